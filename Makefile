@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: MIT
+# Build, run and test the kernel.
+#
+#   make qemu        boot to the shell (CPUS=3 MEM=128M by default)
+#   make check       host unit tests, then the in-kernel suite, headless
+#   make test        host unit tests of kernel/vm only (no RISC-V tools)
+#   make qemu-gdb    boot halted, waiting for gdb-multiarch (see .gdbinit)
+#   make deps        install the Debian/Ubuntu packages everything needs
+#
+# Every target that needs a tool installs it first (through `deps`).
+# Build outputs go to build/ (and fs.img, kernel/kernel as in xv6).
+
+CPUS ?= 3
+MEM  ?= 128M
+UPROGS_EXTRA ?=
+
+B := build
+TOOLPREFIX := riscv64-unknown-elf-
+CC      := $(TOOLPREFIX)gcc
+LD      := $(TOOLPREFIX)ld
+OBJDUMP := $(TOOLPREFIX)objdump
+HOSTCC  ?= cc
+
+OPENSBI := /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+QEMU    := qemu-system-riscv64
+
+# ---------------------------------------------------------------------------
+# Packages. `deps` installs them; the other targets call it only when a tool
+# is missing, so a ready machine pays nothing.
+DEB_PACKAGES := build-essential qemu-system-misc opensbi gcc-riscv64-unknown-elf \
+                binutils-riscv64-unknown-elf libcriterion-dev gdb-multiarch \
+                gcovr python3
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing $$missing"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# Run `deps` once, before anything else, when a needed tool is absent.
+define need-deps
+@command -v $(CC) >/dev/null && command -v $(QEMU) >/dev/null && [ -f $(OPENSBI) ] \
+  && [ -f /usr/include/criterion/criterion.h ] && command -v gcovr >/dev/null \
+  || $(MAKE) --no-print-directory deps
+endef
+
+# ---------------------------------------------------------------------------
+# Host tests of kernel/vm (tests-host/host.mk).
+include tests-host/host.mk
+
+# ---------------------------------------------------------------------------
+# The kernel, user programs and file system image.
+-include kernel/kernel.mk
+-include user/user.mk
+-include mkfs/mkfs.mk
+
+.PHONY: clean
+clean:
+	rm -rf $(B) kernel/kernel fs.img
+
+.DEFAULT_GOAL := all
+.PHONY: all
+all: $(ALL_TARGETS)
+
+# ---------------------------------------------------------------------------
+# Everything: host tests, then the in-kernel suites at CHECK_CPUS (1 and 3).
+CHECK_CPUS ?= 1 3
+.PHONY: check
+check:
+	$(need-deps)
+	@CHECK_CPUS="$(CHECK_CPUS)" MEM="$(MEM)" scripts/check.sh

@@ -1,0 +1,753 @@
+// SPDX-License-Identifier: MIT
+// The Sv39 pmap: kernel/vm/pmap.h on RISC-V three-level page tables.
+//
+// Every pmap has a root table whose upper half (entries 256..511) is a copy
+// of the kernel's: pmap_bootstrap creates all of those entries (gigapages of
+// the direct map, the kernel image table, one level-1 table per GiB of
+// kernel_map), so they never change and a copy made by pmap_create stays
+// true forever. Traps therefore run on whatever table is loaded.
+//
+// Below the root, a table exists only while it maps something. A table
+// page's vm_page counts its valid entries in md.pv_count (PV_PTP in
+// md.pv_flags says so); when the count drops to zero the table is unlinked
+// and freed, and the TLB flushed whole (it may cache non-leaf entries).
+// Tables made by the boot bump allocator are not vm_pages and stay.
+//
+// pv entries: each managed mapping (every user mapping) is one struct
+// pv_entry on its page's md.pv_list, so pmap_page_protect and the modified /
+// referenced queries find every mapping of a page. When a mapping goes, its
+// D and A bits move into the page's md.pv_flags (PV_MODIFIED,
+// PV_REFERENCED); pmap_is_modified reports them until pmap_clear_modify.
+// The pmap never writes m->flags: those belong to the object lock.
+//
+// pmap_mmu.c holds the other half: the boot page table, ASIDs, activation
+// and TLB shootdown (pmap_invalidate), everything that touches the MMU.
+//
+// Locking, in this order (after map and object locks, before vm_page's):
+//   pv_lock      (v) every pv list and md field of every page
+//   pmap->lock   (p) the pmap's tables and counts
+//   asid_lock    (s) in pmap_mmu.c (a leaf)
+// Functions that walk a page's mappings take pv_lock and then each pmap's
+// lock. Freed table pages are queued and given back to vm_page once these
+// are released, to keep the time with interrupts off short.
+#include "arch/riscv/pmap_var.h"
+#include "lib/kmem.h"
+#include "lib/list.h"
+#include "lib/lock.h"
+#include "lib/string.h"
+#include "vm/mman.h"
+#include "vm/pmap.h"
+#include "vm/vm_page.h"
+
+// md.pv_flags bits.
+#define PV_MODIFIED     0x1            // a removed mapping had D set
+#define PV_REFERENCED   0x2            // a removed mapping had A set
+#define PV_PTP          0x4            // a page-table page: pv_count = entries
+
+struct pv_entry {
+  struct list_node link;               // (v) on m->md.pv_list
+  struct pmap *pmap;                   // (v)
+  vm_offset_t va;                      // (v)
+};
+
+static struct pmap kernel_pmap_store;
+struct pmap *kernel_pmap = &kernel_pmap_store;
+
+static struct mtx pv_lock;
+static struct kmem_zone *pmap_zone;    // (c)
+static struct kmem_zone *pv_zone;      // (c)
+
+// The hardware may set A or D in a valid leaf at any moment, so a valid
+// leaf is only changed atomically.
+static inline pt_entry_t pte_swap(pt_entry_t *pte, pt_entry_t v)
+{
+  return __atomic_exchange_n(pte, v, __ATOMIC_SEQ_CST);
+}
+
+static inline pt_entry_t pte_clear_bits(pt_entry_t *pte, pt_entry_t bits)
+{
+  return __atomic_fetch_and(pte, ~bits, __ATOMIC_SEQ_CST);
+}
+
+static vm_prot_t pte_prot(pt_entry_t pte)
+{
+  return ((pte & PTE_R) ? VM_PROT_READ : 0) |
+         ((pte & PTE_W) ? VM_PROT_WRITE : 0) |
+         ((pte & PTE_X) ? VM_PROT_EXECUTE : 0);
+}
+
+// Kernel code may only pass addresses its pmap can hold: user pmaps map
+// [0, MAXUVA), kernel_pmap only kernel_map's range.
+static void pmap_check_range(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva)
+{
+  KASSERT(page_aligned(sva) && page_aligned(eva) && sva <= eva,
+          ("pmap_check_range: bad range [%lx, %lx)", sva, eva));
+  if (pmap == kernel_pmap)
+    KASSERT(sva >= KVA_START && eva <= KVA_END,
+            ("pmap_check_range: [%lx, %lx) outside kernel_map", sva, eva));
+  else
+    KASSERT(eva <= MAXUVA,
+            ("pmap_check_range: [%lx, %lx) not user", sva, eva));
+}
+
+// ---------------------------------------------------------------------------
+// Page-table pages.
+
+// A zeroed, wired page-table page, or NULL when memory is short.
+static struct vm_page *pmap_ptp_alloc(void)
+{
+  struct vm_page *m;
+
+  m = vm_page_alloc(NULL, 0, VM_ALLOC_ZERO | VM_ALLOC_WIRED | VM_ALLOC_NOBUSY);
+  if (m == NULL)
+    return NULL;
+  m->flags |= PG_NOFREE;
+  m->md.pv_flags = PV_PTP;
+  m->md.pv_count = 0;
+  return m;
+}
+
+// Give back the table pages queued on free (through plinks, unused while
+// a page is wired). Requires no pmap, pv or asid lock.
+static void pmap_ptp_free_queued(struct list_node *free)
+{
+  struct list_node *n;
+  struct vm_page *m;
+
+  while ((n = list_first(free)) != NULL) {
+    list_remove(n);
+    m = container_of(n, struct vm_page, plinks);
+    KASSERT(m->md.pv_count == 0 && (m->md.pv_flags & PV_PTP),
+            ("pmap_ptp_free_queued: table page %p has %u entries", m,
+             m->md.pv_count));
+    m->flags &= ~PG_NOFREE;
+    m->md.pv_flags = 0;
+    vm_page_unwire(m, false);
+    vm_page_free(m);
+  }
+}
+
+// The vm_page of the table holding entry e, or NULL for a boot table.
+static struct vm_page *pmap_ptp_of(pt_entry_t *e)
+{
+  return PHYS_TO_VM_PAGE(DMAP_TO_PHYS((void *)trunc_page((vm_offset_t)e)));
+}
+
+static void pmap_ptp_hold(pt_entry_t *e)
+{
+  struct vm_page *m = pmap_ptp_of(e);
+
+  if (m != NULL)
+    m->md.pv_count++;
+}
+
+// Drop the entry count of the table holding e; true when it reached zero.
+static bool pmap_ptp_unhold(pt_entry_t *e)
+{
+  struct vm_page *m = pmap_ptp_of(e);
+
+  if (m == NULL)
+    return false;
+  KASSERT(m->md.pv_count > 0, ("pmap_ptp_unhold: table page %p is empty", m));
+  return --m->md.pv_count == 0;
+}
+
+// ---------------------------------------------------------------------------
+// Walking the tables. All require the pmap lock (or boot time).
+
+// The level-0 entry for va, or NULL when a table on the way is missing.
+static pt_entry_t *pmap_l0e(struct pmap *pmap, vm_offset_t va)
+{
+  pt_entry_t e = pmap->root[pt_index(va, L2_SHIFT)];
+
+  if (!pte_valid(e) || pte_leaf(e))
+    return NULL;
+  e = pte_table(e)[pt_index(va, L1_SHIFT)];
+  if (!pte_valid(e) || pte_leaf(e))
+    return NULL;
+  return &pte_table(e)[pt_index(va, L0_SHIFT)];
+}
+
+// How many tables (0..2) a walk to va's level-0 entry still lacks.
+static int pmap_l0e_missing(struct pmap *pmap, vm_offset_t va)
+{
+  pt_entry_t e = pmap->root[pt_index(va, L2_SHIFT)];
+
+  if (!pte_valid(e))
+    return 2;
+  return pte_valid(pte_table(e)[pt_index(va, L1_SHIFT)]) ? 0 : 1;
+}
+
+// The level-0 entry for va, linking in the pages of spare (as many as
+// pmap_l0e_missing said) as the missing tables.
+static pt_entry_t *pmap_l0e_install(struct pmap *pmap, vm_offset_t va,
+                                    struct vm_page **spare)
+{
+  pt_entry_t *e = &pmap->root[pt_index(va, L2_SHIFT)];
+
+  for (int shift = L2_SHIFT; shift > L0_SHIFT; shift -= 9) {
+    if (!pte_valid(*e)) {
+      KASSERT(*spare != NULL, ("pmap_l0e_install: no table for %lx", va));
+      *e = pa_pte(VM_PAGE_TO_PHYS(*spare++)) | PTE_V;
+      pmap_ptp_hold(e);
+    }
+    KASSERT(!pte_leaf(*e), ("pmap_l0e_install: superpage at %lx", va));
+    e = &pte_table(*e)[pt_index(va, shift - 9)];
+  }
+  return e;
+}
+
+// The level-0 table covering va (NULL if none) for a walk of [va, eva);
+// *next is where the span it covers ends (at most eva).
+static pt_entry_t *pmap_l0_span(struct pmap *pmap, vm_offset_t va,
+                                vm_offset_t eva, vm_offset_t *next)
+{
+  pt_entry_t e = pmap->root[pt_index(va, L2_SHIFT)];
+  vm_offset_t end = (va | ((1UL << L2_SHIFT) - 1)) + 1;
+
+  if (pte_valid(e)) {
+    KASSERT(!pte_leaf(e), ("pmap_l0_span: gigapage at %lx", va));
+    end = (va | ((1UL << L1_SHIFT) - 1)) + 1;
+    e = pte_table(e)[pt_index(va, L1_SHIFT)];
+    KASSERT(!pte_valid(e) || !pte_leaf(e), ("pmap_l0_span: megapage at %lx", va));
+  }
+  *next = (end == 0 || end > eva) ? eva : end;
+  return pte_valid(e) ? pte_table(e) : NULL;
+}
+
+// Unlink the tables that held only va's mapping, now removed, queueing them
+// on free. True when a table went (the caller must flush the whole TLB).
+static bool pmap_l0e_release(struct pmap *pmap, vm_offset_t va,
+                             struct list_node *free)
+{
+  pt_entry_t *l2e = &pmap->root[pt_index(va, L2_SHIFT)];
+  pt_entry_t *l1e = &pte_table(*l2e)[pt_index(va, L1_SHIFT)];
+  pt_entry_t *l0e = &pte_table(*l1e)[pt_index(va, L0_SHIFT)];
+
+  if (!pmap_ptp_unhold(l0e))
+    return false;
+  list_insert_tail(free, &pmap_ptp_of(l0e)->plinks);
+  *l1e = 0;
+  if (pmap_ptp_unhold(l1e)) {     // never for kernel_map's boot tables
+    list_insert_tail(free, &pmap_ptp_of(l1e)->plinks);
+    *l2e = 0;
+    pmap_ptp_unhold(l2e);
+  }
+  return true;
+}
+
+static void pmap_invalidate_page(struct pmap *pmap, vm_offset_t va, bool all)
+{
+  pmap_invalidate(pmap, va, va + PAGE_SIZE, all);
+}
+
+// ---------------------------------------------------------------------------
+// pv entries. All require pv_lock.
+
+static void pmap_pv_insert(struct vm_page *m, struct pv_entry *pv,
+                           struct pmap *pmap, vm_offset_t va)
+{
+  pv->pmap = pmap;
+  pv->va = va;
+  list_insert_tail(&m->md.pv_list, &pv->link);
+  m->md.pv_count++;
+}
+
+// Remove the pv entry of (pmap, va) from m, keeping the removed PTE's A and
+// D bits in m's md.pv_flags.
+static void pmap_pv_remove(struct vm_page *m, struct pmap *pmap,
+                           vm_offset_t va, pt_entry_t old)
+{
+  struct list_node *n;
+  struct pv_entry *pv;
+
+  list_for_each(n, &m->md.pv_list) {
+    pv = container_of(n, struct pv_entry, link);
+    if (pv->pmap == pmap && pv->va == va) {
+      list_remove(n);
+      m->md.pv_count--;
+      m->md.pv_flags |= ((old & PTE_D) ? PV_MODIFIED : 0) |
+                        ((old & PTE_A) ? PV_REFERENCED : 0);
+      kmem_zfree(pv_zone, pv);
+      return;
+    }
+  }
+  panic("pmap_pv_remove: page %p has no pv for %lx", m, va);
+}
+
+// The leaf entry of a pv's mapping of m. Requires pv->pmap's lock.
+static pt_entry_t *pmap_pv_pte(struct pv_entry *pv, struct vm_page *m)
+{
+  pt_entry_t *pte = pmap_l0e(pv->pmap, pv->va);
+
+  KASSERT(pte != NULL && pte_valid(*pte) && pte_pa(*pte) == VM_PAGE_TO_PHYS(m),
+          ("pmap_pv_pte: pv of page %p at %lx has no mapping", m, pv->va));
+  return pte;
+}
+
+// ---------------------------------------------------------------------------
+// Removing and entering mappings.
+
+// Clear the valid leaf *pte of va and account for it (counts, pv entry),
+// leaving its table in place. Returns the old entry. Requires pv_lock and
+// the pmap lock; the caller flushes the TLB.
+static pt_entry_t pmap_pte_clear(struct pmap *pmap, pt_entry_t *pte,
+                                 vm_offset_t va)
+{
+  pt_entry_t old = pte_swap(pte, 0);
+
+  KASSERT(pte_valid(old) && pte_leaf(old),
+          ("pmap_pte_clear: no mapping at %lx", va));
+  pmap->resident--;
+  if (old & PTE_SW_WIRED)
+    pmap->wired--;
+  if (old & PTE_SW_MANAGED)
+    pmap_pv_remove(PHYS_TO_VM_PAGE(pte_pa(old)), pmap, va, old);
+  return old;
+}
+
+// Remove the mapping at va and the tables left empty (queued on free).
+// True when a table went.
+static bool pmap_remove_pte(struct pmap *pmap, pt_entry_t *pte,
+                            vm_offset_t va, struct list_node *free)
+{
+  pmap_pte_clear(pmap, pte, va);
+  return pmap_l0e_release(pmap, va, free);
+}
+
+// The leaf for m mapped with prot by pmap: A always, D when the access
+// writes or the mapping is wired and writable (a wired page never faults).
+static pt_entry_t pmap_pte_make(struct pmap *pmap, struct vm_page *m,
+                                vm_prot_t prot, unsigned flags)
+{
+  pt_entry_t pte = pa_pte(VM_PAGE_TO_PHYS(m)) | PTE_V | PTE_A;
+
+  if (prot & (VM_PROT_READ | VM_PROT_WRITE))
+    pte |= PTE_R;                      // RISC-V has no write-only pages
+  if (prot & VM_PROT_WRITE)
+    pte |= PTE_W;
+  if (prot & VM_PROT_EXECUTE)
+    pte |= PTE_X;
+  if (flags & PMAP_ENTER_WIRED)
+    pte |= PTE_SW_WIRED;
+  if (pmap == kernel_pmap)
+    pte |= PTE_G;
+  else
+    pte |= PTE_U | PTE_SW_MANAGED;
+  if ((pte & PTE_W) && ((flags & VM_PROT_WRITE) || (pte & PTE_SW_WIRED) ||
+                        pmap == kernel_pmap))
+    pte |= PTE_D;
+  return pte;
+}
+
+// Store new at *pte for va, replacing whatever was there; pv is m's new pv
+// entry (NULL when unmanaged or when m stays mapped at va). Requires pv_lock
+// and the pmap lock.
+static void pmap_enter_pte(struct pmap *pmap, vm_offset_t va, pt_entry_t *pte,
+                           pt_entry_t new, struct vm_page *m, struct pv_entry *pv)
+{
+  pt_entry_t old = *pte;
+
+  if (pte_valid(old) && pte_pa(old) == VM_PAGE_TO_PHYS(m)) {
+    // Same page: keep its pv entry and the bits the hardware has set.
+    KASSERT(pv == NULL, ("pmap_enter_pte: spare pv for %lx", va));
+    new |= old & (PTE_A | PTE_D);
+    if (old & PTE_SW_WIRED)
+      pmap->wired--;
+  } else if (pte_valid(old)) {
+    pmap_pte_clear(pmap, pte, va);
+  } else {
+    pmap_ptp_hold(pte);
+  }
+  if (!pte_valid(old) || pte_pa(old) != VM_PAGE_TO_PHYS(m)) {
+    pmap->resident++;
+    if (pv != NULL)
+      pmap_pv_insert(m, pv, pmap, va);
+  }
+  if (new & PTE_SW_WIRED)
+    pmap->wired++;
+  __atomic_store_n(pte, new, __ATOMIC_SEQ_CST);
+  if (pte_valid(old))
+    pmap_invalidate_page(pmap, va, false);
+  else
+    pmap_invalidate_new(va);
+}
+
+int pmap_enter(struct pmap *pmap, vm_offset_t va, struct vm_page *m,
+               vm_prot_t prot, unsigned flags)
+{
+  struct vm_page *spare[2] = { NULL, NULL };
+  struct pv_entry *pv = NULL;
+  struct list_node free;
+  pt_entry_t new, *pte;
+  int need, rv = KERN_SUCCESS;
+
+  pmap_check_range(pmap, va, va + PAGE_SIZE);
+  KASSERT((prot & VM_PROT_ALL) != 0, ("pmap_enter: no access at %lx", va));
+  new = pmap_pte_make(pmap, m, prot, flags);
+  list_init(&free);
+  mtx_lock(&pv_lock);
+  mtx_lock(&pmap->lock);
+  // Take everything that can fail before changing anything.
+  need = pmap_l0e_missing(pmap, va);
+  for (int i = 0; i < need; i++)
+    if ((spare[i] = pmap_ptp_alloc()) == NULL)
+      goto shortage;
+  pte = need > 0 ? NULL : pmap_l0e(pmap, va);
+  if ((new & PTE_SW_MANAGED) &&
+      (pte == NULL || !pte_valid(*pte) || pte_pa(*pte) != VM_PAGE_TO_PHYS(m)))
+    if ((pv = kmem_zalloc(pv_zone)) == NULL)
+      goto shortage;
+  pte = pmap_l0e_install(pmap, va, spare);
+  pmap_enter_pte(pmap, va, pte, new, m, pv);
+  goto out;
+shortage:
+  rv = KERN_RESOURCE_SHORTAGE;
+  for (int i = 0; i < need; i++)
+    if (spare[i] != NULL)
+      list_insert_tail(&free, &spare[i]->plinks);
+out:
+  mtx_unlock(&pmap->lock);
+  mtx_unlock(&pv_lock);
+  pmap_ptp_free_queued(&free);
+  return rv;
+}
+
+// The rights a mapping keeps under prot (write keeps read: no W without R).
+static pt_entry_t pmap_prot_keep(vm_prot_t prot)
+{
+  pt_entry_t keep = 0;
+
+  if (prot & VM_PROT_READ)
+    keep |= PTE_R;
+  if (prot & VM_PROT_WRITE)
+    keep |= PTE_R | PTE_W;
+  if (prot & VM_PROT_EXECUTE)
+    keep |= PTE_X;
+  return keep;
+}
+
+// Lower the mappings in l0 between va and next to keep, removing those
+// left with no rights. Returns (any changed) | (a table went) << 1.
+static int pmap_protect_span(struct pmap *pmap, pt_entry_t *l0, vm_offset_t va,
+                             vm_offset_t next, pt_entry_t keep,
+                             struct list_node *free)
+{
+  pt_entry_t *pte;
+  int done = 0;
+
+  for (; va < next; va += PAGE_SIZE) {
+    pte = &l0[pt_index(va, L0_SHIFT)];
+    if (!pte_valid(*pte) || (*pte & PTE_RWX & ~keep) == 0)
+      continue;
+    done |= 1;
+    if ((*pte & keep) == 0)       // no rights left: a leaf cannot say so
+      done |= pmap_remove_pte(pmap, pte, va, free) ? 2 : 0;
+    else
+      pte_clear_bits(pte, PTE_RWX & ~keep);
+  }
+  return done;
+}
+
+// Lower every mapping in [sva, eva) to the rights in keep; mappings left
+// with none (all of them when keep is 0) are removed.
+static void pmap_lower(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
+                       pt_entry_t keep)
+{
+  pt_entry_t *l0;
+  struct list_node free;
+  vm_offset_t va, next;
+  int done = 0;
+
+  pmap_check_range(pmap, sva, eva);
+  list_init(&free);
+  mtx_lock(&pv_lock);
+  mtx_lock(&pmap->lock);
+  for (va = sva; va < eva; va = next)
+    if ((l0 = pmap_l0_span(pmap, va, eva, &next)) != NULL)
+      done |= pmap_protect_span(pmap, l0, va, next, keep, &free);
+  if (done)
+    pmap_invalidate(pmap, sva, eva, (done & 2) != 0);
+  mtx_unlock(&pmap->lock);
+  mtx_unlock(&pv_lock);
+  pmap_ptp_free_queued(&free);
+}
+
+void pmap_remove(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva)
+{
+  pmap_lower(pmap, sva, eva, 0);
+}
+
+void pmap_protect(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
+                  vm_prot_t prot)
+{
+  pmap_lower(pmap, sva, eva, pmap_prot_keep(prot));
+}
+
+void pmap_unwire(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva)
+{
+  pt_entry_t *l0, *pte;
+  vm_offset_t va, next;
+
+  pmap_check_range(pmap, sva, eva);
+  mtx_lock(&pmap->lock);
+  for (va = sva; va < eva; va = next) {
+    if ((l0 = pmap_l0_span(pmap, va, eva, &next)) == NULL)
+      continue;
+    for (; va < next; va += PAGE_SIZE) {
+      pte = &l0[pt_index(va, L0_SHIFT)];
+      if (pte_valid(*pte) && (*pte & PTE_SW_WIRED)) {
+        pte_clear_bits(pte, PTE_SW_WIRED);
+        pmap->wired--;
+      }
+    }
+  }
+  mtx_unlock(&pmap->lock);
+}
+
+struct vm_page *pmap_extract_page(struct pmap *pmap, vm_offset_t va,
+                                  vm_prot_t *prot)
+{
+  struct vm_page *m = NULL;
+  pt_entry_t *pte;
+
+  mtx_lock(&pmap->lock);
+  pte = pmap_l0e(pmap, trunc_page(va));
+  if (pte != NULL && pte_valid(*pte)) {
+    m = PHYS_TO_VM_PAGE(pte_pa(*pte));
+    if (prot != NULL)
+      *prot = pte_prot(*pte);
+  }
+  mtx_unlock(&pmap->lock);
+  return m;
+}
+
+int pmap_mincore(struct pmap *pmap, vm_offset_t va)
+{
+  pt_entry_t *pte, e = 0;
+
+  mtx_lock(&pmap->lock);
+  pte = pmap_l0e(pmap, trunc_page(va));
+  if (pte != NULL)
+    e = *pte;
+  mtx_unlock(&pmap->lock);
+  if (!pte_valid(e))
+    return 0;
+  return ((e & PTE_A) ? MINCORE_REFERENCED : 0) |
+         ((e & PTE_D) ? MINCORE_MODIFIED : 0);
+}
+
+size_t pmap_resident_count(struct pmap *pmap)
+{
+  return __atomic_load_n(&pmap->resident, __ATOMIC_RELAXED);
+}
+
+size_t pmap_wired_count(struct pmap *pmap)
+{
+  return __atomic_load_n(&pmap->wired, __ATOMIC_RELAXED);
+}
+
+// ---------------------------------------------------------------------------
+// The mappings of one page, through its pv list.
+
+// What pmap_page_walk does to each mapping of a page.
+enum pmap_pv_op {
+  PV_OP_TEST_MODIFIED,       // stop at the first mapping with D
+  PV_OP_TEST_REFERENCED,     // stop at the first mapping with A
+  PV_OP_CLEAR_MODIFIED,      // clear D everywhere
+  PV_OP_CLEAR_REFERENCED,    // clear A (not of wired mappings), count them
+  PV_OP_WRITE_PROTECT,       // clear W everywhere
+  PV_OP_REMOVE,              // remove every mapping
+};
+
+// Apply op to the mapping of pv's page m. Returns 1 when it counts
+// (tests, CLEAR_REFERENCED), else 0. Requires pv_lock and pv->pmap's lock.
+static int pmap_pv_apply(struct pv_entry *pv, struct vm_page *m,
+                         enum pmap_pv_op op, struct list_node *free)
+{
+  struct pmap *pmap = pv->pmap;
+  vm_offset_t va = pv->va;
+  pt_entry_t *pte = pmap_pv_pte(pv, m), bit, old;
+
+  switch (op) {
+  case PV_OP_TEST_MODIFIED:
+    return (*pte & PTE_D) != 0;
+  case PV_OP_TEST_REFERENCED:
+    return (*pte & PTE_A) != 0;
+  case PV_OP_REMOVE:                  // frees pv
+    pmap_invalidate_page(pmap, va, pmap_remove_pte(pmap, pte, va, free));
+    return 0;
+  case PV_OP_CLEAR_REFERENCED:
+    if (*pte & PTE_SW_WIRED)
+      return 1;                       // a wired page never faults for A
+    bit = PTE_A;
+    break;
+  case PV_OP_CLEAR_MODIFIED:
+    bit = PTE_D;
+    break;
+  default:
+    bit = PTE_W;
+    break;
+  }
+  old = pte_clear_bits(pte, bit);
+  if (old & bit)                      // the TLB may hold the old entry
+    pmap_invalidate_page(pmap, va, false);
+  return op == PV_OP_CLEAR_REFERENCED && (old & bit);
+}
+
+// Apply op to every mapping of m; returns the count of pmap_pv_apply's
+// answers (stopping at the first for the tests).
+static int pmap_page_walk(struct vm_page *m, enum pmap_pv_op op)
+{
+  struct list_node *n, *tmp, free;
+  struct pv_entry *pv;
+  struct pmap *pmap;
+  int count = 0;
+
+  list_init(&free);
+  mtx_lock(&pv_lock);
+  list_for_each_safe(n, tmp, &m->md.pv_list) {
+    pv = container_of(n, struct pv_entry, link);
+    pmap = pv->pmap;
+    mtx_lock(&pmap->lock);
+    count += pmap_pv_apply(pv, m, op, &free);
+    mtx_unlock(&pmap->lock);
+    if (count > 0 && (op == PV_OP_TEST_MODIFIED ||
+                      op == PV_OP_TEST_REFERENCED))
+      break;
+  }
+  mtx_unlock(&pv_lock);
+  pmap_ptp_free_queued(&free);
+  return count;
+}
+
+// Take (read and clear when clear) the given md.pv_flags bit of m.
+static bool pmap_page_flag(struct vm_page *m, uint32_t flag, bool clear)
+{
+  bool was;
+
+  mtx_lock(&pv_lock);
+  was = (m->md.pv_flags & flag) != 0;
+  if (clear)
+    m->md.pv_flags &= ~flag;
+  mtx_unlock(&pv_lock);
+  return was;
+}
+
+void pmap_page_protect(struct vm_page *m, vm_prot_t prot)
+{
+  if (prot & VM_PROT_WRITE)
+    return;
+  pmap_page_walk(m, (prot & (VM_PROT_READ | VM_PROT_EXECUTE)) ?
+                    PV_OP_WRITE_PROTECT : PV_OP_REMOVE);
+}
+
+bool pmap_is_modified(struct vm_page *m)
+{
+  return pmap_page_flag(m, PV_MODIFIED, false) ||
+         pmap_page_walk(m, PV_OP_TEST_MODIFIED) > 0;
+}
+
+void pmap_clear_modify(struct vm_page *m)
+{
+  pmap_page_flag(m, PV_MODIFIED, true);
+  pmap_page_walk(m, PV_OP_CLEAR_MODIFIED);
+}
+
+bool pmap_is_referenced(struct vm_page *m)
+{
+  return pmap_page_flag(m, PV_REFERENCED, false) ||
+         pmap_page_walk(m, PV_OP_TEST_REFERENCED) > 0;
+}
+
+int pmap_ts_referenced(struct vm_page *m)
+{
+  int count = pmap_page_flag(m, PV_REFERENCED, true) ? 1 : 0;
+
+  return count + pmap_page_walk(m, PV_OP_CLEAR_REFERENCED);
+}
+
+// Lock-free on purpose: vm_page_free asks while kmem may hold pv_lock
+// (freeing a pv entry can free its slab). A caller that needs a stable
+// answer holds the page's object lock, which every new mapping needs too.
+bool pmap_page_is_mapped(struct vm_page *m)
+{
+  return __atomic_load_n(&m->md.pv_list.next, __ATOMIC_ACQUIRE) !=
+         &m->md.pv_list;
+}
+
+void pmap_page_init(struct vm_page *m)
+{
+  list_init(&m->md.pv_list);
+  m->md.pv_count = 0;
+  m->md.pv_flags = 0;
+}
+
+// ---------------------------------------------------------------------------
+// Page contents, through the direct map.
+
+void *pmap_page_kva(struct vm_page *m)
+{
+  return PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m));
+}
+
+void pmap_zero_page(struct vm_page *m)
+{
+  memset(pmap_page_kva(m), 0, PAGE_SIZE);
+}
+
+void pmap_copy_page(struct vm_page *src, struct vm_page *dst)
+{
+  memcpy(pmap_page_kva(dst), pmap_page_kva(src), PAGE_SIZE);
+}
+
+// ---------------------------------------------------------------------------
+// Address spaces and ASIDs.
+
+struct pmap *pmap_create(void)
+{
+  struct pmap *pmap;
+  struct vm_page *m;
+
+  if ((pmap = kmem_zalloc(pmap_zone)) == NULL)
+    return NULL;
+  if ((m = pmap_ptp_alloc()) == NULL) {
+    kmem_zfree(pmap_zone, pmap);
+    return NULL;
+  }
+  mtx_init(&pmap->lock, "pmap");
+  pmap->root_pa = VM_PAGE_TO_PHYS(m);
+  pmap->root = PHYS_TO_DMAP(pmap->root_pa);
+  // The kernel's half never changes after boot: a copy stays true.
+  memcpy(&pmap->root[PT_KERNEL_FIRST], &kernel_pmap->root[PT_KERNEL_FIRST],
+         (PT_ENTRIES - PT_KERNEL_FIRST) * sizeof(pt_entry_t));
+  return pmap;
+}
+
+void pmap_destroy(struct pmap *pmap)
+{
+  struct vm_page *root = PHYS_TO_VM_PAGE(pmap->root_pa);
+  struct list_node free;
+
+  KASSERT(pmap != kernel_pmap, ("pmap_destroy: kernel_pmap"));
+  KASSERT(pmap->resident == 0 && pmap->wired == 0,
+          ("pmap_destroy: pmap %p still maps %lu pages", pmap,
+           (unsigned long)pmap->resident));
+  KASSERT(root->md.pv_count == 0,
+          ("pmap_destroy: pmap %p root holds %u tables", pmap, root->md.pv_count));
+  pmap_mmu_forget(pmap);
+  // Its ASID is not reused in this generation, and the next one starts
+  // with a full flush everywhere, so no TLB entry of it can be hit again.
+  list_init(&free);
+  list_insert_tail(&free, &root->plinks);
+  pmap_ptp_free_queued(&free);
+  kmem_zfree(pmap_zone, pmap);
+}
+
+void pmap_zones_init(void)
+{
+  mtx_init(&kernel_pmap->lock, "kernel pmap");
+  mtx_init(&pv_lock, "pv");
+  pmap_zone = kmem_zone_create("pmap", sizeof(struct pmap));
+  pv_zone = kmem_zone_create("pv entry", sizeof(struct pv_entry));
+}

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: MIT
+// The half of the Sv39 pmap that talks to the MMU: the boot-time kernel
+// page table, satp, ASIDs and TLB shootdown. pmap.c keeps the tables and
+// pv lists and calls pmap_invalidate after lowering or removing mappings.
+//
+// Boot: pmap_bootstrap runs on hart 0 on entry.S's boot table. A bump
+// allocator hands out the RAM after the kernel for the new root and the
+// tables below it (never freed: they are not vm_pages), then the vm_page
+// array goes right after them and vm_page_startup gets the rest of RAM.
+// Every upper-half root entry is made here (direct map gigapages, the
+// image's table, a level-1 table per GiB of kernel_map) so none changes
+// later and user roots can copy them once.
+//
+// ASIDs: pmap_bootstrap counts the ASID bits the hart keeps in satp. User
+// pmaps get ASIDs 1..asid_max-1 tagged with a generation (0 is the
+// kernel's, whose mappings are global anyway). When the ASIDs run out a
+// new generation starts and every cpu owes a full TLB flush, paid before
+// it next runs a user pmap (asid_stale): no cpu then holds an entry of an
+// older generation while it runs a newer one. A pmap's `active` mask holds
+// the cpus that may cache its translations under its current ASID: set
+// when it runs there, never cleared on a switch (the entries survive it),
+// reset when it gets a new ASID. Shootdowns go to those cpus only. Without
+// ASIDs every switch to a user pmap flushes the TLB.
+//
+// Shootdown: sfence.vma on this hart; SBI RFENCE for the others, which
+// OpenSBI completes before it returns, so a flushed mapping is gone
+// everywhere when pmap_invalidate returns. Callers hold a pmap lock, so
+// interrupts are off and cpuid() is stable.
+//
+// Locking: asid_lock (s) protects the ASID state, every pmap's asid,
+// asid_gen and active, and pmap_cur[]. It is a leaf, taken inside pmap
+// locks by pmap_invalidate.
+#include "arch/riscv/memlayout.h"
+#include "arch/riscv/pmap_md.h"
+#include "arch/riscv/pmap_var.h"
+#include "arch/riscv/riscv.h"
+#include "arch/riscv/sbi.h"
+#include "cpu.h"
+#include "lib/lock.h"
+#include "lib/string.h"
+#include "platform.h"
+#include "printf.h"
+#include "vm/pmap.h"
+#include "vm/vm_page.h"
+
+// Flushing more pages than this one by one costs more than a full flush.
+#define PMAP_FLUSH_MAX  32
+
+static struct mtx asid_lock;
+static uint32_t asid_max;              // (c) ASIDs the harts keep; 0 = none
+static uint32_t asid_next;             // (s) next free ASID of this generation
+static uint64_t asid_gen = 1;          // (s)
+static uint64_t asid_stale;            // (s) cpus owing a full TLB flush
+static struct pmap *pmap_cur[NCPU];    // (s) the pmap each cpu runs on
+
+static paddr_t boot_next;              // (c) the boot bump allocator
+
+// ---------------------------------------------------------------------------
+// TLB shootdown.
+
+// The cpus running the kernel: kernel_pmap's mappings are global, so any
+// of them may cache one. Harts not started yet still run the boot table.
+static uint64_t pmap_kernel_cpus(void)
+{
+  uint64_t mask = 0;
+
+  for (int i = 0; i < ncpu && i < NCPU; i++)
+    if (cpus[i].started)
+      mask |= 1UL << i;
+  return mask;
+}
+
+// Make every TLB forget [sva, eva) of pmap (everything of it when all):
+// this hart with sfence.vma, the others through SBI RFENCE, and only the
+// cpus that may cache the pmap (every cpu for kernel_pmap, whose entries
+// are global). Requires the pmap lock, so interrupts are off.
+void pmap_invalidate(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
+                     bool all)
+{
+  uint64_t me = 1UL << cpuid(), mask;
+  uint32_t asid;
+
+  all = all || eva - sva > PMAP_FLUSH_MAX * PAGE_SIZE;
+  if (pmap == kernel_pmap) {
+    mask = pmap_kernel_cpus() | me;
+    asid = 0;
+  } else {
+    mtx_lock(&asid_lock);
+    mask = pmap->active;
+    asid = pmap->asid;
+    mtx_unlock(&asid_lock);
+  }
+  if (mask & me) {
+    if (all && pmap != kernel_pmap && asid_max > 0)
+      sfence_vma_asid(asid);
+    else if (all)
+      sfence_vma();
+    else
+      for (vm_offset_t va = sva; va < eva; va += PAGE_SIZE)
+        sfence_vma_page(va);
+  }
+  if ((mask &= ~me) == 0)
+    return;
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);      // tables before the IPIs
+  if (pmap == kernel_pmap || asid_max == 0)
+    sbi_remote_sfence_vma_cpus(mask, all ? 0 : sva, all ? -1UL : eva - sva);
+  else
+    sbi_remote_sfence_vma_asid_cpus(mask, all ? 0 : sva, all ? -1UL : eva - sva,
+                                    asid);
+}
+
+void pmap_invalidate_new(vm_offset_t va)
+{
+  // The spec lets a hart cache an invalid entry; one page of fence is
+  // cheaper than the spurious fault that would follow.
+  sfence_vma_page(va);
+}
+
+// ---------------------------------------------------------------------------
+// ASIDs and activation.
+
+// Stop using pmap on every cpu: this one switches to kernel_pmap (exit and
+// exec drop the address space they run on); no other may still run it.
+void pmap_mmu_forget(struct pmap *pmap)
+{
+  int me;
+
+  mtx_lock(&asid_lock);
+  me = cpuid();
+  for (int i = 0; i < NCPU; i++) {
+    if (pmap_cur[i] != pmap)
+      continue;
+    KASSERT(i == me, ("pmap_mmu_forget: pmap %p still runs on cpu %d", pmap, i));
+    pmap_cur[i] = kernel_pmap;
+    w_satp(MAKE_SATP(kernel_pmap->root_pa, 0));
+    sfence_vma();           // it may cache the dying tables' entries
+  }
+  mtx_unlock(&asid_lock);
+}
+
+// Give pmap an ASID of the current generation, starting a new generation
+// when none is left. Requires asid_lock.
+static void pmap_asid_alloc_locked(struct pmap *pmap)
+{
+  MTX_ASSERT_OWNED(&asid_lock);
+  if (asid_next == 0 || asid_next >= asid_max) {
+    asid_gen++;
+    asid_next = 1;            // 0 is the kernel's
+    asid_stale = ~0UL;
+  }
+  pmap->asid = asid_next++;
+  pmap->asid_gen = asid_gen;
+  pmap->active = 0;
+}
+
+void pmap_activate(struct pmap *pmap)
+{
+  uint64_t me;
+  bool flush = false;
+
+  mtx_lock(&asid_lock);
+  me = 1UL << cpuid();
+  if (pmap != kernel_pmap) {
+    if (asid_max == 0) {
+      flush = true;           // no ASIDs: a switch forgets everything
+    } else {
+      if (pmap->asid_gen != asid_gen)
+        pmap_asid_alloc_locked(pmap);
+      flush = (asid_stale & me) != 0;
+      asid_stale &= ~me;
+    }
+    pmap->active |= me;
+  }
+  pmap_cur[cpuid()] = pmap;
+  w_satp(MAKE_SATP(pmap->root_pa, pmap->asid));
+  if (flush)
+    sfence_vma();
+  mtx_unlock(&asid_lock);
+}
+
+// ---------------------------------------------------------------------------
+// Boot. Runs on hart 0 alone, on entry.S's boot table, whose direct map of
+// [0, 4 GiB) reaches the memory after the kernel.
+
+// A zeroed page from the bump allocator, which hands out the RAM after the
+// kernel until the vm_page array is placed.
+static pt_entry_t *pmap_boot_table(void)
+{
+  pt_entry_t *t = PHYS_TO_DMAP(boot_next);
+
+  KASSERT(boot_next + PAGE_SIZE <= platform.ram_base + platform.ram_size,
+          ("pmap_boot_table: out of RAM"));
+  boot_next += PAGE_SIZE;
+  memset(t, 0, PAGE_SIZE);
+  return t;
+}
+
+// The kernel_pmap entry for va at the level whose pages are 1 << shift
+// bytes, making the tables above it.
+static pt_entry_t *pmap_boot_walk(vm_offset_t va, int shift)
+{
+  pt_entry_t *table = kernel_pmap->root, *e;
+
+  for (int s = L2_SHIFT; s > shift; s -= 9) {
+    e = &table[pt_index(va, s)];
+    if (!pte_valid(*e))
+      *e = pa_pte(DMAP_TO_PHYS(pmap_boot_table())) | PTE_V;
+    table = pte_table(*e);
+  }
+  return &table[pt_index(va, shift)];
+}
+
+// Map [va, va + size) to pa with global leaves of 1 << shift bytes.
+static void pmap_boot_map(vm_offset_t va, paddr_t pa, size_t size, int shift,
+                          pt_entry_t rights)
+{
+  for (size_t off = 0; off < size; off += 1UL << shift)
+    *pmap_boot_walk(va + off, shift) =
+        pa_pte(pa + off) | rights | PTE_V | PTE_G | PTE_A | PTE_D;
+}
+
+// The kernel's half: direct map, image (text read/execute, the rest
+// read/write, 4 KiB pages), and the level-1 tables of kernel_map.
+static void pmap_boot_kernel(paddr_t kernel_end_pa, paddr_t ram_end)
+{
+  extern char _entry[], etext[];
+  const size_t giga = 1UL << L2_SHIFT;
+  paddr_t ram_lo = platform.ram_base & ~(giga - 1);
+  paddr_t text_pa = kvtophys(_entry), etext_pa = kvtophys(etext);
+
+  KASSERT(ram_end <= DMAP_SIZE && ram_lo >= giga,
+          ("pmap_boot_kernel: RAM [%lx, %lx) does not fit the direct map",
+           platform.ram_base, ram_end));
+  pmap_boot_map(DMAP_BASE, 0, giga, L2_SHIFT, PTE_R | PTE_W);
+  pmap_boot_map(DMAP_BASE + ram_lo, ram_lo, ram_end - ram_lo + giga - 1,
+                L2_SHIFT, PTE_R | PTE_W);
+  pmap_boot_map((vm_offset_t)_entry, text_pa, etext_pa - text_pa, L0_SHIFT,
+                PTE_R | PTE_X);
+  pmap_boot_map((vm_offset_t)etext, etext_pa,
+                round_page(kernel_end_pa) - etext_pa, L0_SHIFT, PTE_R | PTE_W);
+  for (vm_offset_t va = KVA_START; va < KVA_END; va += giga)
+    pmap_boot_walk(va, L1_SHIFT);
+}
+
+// How many ASID bits the hart keeps: write all ones, read back.
+static void pmap_boot_asid(void)
+{
+  uint64_t bits;
+
+  w_satp(MAKE_SATP(kernel_pmap->root_pa, SATP_ASID_MASK));
+  bits = (r_satp() >> SATP_ASID_SHIFT) & SATP_ASID_MASK;
+  w_satp(MAKE_SATP(kernel_pmap->root_pa, 0));
+  sfence_vma();
+  asid_max = bits == 0 ? 0 : (uint32_t)bits + 1;
+  asid_max = 0;
+}
+
+// Place the vm_page array at boot_next and hand the RAM after it to
+// vm_page_startup: n pages need n * (PAGE_SIZE + sizeof(struct vm_page)).
+static void pmap_boot_pages(paddr_t kernel_end, paddr_t ram_end)
+{
+  paddr_t array_pa = boot_next, base;
+  size_t npages;
+
+  npages = (ram_end - array_pa) / (PAGE_SIZE + sizeof(struct vm_page));
+  base = round_page(array_pa + npages * sizeof(struct vm_page));
+  npages = MIN(npages, (ram_end - base) / PAGE_SIZE);
+  printf("pmap: %lu KiB of boot tables, %lu pages managed, %u ASIDs\n",
+         (array_pa - kernel_end) >> 10, (unsigned long)npages, asid_max);
+  boot_next = 0;                      // closed from now on
+  vm_page_startup(PHYS_TO_DMAP(array_pa), base, npages);
+}
+
+void pmap_bootstrap(paddr_t kernel_end_pa)
+{
+  paddr_t ram_end = trunc_page(platform.ram_base + platform.ram_size);
+
+  pmap_zones_init();         // locks now; zones are empty until used
+  mtx_init(&asid_lock, "pmap asid");
+  boot_next = round_page(kernel_end_pa);
+  kernel_pmap->root = pmap_boot_table();
+  kernel_pmap->root_pa = DMAP_TO_PHYS(kernel_pmap->root);
+  pmap_boot_kernel(kernel_end_pa, ram_end);
+  w_satp(MAKE_SATP(kernel_pmap->root_pa, 0));
+  sfence_vma();
+  pmap_cur[cpuid()] = kernel_pmap;
+  pmap_boot_asid();
+  pmap_boot_pages(round_page(kernel_end_pa), ram_end);
+}
+
+void pmap_init_hart(void)
+{
+  mtx_lock(&asid_lock);
+  pmap_cur[cpuid()] = kernel_pmap;
+  w_satp(MAKE_SATP(kernel_pmap->root_pa, 0));
+  sfence_vma();
+  mtx_unlock(&asid_lock);
+}

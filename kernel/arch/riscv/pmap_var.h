@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+// The Sv39 pmap's private definitions, shared by its two halves and by
+// nothing else: pmap.c (tables, pv lists, the pmap.h operations) and
+// pmap_mmu.c (everything that touches satp, sfence.vma or SBI: the boot
+// page table, ASIDs, activation and TLB shootdown).
+#ifndef RISCV_PMAP_VAR_H
+#define RISCV_PMAP_VAR_H
+
+#include "arch/riscv/memlayout.h"
+#include "lib/lock.h"
+#include "vm/vm.h"
+
+// Sv39 page-table entry (RISC-V privileged spec, "Sv39"):
+//
+//   63    54 53                 10 9   8 7 6 5 4 3 2 1 0
+//  | 0      | PPN[2] PPN[1] PPN[0] | RSW |D|A|G|U|X|W|R|V|
+//
+// V valid. R W X the rights; all three clear means a pointer to the next
+// level's table, and W without R is reserved. U user page; G global (in
+// every address space: the kernel's half). A accessed, D dirty: pmap_enter
+// presets them so the hardware never needs to set them or fault for them.
+// RSW is ours: WIRED and MANAGED (the mapping has a pv entry).
+typedef uint64_t pt_entry_t;
+
+#define PTE_V           (1UL << 0)
+#define PTE_R           (1UL << 1)
+#define PTE_W           (1UL << 2)
+#define PTE_X           (1UL << 3)
+#define PTE_U           (1UL << 4)
+#define PTE_G           (1UL << 5)
+#define PTE_A           (1UL << 6)
+#define PTE_D           (1UL << 7)
+#define PTE_SW_WIRED    (1UL << 8)
+#define PTE_SW_MANAGED  (1UL << 9)
+#define PTE_RWX         (PTE_R | PTE_W | PTE_X)
+#define PTE_PPN_SHIFT   10
+#define PTE_PPN_MASK    ((1UL << 44) - 1)
+
+// A virtual address: three 9-bit table indexes above the page offset.
+// Entries of the root map 1 GiB, of level 1 2 MiB, of level 0 4 KiB.
+#define L2_SHIFT        30
+#define L1_SHIFT        21
+#define L0_SHIFT        12
+#define PT_ENTRIES      512
+#define PT_KERNEL_FIRST 256            // first root entry of the upper half
+
+// Locks: (p) the pmap's lock; (s) asid_lock in pmap_mmu.c.
+struct pmap {
+  struct mtx lock;
+  pt_entry_t *root;                    // (c) root table, in the direct map
+  paddr_t root_pa;                     // (c)
+  size_t resident;                     // (p) leaf mappings
+  size_t wired;                        // (p) wired leaf mappings
+  uint64_t asid_gen;                   // (s) generation of asid; 0 = none yet
+  uint32_t asid;                       // (s)
+  uint64_t active;                     // (s) cpus that may cache it, by index
+};
+
+static inline paddr_t pte_pa(pt_entry_t pte)
+{
+  return ((pte >> PTE_PPN_SHIFT) & PTE_PPN_MASK) << PAGE_SHIFT;
+}
+
+static inline pt_entry_t pa_pte(paddr_t pa)
+{
+  return (pa >> PAGE_SHIFT) << PTE_PPN_SHIFT;
+}
+
+static inline bool pte_valid(pt_entry_t pte) { return (pte & PTE_V) != 0; }
+static inline bool pte_leaf(pt_entry_t pte) { return (pte & PTE_RWX) != 0; }
+
+static inline unsigned pt_index(vm_offset_t va, int shift)
+{
+  return (va >> shift) & (PT_ENTRIES - 1);
+}
+
+// The table a valid non-leaf entry points to.
+static inline pt_entry_t *pte_table(pt_entry_t pte)
+{
+  return PHYS_TO_DMAP(pte_pa(pte));
+}
+
+// pmap_mmu.c. Make the TLBs of every cpu that may cache pmap forget
+// [sva, eva) of it (everything of it when all). Requires the pmap lock.
+void pmap_invalidate(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
+                     bool all);
+// A mapping at va just became valid: make this hart see it.
+void pmap_invalidate_new(vm_offset_t va);
+// No cpu may run pmap any more (it is being destroyed): this one switches
+// to kernel_pmap, any other still running it is a bug.
+void pmap_mmu_forget(struct pmap *pmap);
+
+// pmap.c, for pmap_bootstrap once vm_page is up.
+void pmap_zones_init(void);
+
+#endif

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: MIT
+// Trap handling (entry and exit in trapvec.S).
+//
+// From user mode (usertrap): ecall -> syscall(); device interrupts -> the
+// PLIC's claimed source's driver; the timer -> a tick and a yield; a page
+// fault -> vm_fault on the process's map (growing a stack entry first
+// when the address lies in its growth area). A fault that cannot be
+// resolved, or any other exception, kills the process with one console
+// line naming it, and it exits with status -1.
+//
+// From the kernel (kerneltrap): interrupts as above; a page fault is legal
+// only inside a uaccess copy (its recovery hook set) on a user address:
+// it is resolved like a user fault, and when that fails the copy resumes
+// at its hook and returns -EFAULT. Anything else panics.
+//
+// The timer: every hart asks SBI for an interrupt every 1/TICK_HZ s; only
+// cpu 0 advances ticks.
+#include "arch/riscv/plic.h"
+#include "arch/riscv/riscv.h"
+#include "arch/riscv/sbi.h"
+#include "arch/riscv/trap.h"
+#include "console.h"
+#include "lib/errno.h"
+#include "platform.h"
+#include "printf.h"
+#include "proc.h"
+#include "sys.h"
+#include "uaccess.h"
+#include "virtio.h"
+#include "vm/vm_fault.h"
+#include "vm/vmspace.h"
+
+uint64_t ticks;
+struct mtx tickslock;
+
+enum intr_kind { INTR_NONE, INTR_DEVICE, INTR_TIMER };
+
+static uint64_t tick_interval(void)
+{
+  uint64_t f = platform.timebase_freq ? platform.timebase_freq : 10000000;
+  return f / TICK_HZ;
+}
+
+void trap_init_hart(void)
+{
+  if (cpuid() == 0)
+    mtx_init(&tickslock, "ticks");
+  w_stvec((uint64_t)trapvec);
+  w_sscratch(0);
+  w_sie(r_sie() | SIE_SEIE | SIE_STIE | SIE_SSIE);
+  sbi_set_timer(r_time() + tick_interval());
+}
+
+static void clock_intr(void)
+{
+  if (cpuid() == 0) {
+    mtx_lock(&tickslock);
+    ticks++;
+    wakeup(&ticks);
+    mtx_unlock(&tickslock);
+  }
+  sbi_set_timer(r_time() + tick_interval());
+}
+
+// Handle an interrupt, if scause says it is one.
+static enum intr_kind dev_intr(uint64_t scause)
+{
+  if (!(scause & SCAUSE_INTR))
+    return INTR_NONE;
+  switch (scause & ~SCAUSE_INTR) {
+  case IRQ_S_EXT: {
+    int irq = plic_claim();
+    if (irq != 0 && irq == platform.uart_irq)
+      uart_intr();
+    else if (irq != 0 && irq == virtio_blk_irq)
+      virtio_blk_intr();
+    if (irq != 0)
+      plic_complete(irq);
+    return INTR_DEVICE;
+  }
+  case IRQ_S_TIMER:
+    clock_intr();
+    return INTR_TIMER;
+  case IRQ_S_SOFT:
+    csr_clear(sip, SIE_SSIE);
+    return INTR_DEVICE;
+  default:
+    return INTR_NONE;
+  }
+}
+
+static vm_prot_t fault_type(uint64_t scause)
+{
+  if (scause == EXC_INST_PAGE_FAULT)
+    return VM_PROT_EXECUTE;
+  return scause == EXC_STORE_PAGE_FAULT ? VM_PROT_WRITE : VM_PROT_READ;
+}
+
+static bool is_page_fault(uint64_t scause)
+{
+  return scause == EXC_INST_PAGE_FAULT || scause == EXC_LOAD_PAGE_FAULT ||
+         scause == EXC_STORE_PAGE_FAULT;
+}
+
+// Resolve a fault at user address va in p's map. Returns a KERN_* code.
+static int trap_vm_fault(struct proc *p, uint64_t va, vm_prot_t type)
+{
+  struct vm_map *map;
+  int rc;
+
+  if (p->vm == NULL || va >= MAXUVA)
+    return KERN_INVALID_ADDRESS;
+  map = &p->vm->vm_map;
+  rc = vm_fault(map, va, type, VM_FAULT_NORMAL);
+  if (rc == KERN_INVALID_ADDRESS && vm_map_growstack(map, va) == KERN_SUCCESS)
+    rc = vm_fault(map, va, type, VM_FAULT_NORMAL);
+  return rc;
+}
+
+static const char *fault_access(vm_prot_t type)
+{
+  return type == VM_PROT_EXECUTE ? "execute" :
+         type == VM_PROT_WRITE ? "write" : "read";
+}
+
+// An exception in user mode that is not a system call: fault it in, or
+// mark the process killed after printing why. va is stval as read at trap
+// entry (interrupts are on now: a yield would let other traps change it).
+static void user_exception(struct proc *p, uint64_t scause, uint64_t va)
+{
+  const char *what;
+
+  if (is_page_fault(scause)) {
+    vm_prot_t type = fault_type(scause);
+    int rc = trap_vm_fault(p, va, type);
+    if (rc == KERN_SUCCESS)
+      return;
+    what = rc == KERN_OUT_OF_BOUNDS ? "bus error" :
+           rc == KERN_RESOURCE_SHORTAGE ? "out of memory" : "segmentation fault";
+    printf("pid %d (%s): %s at 0x%lx (%s)\n", p->pid, p->name, what, va,
+           fault_access(type));
+  } else if (scause == EXC_LOAD_ACCESS || scause == EXC_STORE_ACCESS ||
+             scause == EXC_INST_ACCESS) {
+    printf("pid %d (%s): segmentation fault at 0x%lx (%s)\n", p->pid, p->name,
+           va, scause == EXC_STORE_ACCESS ? "write" :
+           scause == EXC_INST_ACCESS ? "execute" : "read");
+  } else if (scause == EXC_LOAD_MISALIGNED || scause == EXC_STORE_MISALIGNED ||
+             scause == EXC_INST_MISALIGNED) {
+    printf("pid %d (%s): bus error at 0x%lx (%s)\n", p->pid, p->name, va,
+           scause == EXC_STORE_MISALIGNED ? "write" :
+           scause == EXC_INST_MISALIGNED ? "execute" : "read");
+  } else {
+    printf("pid %d (%s): %s at pc 0x%lx (scause %lu)\n", p->pid, p->name,
+           scause == EXC_ILLEGAL_INST ? "illegal instruction" : "exception",
+           p->tf->epc, scause);
+  }
+  setkilled(p);
+}
+
+// Called from trapvec with the user registers saved in tf.
+__attribute__((noreturn)) void usertrap(struct trapframe *tf)
+{
+  struct proc *p = myproc();
+  uint64_t scause = r_scause();
+  uint64_t stval = r_stval();
+  enum intr_kind which = INTR_NONE;
+
+  KASSERT((r_sstatus() & SSTATUS_SPP) == 0, ("usertrap: not from user mode"));
+  KASSERT(p != NULL && p->tf == tf, ("usertrap: no process"));
+  if (scause == EXC_ECALL_U) {
+    if (killed(p))
+      exit(-1);
+    tf->epc += 4;
+    intr_on();
+    syscall();
+  } else if ((which = dev_intr(scause)) == INTR_NONE) {
+    intr_on();
+    user_exception(p, scause, stval);
+  }
+  if (killed(p))
+    exit(-1);
+  if (which == INTR_TIMER)
+    yield();
+  usertrapret();
+}
+
+void usertrapret(void)
+{
+  struct proc *p = myproc();
+  struct trapframe *tf = p->tf;
+  uint64_t x;
+
+  intr_off();
+  tf->kernel_sp = (uint64_t)tf;
+  tf->kernel_tp = (uint64_t)mycpu();
+  w_sepc(tf->epc);
+  x = r_sstatus();
+  x &= ~(SSTATUS_SPP | SSTATUS_SUM);
+  x |= SSTATUS_SPIE;
+  w_sstatus(x);
+  w_sscratch((uint64_t)tf);
+  trapret_user(tf);
+}
+
+// A page fault in the kernel. Legal only inside a uaccess copy: resolve it
+// (interrupts on again if the copy ran with them on, since vm_fault may
+// sleep) or send the copy to its recovery hook via *sepc.
+static void kernel_page_fault(uint64_t scause, uint64_t sstatus, uint64_t *sepc)
+{
+  struct proc *p = myproc();
+  uintptr_t hook = uaccess_onfault();
+  uint64_t va = r_stval();
+  int rc;
+
+  if (hook == 0 || va >= MAXUVA)
+    panic("kerneltrap: page fault at 0x%lx (%s) pc 0x%lx scause %lu",
+          va, fault_access(fault_type(scause)), *sepc, scause);
+  if (sstatus & SSTATUS_SPIE)
+    intr_on();
+  rc = trap_vm_fault(p, va, fault_type(scause));
+  intr_off();
+  if (rc != KERN_SUCCESS)
+    *sepc = hook;
+}
+
+// Called from trapvec on the current kernel stack.
+void kerneltrap(void)
+{
+  uint64_t sepc = r_sepc();
+  uint64_t sstatus = r_sstatus();
+  uint64_t scause = r_scause();
+  enum intr_kind which = INTR_NONE;
+
+  KASSERT(sstatus & SSTATUS_SPP, ("kerneltrap: not from supervisor mode"));
+  KASSERT(!intr_get(), ("kerneltrap: interrupts enabled"));
+  if (is_page_fault(scause))
+    kernel_page_fault(scause, sstatus, &sepc);
+  else if ((which = dev_intr(scause)) == INTR_NONE)
+    panic("kerneltrap: scause %lu sepc 0x%lx stval 0x%lx", scause, sepc,
+          r_stval());
+  if (which == INTR_TIMER && myproc() != NULL && myproc()->state == RUNNING)
+    yield();
+  // yield() and vm_fault() may have trapped again: restore what sret needs.
+  w_sepc(sepc);
+  w_sstatus(sstatus);
+}

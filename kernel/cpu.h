@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+// Per-hart state. cpus[] is indexed by a dense cpu index 0..ncpu-1; the
+// boot hart is always index 0, whatever its hart id, and the others follow
+// in device-tree order. SBI and the PLIC speak hart ids (cpus[i].hartid).
+//
+// While in the kernel, tp holds &cpus[i] of the hart it runs on; a thread
+// that sleeps may wake on another hart, so never cache mycpu() across a
+// point where the thread can be switched out.
+#ifndef KERNEL_CPU_H
+#define KERNEL_CPU_H
+
+#include "lib/types.h"
+#include "param.h"
+
+struct proc;
+
+// Callee-saved registers, saved by swtch() (switch.S) when a thread gives
+// up its hart. tp is not saved: it belongs to the hart.
+struct context {
+  uint64_t ra;
+  uint64_t sp;
+  uint64_t s[12];
+};
+
+// Locks: (h) touched only by this hart, with interrupts off; (c) constant
+// once the hart is started.
+struct cpu {
+  struct proc *proc;          // (h) the process running here, or NULL
+  struct context context;     // (h) swtch() here to enter the scheduler
+  int noff;                   // (h) depth of push_off() nesting
+  int intena;                 // (h) were interrupts on before the first push_off?
+  int id;                     // (c) index in cpus[]
+  uint32_t hartid;            // (c) the SBI / PLIC hart id
+  int plic_context;           // (c) PLIC context of its S-mode external irq
+  volatile int started;       // (a) set once the hart runs its scheduler
+};
+
+extern struct cpu cpus[NCPU];
+extern int ncpu;              // harts in use (<= NCPU)
+
+// This hart's struct cpu and index. Interrupts should be off (or the
+// caller must accept that the answer may be stale after a switch).
+struct cpu *mycpu(void);
+int cpuid(void);
+
+// Interrupt disabling that nests: push_off/pop_off pairs, interrupts come
+// back on only at the outermost pop_off, and only if they were on.
+void push_off(void);
+void pop_off(void);
+
+#endif

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+// Open files: the system-wide table of struct file and the operations that
+// dispatch on a file's type (pipe, inode, device).
+//
+// Interface: filealloc gives a file with one reference; filedup and
+// fileclose count descriptors (dup, fork) pointing at it; the last close
+// releases the pipe end or the inode. fileread, filewrite, filestat,
+// fileseek and filetruncate act for the current process and move data to
+// and from its user addresses.
+//
+// An inode file's offset is shared by every descriptor of the file and is
+// protected by the inode's sleep lock, so concurrent reads and writes
+// through one open file each see a consistent offset.
+//
+// Big writes are split into transactions of FS_WRITE_CHUNK bytes (see the
+// bound in fs.c), so one write() may commit in several steps: a crash in
+// the middle leaves a prefix of it on disk.
+//
+// Locking: ftable.lock (spin) protects ref and type of every entry.
+#include "file.h"
+
+#include "fcntl.h"
+#include "lib/errno.h"
+#include "lib/kassert.h"
+#include "param.h"
+#include "proc.h"
+#include "stat.h"
+#include "uaccess.h"
+
+// Bytes written per transaction. An unaligned chunk covers one block more
+// than its size; add the inode, the bitmap block and at most 3 indirect
+// blocks (a chunk shorter than NINDIRECT blocks meets at most two of them
+// below the doubly indirect one), and it fits MAXOPBLOCKS.
+#define FS_WRITE_CHUNK ((MAXOPBLOCKS - 6) * BSIZE)
+CTASSERT(FS_WRITE_CHUNK / BSIZE + 1 + 5 <= MAXOPBLOCKS);
+CTASSERT(FS_WRITE_CHUNK / BSIZE < NINDIRECT);
+
+struct devsw devsw[NDEV];
+
+static struct {
+  struct mtx lock;
+  struct file file[NFILE];
+} ftable;
+
+void fileinit(void)
+{
+  mtx_init(&ftable.lock, "ftable");
+}
+
+struct file *filealloc(void)
+{
+  mtx_lock(&ftable.lock);
+  for (struct file *f = ftable.file; f < &ftable.file[NFILE]; f++) {
+    if (f->ref == 0) {
+      f->ref = 1;
+      mtx_unlock(&ftable.lock);
+      return f;
+    }
+  }
+  mtx_unlock(&ftable.lock);
+  return NULL;
+}
+
+struct file *filedup(struct file *f)
+{
+  mtx_lock(&ftable.lock);
+  KASSERT(f->ref > 0, ("filedup: file %p not open", f));
+  f->ref++;
+  mtx_unlock(&ftable.lock);
+  return f;
+}
+
+// Drop a reference; the last one closes the pipe end or drops the inode.
+void fileclose(struct file *f)
+{
+  mtx_lock(&ftable.lock);
+  KASSERT(f->ref > 0, ("fileclose: file %p not open", f));
+  if (--f->ref > 0) {
+    mtx_unlock(&ftable.lock);
+    return;
+  }
+  struct file ff = *f;            // release the slot, then the resources
+  f->type = FD_NONE;
+  f->pipe = NULL;
+  f->ip = NULL;
+  f->off = 0;
+  mtx_unlock(&ftable.lock);
+
+  if (ff.type == FD_PIPE) {
+    pipeclose(ff.pipe, ff.writable);
+  } else if (ff.type == FD_INODE || ff.type == FD_DEVICE) {
+    begin_op();
+    iput(ff.ip);
+    end_op();
+  }
+}
+
+// Copy the file's struct stat to user address addr.
+int filestat(struct file *f, uint64_t addr)
+{
+  if (f->type != FD_INODE && f->type != FD_DEVICE)
+    return -EINVAL;
+  struct stat st;
+  ilock(f->ip);
+  stati(f->ip, &st);
+  iunlock(f->ip);
+  return copyout(addr, &st, sizeof(st));
+}
+
+static bool file_major_ok(short major)
+{
+  return major >= 0 && major < NDEV;
+}
+
+int fileread(struct file *f, uint64_t addr, int n)
+{
+  if (!f->readable)
+    return -EBADF;
+  if (n < 0)
+    return -EINVAL;
+  switch (f->type) {
+  case FD_PIPE:
+    return piperead(f->pipe, addr, n);
+  case FD_DEVICE:
+    if (!file_major_ok(f->major) || devsw[f->major].read == NULL)
+      return -ENODEV;
+    return devsw[f->major].read(1, addr, n);
+  case FD_INODE: {
+    ilock(f->ip);
+    int r = f->off > MAXFILESIZE ? 0 : readi(f->ip, 1, addr, f->off, n);
+    if (r > 0)
+      f->off += r;
+    iunlock(f->ip);
+    return r;
+  }
+  default:
+    panic("fileread: file %p of type %d", f, f->type);
+  }
+}
+
+// Write n bytes at the file's offset, one transaction per chunk. Returns
+// bytes written (short if a chunk fails after some progress) or an errno.
+static int filewrite_inode(struct file *f, uint64_t addr, int n)
+{
+  int done = 0;
+  int err = 0;
+  while (done < n) {
+    int m = MIN(n - done, FS_WRITE_CHUNK);
+    begin_op();
+    ilock(f->ip);
+    int r = f->off > MAXFILESIZE ? -EFBIG :
+            writei(f->ip, 1, addr + done, f->off, m);
+    if (r > 0)
+      f->off += r;
+    iunlock(f->ip);
+    end_op();
+    if (r < 0) {
+      err = r;
+      break;
+    }
+    done += r;
+    if (r != m)
+      break;
+  }
+  if (done > 0 || err == 0)
+    return done;
+  return err;
+}
+
+int filewrite(struct file *f, uint64_t addr, int n)
+{
+  if (!f->writable)
+    return -EBADF;
+  if (n < 0)
+    return -EINVAL;
+  switch (f->type) {
+  case FD_PIPE:
+    return pipewrite(f->pipe, addr, n);
+  case FD_DEVICE:
+    if (!file_major_ok(f->major) || devsw[f->major].write == NULL)
+      return -ENODEV;
+    return devsw[f->major].write(1, addr, n);
+  case FD_INODE:
+    return filewrite_inode(f, addr, n);
+  default:
+    panic("filewrite: file %p of type %d", f, f->type);
+  }
+}
+
+// lseek: the new offset, or -ESPIPE (pipes and devices), -EINVAL (bad
+// whence, or a result below 0 or past the largest file).
+off_t fileseek(struct file *f, off_t off, int whence)
+{
+  if (f->type != FD_INODE)
+    return -ESPIPE;
+  ilock(f->ip);
+  off_t base = whence == SEEK_SET ? 0 :
+               whence == SEEK_CUR ? (off_t)f->off :
+               whence == SEEK_END ? (off_t)f->ip->size : -1;
+  off_t pos;
+  if (base < 0 || __builtin_add_overflow(base, off, &pos) || pos < 0 ||
+      pos > (off_t)MAXFILESIZE) {
+    iunlock(f->ip);
+    return -EINVAL;
+  }
+  f->off = pos;
+  iunlock(f->ip);
+  return pos;
+}
+
+// ftruncate: 0, -EINVAL (not a regular file open for writing, or a
+// negative length) or -EFBIG.
+int filetruncate(struct file *f, off_t length)
+{
+  if (f->type != FD_INODE || !f->writable || length < 0)
+    return -EINVAL;
+  if (length > (off_t)MAXFILESIZE)
+    return -EFBIG;
+  begin_op();
+  ilock(f->ip);
+  int r = itruncate(f->ip, (uint32_t)length);
+  iunlock(f->ip);
+  end_op();
+  return r;
+}

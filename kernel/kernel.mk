@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: MIT
+# The kernel: every C and assembly file under kernel/ (top level, lib, vm,
+# arch/riscv), compiled into build/kernel/... and linked by
+# kernel/arch/riscv/kernel.ld into kernel/kernel.
+#
+#   make kernel      build kernel/kernel
+#   make qemu        build the kernel and fs.img, boot to the shell
+#   make qemu-gdb    the same, halted, waiting for gdb-multiarch on :26000
+
+KERNEL_CFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -ffreestanding \
+  -fno-common -nostdlib -fno-stack-protector -fno-pie -no-pie -O2 -g \
+  -fno-tree-loop-distribute-patterns \
+  -Wall -Wextra -Werror -Ikernel -I. -MMD -MP
+KERNEL_LDFLAGS := -z max-page-size=4096 --no-warn-rwx-segments
+
+KERNEL_C_SRCS := $(sort $(wildcard kernel/*.c kernel/lib/*.c kernel/vm/*.c \
+                                   kernel/arch/riscv/*.c))
+KERNEL_S_SRCS := $(sort $(wildcard kernel/arch/riscv/*.S))
+KERNEL_OBJS   := $(KERNEL_S_SRCS:%.S=$(B)/%.o) $(KERNEL_C_SRCS:%.c=$(B)/%.o)
+KERNEL_LDS    := kernel/arch/riscv/kernel.ld
+
+$(B)/kernel/%.o: kernel/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
+
+$(B)/kernel/%.o: kernel/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
+
+kernel/kernel: $(KERNEL_OBJS) $(KERNEL_LDS)
+	$(LD) $(KERNEL_LDFLAGS) -T $(KERNEL_LDS) -o $@ $(KERNEL_OBJS)
+	$(OBJDUMP) -S $@ > $(B)/kernel/kernel.asm
+	$(OBJDUMP) -t $@ | sed '1,/SYMBOL TABLE/d; s/ .* / /; /^$$/d' > $(B)/kernel/kernel.sym
+
+.PHONY: kernel
+kernel: kernel/kernel
+
+ALL_TARGETS += kernel/kernel
+
+QEMU_OPTS = -machine virt -bios $(OPENSBI) -kernel kernel/kernel -m $(MEM) \
+  -smp $(CPUS) -nographic -global virtio-mmio.force-legacy=false \
+  -drive file=fs.img,if=none,format=raw,id=x0 \
+  -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
+
+.PHONY: qemu qemu-gdb
+# When stdin is not a terminal (`printf 'ls\n' | make qemu`), hold the input
+# back for a second: OpenSBI resets the UART FIFO as it boots, which would
+# eat the first bytes.
+qemu:
+	$(need-deps)
+	@$(MAKE) --no-print-directory kernel/kernel fs.img
+	@if [ -t 0 ]; then $(QEMU) $(QEMU_OPTS); \
+	else { sleep 1; cat; } | $(QEMU) $(QEMU_OPTS); fi
+
+qemu-gdb:
+	$(need-deps)
+	@$(MAKE) --no-print-directory kernel/kernel fs.img
+	@echo "*** Now run 'gdb-multiarch' in this directory (it reads .gdbinit)."
+	@echo "*** If gdb refuses .gdbinit, add this line to ~/.gdbinit:"
+	@echo "***   add-auto-load-safe-path $(CURDIR)/.gdbinit"
+	$(QEMU) $(QEMU_OPTS) -S -gdb tcp::26000
+
+-include $(KERNEL_OBJS:.o=.d)

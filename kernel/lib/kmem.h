@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+// Zones: allocators of fixed-size kernel objects (map entries, objects,
+// processes, files). The kernel's zones carve slabs out of pages from
+// vm_page (kernel/kmem.c); the host's are malloc with fault injection
+// (tests-host/host_kmem.c).
+#ifndef LIB_KMEM_H
+#define LIB_KMEM_H
+
+#include "lib/types.h"
+
+struct kmem_zone;
+
+// Create a zone of objects of the given size. Called at start-up only;
+// panics if it cannot.
+struct kmem_zone *kmem_zone_create(const char *name, size_t size);
+
+// A zeroed object, or NULL when memory is exhausted. Never sleeps.
+void *kmem_zalloc(struct kmem_zone *z);
+
+// Return an object to its zone.
+void kmem_zfree(struct kmem_zone *z, void *p);
+
+// Pages the zones' slabs hold right now, over all zones (vmstat's kmem:
+// leak checks compare free + kmem, since slab use moves with fragmentation).
+size_t kmem_page_count(void);
+
+#endif

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+// The kernel's locks: one interface, two implementations chosen at link time
+// (kernel/lock.c on the machine, tests-host/host_lock.c on the host, which
+// checks ownership the same way).
+//
+//   struct mtx  a spin mutex. Interrupts stay off on this hart while it is
+//               held; never sleep or do I/O while holding one.
+//   struct sx   a sleepable shared/exclusive lock (FreeBSD's sx): shared
+//               holders may run together, an exclusive holder runs alone.
+//               May be held across sleeps; needs process context.
+//
+// sleep() and wakeup() are xv6's: sleep atomically releases the mutex, waits
+// for a wakeup on chan, and reacquires the mutex before returning.
+#ifndef LIB_LOCK_H
+#define LIB_LOCK_H
+
+#include "lib/kassert.h"
+#include "lib/types.h"
+
+struct mtx {
+  volatile uint32_t locked;   // 0 free, 1 held
+  uintptr_t owner;            // implementation's owner id while held
+  const char *name;           // for diagnostics
+};
+
+struct sx {
+  struct mtx interlock;       // protects the fields below
+  int32_t readers;            // shared holders
+  uintptr_t xowner;           // exclusive holder's owner id, 0 if none
+  uint32_t waiters;           // threads sleeping in sx_*lock
+  const char *name;
+};
+
+void mtx_init(struct mtx *m, const char *name);
+void mtx_lock(struct mtx *m);
+void mtx_unlock(struct mtx *m);
+bool mtx_owned(const struct mtx *m);      // held by the caller
+
+void sx_init(struct sx *sx, const char *name);
+void sx_xlock(struct sx *sx);
+void sx_slock(struct sx *sx);
+void sx_xunlock(struct sx *sx);
+void sx_sunlock(struct sx *sx);
+bool sx_try_upgrade(struct sx *sx);       // shared -> exclusive if sole reader
+void sx_downgrade(struct sx *sx);         // exclusive -> shared
+bool sx_xlocked(const struct sx *sx);     // held exclusively by the caller
+bool sx_locked(const struct sx *sx);      // held shared or exclusive by anyone
+
+// Sleep on chan, releasing m while asleep; m is held again on return.
+void sleep(void *chan, struct mtx *m);
+// Wake every thread sleeping on chan.
+void wakeup(void *chan);
+
+#define MTX_ASSERT_OWNED(m) \
+  KASSERT(mtx_owned(m), ("%s: mutex %s not owned", __func__, (m)->name))
+#define SX_ASSERT_XLOCKED(s) \
+  KASSERT(sx_xlocked(s), ("%s: %s not exclusively locked", __func__, (s)->name))
+#define SX_ASSERT_LOCKED(s) \
+  KASSERT(sx_locked(s), ("%s: %s not locked", __func__, (s)->name))
+
+#endif

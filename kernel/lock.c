@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+// The kernel's locks (lib/lock.h) and xv6's sleep/wakeup.
+//
+// struct mtx: a test-and-set spin lock. Interrupts are off on this hart
+// from mtx_lock to mtx_unlock (push_off/pop_off nest), so an interrupt
+// handler can never spin on a lock its own hart holds. The owner is the
+// struct cpu holding it.
+//
+// struct sx: a sleepable shared/exclusive lock built from an interlock mtx
+// and sleep/wakeup on the sx itself. The exclusive owner is the process
+// (or, before processes exist, the hart) that took it. Readers are not
+// tracked individually. No writer preference: readers may keep a writer
+// waiting, which is fine at our scale.
+//
+// sleep/wakeup: a sleeper holds p->lock from before it marks itself
+// SLEEPING until the scheduler has switched away, and wakeup takes each
+// p->lock, so a wakeup between "condition false" and "asleep" cannot be
+// lost as long as the caller's mutex covers the condition.
+#include "arch/riscv/riscv.h"
+#include "cpu.h"
+#include "lib/lock.h"
+#include "proc.h"
+
+struct cpu cpus[NCPU];
+int ncpu = 1;
+
+struct cpu *mycpu(void)
+{
+  return (struct cpu *)r_tp();
+}
+
+int cpuid(void)
+{
+  return mycpu()->id;
+}
+
+void push_off(void)
+{
+  int old = intr_get();
+  intr_off();
+  struct cpu *c = mycpu();
+  if (c->noff == 0)
+    c->intena = old;
+  c->noff++;
+}
+
+void pop_off(void)
+{
+  struct cpu *c = mycpu();
+  KASSERT(!intr_get(), ("pop_off: interruptible"));
+  KASSERT(c->noff >= 1, ("pop_off: unbalanced"));
+  c->noff--;
+  if (c->noff == 0 && c->intena)
+    intr_on();
+}
+
+void mtx_init(struct mtx *m, const char *name)
+{
+  m->locked = 0;
+  m->owner = 0;
+  m->name = name;
+}
+
+void mtx_lock(struct mtx *m)
+{
+  push_off();
+  KASSERT(!mtx_owned(m), ("mtx_lock: %s already held", m->name));
+  while (__atomic_exchange_n(&m->locked, 1, __ATOMIC_ACQUIRE) != 0)
+    ;
+  m->owner = (uintptr_t)mycpu();
+}
+
+void mtx_unlock(struct mtx *m)
+{
+  KASSERT(mtx_owned(m), ("mtx_unlock: %s not held", m->name));
+  m->owner = 0;
+  __atomic_store_n(&m->locked, 0, __ATOMIC_RELEASE);
+  pop_off();
+}
+
+bool mtx_owned(const struct mtx *m)
+{
+  bool r;
+  push_off();
+  r = m->locked && m->owner == (uintptr_t)mycpu();
+  pop_off();
+  return r;
+}
+
+// The identity sx records for an exclusive holder.
+static uintptr_t sx_self(void)
+{
+  struct proc *p = myproc();
+  return p != NULL ? (uintptr_t)p : (uintptr_t)mycpu() | 1;
+}
+
+void sx_init(struct sx *sx, const char *name)
+{
+  mtx_init(&sx->interlock, name);
+  sx->readers = 0;
+  sx->xowner = 0;
+  sx->waiters = 0;
+  sx->name = name;
+}
+
+void sx_xlock(struct sx *sx)
+{
+  uintptr_t self = sx_self();
+  mtx_lock(&sx->interlock);
+  KASSERT(sx->xowner != self, ("sx_xlock: %s already held", sx->name));
+  while (sx->readers > 0 || sx->xowner != 0) {
+    sx->waiters++;
+    sleep(sx, &sx->interlock);
+    sx->waiters--;
+  }
+  sx->xowner = self;
+  mtx_unlock(&sx->interlock);
+}
+
+void sx_slock(struct sx *sx)
+{
+  mtx_lock(&sx->interlock);
+  KASSERT(sx->xowner != sx_self(), ("sx_slock: %s held exclusive", sx->name));
+  while (sx->xowner != 0) {
+    sx->waiters++;
+    sleep(sx, &sx->interlock);
+    sx->waiters--;
+  }
+  sx->readers++;
+  mtx_unlock(&sx->interlock);
+}
+
+void sx_xunlock(struct sx *sx)
+{
+  mtx_lock(&sx->interlock);
+  KASSERT(sx->xowner == sx_self(), ("sx_xunlock: %s not held", sx->name));
+  sx->xowner = 0;
+  if (sx->waiters > 0)
+    wakeup(sx);
+  mtx_unlock(&sx->interlock);
+}
+
+void sx_sunlock(struct sx *sx)
+{
+  mtx_lock(&sx->interlock);
+  KASSERT(sx->readers > 0, ("sx_sunlock: %s not shared", sx->name));
+  sx->readers--;
+  if (sx->readers == 0 && sx->waiters > 0)
+    wakeup(sx);
+  mtx_unlock(&sx->interlock);
+}
+
+bool sx_try_upgrade(struct sx *sx)
+{
+  bool ok;
+  mtx_lock(&sx->interlock);
+  KASSERT(sx->readers > 0, ("sx_try_upgrade: %s not shared", sx->name));
+  ok = sx->readers == 1;
+  if (ok) {
+    sx->readers = 0;
+    sx->xowner = sx_self();
+  }
+  mtx_unlock(&sx->interlock);
+  return ok;
+}
+
+void sx_downgrade(struct sx *sx)
+{
+  mtx_lock(&sx->interlock);
+  KASSERT(sx->xowner == sx_self(), ("sx_downgrade: %s not held", sx->name));
+  sx->xowner = 0;
+  sx->readers = 1;
+  if (sx->waiters > 0)
+    wakeup(sx);                     // other readers may now enter
+  mtx_unlock(&sx->interlock);
+}
+
+bool sx_xlocked(const struct sx *sx)
+{
+  return sx->xowner == sx_self();
+}
+
+bool sx_locked(const struct sx *sx)
+{
+  return sx->readers > 0 || sx->xowner != 0;
+}
+
+// Atomically release m and sleep on chan; reacquire m on wakeup.
+void sleep(void *chan, struct mtx *m)
+{
+  struct proc *p = myproc();
+  KASSERT(p != NULL, ("sleep: no process (chan %p)", chan));
+
+  if (m != &p->lock) {
+    mtx_lock(&p->lock);
+    mtx_unlock(m);
+  }
+  p->chan = chan;
+  p->state = SLEEPING;
+  sched();
+  p->chan = NULL;
+  if (m != &p->lock) {
+    mtx_unlock(&p->lock);
+    mtx_lock(m);
+  }
+}
+
+// Wake every process sleeping on chan. Must not hold any p->lock.
+void wakeup(void *chan)
+{
+  struct proc *me = myproc();
+  for (struct proc *p = proc; p < &proc[NPROC]; p++) {
+    if (p == me)
+      continue;
+    mtx_lock(&p->lock);
+    if (p->state == SLEEPING && p->chan == chan)
+      p->state = RUNNABLE;
+    mtx_unlock(&p->lock);
+  }
+}

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+// What the device tree told us about the machine, filled once at boot by
+// kernel/arch/riscv/fdt.c before anything else runs.
+#ifndef KERNEL_PLATFORM_H
+#define KERNEL_PLATFORM_H
+
+#include "lib/types.h"
+
+#define PLATFORM_MAX_VIRTIO 8
+
+struct platform {
+  paddr_t ram_base;                    // first byte of RAM
+  uint64_t ram_size;                   // bytes of RAM
+  int nharts;                          // harts in /cpus
+  uint64_t timebase_freq;              // ticks of the time CSR per second
+  paddr_t uart_base;                   // ns16550a
+  int uart_irq;
+  paddr_t plic_base;
+  int nvirtio;                         // virtio,mmio nodes found
+  paddr_t virtio_base[PLATFORM_MAX_VIRTIO];
+  int virtio_irq[PLATFORM_MAX_VIRTIO];
+  paddr_t test_base;                   // sifive,test (power-off), 0 if none
+  char bootargs[128];                  // /chosen/bootargs
+};
+
+extern struct platform platform;
+
+#endif

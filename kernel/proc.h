@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+// Processes: one kernel thread each, a vmspace, open files, a directory.
+//
+// Life cycle: UNUSED -> USED (allocproc) -> RUNNABLE -> RUNNING <-> SLEEPING
+// -> ZOMBIE (exit; memory and files released at once) -> UNUSED (the parent's
+// wait frees the kernel stack). A process's kernel stack comes from
+// kstack_alloc(); its trap frame sits at the top of that stack.
+//
+// Locks: p->lock (l) protects the scheduling fields; wait_lock (w) protects
+// every parent pointer and must be taken before any p->lock. Fields marked
+// (t) are private to the process's own thread (or to its creator before it
+// first runs).
+#ifndef KERNEL_PROC_H
+#define KERNEL_PROC_H
+
+#include "cpu.h"
+#include "lib/lock.h"
+#include "param.h"
+#include "vm/mman.h"
+
+struct file;
+struct inode;
+struct vmspace;
+
+// The user registers, saved at every trap from user mode. Laid out as
+// x1..x31 then the rest; trapvec.S knows the offsets (TF_* there).
+struct trapframe {
+  uint64_t ra, sp, gp, tp;            // x1..x4
+  uint64_t t0, t1, t2;                // x5..x7
+  uint64_t s0, s1;                    // x8, x9
+  uint64_t a0, a1, a2, a3, a4, a5, a6, a7;     // x10..x17
+  uint64_t s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;  // x18..x27
+  uint64_t t3, t4, t5, t6;            // x28..x31
+  uint64_t epc;                       // user pc
+  uint64_t kernel_sp;                 // stack for the next trap (= tf)
+  uint64_t kernel_tp;                 // &cpus[i] of the hart returning to user
+};
+
+enum procstate { UNUSED, USED, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };
+
+struct proc {
+  struct mtx lock;
+
+  enum procstate state;        // (l)
+  void *chan;                  // (l) sleeping on chan if non-zero
+  int killed;                  // (l) set by kill(); checked at safe points
+  int xstate;                  // (l) exit status for the parent's wait
+  int pid;                     // (l)
+
+  struct proc *parent;         // (w)
+
+  struct vmspace *vm;          // (t) the address space; NULL after exit
+  vm_offset_t kstack;          // (t) top of the kernel stack
+  struct trapframe *tf;        // (t) user registers, at the stack's top
+  struct context context;      // (t) swtch() here to run the process
+  uintptr_t onfault;           // (t) uaccess recovery pc, 0 when none
+  struct file *ofile[NOFILE];  // (t) open files
+  struct inode *cwd;           // (t) current directory
+  char name[16];               // (t) for debugging and fault messages
+  struct rlimit rlim[RLIM_NLIMITS];  // (t) resource limits
+};
+
+extern struct proc proc[NPROC];
+
+struct proc *myproc(void);
+int killed(struct proc *p);
+void setkilled(struct proc *p);
+
+void proc_init(void);
+void userinit(void);
+int fork(void);
+__attribute__((noreturn)) void exit(int status);
+int wait(uint64_t addr);
+int kill(int pid);
+__attribute__((noreturn)) void scheduler(void);
+void sched(void);
+void yield(void);
+void procdump(void);
+
+// Context switch (switch.S): save callee-saved registers in old, load new.
+void swtch(struct context *old, struct context *new);
+
+// Ticks of the 100 Hz clock since boot, and its lock (sleep(&ticks, ...)).
+#define TICK_HZ 100
+extern uint64_t ticks;
+extern struct mtx tickslock;
+
+// exec.c: replace the current process's image. Returns argc (it becomes
+// a0 of the new image) or a negative errno with the old image intact.
+int exec(char *path, char **argv);
+
+#endif

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+// System call dispatch. The user stub puts the number in a7 and the
+// arguments in a0..a5; the handler's result (>= 0, or a negative errno
+// that the stub turns into errno) goes back in a0.
+//
+// Every handler is referenced weakly: a number whose handler is not linked
+// into this kernel (a later issue's) answers -ENOSYS instead of breaking
+// the build.
+#include "lib/errno.h"
+#include "printf.h"
+#include "proc.h"
+#include "sys.h"
+#include "syscall.h"
+#include "uaccess.h"
+
+#pragma weak sys_fork
+#pragma weak sys_exit
+#pragma weak sys_wait
+#pragma weak sys_pipe
+#pragma weak sys_read
+#pragma weak sys_kill
+#pragma weak sys_exec
+#pragma weak sys_fstat
+#pragma weak sys_chdir
+#pragma weak sys_dup
+#pragma weak sys_getpid
+#pragma weak sys_sbrk
+#pragma weak sys_sleep
+#pragma weak sys_uptime
+#pragma weak sys_open
+#pragma weak sys_write
+#pragma weak sys_mknod
+#pragma weak sys_unlink
+#pragma weak sys_link
+#pragma weak sys_mkdir
+#pragma weak sys_close
+#pragma weak sys_mmap
+#pragma weak sys_munmap
+#pragma weak sys_mprotect
+#pragma weak sys_madvise
+#pragma weak sys_minherit
+#pragma weak sys_mlock
+#pragma weak sys_munlock
+#pragma weak sys_mlockall
+#pragma weak sys_munlockall
+#pragma weak sys_mincore
+#pragma weak sys_msync
+#pragma weak sys_getrlimit
+#pragma weak sys_setrlimit
+#pragma weak sys_halt
+#pragma weak sys_vmstat
+#pragma weak sys_vmmap
+#pragma weak sys_lseek
+#pragma weak sys_ftruncate
+
+static long (*const syscalls[NSYSCALL])(void) = {
+  [SYS_fork] = sys_fork,         [SYS_exit] = sys_exit,
+  [SYS_wait] = sys_wait,         [SYS_pipe] = sys_pipe,
+  [SYS_read] = sys_read,         [SYS_kill] = sys_kill,
+  [SYS_exec] = sys_exec,         [SYS_fstat] = sys_fstat,
+  [SYS_chdir] = sys_chdir,       [SYS_dup] = sys_dup,
+  [SYS_getpid] = sys_getpid,     [SYS_sbrk] = sys_sbrk,
+  [SYS_sleep] = sys_sleep,       [SYS_uptime] = sys_uptime,
+  [SYS_open] = sys_open,         [SYS_write] = sys_write,
+  [SYS_mknod] = sys_mknod,       [SYS_unlink] = sys_unlink,
+  [SYS_link] = sys_link,         [SYS_mkdir] = sys_mkdir,
+  [SYS_close] = sys_close,       [SYS_mmap] = sys_mmap,
+  [SYS_munmap] = sys_munmap,     [SYS_mprotect] = sys_mprotect,
+  [SYS_madvise] = sys_madvise,   [SYS_minherit] = sys_minherit,
+  [SYS_mlock] = sys_mlock,       [SYS_munlock] = sys_munlock,
+  [SYS_mlockall] = sys_mlockall, [SYS_munlockall] = sys_munlockall,
+  [SYS_mincore] = sys_mincore,   [SYS_msync] = sys_msync,
+  [SYS_getrlimit] = sys_getrlimit, [SYS_setrlimit] = sys_setrlimit,
+  [SYS_halt] = sys_halt,         [SYS_vmstat] = sys_vmstat,
+  [SYS_vmmap] = sys_vmmap,       [SYS_lseek] = sys_lseek,
+  [SYS_ftruncate] = sys_ftruncate,
+};
+
+static uint64_t argraw(int n)
+{
+  struct trapframe *tf = myproc()->tf;
+  switch (n) {
+  case 0: return tf->a0;
+  case 1: return tf->a1;
+  case 2: return tf->a2;
+  case 3: return tf->a3;
+  case 4: return tf->a4;
+  case 5: return tf->a5;
+  }
+  panic("argraw: argument %d", n);
+}
+
+long argint(int n)
+{
+  return (long)argraw(n);
+}
+
+uint64_t argaddr(int n)
+{
+  return argraw(n);
+}
+
+int argstr(int n, char *buf, int max)
+{
+  return copyinstr(buf, argraw(n), max);
+}
+
+int fetchaddr(uint64_t addr, uint64_t *ip)
+{
+  return copyin(ip, addr, sizeof(*ip));
+}
+
+void syscall(void)
+{
+  struct proc *p = myproc();
+  uint64_t num = p->tf->a7;
+
+  if (num < NSYSCALL && syscalls[num] != NULL)
+    p->tf->a0 = syscalls[num]();
+  else
+    p->tf->a0 = -ENOSYS;
+}

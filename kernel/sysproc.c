@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+// Process system calls: fork, exit, wait, kill, getpid, sbrk, sleep,
+// uptime, halt, vmstat, getrlimit, setrlimit. Each returns >= 0 or a
+// negative errno (sys.h).
+#include "arch/riscv/sbi.h"
+#include "lib/errno.h"
+#include "lib/kmem.h"
+#include "proc.h"
+#include "sys.h"
+#include "uaccess.h"
+#include "vm/vm_mmap.h"
+#include "vm/vm_page.h"
+#include "vm/vmspace.h"
+#include "vmstat.h"
+
+long sys_fork(void)
+{
+  return fork();
+}
+
+long sys_exit(void)
+{
+  exit((int)argint(0));
+}
+
+long sys_wait(void)
+{
+  return wait(argaddr(0));
+}
+
+long sys_kill(void)
+{
+  return kill((int)argint(0));
+}
+
+long sys_getpid(void)
+{
+  return myproc()->pid;
+}
+
+// sbrk(n): returns the old break. Growth is lazy (zero-fill on touch).
+long sys_sbrk(void)
+{
+  struct proc *p = myproc();
+  vm_offset_t old;
+  int rc = vm_sbrk(p->vm, argint(0), p->rlim[RLIMIT_DATA].rlim_cur, &old);
+  return rc < 0 ? rc : (long)old;
+}
+
+// sleep(n): n ticks; -EINTR if killed meanwhile.
+long sys_sleep(void)
+{
+  long n = argint(0);
+  uint64_t ticks0;
+
+  if (n < 0)
+    n = 0;
+  mtx_lock(&tickslock);
+  ticks0 = ticks;
+  while (ticks - ticks0 < (uint64_t)n) {
+    if (killed(myproc())) {
+      mtx_unlock(&tickslock);
+      return -EINTR;
+    }
+    sleep(&ticks, &tickslock);
+  }
+  mtx_unlock(&tickslock);
+  return 0;
+}
+
+long sys_uptime(void)
+{
+  mtx_lock(&tickslock);
+  uint64_t t = ticks;
+  mtx_unlock(&tickslock);
+  return (long)t;
+}
+
+// halt(status): power off; QEMU exits non-zero when status != 0.
+long sys_halt(void)
+{
+  sbi_shutdown(argint(0) != 0);
+}
+
+long sys_vmstat(void)
+{
+  struct vmstats st = {
+    .total = vm_page_total_count(),
+    .free = vm_page_free_count(),
+    .active = vm_page_queue_count(PQ_ACTIVE),
+    .inactive = vm_page_queue_count(PQ_INACTIVE),
+    .laundry = vm_page_queue_count(PQ_LAUNDRY),
+    .wired = vm_cnt.v_wire_count,
+    .faults = vm_cnt.v_faults,
+    .zfod = vm_cnt.v_zfod,
+    .cow = vm_cnt.v_cow_faults,
+    .cow_optim = vm_cnt.v_cow_optim,
+    .readahead = vm_cnt.v_readahead,
+    .prefault = vm_cnt.v_prefault,
+    .pagein = vm_cnt.v_pagein,
+    .pageout = vm_cnt.v_pageout,
+    .freebehind = vm_cnt.v_freebehind,
+    .kmem = kmem_page_count(),
+  };
+  return copyout(argaddr(0), &st, sizeof(st));
+}
+
+static bool rlimit_supported(long res)
+{
+  return res == RLIMIT_DATA || res == RLIMIT_MEMLOCK;
+}
+
+long sys_getrlimit(void)
+{
+  long res = argint(0);
+  if (!rlimit_supported(res))
+    return -EINVAL;
+  return copyout(argaddr(1), &myproc()->rlim[res], sizeof(struct rlimit));
+}
+
+// A process may lower its hard limit and move its soft limit anywhere up
+// to the hard one; raising the hard limit is not allowed (no privileges).
+long sys_setrlimit(void)
+{
+  struct proc *p = myproc();
+  long res = argint(0);
+  struct rlimit rl;
+  int rc;
+
+  if (!rlimit_supported(res))
+    return -EINVAL;
+  if ((rc = copyin(&rl, argaddr(1), sizeof(rl))) < 0)
+    return rc;
+  rl.rlim_cur = MIN(rl.rlim_cur, RLIM_INFINITY);   // larger means infinite
+  rl.rlim_max = MIN(rl.rlim_max, RLIM_INFINITY);
+  if (rl.rlim_cur > rl.rlim_max)
+    return -EINVAL;
+  if (rl.rlim_max > p->rlim[res].rlim_max)
+    return -EPERM;
+  p->rlim[res] = rl;
+  return 0;
+}

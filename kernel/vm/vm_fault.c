@@ -1,0 +1,762 @@
+// SPDX-License-Identifier: MIT
+// The page-fault handler.
+//
+// Every user page gets mapped here: hardware faults, the kernel's own
+// accesses to user memory, mlock (VM_FAULT_WIRE) all call vm_fault(). One
+// fault runs as a short pipeline whose state lives in a struct faultstate,
+// one helper per step:
+//
+//   lookup     vm_map_lookup: entry, front object (first_object), pindex,
+//              the protection to map with, wired; the map stays read-locked
+//   find_page  walk first_object -> backing objects looking for the page;
+//              page it in from a pager (with read-ahead), or zero-fill a new
+//              page in first_object when nothing below has it
+//   cow        a write (or a wired fault) that found the page below
+//              first_object: move the page up when nobody else can see it,
+//              else copy it up
+//   enter      pmap_enter, then wire or activate the page
+//
+// Invariants kept (the host pmap checks them on every pmap_enter):
+//   - a page is mapped writable only if it lies in first_object, the entry
+//     is not NEEDS_COPY (vm_map_lookup removes write from prot until the
+//     shadow exists) and first_object has no shadows;
+//   - a page found in a backing object is mapped read-only;
+//   - a wired anonymous page lies in the front object of the entry that
+//     wired it, never behind another object (see cow);
+//   - every failure releases everything and leaves no half-made page: the
+//     objects hold only pages with valid contents.
+//
+// Locking: called with no lock held. The map is read-locked from lookup to
+// the end. first_object's lock is held for the whole walk; the objects below
+// are locked hand over hand (lock the next, then drop the previous unless it
+// is first_object), which is the shadow-before-backing order of vm.h. The
+// page found is busied, so it cannot go away while locks are juggled. No
+// spin lock is held across pager I/O except the pager's own object's, which
+// the pager may drop. When the fault must sleep (a busy page) or has just
+// done I/O, it releases every lock and page and starts again from the
+// lookup, so it never trusts a stale lookup; the map timestamp is not needed
+// because nothing is reused across a retry.
+#include "lib/lock.h"
+#include "vm/pmap.h"
+#include "vm/vm_fault.h"
+#include "vm/vm_map.h"
+#include "vm/vm_object.h"
+#include "vm/vm_page.h"
+#include "vm/vm_pager.h"
+
+// Read-ahead windows in pages, by the entry's behaviour (see pagein).
+#define VM_FAULT_AHEAD_NORMAL   8
+#define VM_FAULT_BEHIND_NORMAL  7
+#define VM_FAULT_AHEAD_SEQ      16
+#define VM_FAULT_FREEBEHIND     16
+#define VM_FAULT_MAXPAGES       (VM_FAULT_AHEAD_SEQ + VM_FAULT_BEHIND_NORMAL + 1)
+// Resident neighbours mapped around an anonymous fault, each way.
+#define VM_FAULT_PREFAULT       4
+
+// A helper's result besides the KERN_* codes: everything was released and
+// the fault must start over from the lookup.
+#define VM_FAULT_RETRY          (-1)
+
+#define VM_MAP_STAT_INC(map, f) \
+  __atomic_fetch_add(&(map)->stats.f, 1, __ATOMIC_RELAXED)
+#define VM_MAP_STAT_ADD(map, f, n) \
+  __atomic_fetch_add(&(map)->stats.f, (n), __ATOMIC_RELAXED)
+
+struct faultstate {
+  // The request.
+  struct vm_map *map;               // (t)
+  vm_offset_t va;                   // (t) page-aligned faulting address
+  vm_prot_t fault_type;             // (t) access wanted; widened when wiring
+  int fault_flags;                  // (t) VM_FAULT_*
+  // From vm_map_lookup; valid while the map is read-locked.
+  struct vm_map_entry *entry;       // (m)
+  struct vm_object *first_object;   // (m) the entry's object
+  vm_pindex_t first_pindex;         // (m) va's index in first_object
+  vm_prot_t prot;                   // (m) most the entry allows now
+  bool wired;                       // (m) entry wired or wiring fault
+  // From the walk: the page found or made, busied by this fault, and the
+  // object that holds it (locked, as is first_object).
+  struct vm_object *object;         // (t)
+  vm_pindex_t pindex;               // (t) index in object
+  struct vm_page *m;                // (o)
+  bool fresh;                       // (t) m was allocated by this fault
+};
+
+// Release the object locks and the map lock held after the walk; the page
+// (if any) must already be unbusied or freed by the caller.
+static void vm_fault_unlock_all(struct faultstate *fs)
+{
+  if (fs->object != NULL && fs->object != fs->first_object)
+    mtx_unlock(&fs->object->lock);
+  mtx_unlock(&fs->first_object->lock);
+  vm_map_lookup_done(fs->map, fs->entry);
+}
+
+// Step 1: look the address up. On KERN_SUCCESS the map is read-locked.
+// A wiring fault asks for every right the entry grants, so a writable
+// private page is copied up now and never faults again while wired.
+static int vm_fault_lookup(struct faultstate *fs)
+{
+  int rv;
+
+  rv = vm_map_lookup(fs->map, fs->va, fs->fault_type, &fs->entry,
+                     &fs->first_object, &fs->first_pindex, &fs->prot,
+                     &fs->wired);
+  if (rv != KERN_SUCCESS)
+    return rv;
+  KASSERT(fs->first_object != NULL,
+          ("vm_fault_lookup: entry at %#lx has no object", fs->va));
+  if ((fs->fault_flags & VM_FAULT_WIRE) != 0)
+    fs->wired = true;
+  fs->object = NULL;
+  fs->m = NULL;
+  fs->fresh = false;
+  if (fs->wired)
+    fs->fault_type |= fs->prot & VM_PROT_WRITE;
+  return KERN_SUCCESS;
+}
+
+// Sleep until the busy page m (in object, locked) is released, after
+// dropping every other lock. Returns VM_FAULT_RETRY with nothing held.
+static int vm_fault_busy_wait(struct faultstate *fs, struct vm_object *obj,
+                              struct vm_page *m)
+{
+  if (obj != fs->first_object)
+    mtx_unlock(&fs->first_object->lock);
+  vm_map_lookup_done(fs->map, fs->entry);
+  vm_page_busy_sleep(m);   // drops obj's lock
+  return VM_FAULT_RETRY;
+}
+
+// Step 2b: nothing in the chain has the page: a new zero page in
+// first_object (locked; the walk dropped every other object).
+static int vm_fault_zerofill(struct faultstate *fs)
+{
+  struct vm_page *m;
+
+  m = vm_page_alloc(fs->first_object, fs->first_pindex, VM_ALLOC_ZERO);
+  if (m == NULL) {
+    vm_fault_unlock_all(fs);
+    return KERN_RESOURCE_SHORTAGE;
+  }
+  m->flags |= PG_VALID;   // vm_page_alloc zeroed it (pmap_zero_page)
+  fs->object = fs->first_object;
+  fs->pindex = fs->first_pindex;
+  fs->m = m;
+  fs->fresh = true;
+  VM_CNT_INC(v_zfod);
+  VM_MAP_STAT_INC(fs->map, zfod);
+  return KERN_SUCCESS;
+}
+
+// Sequential scans deactivate the resident pages just behind the fault:
+// they were read once and will not be wanted again soon. obj locked.
+static void vm_fault_freebehind(struct vm_object *obj, vm_pindex_t pindex)
+{
+  vm_pindex_t start;
+  struct vm_page *m;
+
+  start = pindex > VM_FAULT_FREEBEHIND ? pindex - VM_FAULT_FREEBEHIND : 0;
+  for (m = vm_object_page_ge(obj, start); m != NULL && m->pindex < pindex;
+       m = vm_object_page_next(obj, m)) {
+    if (m->queue != PQ_ACTIVE || vm_page_wired(m) || (m->flags & PG_BUSY))
+      continue;
+    vm_page_deactivate(m);
+    VM_CNT_INC(v_freebehind);
+  }
+}
+
+// The read-ahead window around pindex in obj (locked): how many pages
+// behind and ahead to read with it, by the entry's behaviour, clamped to
+// what the pager has (before/after), to the object, and to the first
+// resident page either way.
+static void vm_fault_window(struct faultstate *fs, struct vm_object *obj,
+                            vm_pindex_t pindex, int before, int after,
+                            int *behind, int *ahead)
+{
+  int b = 0, a = 0;
+
+  if (fs->entry->behavior == VM_BEHAV_NORMAL) {
+    b = VM_FAULT_BEHIND_NORMAL;
+    a = VM_FAULT_AHEAD_NORMAL;
+  } else if (fs->entry->behavior == VM_BEHAV_SEQUENTIAL) {
+    a = VM_FAULT_AHEAD_SEQ;
+  }
+  b = MIN(b, before);
+  a = MIN(a, after);
+  if ((vm_pindex_t)b > pindex)
+    b = (int)pindex;
+  if (obj->size > pindex && (vm_pindex_t)a > obj->size - pindex - 1)
+    a = (int)(obj->size - pindex - 1);
+  for (int i = 1; i <= b; i++)
+    if (vm_object_page_lookup(obj, pindex - i) != NULL) {
+      b = i - 1;
+      break;
+    }
+  for (int i = 1; i <= a; i++)
+    if (vm_object_page_lookup(obj, pindex + i) != NULL) {
+      a = i - 1;
+      break;
+    }
+  *behind = MAX(b, 0);
+  *ahead = MAX(a, 0);
+}
+
+// Allocate busy pages for the window [pindex - behind, pindex + ahead] of
+// obj into ma[]; a failed read-ahead allocation just shrinks the window.
+// Returns the count and sets *reqpage, or 0 if the wanted page itself could
+// not be had.
+static int vm_fault_alloc_run(struct vm_object *obj, vm_pindex_t pindex,
+                              int behind, int ahead, struct vm_page **ma,
+                              int *reqpage)
+{
+  struct vm_page *m;
+  int n = 0, k;
+
+  m = vm_page_alloc(obj, pindex, VM_ALLOC_NORMAL);
+  if (m == NULL)
+    return 0;
+  for (k = 0; k < behind; k++)
+    if ((ma[k] = vm_page_alloc(obj, pindex - behind + k, 0)) == NULL)
+      break;
+  if (k < behind) {
+    // Keep only the contiguous part next to the wanted page: free the rest.
+    for (int i = 0; i < k; i++)
+      vm_page_free(ma[i]);
+    k = 0;
+  }
+  n = k;
+  *reqpage = n;
+  ma[n++] = m;
+  for (int i = 1; i <= ahead; i++) {
+    if ((ma[n] = vm_page_alloc(obj, pindex + i, 0)) == NULL)
+      break;
+    n++;
+  }
+  return n;
+}
+
+// Step 2a: obj (locked; first_object already unlocked by the caller) may
+// have pindex on its pager. Read it with its window, keep what the pager
+// filled, free what it did not, and return VM_FAULT_RETRY with everything
+// released: the next pass finds the page resident. I/O happens with only
+// obj's lock held (the pager may drop it) and the map read-locked, which
+// keeps the whole chain referenced.
+static int vm_fault_pagein(struct faultstate *fs, struct vm_object *obj,
+                           vm_pindex_t pindex, int before, int after)
+{
+  struct vm_page *ma[VM_FAULT_MAXPAGES];
+  int behind, ahead, n, reqpage, rv, got = 0;
+
+  if (fs->entry->behavior == VM_BEHAV_SEQUENTIAL)
+    vm_fault_freebehind(obj, pindex);
+  vm_fault_window(fs, obj, pindex, before, after, &behind, &ahead);
+  n = vm_fault_alloc_run(obj, pindex, behind, ahead, ma, &reqpage);
+  if (n == 0) {
+    mtx_unlock(&obj->lock);
+    vm_map_lookup_done(fs->map, fs->entry);
+    return KERN_RESOURCE_SHORTAGE;
+  }
+  rv = vm_pager_get_pages(obj, ma, n, reqpage);
+  if (rv == VM_PAGER_OK && (ma[reqpage]->flags & PG_VALID) == 0)
+    rv = VM_PAGER_ERROR;   // the pager broke its contract: fail, no panic
+  for (int i = 0; i < n; i++) {
+    if (rv != VM_PAGER_OK || (ma[i]->flags & PG_VALID) == 0) {
+      vm_page_free(ma[i]);
+      continue;
+    }
+    got++;
+    vm_page_xunbusy(ma[i]);
+    if (i == reqpage)
+      vm_page_activate(ma[i]);
+    else
+      vm_page_deactivate(ma[i]);
+  }
+  mtx_unlock(&obj->lock);
+  vm_map_lookup_done(fs->map, fs->entry);
+  VM_CNT_ADD(v_pagein, got);
+  if (rv == VM_PAGER_BAD)
+    return KERN_OUT_OF_BOUNDS;
+  if (rv != VM_PAGER_OK)
+    return KERN_FAILURE;
+  VM_CNT_ADD(v_readahead, got - 1);
+  VM_MAP_STAT_ADD(fs->map, readahead, got - 1);
+  return VM_FAULT_RETRY;
+}
+
+// Does obj's pager have pindex? Anonymous objects without backing store
+// never do. Past the end of a file-like object is a bus error.
+static int vm_fault_pager_has(struct vm_object *obj, vm_pindex_t pindex,
+                              int *before, int *after, bool *has)
+{
+  *has = false;
+  *before = *after = 0;   // a pager may leave them unset
+  if (obj->type == OBJT_DEFAULT)
+    return KERN_SUCCESS;
+  if ((obj->flags & OBJ_ANON) == 0 && pindex >= obj->size)
+    return KERN_OUT_OF_BOUNDS;
+  *has = vm_pager_has_page(obj, pindex, before, after);
+  return KERN_SUCCESS;
+}
+
+// Step 2: walk the chain for the page. On KERN_SUCCESS fs->m is busy in
+// fs->object, and fs->object and first_object are locked. Any other result
+// (an error or VM_FAULT_RETRY) has released everything.
+static int vm_fault_find_page(struct faultstate *fs)
+{
+  struct vm_object *obj = fs->first_object, *next;
+  vm_pindex_t pindex = fs->first_pindex;
+  struct vm_page *m;
+  int before = 0, after = 0, rv;
+  bool has;
+
+  mtx_lock(&obj->lock);
+  for (;;) {
+    m = vm_object_page_lookup(obj, pindex);
+    if (m != NULL) {
+      if ((m->flags & PG_BUSY) != 0)
+        return vm_fault_busy_wait(fs, obj, m);
+      vm_page_xbusy(m);
+      fs->object = obj;
+      fs->pindex = pindex;
+      fs->m = m;
+      return KERN_SUCCESS;
+    }
+    rv = vm_fault_pager_has(obj, pindex, &before, &after, &has);
+    if (rv != KERN_SUCCESS || has) {
+      if (obj != fs->first_object)
+        mtx_unlock(&fs->first_object->lock);
+      if (rv == KERN_SUCCESS)
+        return vm_fault_pagein(fs, obj, pindex, before, after);
+      mtx_unlock(&obj->lock);
+      vm_map_lookup_done(fs->map, fs->entry);
+      return rv;
+    }
+    if ((next = obj->backing_object) == NULL)
+      break;
+    pindex += atop(obj->backing_offset);
+    mtx_lock(&next->lock);
+    if (obj != fs->first_object)
+      mtx_unlock(&obj->lock);
+    obj = next;
+  }
+  if (obj != fs->first_object)
+    mtx_unlock(&obj->lock);
+  return vm_fault_zerofill(fs);
+}
+
+// Step 3: a write (or any fault in a wired entry) found fs->m in a backing
+// object. Give first_object its own page: move fs->m up when the backing
+// object is anonymous and seen only through first_object (its one
+// reference is first_object's backing link), else copy it. On KERN_SUCCESS
+// the new page is busy in first_object and fs->object is first_object; on
+// failure everything is released.
+//
+// Wired faults copy up even for reads, so a wired page always lies in the
+// front object of the entry that wired it. Together with vmspace_fork
+// (wired private entries and shared objects are copied at fork, never
+// shadowed) this means no chain ever reaches a wired anonymous page from
+// behind: the old page here is never wired unless it is a file's.
+static bool vm_fault_cow_can_move(struct faultstate *fs)
+{
+  struct vm_object *obj = fs->object;
+
+  return (obj->flags & OBJ_ANON) != 0 && obj->ref_count == 1 &&
+         obj->shadow_count == 1 && fs->first_object->backing_object == obj &&
+         !vm_page_wired(fs->m);
+}
+
+// Copy fs->m (busy in fs->object) into a new page of first_object.
+static int vm_fault_cow_copy(struct faultstate *fs)
+{
+  struct vm_page *old = fs->m, *m;
+
+  m = vm_page_alloc(fs->first_object, fs->first_pindex, VM_ALLOC_NORMAL);
+  if (m == NULL) {
+    vm_page_xunbusy(old);
+    fs->m = NULL;
+    vm_fault_unlock_all(fs);
+    return KERN_RESOURCE_SHORTAGE;
+  }
+  pmap_copy_page(old, m);
+  m->flags |= PG_VALID;
+  // Others that share first_object may still map old at this address
+  // (read-only); they must see the copy from now on, so drop their
+  // mappings of old (the CVE-2021-29626 lesson). The pmap cannot tell
+  // theirs from other mappings, so all go; the others fault back in.
+  // (A wired file page would lose its wired mapping too, see docs/vm.md.)
+  KASSERT(!vm_page_wired(old) || (fs->object->flags & OBJ_ANON) == 0,
+          ("vm_fault_cow: wired anonymous page %p behind object %u",
+           (void *)old, fs->first_object->id));
+  if (fs->first_object->ref_count > 1)
+    pmap_page_protect(old, VM_PROT_NONE);
+  vm_page_xunbusy(old);
+  fs->m = m;
+  fs->fresh = true;
+  VM_CNT_INC(v_cow_faults);
+  VM_MAP_STAT_INC(fs->map, cow);
+  return KERN_SUCCESS;
+}
+
+static int vm_fault_cow(struct faultstate *fs)
+{
+  struct vm_object *obj = fs->object;
+  int rv;
+
+  if (vm_fault_cow_can_move(fs)) {
+    // Nobody else can reach the page: unmap it and take it.
+    pmap_page_protect(fs->m, VM_PROT_NONE);
+    vm_object_page_rename(fs->m, fs->first_object, fs->first_pindex);
+    VM_CNT_INC(v_cow_optim);
+    VM_MAP_STAT_INC(fs->map, cow_optim);
+  } else if ((rv = vm_fault_cow_copy(fs)) != KERN_SUCCESS) {
+    return rv;
+  }
+  mtx_unlock(&obj->lock);
+  fs->object = fs->first_object;
+  fs->pindex = fs->first_pindex;
+  return KERN_SUCCESS;
+}
+
+// Map the resident, idle pages of first_object next to the fault read-only,
+// so a scan over memory that is already there (the child after fork, say)
+// does not fault once per page. Anonymous objects only: a file's pages come
+// through read-ahead instead. first_object locked.
+static void vm_fault_prefault(struct faultstate *fs)
+{
+  struct vm_object *obj = fs->first_object;
+  struct vm_map_entry *entry = fs->entry;
+  vm_pindex_t lo, hi;
+  vm_offset_t va;
+  struct vm_page *m;
+  int n = 0;
+
+  if ((obj->flags & OBJ_ANON) == 0 || fs->wired ||
+      (fs->prot & ~VM_PROT_WRITE) == VM_PROT_NONE)
+    return;   // not anonymous, wired, or write-only: nothing to map read-only
+  lo = fs->first_pindex > VM_FAULT_PREFAULT ?
+       fs->first_pindex - VM_FAULT_PREFAULT : 0;
+  hi = fs->first_pindex + VM_FAULT_PREFAULT;
+  for (m = vm_object_page_ge(obj, lo); m != NULL && m->pindex <= hi;
+       m = vm_object_page_next(obj, m)) {
+    if (m->pindex == fs->first_pindex || (m->flags & PG_BUSY) != 0 ||
+        (m->flags & PG_VALID) == 0)
+      continue;
+    va = fs->va + ptoa(m->pindex) - ptoa(fs->first_pindex);
+    if (va < entry->start || va >= entry->end ||
+        pmap_extract_page(fs->map->pmap, va, NULL) != NULL)
+      continue;
+    if (pmap_enter(fs->map->pmap, va, m, fs->prot & ~VM_PROT_WRITE, 0) !=
+        KERN_SUCCESS)
+      break;   // out of page-table pages: prefaulting is only a hint
+    n++;
+  }
+  VM_CNT_ADD(v_prefault, n);
+  VM_MAP_STAT_ADD(fs->map, prefault, n);
+}
+
+// Step 4: map fs->m (busy, in fs->object; first_object and fs->object
+// locked) and release everything. Write access is given only where the
+// module invariants allow it. If the pmap cannot map, a page this fault
+// allocated is freed again so nothing half-done remains.
+static int vm_fault_enter(struct faultstate *fs)
+{
+  struct vm_page *m = fs->m;
+  vm_prot_t prot = fs->prot;
+  unsigned flags;
+  bool wire;
+  int rv;
+
+  if (fs->object != fs->first_object ||
+      ((fs->first_object->flags & OBJ_ANON) != 0 &&
+       fs->first_object->shadow_count > 0))
+    prot &= ~VM_PROT_WRITE;
+  KASSERT((fs->fault_type & ~prot) == 0,
+          ("vm_fault_enter: %#x fault at %#lx but may only map %#x",
+           fs->fault_type, fs->va, prot));
+  wire = (fs->fault_flags & VM_FAULT_WIRE) != 0 ||
+         (fs->wired && vm_page_wired(m));
+  flags = (fs->fault_type & PMAP_ENTER_ACCESS_MASK) |
+          (wire ? PMAP_ENTER_WIRED : 0);
+  rv = pmap_enter(fs->map->pmap, fs->va, m, prot, flags);
+  if (rv != KERN_SUCCESS) {
+    if (fs->fresh)
+      vm_page_free(m);
+    else
+      vm_page_xunbusy(m);
+    vm_fault_unlock_all(fs);
+    return rv;
+  }
+  if ((fs->fault_type & VM_PROT_WRITE) != 0)
+    vm_page_dirty(m);
+  if ((fs->fault_flags & VM_FAULT_WIRE) != 0)
+    vm_page_wire(m);
+  else if (!vm_page_wired(m))
+    vm_page_activate(m);
+  vm_page_xunbusy(m);
+  if (fs->object == fs->first_object)
+    vm_fault_prefault(fs);
+  vm_fault_unlock_all(fs);
+  return KERN_SUCCESS;
+}
+
+int vm_fault(struct vm_map *map, vm_offset_t va, vm_prot_t fault_type,
+             int fault_flags)
+{
+  struct faultstate fs = {
+    .map = map,
+    .va = trunc_page(va),
+    .fault_type = fault_type,
+    .fault_flags = fault_flags,
+  };
+  int rv;
+
+  KASSERT(fault_type != VM_PROT_NONE && (fault_type & ~VM_PROT_ALL) == 0,
+          ("vm_fault: bad fault type %#x", fault_type));
+  VM_CNT_INC(v_faults);
+  VM_MAP_STAT_INC(map, faults);
+  do {
+    rv = vm_fault_lookup(&fs);
+    if (rv != KERN_SUCCESS)
+      return rv;
+    rv = vm_fault_find_page(&fs);
+  } while (rv == VM_FAULT_RETRY);
+  if (rv != KERN_SUCCESS)
+    return rv;
+  // A write needs its own page; so does any fault in a wired entry, so
+  // that wired pages always live in the wired entry's front object.
+  if (((fs.fault_type & VM_PROT_WRITE) != 0 || fs.wired) &&
+      fs.object != fs.first_object) {
+    rv = vm_fault_cow(&fs);
+    if (rv != KERN_SUCCESS)
+      return rv;
+  }
+  return vm_fault_enter(&fs);
+}
+
+// ---------------------------------------------------------------------------
+// Wiring.
+
+// The access a wiring fault at va asks for: every right of the entry, so
+// that a wired page never faults again. The entry is in transition, so it
+// cannot change while the map is unlocked. 0 if nothing is mapped there.
+static vm_prot_t vm_fault_wire_type(struct vm_map *map, vm_offset_t va,
+                                    vm_offset_t *entry_end)
+{
+  struct vm_map_entry *entry;
+  vm_prot_t prot = VM_PROT_NONE;
+
+  vm_map_lock_read(map);
+  if (vm_map_lookup_entry(map, va, &entry)) {
+    prot = entry->protection;
+    *entry_end = entry->end;
+  }
+  vm_map_unlock_read(map);
+  return prot;
+}
+
+// Undo the wiring of [start, end) done by a failed vm_fault_wire.
+static void vm_fault_unwire_range(struct vm_map *map, vm_offset_t start,
+                                  vm_offset_t end)
+{
+  struct vm_map_entry *entry;
+
+  vm_map_lock_read(map);
+  if (!vm_map_lookup_entry(map, start, &entry))
+    entry = entry != NULL ? vm_map_entry_next(entry) : vm_map_entry_first(map);
+  for (; entry != NULL && entry->start < end;
+       entry = vm_map_entry_next(entry))
+    vm_fault_unwire(map, entry, MAX(start, entry->start),
+                    MIN(end, entry->end));
+  vm_map_unlock_read(map);
+}
+
+int vm_fault_wire(struct vm_map *map, vm_offset_t start, vm_offset_t end)
+{
+  vm_offset_t va, entry_end = 0;
+  vm_prot_t type = VM_PROT_NONE;
+  int rv = KERN_SUCCESS;
+
+  KASSERT(page_aligned(start) && page_aligned(end) && start <= end,
+          ("vm_fault_wire: bad range %#lx-%#lx", start, end));
+  for (va = start; va < end; va += PAGE_SIZE) {
+    if (va >= entry_end) {
+      type = vm_fault_wire_type(map, va, &entry_end);
+      if (type == VM_PROT_NONE) {
+        // A hole, or a PROT_NONE page: ask for read so vm_fault reports
+        // which of the two it is.
+        type = VM_PROT_READ;
+        entry_end = va + PAGE_SIZE;
+      }
+    }
+    rv = vm_fault(map, va, type, VM_FAULT_WIRE);
+    if (rv != KERN_SUCCESS)
+      break;
+  }
+  if (rv != KERN_SUCCESS && va > start)
+    vm_fault_unwire_range(map, start, va);
+  return rv;
+}
+
+void vm_fault_unwire(struct vm_map *map, struct vm_map_entry *entry,
+                     vm_offset_t start, vm_offset_t end)
+{
+  struct vm_object *obj;
+  struct vm_page *m;
+
+  SX_ASSERT_LOCKED(&map->lock);
+  KASSERT(start >= entry->start && end <= entry->end && start <= end,
+          ("vm_fault_unwire: %#lx-%#lx outside entry", start, end));
+  for (vm_offset_t va = start; va < end; va += PAGE_SIZE) {
+    m = pmap_extract_page(map->pmap, va, NULL);
+    if (m == NULL)
+      continue;   // a wiring that failed part way never got here
+    // A wired page cannot be freed or moved, so its owner is stable.
+    obj = m->object;
+    KASSERT(obj != NULL, ("vm_fault_unwire: page %p has no object", m));
+    mtx_lock(&obj->lock);
+    KASSERT(vm_page_wired(m), ("vm_fault_unwire: page at %#lx not wired",
+                               va));
+    vm_page_unwire(m, false);
+    mtx_unlock(&obj->lock);
+  }
+  pmap_unwire(map->pmap, start, end);
+}
+
+// ---------------------------------------------------------------------------
+// Eager copy at fork.
+
+// The page at pindex of the chain from obj, looking only at anonymous
+// objects: a page there is what a write created, and must be copied. NULL
+// when the chain has no such page (the contents are zeros or, for a chain
+// ending in a file, the file's). On return *bottom is the last object
+// looked at and *bpindex the index in it. Takes and drops the locks.
+static struct vm_page *vm_fault_copy_find(struct vm_object *obj,
+                                          vm_pindex_t pindex,
+                                          struct vm_object **bottom,
+                                          vm_pindex_t *bpindex)
+{
+  struct vm_object *next;
+  struct vm_page *m;
+
+  mtx_lock(&obj->lock);
+  for (;;) {
+    *bottom = obj;
+    *bpindex = pindex;
+    if ((obj->flags & OBJ_ANON) == 0)
+      break;
+    if ((m = vm_object_page_lookup(obj, pindex)) != NULL)
+      return m;   // obj stays locked: the caller copies, then unlocks
+    if ((next = obj->backing_object) == NULL)
+      break;
+    pindex += atop(obj->backing_offset);
+    mtx_lock(&next->lock);
+    mtx_unlock(&obj->lock);
+    obj = next;
+  }
+  mtx_unlock(&obj->lock);
+  return NULL;
+}
+
+// The object a chain ends in when that is not anonymous (a file), with
+// the byte offset that pindex of obj has in it; NULL for an anonymous
+// chain. Takes and drops the locks.
+static struct vm_object *vm_fault_chain_bottom(struct vm_object *obj,
+                                               vm_pindex_t pindex,
+                                               vm_ooffset_t *off)
+{
+  struct vm_object *next;
+
+  mtx_lock(&obj->lock);
+  while ((obj->flags & OBJ_ANON) != 0) {
+    if ((next = obj->backing_object) == NULL) {
+      mtx_unlock(&obj->lock);
+      return NULL;
+    }
+    pindex += atop(obj->backing_offset);
+    mtx_lock(&next->lock);
+    mtx_unlock(&obj->lock);
+    obj = next;
+  }
+  mtx_unlock(&obj->lock);
+  *off = ptoa(pindex);
+  return obj;
+}
+
+// A new anonymous object for the copy of src_entry: backed by the file the
+// source chain ends in, if any (its pages were never written through this
+// mapping, so reading through is a faithful copy), else standalone.
+static struct vm_object *vm_fault_copy_object(struct vm_map_entry *src_entry)
+{
+  vm_size_t size = src_entry->end - src_entry->start;
+  struct vm_object *obj;
+  vm_ooffset_t off;
+
+  obj = vm_fault_chain_bottom(src_entry->object, atop(src_entry->offset),
+                              &off);
+  if (obj == NULL)
+    return vm_object_allocate(OBJT_DEFAULT, atop(size));
+  vm_object_reference(obj);
+  if (vm_object_shadow(&obj, &off, size) != KERN_SUCCESS) {
+    vm_object_deallocate(obj);
+    return NULL;
+  }
+  return obj;
+}
+
+// Copy into dst (locked, new) every page the chain of src_entry holds in
+// its anonymous objects.
+static int vm_fault_copy_pages(struct vm_object *dst,
+                               struct vm_map_entry *src_entry)
+{
+  vm_pindex_t n = atop(src_entry->end - src_entry->start);
+  vm_pindex_t first = atop(src_entry->offset), bpindex;
+  struct vm_object *bottom;
+  struct vm_page *src, *m;
+
+  for (vm_pindex_t i = 0; i < n; i++) {
+    src = vm_fault_copy_find(src_entry->object, first + i, &bottom, &bpindex);
+    if (src == NULL)
+      continue;
+    m = vm_page_alloc(dst, i, VM_ALLOC_NOBUSY);
+    if (m == NULL) {
+      mtx_unlock(&src->object->lock);
+      return KERN_RESOURCE_SHORTAGE;
+    }
+    pmap_copy_page(src, m);
+    mtx_unlock(&src->object->lock);
+    m->flags |= PG_VALID;
+    vm_page_dirty(m);
+    vm_page_activate(m);
+  }
+  return KERN_SUCCESS;
+}
+
+int vm_fault_copy_entry(struct vm_map *dst_map, struct vm_map *src_map,
+                        struct vm_map_entry *dst_entry,
+                        struct vm_map_entry *src_entry)
+{
+  struct vm_object *dst;
+  int rv;
+
+  SX_ASSERT_XLOCKED(&dst_map->lock);
+  SX_ASSERT_LOCKED(&src_map->lock);
+  KASSERT(dst_entry->object == NULL &&
+          dst_entry->end - dst_entry->start == src_entry->end - src_entry->start,
+          ("vm_fault_copy_entry: bad destination entry"));
+  if (src_entry->object == NULL)
+    return KERN_SUCCESS;   // nothing was ever written: zero-fill is a copy
+  if ((dst = vm_fault_copy_object(src_entry)) == NULL)
+    return KERN_RESOURCE_SHORTAGE;
+  mtx_lock(&dst->lock);
+  rv = vm_fault_copy_pages(dst, src_entry);
+  mtx_unlock(&dst->lock);
+  if (rv != KERN_SUCCESS) {
+    vm_object_deallocate(dst);
+    return rv;
+  }
+  dst_entry->object = dst;
+  dst_entry->offset = 0;
+  dst_entry->eflags &= ~MAP_ENTRY_NEEDS_COPY;
+  return KERN_SUCCESS;
+}

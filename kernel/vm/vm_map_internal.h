@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+// Private to vm_map.c and vm_map_ops.c: the entry-level helpers both halves
+// of the map module share. Nothing outside those two files includes this.
+//
+// Failure atomicity: an operation that may split entries first counts the
+// splits it will need (at most one at each end of its range), allocates
+// that many spare entries into a struct vm_map_reserve, and only then
+// changes the map. Clipping takes its new entry from the reserve and so
+// cannot fail; running out of kernel memory therefore returns
+// KERN_RESOURCE_SHORTAGE with the map exactly as it was.
+#ifndef VM_VM_MAP_INTERNAL_H
+#define VM_VM_MAP_INTERNAL_H
+
+#include "vm/vm_map.h"
+
+// Spare entries of one operation: one per possible clip plus the entries it
+// inserts. Lives on the caller's stack.
+#define VM_MAP_RESERVE_MAX 4
+
+struct vm_map_reserve {
+  struct vm_map_entry *spare[VM_MAP_RESERVE_MAX];  // (t) unused entries
+  int count;                                        // (t) how many
+};
+
+void vm_map_reserve_init(struct vm_map_reserve *r);
+// Allocate until r holds n spares. KERN_SUCCESS or KERN_RESOURCE_SHORTAGE
+// (r keeps what it got; vm_map_reserve_release frees it).
+int vm_map_reserve_fill(struct vm_map_reserve *r, int n);
+// Reserve the clips [start, end) needs plus extra entries. Map locked.
+int vm_map_reserve_clips(struct vm_map *map, vm_offset_t start,
+                         vm_offset_t end, int extra,
+                         struct vm_map_reserve *r);
+// Take one spare (there must be one).
+struct vm_map_entry *vm_map_reserve_take(struct vm_map_reserve *r);
+// Free the spares nobody used.
+void vm_map_reserve_release(struct vm_map_reserve *r);
+
+// Put entry (not yet in the tree, not overlapping any) into the map.
+void vm_map_entry_link(struct vm_map *map, struct vm_map_entry *entry);
+// Move entry's bounds without crossing a neighbour; fixes the gaps.
+void vm_map_entry_set_range(struct vm_map *map, struct vm_map_entry *entry,
+                            vm_offset_t start, vm_offset_t end);
+// vm_map_insert with the new entry (if one is needed) taken from r.
+// Requires the map locked exclusive.
+int vm_map_insert_reserved(struct vm_map *map, struct vm_map_reserve *r,
+                           struct vm_object *obj, vm_ooffset_t offset,
+                           vm_offset_t start, vm_offset_t end, vm_prot_t prot,
+                           vm_prot_t max, int cow);
+
+// The first entry that ends after addr (the one containing it, or the next
+// one), or NULL. Map locked.
+struct vm_map_entry *vm_map_entry_at_or_after(struct vm_map *map,
+                                              vm_offset_t addr);
+
+// Split entries so that none straddles start or end, taking new entries
+// from r, and return the first entry inside [start, end) (NULL if none).
+// Map locked exclusive; no entry at either boundary is in transition.
+struct vm_map_entry *vm_map_clip_range(struct vm_map *map, vm_offset_t start,
+                                       vm_offset_t end,
+                                       struct vm_map_reserve *r);
+
+// Merge every entry in [start, end) with its neighbours where possible.
+// Map locked exclusive.
+void vm_map_simplify_range(struct vm_map *map, vm_offset_t start,
+                           vm_offset_t end);
+
+// Sleep until no entry in [start, end) is in transition. The map is locked
+// exclusive on entry and on return, but may have been unlocked meanwhile:
+// the caller must not hold entry pointers across it.
+void vm_map_wait_range(struct vm_map *map, vm_offset_t start, vm_offset_t end);
+
+// Does [start, end) hold a wired entry? Map locked.
+bool vm_map_range_wired(struct vm_map *map, vm_offset_t start, vm_offset_t end);
+
+// Pages of user wiring the entry accounts for in vm_cnt.v_user_wire_count.
+void vm_map_entry_user_wire_count(struct vm_map_entry *entry, bool add);
+
+#endif

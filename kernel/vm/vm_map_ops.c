@@ -1,0 +1,815 @@
+// SPDX-License-Identifier: MIT
+// Address map operations over ranges of existing mappings: protection,
+// inheritance, paging advice, wiring and msync (the entry structure itself,
+// insertion and deletion are in vm_map.c).
+//
+// Every operation here has the same shape: take the map lock, wait until
+// no entry of the range is in transition, check the whole range (holes,
+// maximum protection) before touching anything, reserve the spare entries
+// clipping will need, clip the range's end entries, change the entries,
+// then merge what became mergeable. A failed check or allocation therefore
+// leaves the map as it was.
+//
+// Wiring protocol. Faulting pages in may sleep, and the fault path takes
+// the map lock itself, so vm_map_wire cannot hold the lock while it wires.
+// Instead it marks each entry it wires IN_TRANSITION, owned by this call
+// (wiring_owner points into the caller's stack frame, unique while the
+// call lasts), and raises wired_count first, so that the fault path sees a
+// wired entry and resolves copy-on-write for it: wired pages are always
+// private. It then drops the lock around each vm_fault_wire. Other threads
+// that need an entry in transition (to clip, delete, protect or wire it)
+// set NEEDS_WAKEUP and sleep until the owner clears the mark. Entries are
+// never clipped or merged while in transition, so the owner finds them
+// again by address after relocking. On failure the call unwires the
+// entries it completed and takes back its counts: nothing stays wired.
+//
+// Locking: each operation takes the map lock itself (exclusive for
+// changes, shared for madvise actions and msync).
+#include "lib/lock.h"
+#include "vm/pmap.h"
+#include "vm/vm_fault.h"
+#include "vm/vm_map.h"
+#include "vm/vm_map_internal.h"
+#include "vm/vm_object.h"
+#include "vm/vm_page.h"
+
+// Iterate the entries that overlap [start, end).
+#define FOREACH_ENTRY_IN(m_, e_, lo_, hi_)                   \
+  for ((e_) = vm_map_entry_at_or_after((m_), (lo_));         \
+       (e_) != NULL && (e_)->start < (hi_);                  \
+       (e_) = vm_map_entry_next(e_))
+
+// Page index in entry's object of address va inside the entry.
+static vm_pindex_t vm_map_entry_pindex(const struct vm_map_entry *entry,
+                                       vm_offset_t va)
+{
+  return atop(entry->offset + (va - entry->start));
+}
+
+// Lock, wait out transitions, check that [start, end) has no hole, and
+// reserve its clips. KERN_SUCCESS with the map locked exclusive, or an
+// error with it unlocked and nothing changed.
+static int vm_map_range_begin(struct vm_map *map, vm_offset_t start,
+                              vm_offset_t end, struct vm_map_reserve *r)
+{
+  int rv = KERN_SUCCESS;
+
+  vm_map_reserve_init(r);
+  vm_map_lock(map);
+  vm_map_wait_range(map, start, end);
+  if (!vm_map_range_mapped(map, start, end))
+    rv = KERN_INVALID_ADDRESS;
+  else
+    rv = vm_map_reserve_clips(map, start, end, 0, r);
+  if (rv != KERN_SUCCESS) {
+    vm_map_unlock(map);
+    vm_map_reserve_release(r);
+  }
+  return rv;
+}
+
+// Merge, unlock and free the unused spares.
+static void vm_map_range_end(struct vm_map *map, vm_offset_t start,
+                             vm_offset_t end, struct vm_map_reserve *r)
+{
+  vm_map_simplify_range(map, start, end);
+  vm_map_unlock(map);
+  vm_map_reserve_release(r);
+}
+
+static void vm_map_check_args(const char *fn, vm_offset_t start,
+                              vm_offset_t end)
+{
+  KASSERT(start < end && page_aligned(start) && page_aligned(end),
+          ("%s: bad range %#lx-%#lx", fn, (unsigned long)start,
+           (unsigned long)end));
+}
+
+// --- in transition -----------------------------------------------------------
+
+void vm_map_wait_range(struct vm_map *map, vm_offset_t start, vm_offset_t end)
+{
+  struct vm_map_entry *entry;
+
+  SX_ASSERT_XLOCKED(&map->lock);
+again:
+  for (entry = vm_map_entry_at_or_after(map, start);
+       entry != NULL && entry->start < end;
+       entry = vm_map_entry_next(entry)) {
+    if (entry->eflags & MAP_ENTRY_IN_TRANSITION) {
+      // Released: the map lock (retaken below); we hold no entry.
+      entry->eflags |= MAP_ENTRY_NEEDS_WAKEUP;
+      vm_map_unlock_and_wait(map);
+      vm_map_lock(map);
+      goto again;
+    }
+  }
+}
+
+bool vm_map_range_wired(struct vm_map *map, vm_offset_t start, vm_offset_t end)
+{
+  struct vm_map_entry *entry;
+
+  for (entry = vm_map_entry_at_or_after(map, start);
+       entry != NULL && entry->start < end;
+       entry = vm_map_entry_next(entry))
+    if (entry->wired_count > 0)
+      return true;
+  return false;
+}
+
+void vm_map_entry_user_wire_count(struct vm_map_entry *entry, bool add)
+{
+  uint64_t pages = atop(entry->end - entry->start);
+
+  if (add)
+    VM_CNT_ADD(v_user_wire_count, pages);
+  else
+    __atomic_fetch_sub(&vm_cnt.v_user_wire_count, pages, __ATOMIC_RELAXED);
+}
+
+
+// --- protection ------------------------------------------------------------------
+
+// Would every entry of [start, end) accept the new protection?
+static bool vm_map_protect_allowed(struct vm_map *map, vm_offset_t start,
+                                   vm_offset_t end, vm_prot_t prot)
+{
+  struct vm_map_entry *entry;
+
+  FOREACH_ENTRY_IN(map, entry, start, end)
+    if ((prot & ~entry->max_protection) != 0)
+      return false;
+  return true;
+}
+
+// Only ever lower the pmap: a right gained here is granted by the next
+// fault, which knows whether the page is still shared copy-on-write.
+static void vm_map_protect_entry(struct vm_map *map, struct vm_map_entry *entry,
+                                 vm_prot_t prot, bool set_max)
+{
+  vm_prot_t old = entry->protection;
+
+  if (set_max) {
+    entry->max_protection = prot;
+    entry->protection &= prot;
+  } else {
+    entry->protection = prot;
+  }
+  if ((old & ~entry->protection) == 0)
+    return;
+  // Unless read access is kept throughout, lowering could leave a mapping
+  // with no right at all (write+execute made read-only): drop unwired
+  // mappings instead; the next access faults them back.
+  if (!(old & entry->protection & VM_PROT_READ) && entry->wired_count == 0)
+    pmap_remove(map->pmap, entry->start, entry->end);
+  else
+    pmap_protect(map->pmap, entry->start, entry->end, entry->protection);
+}
+
+int vm_map_protect(struct vm_map *map, vm_offset_t start, vm_offset_t end,
+                   vm_prot_t prot, bool set_max)
+{
+  struct vm_map_reserve r;
+  struct vm_map_entry *entry;
+  int rv;
+
+  vm_map_check_args("vm_map_protect", start, end);
+  KASSERT((prot & ~VM_PROT_ALL) == 0, ("vm_map_protect: prot %#x", prot));
+  vm_map_reserve_init(&r);
+  vm_map_lock(map);
+  vm_map_wait_range(map, start, end);
+  if (!vm_map_range_mapped(map, start, end))
+    rv = KERN_INVALID_ADDRESS;
+  else if (!vm_map_protect_allowed(map, start, end, prot))
+    rv = KERN_PROTECTION_FAILURE;
+  else
+    rv = vm_map_reserve_clips(map, start, end, 0, &r);
+  if (rv != KERN_SUCCESS) {
+    vm_map_unlock(map);
+    vm_map_reserve_release(&r);
+    return rv;
+  }
+  for (entry = vm_map_clip_range(map, start, end, &r);
+       entry != NULL && entry->start < end; entry = vm_map_entry_next(entry))
+    vm_map_protect_entry(map, entry, prot, set_max);
+  vm_map_range_end(map, start, end, &r);
+  return KERN_SUCCESS;
+}
+
+// --- inheritance and behaviour ------------------------------------------------------
+
+// Set inheritance (inherit >= 0) or behaviour (behav >= 0) of the range.
+static int vm_map_set_attr(struct vm_map *map, vm_offset_t start,
+                           vm_offset_t end, int inherit, int behav)
+{
+  struct vm_map_reserve r;
+  struct vm_map_entry *entry;
+  int rv;
+
+  if ((rv = vm_map_range_begin(map, start, end, &r)) != KERN_SUCCESS)
+    return rv;
+  for (entry = vm_map_clip_range(map, start, end, &r);
+       entry != NULL && entry->start < end; entry = vm_map_entry_next(entry)) {
+    if (inherit >= 0)
+      entry->inheritance = (vm_inherit_t)inherit;
+    if (behav >= 0) {
+      entry->behavior = (uint8_t)behav;
+      entry->next_read = entry->start;
+    }
+  }
+  vm_map_range_end(map, start, end, &r);
+  return KERN_SUCCESS;
+}
+
+int vm_map_inherit(struct vm_map *map, vm_offset_t start, vm_offset_t end,
+                   vm_inherit_t inherit)
+{
+  vm_map_check_args("vm_map_inherit", start, end);
+  if (inherit > VM_INHERIT_ZERO)
+    return KERN_INVALID_ARGUMENT;
+  return vm_map_set_attr(map, start, end, inherit, -1);
+}
+
+// --- advice --------------------------------------------------------------------------
+
+// WILLNEED: map the resident pages of the entry's own object in [s, e)
+// that are not mapped yet. A page is entered without write access while
+// the entry still shares its object copy-on-write or the object is itself
+// seen through a shadow; the next write then faults and copies.
+static void vm_map_willneed(struct vm_map *map, struct vm_map_entry *entry,
+                            vm_offset_t s, vm_offset_t e)
+{
+  struct vm_object *obj = entry->object;
+  vm_pindex_t first = vm_map_entry_pindex(entry, s);
+  vm_pindex_t last = first + atop(e - s);
+  vm_prot_t prot = entry->protection, old;
+  struct vm_page *m;
+
+  if (!(prot & VM_PROT_READ))
+    return;  // leave odd protections to the fault path
+  mtx_lock(&obj->lock);
+  if ((entry->eflags & MAP_ENTRY_NEEDS_COPY) || obj->shadow_count > 0)
+    prot &= ~VM_PROT_WRITE;
+  for (m = vm_object_page_ge(obj, first); m != NULL && m->pindex < last;
+       m = vm_object_page_next(obj, m)) {
+    vm_offset_t va = entry->start + ptoa(m->pindex) - entry->offset;
+    if ((m->flags & PG_BUSY) || pmap_extract_page(map->pmap, va, &old) != NULL)
+      continue;
+    if (pmap_enter(map->pmap, va, m, prot, 0) != KERN_SUCCESS)
+      break;  // advice only: stop quietly when the pmap is short
+    __atomic_fetch_add(&map->stats.prefault, 1, __ATOMIC_RELAXED);
+    VM_CNT_INC(v_prefault);
+  }
+  mtx_unlock(&obj->lock);
+}
+
+// DONTNEED: unmap and let the pages go first; contents stay.
+static void vm_map_dontneed(struct vm_map *map, struct vm_map_entry *entry,
+                            vm_offset_t s, vm_offset_t e)
+{
+  struct vm_object *obj = entry->object;
+
+  pmap_remove(map->pmap, s, e);
+  if (obj == NULL)
+    return;
+  mtx_lock(&obj->lock);
+  vm_object_madvise(obj, vm_map_entry_pindex(entry, s),
+                    vm_map_entry_pindex(entry, e), VM_BEHAV_DONTNEED);
+  mtx_unlock(&obj->lock);
+}
+
+// FREE: discard private anonymous contents. Only an object that is the
+// entry's own (no NEEDS_COPY) and has nothing behind it qualifies: with a
+// backing object, a discarded page would let older data show through.
+static void vm_map_free_pages(struct vm_map *map, struct vm_map_entry *entry,
+                              vm_offset_t s, vm_offset_t e)
+{
+  struct vm_object *obj = entry->object;
+
+  if (obj == NULL || !(entry->eflags & MAP_ENTRY_COW) ||
+      (entry->eflags & MAP_ENTRY_NEEDS_COPY))
+    return;
+  mtx_lock(&obj->lock);
+  if ((obj->flags & OBJ_ANON) && obj->backing_object == NULL) {
+    pmap_remove(map->pmap, s, e);
+    vm_object_madvise(obj, vm_map_entry_pindex(entry, s),
+                      vm_map_entry_pindex(entry, e), VM_BEHAV_FREE);
+  }
+  mtx_unlock(&obj->lock);
+}
+
+// The advice that acts on pages rather than entries. Shared lock: no
+// entry changes. Wired entries are left alone (their pages stay mapped).
+static int vm_map_advise_pages(struct vm_map *map, vm_offset_t start,
+                               vm_offset_t end, int behav)
+{
+  struct vm_map_entry *entry;
+
+  vm_map_lock_read(map);
+  if (!vm_map_range_mapped(map, start, end)) {
+    vm_map_unlock_read(map);
+    return KERN_INVALID_ADDRESS;
+  }
+  FOREACH_ENTRY_IN(map, entry, start, end) {
+    vm_offset_t s = MAX(start, entry->start), e = MIN(end, entry->end);
+    if (entry->wired_count > 0 || (entry->eflags & MAP_ENTRY_GUARD))
+      continue;
+    if (behav == VM_BEHAV_WILLNEED && entry->object != NULL)
+      vm_map_willneed(map, entry, s, e);
+    else if (behav == VM_BEHAV_DONTNEED)
+      vm_map_dontneed(map, entry, s, e);
+    else if (behav == VM_BEHAV_FREE)
+      vm_map_free_pages(map, entry, s, e);
+  }
+  vm_map_unlock_read(map);
+  return KERN_SUCCESS;
+}
+
+int vm_map_madvise(struct vm_map *map, vm_offset_t start, vm_offset_t end,
+                   int behav)
+{
+  vm_map_check_args("vm_map_madvise", start, end);
+  switch (behav) {
+  case VM_BEHAV_NORMAL:
+  case VM_BEHAV_RANDOM:
+  case VM_BEHAV_SEQUENTIAL:
+    return vm_map_set_attr(map, start, end, -1, behav);
+  case VM_BEHAV_WILLNEED:
+  case VM_BEHAV_DONTNEED:
+  case VM_BEHAV_FREE:
+    return vm_map_advise_pages(map, start, end, behav);
+  default:
+    return KERN_INVALID_ARGUMENT;
+  }
+}
+
+// --- wiring ----------------------------------------------------------------------------
+
+// One vm_map_wire call. Its address is the wiring_owner of the entries it
+// marks.
+struct vm_map_wiring {
+  struct vm_map *map;         // (t)
+  vm_offset_t start, end;     // (t) the range asked for
+  bool user;                  // (t) mlock: one count per entry, no nesting
+  bool holesok;               // (t) skip holes and inaccessible entries
+  vm_offset_t failed_at;      // (t) start of the entry whose wiring failed
+  int rv;                     // (t) result of the fault loop
+};
+
+// Is entry left out of this wiring? Guards and (with holesok) PROT_NONE
+// entries are not memory one can wire; user wiring never nests.
+static bool vm_map_wire_skips(const struct vm_map_wiring *w,
+                              const struct vm_map_entry *entry)
+{
+  if ((entry->eflags & MAP_ENTRY_GUARD) || entry->protection == VM_PROT_NONE)
+    return true;
+  return w->user && (entry->eflags & MAP_ENTRY_USER_WIRED);
+}
+
+// Without holesok, a hole, a guard or a PROT_NONE entry in the range makes
+// wiring fail before anything changes. mlock over PROT_NONE is ENOMEM in
+// SEMANTICS.md, so it is reported as an address error too.
+static int vm_map_wire_check(struct vm_map_wiring *w)
+{
+  struct vm_map_entry *entry;
+
+  if (w->holesok)
+    return KERN_SUCCESS;
+  if (!vm_map_range_mapped(w->map, w->start, w->end))
+    return KERN_INVALID_ADDRESS;
+  FOREACH_ENTRY_IN(w->map, entry, w->start, w->end)
+    if (entry->protection == VM_PROT_NONE)
+      return KERN_INVALID_ADDRESS;
+  return KERN_SUCCESS;
+}
+
+// Clip and mark. The count goes up now so that faults on the entry treat
+// it as wired; entries whose count is now 1 need their pages faulted in.
+static void vm_map_wire_mark(struct vm_map_wiring *w, struct vm_map_reserve *r)
+{
+  struct vm_map_entry *entry;
+
+  for (entry = vm_map_clip_range(w->map, w->start, w->end, r);
+       entry != NULL && entry->start < w->end;
+       entry = vm_map_entry_next(entry)) {
+    if (vm_map_wire_skips(w, entry))
+      continue;
+    entry->eflags |= MAP_ENTRY_IN_TRANSITION;
+    entry->wiring_owner = w;
+    entry->wired_count++;
+    if (w->user)
+      entry->eflags |= MAP_ENTRY_USER_WIRED;
+  }
+}
+
+// The first entry at or after va that this call must fault in, or NULL.
+static struct vm_map_entry *vm_map_wire_next(struct vm_map_wiring *w,
+                                             vm_offset_t va)
+{
+  struct vm_map_entry *entry;
+
+  FOREACH_ENTRY_IN(w->map, entry, va, w->end)
+    if (entry->wiring_owner == w && entry->wired_count == 1)
+      return entry;
+  return NULL;
+}
+
+// Fault every marked entry in, one entry per unlocked stretch. Released
+// around each vm_fault_wire: the map lock; the entries stay ours.
+static void vm_map_wire_fault(struct vm_map_wiring *w)
+{
+  struct vm_map_entry *entry;
+  vm_offset_t va = w->start;
+
+  w->rv = KERN_SUCCESS;
+  while ((entry = vm_map_wire_next(w, va)) != NULL) {
+    vm_offset_t s = entry->start, e = entry->end;
+    vm_map_unlock(w->map);
+    w->rv = vm_fault_wire(w->map, s, e);
+    vm_map_lock(w->map);
+    if (w->rv != KERN_SUCCESS) {
+      w->failed_at = s;
+      return;
+    }
+    va = e;
+  }
+}
+
+// Clear the marks. On failure undo this call's counts and unwire the
+// entries it completed (the failed entry's vm_fault_wire undid itself).
+static void vm_map_wire_finish(struct vm_map_wiring *w)
+{
+  struct vm_map_entry *entry;
+  bool wake = false;
+
+  FOREACH_ENTRY_IN(w->map, entry, w->start, w->end) {
+    if (entry->wiring_owner != w)
+      continue;
+    if (w->rv != KERN_SUCCESS) {
+      if (entry->wired_count == 1 && entry->start < w->failed_at)
+        vm_fault_unwire(w->map, entry, entry->start, entry->end);
+      entry->wired_count--;
+      if (w->user)
+        entry->eflags &= ~MAP_ENTRY_USER_WIRED;
+    } else if (w->user) {
+      vm_map_entry_user_wire_count(entry, true);
+    }
+    wake |= (entry->eflags & MAP_ENTRY_NEEDS_WAKEUP) != 0;
+    entry->eflags &= ~(MAP_ENTRY_IN_TRANSITION | MAP_ENTRY_NEEDS_WAKEUP);
+    entry->wiring_owner = NULL;
+  }
+  if (wake)
+    vm_map_wakeup(w->map);
+}
+
+int vm_map_wire(struct vm_map *map, vm_offset_t start, vm_offset_t end,
+                int flags)
+{
+  struct vm_map_wiring w = {
+    .map = map, .start = start, .end = end,
+    .user = (flags & VM_MAP_WIRE_USER) != 0,
+    .holesok = (flags & VM_MAP_WIRE_HOLESOK) != 0,
+  };
+  struct vm_map_reserve r;
+  int rv;
+
+  vm_map_check_args("vm_map_wire", start, end);
+  vm_map_reserve_init(&r);
+  vm_map_lock(map);
+  vm_map_wait_range(map, start, end);
+  rv = vm_map_wire_check(&w);
+  if (rv == KERN_SUCCESS)
+    rv = vm_map_reserve_clips(map, start, end, 0, &r);
+  if (rv == KERN_SUCCESS) {
+    vm_map_wire_mark(&w, &r);
+    vm_map_wire_fault(&w);
+    vm_map_wire_finish(&w);
+    vm_map_simplify_range(map, start, end);
+    rv = w.rv;
+  }
+  vm_map_unlock(map);
+  vm_map_reserve_release(&r);
+  return rv;
+}
+
+// Does unwiring [start, end) change any entry? User unwiring of memory
+// that is not user wired is a no-op; system unwiring of an entry that is
+// not wired is a caller bug.
+static bool vm_map_unwire_needed(struct vm_map *map, vm_offset_t start,
+                                 vm_offset_t end, bool user)
+{
+  struct vm_map_entry *entry;
+  bool needed = false;
+
+  FOREACH_ENTRY_IN(map, entry, start, end) {
+    if (entry->eflags & MAP_ENTRY_GUARD)
+      continue;
+    if (user) {
+      needed |= (entry->eflags & MAP_ENTRY_USER_WIRED) != 0;
+    } else {
+      KASSERT(entry->wired_count > 0,
+              ("vm_map_unwire: %#lx-%#lx is not wired",
+               (unsigned long)entry->start, (unsigned long)entry->end));
+      needed = true;
+    }
+  }
+  return needed;
+}
+
+static void vm_map_unwire_entry(struct vm_map *map, struct vm_map_entry *entry,
+                                bool user)
+{
+  if (user) {
+    if (!(entry->eflags & MAP_ENTRY_USER_WIRED))
+      return;
+    vm_map_entry_user_wire_count(entry, false);
+    entry->eflags &= ~MAP_ENTRY_USER_WIRED;
+  }
+  if (entry->wired_count == 1)
+    vm_fault_unwire(map, entry, entry->start, entry->end);
+  entry->wired_count--;
+}
+
+int vm_map_unwire(struct vm_map *map, vm_offset_t start, vm_offset_t end,
+                  int flags)
+{
+  bool user = (flags & VM_MAP_WIRE_USER) != 0;
+  struct vm_map_reserve r;
+  struct vm_map_entry *entry;
+  int rv = KERN_SUCCESS;
+
+  vm_map_check_args("vm_map_unwire", start, end);
+  vm_map_reserve_init(&r);
+  vm_map_lock(map);
+  vm_map_wait_range(map, start, end);
+  if (!(flags & VM_MAP_WIRE_HOLESOK) && !vm_map_range_mapped(map, start, end))
+    rv = KERN_INVALID_ADDRESS;
+  else if (vm_map_unwire_needed(map, start, end, user))
+    rv = vm_map_reserve_clips(map, start, end, 0, &r);
+  else
+    goto out;
+  if (rv != KERN_SUCCESS)
+    goto out;
+  for (entry = vm_map_clip_range(map, start, end, &r);
+       entry != NULL && entry->start < end; entry = vm_map_entry_next(entry))
+    if (!(entry->eflags & MAP_ENTRY_GUARD))
+      vm_map_unwire_entry(map, entry, user);
+  vm_map_simplify_range(map, start, end);
+out:
+  vm_map_unlock(map);
+  vm_map_reserve_release(&r);
+  return rv;
+}
+
+// --- msync -------------------------------------------------------------------------
+
+// Clean (and with invalidate, drop the clean) file pages of [s, e) of
+// entry. Holds a reference on the object instead of the map lock, as the
+// writes may sleep.
+static int vm_map_sync_object(struct vm_object *obj, vm_pindex_t first,
+                              vm_pindex_t last, bool syncio, bool invalidate)
+{
+  int rv;
+
+  mtx_lock(&obj->lock);
+  rv = vm_object_page_clean(obj, first, last, syncio);
+  if (invalidate)
+    vm_object_page_remove(obj, first, last, OBJPR_CLEANONLY | OBJPR_NOTWIRED);
+  mtx_unlock(&obj->lock);
+  return rv;
+}
+
+// Only file objects have anything to write back; a private copy of a file
+// page lives in an anonymous shadow and is skipped.
+int vm_map_sync(struct vm_map *map, vm_offset_t start, vm_offset_t end,
+                bool syncio, bool invalidate)
+{
+  struct vm_map_entry *entry;
+  vm_offset_t va = start;
+  int rv = KERN_SUCCESS;
+
+  vm_map_check_args("vm_map_sync", start, end);
+  vm_map_lock_read(map);
+  if (!vm_map_range_mapped(map, start, end))
+    rv = KERN_INVALID_ADDRESS;
+  else if (invalidate && vm_map_range_wired(map, start, end))
+    rv = KERN_FAILURE;
+  if (rv != KERN_SUCCESS) {
+    vm_map_unlock_read(map);
+    return rv;
+  }
+  if (invalidate)
+    pmap_remove(map->pmap, start, end);
+  while ((entry = vm_map_entry_at_or_after(map, va)) != NULL &&
+         entry->start < end) {
+    vm_offset_t s = MAX(va, entry->start), e = MIN(end, entry->end);
+    struct vm_object *obj = entry->object;
+    vm_pindex_t first = vm_map_entry_pindex(entry, s);
+    va = e;
+    if (obj == NULL || obj->type != OBJT_VNODE)
+      continue;
+    // Released: the map lock, retaken below; entry is not used again.
+    vm_object_reference(obj);
+    vm_map_unlock_read(map);
+    if (vm_map_sync_object(obj, first, first + atop(e - s), syncio,
+                           invalidate) != KERN_SUCCESS)
+      rv = KERN_FAILURE;
+    vm_object_deallocate(obj);
+    vm_map_lock_read(map);
+  }
+  vm_map_unlock_read(map);
+  return rv;
+}
+
+// --- the fault path's lookup ---------------------------------------------------
+
+// Give entry the object a fault needs: a shadow when it still shares its
+// object copy-on-write, a fresh anonymous object when it has none.
+// Requires the map locked exclusive.
+static int vm_map_lookup_prepare(struct vm_map_entry *entry, bool copy)
+{
+  if (copy && (entry->eflags & MAP_ENTRY_NEEDS_COPY)) {
+    if (vm_object_shadow(&entry->object, &entry->offset,
+                         entry->end - entry->start) != KERN_SUCCESS)
+      return KERN_RESOURCE_SHORTAGE;
+    entry->eflags &= ~MAP_ENTRY_NEEDS_COPY;
+  }
+  if (entry->object == NULL) {
+    entry->object = vm_object_allocate(OBJT_DEFAULT,
+                                       atop(entry->end - entry->start));
+    if (entry->object == NULL)
+      return KERN_RESOURCE_SHORTAGE;
+    entry->offset = 0;
+  }
+  return KERN_SUCCESS;
+}
+
+// Starts shared; only an entry that must change takes the lock exclusive.
+// If the upgrade fails the shared lock is gone, so the lookup restarts
+// from scratch under the exclusive lock.
+int vm_map_lookup(struct vm_map *map, vm_offset_t va, vm_prot_t fault_type,
+                  struct vm_map_entry **entryp, struct vm_object **object,
+                  vm_pindex_t *pindex, vm_prot_t *prot, bool *wired)
+{
+  struct vm_map_entry *entry;
+  bool excl = false, copy;
+  int rv;
+
+  vm_map_lock_read(map);
+again:
+  if (!vm_map_lookup_entry(map, va, &entry) ||
+      (entry->eflags & MAP_ENTRY_GUARD)) {
+    rv = KERN_INVALID_ADDRESS;
+    goto fail;
+  }
+  if ((entry->protection & fault_type) != fault_type) {
+    rv = KERN_PROTECTION_FAILURE;
+    goto fail;
+  }
+  *wired = entry->wired_count > 0;
+  copy = (fault_type & VM_PROT_WRITE) || *wired;
+  if ((copy && (entry->eflags & MAP_ENTRY_NEEDS_COPY)) ||
+      entry->object == NULL) {
+    if (!excl) {
+      if (!vm_map_lock_upgrade(map))
+        vm_map_lock(map);
+      excl = true;
+      goto again;
+    }
+    if ((rv = vm_map_lookup_prepare(entry, copy)) != KERN_SUCCESS)
+      goto fail;
+  }
+  if (excl)
+    vm_map_lock_downgrade(map);
+  *entryp = entry;
+  *object = entry->object;
+  *pindex = atop(va - entry->start + entry->offset);
+  *prot = entry->protection;
+  if (entry->eflags & MAP_ENTRY_NEEDS_COPY)
+    *prot &= ~VM_PROT_WRITE;
+  return KERN_SUCCESS;
+fail:
+  if (excl)
+    vm_map_unlock(map);
+  else
+    vm_map_unlock_read(map);
+  return rv;
+}
+
+void vm_map_lookup_done(struct vm_map *map, struct vm_map_entry *entry)
+{
+  (void)entry;
+  vm_map_unlock_read(map);
+}
+
+// --- stacks ----------------------------------------------------------------------
+
+// The reservation below a stack is a guard entry (no object, no access)
+// directly under the GROWS_DOWN entry, so nothing else can be placed
+// there. Growth moves the boundary between the two down; the guard keeps
+// at least its lowest page forever.
+int vm_map_stack(struct vm_map *map, vm_offset_t addrbos, vm_size_t max_ssize,
+                 vm_size_t init_ssize, vm_prot_t prot, vm_prot_t max, int cow)
+{
+  struct vm_map_reserve r;
+  vm_offset_t top, bottom;
+  int rv;
+
+  KASSERT(page_aligned(addrbos) && page_aligned(max_ssize) &&
+          page_aligned(init_ssize), ("vm_map_stack: unaligned"));
+  if (init_ssize == 0 || init_ssize + PAGE_SIZE > max_ssize)
+    return KERN_INVALID_ARGUMENT;
+  if (addrbos < map->min_offset ||
+      !vm_range_ok(addrbos, max_ssize, map->max_offset, &top))
+    return KERN_INVALID_ADDRESS;
+  bottom = top - init_ssize;
+  vm_map_reserve_init(&r);
+  vm_map_lock(map);
+  rv = vm_map_reserve_fill(&r, 2);
+  if (rv == KERN_SUCCESS && vm_map_entry_at_or_after(map, addrbos) != NULL &&
+      vm_map_entry_at_or_after(map, addrbos)->start < top)
+    rv = KERN_NO_SPACE;
+  if (rv == KERN_SUCCESS) {
+    rv = vm_map_insert_reserved(map, &r, NULL, 0, addrbos, bottom,
+                                VM_PROT_NONE, VM_PROT_NONE,
+                                MAP_CREATE_GUARD | MAP_NOMERGE);
+    KASSERT(rv == KERN_SUCCESS, ("vm_map_stack: guard insert: %d", rv));
+    rv = vm_map_insert_reserved(map, &r, NULL, 0, bottom, top, prot, max,
+                                cow | MAP_STACK_GROWS_DOWN);
+    KASSERT(rv == KERN_SUCCESS, ("vm_map_stack: stack insert: %d", rv));
+  }
+  vm_map_unlock(map);
+  vm_map_reserve_release(&r);
+  return rv;
+}
+
+// Move the guard/stack boundary of the stack above guard down to
+// new_start. An entry with no object, no wiring and no transition simply
+// grows; otherwise the new range gets its own entry, since the object
+// cannot be extended below page index 0.
+static void vm_map_growstack_locked(struct vm_map *map,
+                                    struct vm_map_entry *guard,
+                                    vm_offset_t new_start,
+                                    struct vm_map_reserve *r)
+{
+  struct vm_map_entry *stack = vm_map_entry_next(guard), *grown;
+  vm_offset_t old_start = stack->start;
+
+  vm_map_entry_set_range(map, guard, guard->start, new_start);
+  if (stack->object == NULL && stack->wired_count == 0 &&
+      !(stack->eflags & MAP_ENTRY_IN_TRANSITION)) {
+    vm_map_entry_set_range(map, stack, new_start, stack->end);
+    return;
+  }
+  grown = vm_map_reserve_take(r);
+  *grown = (struct vm_map_entry){0};
+  grown->start = new_start;
+  grown->end = old_start;
+  grown->eflags = stack->eflags & (MAP_ENTRY_COW | MAP_ENTRY_GROWS_DOWN |
+                                   MAP_ENTRY_NOMERGE);
+  grown->protection = stack->protection;
+  grown->max_protection = stack->max_protection;
+  grown->inheritance = stack->inheritance;
+  grown->behavior = stack->behavior;
+  grown->next_read = new_start;
+  vm_map_entry_link(map, grown);
+  vm_map_simplify_entry(map, grown);
+}
+
+// The stack is wired along with the rest of the map under
+// mlockall(MCL_FUTURE); a failure to wire the new pages is returned but
+// leaves the stack grown.
+int vm_map_growstack(struct vm_map *map, vm_offset_t addr)
+{
+  struct vm_map_entry *guard, *stack;
+  struct vm_map_reserve r;
+  vm_offset_t new_start = trunc_page(addr), old_start = 0;
+  int rv;
+
+  vm_map_reserve_init(&r);
+  vm_map_lock(map);
+  rv = KERN_INVALID_ADDRESS;
+  if (!vm_map_lookup_entry(map, addr, &guard))
+    goto out;
+  if (!(guard->eflags & MAP_ENTRY_GUARD)) {
+    rv = KERN_SUCCESS;  // already mapped: another fault grew it first
+    goto out;
+  }
+  stack = vm_map_entry_next(guard);
+  if (stack == NULL || stack->start != guard->end ||
+      !(stack->eflags & MAP_ENTRY_GROWS_DOWN) ||
+      new_start < guard->start + PAGE_SIZE)
+    goto out;
+  old_start = stack->start;
+  rv = vm_map_reserve_fill(&r, 1);
+  if (rv == KERN_SUCCESS)
+    vm_map_growstack_locked(map, guard, new_start, &r);
+out:
+  vm_map_unlock(map);
+  vm_map_reserve_release(&r);
+  if (rv == KERN_SUCCESS && old_start != 0 && (map->flags & MAP_WIREFUTURE))
+    rv = vm_map_wire(map, new_start, old_start,
+                     VM_MAP_WIRE_USER | VM_MAP_WIRE_NOHOLES);
+  return rv;
+}

@@ -1,0 +1,911 @@
+// SPDX-License-Identifier: MIT
+// Memory objects (vm_object.h): the resident page index, reference counts,
+// termination, shadow chains with collapse and bypass, and the per-range
+// operations the map needs (remove, clean, madvise).
+//
+// Interface: vm_object_allocate gives an object with one reference; map
+// entries, shadows and kernel users take more with vm_object_reference and
+// drop them with vm_object_deallocate. vm_object_shadow puts a fresh
+// anonymous object in front of another for copy-on-write; the fault path
+// and vm_object_deallocate call vm_object_collapse to shorten the chain.
+//
+// Life cycle of an object:
+//
+//   allocate (ref 1) --reference/deallocate--> ... --last deallocate-->
+//   terminate: dirty file pages written, pages unmapped and freed, pager
+//   released, unlinked from its backing object, which loses a reference
+//   (and may terminate in turn: done in a loop, never by recursion).
+//
+// Invariants (vm_object_check): the page tree is ordered by pindex and
+// holds resident_count pages, each with m->object == obj; an anonymous
+// object's pages lie below its size; the shadow list holds shadow_count
+// objects, each pointing back with backing_object; every shadow holds one
+// reference on its backing object, so ref_count >= shadow_count.
+//
+// Locking: obj->lock protects every field marked (o) and the identity of
+// obj's pages. A shadow is locked before its backing object. ref_count is
+// changed with atomic operations, always under the object lock except in
+// one place: vm_object_deallocate pins the sole shadow of an object while
+// holding only that object's lock (see vm_object_ref_pin). The shadow
+// cannot vanish meanwhile, because terminating it needs the backing
+// object's lock to unlink it; the pin never raises a count from zero.
+// No lock is dropped in this file except around a busy page's sleep
+// (vm_object_busy_wait) and inside the pager's putpages.
+#include "lib/kmem.h"
+#include "lib/lock.h"
+#include "vm/pmap.h"
+#include "vm/vm_object.h"
+#include "vm/vm_page.h"
+#include "vm/vm_pager.h"
+
+// Most pages handed to the pager in one putpages call.
+#define VM_OBJECT_CLEAN_RUN 16
+
+static struct kmem_zone *vm_object_zone;
+static uint32_t vm_object_next_id;      // (a)
+static size_t vm_object_live;           // (a) objects allocated, not freed
+
+typedef unsigned long long ull;         // for printing pindexes
+
+// ---------------------------------------------------------------------------
+// Reference count helpers. Writes are atomic so that vm_object_ref_pin may
+// race with them (see the module comment).
+
+static int32_t vm_object_refs(const struct vm_object *obj)
+{
+  return __atomic_load_n(&obj->ref_count, __ATOMIC_ACQUIRE);
+}
+
+static void vm_object_ref_add(struct vm_object *obj)
+{
+  MTX_ASSERT_OWNED(&obj->lock);
+  __atomic_fetch_add(&obj->ref_count, 1, __ATOMIC_ACQ_REL);
+}
+
+// Drop one reference; returns the count left. Object locked.
+static int32_t vm_object_ref_drop(struct vm_object *obj)
+{
+  MTX_ASSERT_OWNED(&obj->lock);
+  return __atomic_sub_fetch(&obj->ref_count, 1, __ATOMIC_ACQ_REL);
+}
+
+// Take a reference on obj, which is not locked by the caller, unless its
+// count is already zero (it is being terminated). The caller holds the
+// lock of obj's backing object and found obj on its shadow list.
+static bool vm_object_ref_pin(struct vm_object *obj)
+{
+  int32_t n;
+
+  n = __atomic_load_n(&obj->ref_count, __ATOMIC_ACQUIRE);
+  do {
+    if (n == 0)
+      return false;
+  } while (!__atomic_compare_exchange_n(&obj->ref_count, &n, n + 1, false,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+  return true;
+}
+
+// ---------------------------------------------------------------------------
+// Allocation.
+
+void vm_object_startup(void)
+{
+  if (vm_object_zone == NULL)
+    vm_object_zone = kmem_zone_create("vm_object", sizeof(struct vm_object));
+}
+
+struct vm_object *vm_object_allocate(int type, vm_pindex_t size)
+{
+  struct vm_object *obj;
+
+  KASSERT(type == OBJT_DEFAULT || type == OBJT_SWAP || type == OBJT_VNODE,
+          ("vm_object_allocate: bad type %d", type));
+  KASSERT(vm_object_zone != NULL, ("vm_object_allocate: no startup"));
+  obj = kmem_zalloc(vm_object_zone);
+  if (obj == NULL)
+    return NULL;
+  mtx_init(&obj->lock, "vm_object");
+  avl_init(&obj->memq, NULL);
+  list_init(&obj->shadows);
+  obj->size = size;
+  obj->ref_count = 1;
+  obj->type = (uint8_t)type;
+  if (type != OBJT_VNODE)
+    obj->flags = OBJ_ANON | OBJ_ONEMAPPING;
+  obj->id = __atomic_add_fetch(&vm_object_next_id, 1, __ATOMIC_RELAXED);
+  obj->magic = VM_OBJECT_MAGIC;
+  __atomic_fetch_add(&vm_object_live, 1, __ATOMIC_RELAXED);
+  return obj;
+}
+
+// Return a dead object's memory. Not locked; nothing refers to it.
+static void vm_object_free(struct vm_object *obj)
+{
+  KASSERT(obj->resident_count == 0 && obj->shadow_count == 0 &&
+          obj->backing_object == NULL,
+          ("vm_object_free: object %u still in use", obj->id));
+  obj->magic = 0;
+  obj->type = OBJT_DEAD;
+  kmem_zfree(vm_object_zone, obj);
+  __atomic_fetch_sub(&vm_object_live, 1, __ATOMIC_RELAXED);
+}
+
+size_t vm_object_count(void)
+{
+  return __atomic_load_n(&vm_object_live, __ATOMIC_RELAXED);
+}
+
+// ---------------------------------------------------------------------------
+// The resident page index: an AVL tree of pages keyed by pindex. The tree
+// code never compares keys, so the searches walk down from the root here.
+
+static struct vm_page *vm_object_node_page(struct avl_node *n)
+{
+  return n == NULL ? NULL : container_of(n, struct vm_page, onode);
+}
+
+struct vm_page *vm_object_page_lookup(struct vm_object *obj, vm_pindex_t pindex)
+{
+  struct avl_node *n;
+  struct vm_page *m;
+
+  MTX_ASSERT_OWNED(&obj->lock);
+  for (n = obj->memq.root; n != NULL;) {
+    m = vm_object_node_page(n);
+    if (m->pindex == pindex)
+      return m;
+    n = pindex < m->pindex ? n->left : n->right;
+  }
+  return NULL;
+}
+
+struct vm_page *vm_object_page_ge(struct vm_object *obj, vm_pindex_t pindex)
+{
+  struct avl_node *n;
+  struct vm_page *m, *best;
+
+  MTX_ASSERT_OWNED(&obj->lock);
+  best = NULL;
+  for (n = obj->memq.root; n != NULL;) {
+    m = vm_object_node_page(n);
+    if (m->pindex == pindex)
+      return m;
+    if (m->pindex > pindex) {
+      best = m;
+      n = n->left;
+    } else {
+      n = n->right;
+    }
+  }
+  return best;
+}
+
+struct vm_page *vm_object_page_next(struct vm_object *obj, struct vm_page *m)
+{
+  MTX_ASSERT_OWNED(&obj->lock);
+  KASSERT(m->object == obj, ("vm_object_page_next: foreign page"));
+  return vm_object_node_page(avl_next(&m->onode));
+}
+
+// Insert m, which belongs to no object, at pindex. A page already there is
+// a bug. Requires obj locked.
+void vm_object_page_insert(struct vm_object *obj, struct vm_page *m,
+                           vm_pindex_t pindex)
+{
+  struct avl_node **link, *parent;
+  struct vm_page *p;
+
+  MTX_ASSERT_OWNED(&obj->lock);
+  KASSERT(m->object == NULL && (obj->flags & OBJ_DEAD) == 0,
+          ("vm_object_page_insert: owned page or dead object %u", obj->id));
+  parent = NULL;
+  link = &obj->memq.root;
+  while (*link != NULL) {
+    parent = *link;
+    p = vm_object_node_page(parent);
+    KASSERT(p->pindex != pindex, ("vm_object_page_insert: object %u "
+                                  "already has page %llu", obj->id, (ull)pindex));
+    link = pindex < p->pindex ? &parent->left : &parent->right;
+  }
+  m->object = obj;
+  m->pindex = pindex;
+  avl_insert(&obj->memq, &m->onode, parent, link);
+  obj->resident_count++;
+}
+
+// Remove m from its object (vm_page_free calls this). Requires the owner
+// locked.
+void vm_object_page_unlink(struct vm_page *m)
+{
+  struct vm_object *obj = m->object;
+
+  KASSERT(obj != NULL, ("vm_object_page_unlink: page has no owner"));
+  MTX_ASSERT_OWNED(&obj->lock);
+  avl_remove(&obj->memq, &m->onode);
+  obj->resident_count--;
+  m->object = NULL;
+}
+
+// Move m to (new_obj, new_pindex). The page now differs from anything the
+// new owner's pager holds, so it is marked dirty (as FreeBSD does).
+void vm_object_page_rename(struct vm_page *m, struct vm_object *new_obj,
+                           vm_pindex_t new_pindex)
+{
+  KASSERT(m->object != NULL, ("vm_object_page_rename: page has no owner"));
+  MTX_ASSERT_OWNED(&m->object->lock);
+  MTX_ASSERT_OWNED(&new_obj->lock);
+  vm_object_page_unlink(m);
+  vm_object_page_insert(new_obj, m, new_pindex);
+  vm_page_dirty(m);
+}
+
+// Sleep until m is not busy, then lock obj again. m may be gone afterwards.
+static void vm_object_busy_wait(struct vm_object *obj, struct vm_page *m)
+{
+  vm_page_busy_sleep(m);
+  mtx_lock(&obj->lock);
+}
+
+// Is m dirty? Moves the pmap's modified bit into PG_DIRTY.
+static bool vm_object_page_test_dirty(struct vm_page *m)
+{
+  if ((m->flags & PG_DIRTY) == 0 && pmap_is_modified(m))
+    vm_page_dirty(m);
+  return (m->flags & PG_DIRTY) != 0;
+}
+
+static bool vm_object_in_range(const struct vm_page *m, vm_pindex_t end)
+{
+  return m != NULL && (end == 0 || m->pindex < end);
+}
+
+// ---------------------------------------------------------------------------
+// References and termination.
+
+void vm_object_reference(struct vm_object *obj)
+{
+  mtx_lock(&obj->lock);
+  KASSERT(obj->magic == VM_OBJECT_MAGIC && vm_object_refs(obj) > 0,
+          ("vm_object_reference: object %p is dead", (void *)obj));
+  vm_object_ref_add(obj);
+  mtx_unlock(&obj->lock);
+}
+
+// Unmap and free every page of a dying object. Nobody can reach the object
+// any more, so a wired or busy page is a leaked wiring or busy: a bug.
+static void vm_object_terminate_pages(struct vm_object *obj)
+{
+  struct avl_node *n;
+  struct vm_page *m;
+
+  while ((n = avl_first(&obj->memq)) != NULL) {
+    m = vm_object_node_page(n);
+    KASSERT(!vm_page_wired(m) && (m->flags & PG_BUSY) == 0,
+            ("vm_object_terminate: object %u has a wired or busy page %llu",
+             obj->id, (ull)m->pindex));
+    pmap_page_protect(m, VM_PROT_NONE);
+    vm_page_free(m);
+  }
+}
+
+// Take shadow off obj's shadow list. Requires obj locked.
+static void vm_object_unlink_shadow(struct vm_object *obj,
+                                    struct vm_object *shadow)
+{
+  MTX_ASSERT_OWNED(&obj->lock);
+  KASSERT(shadow->backing_object == obj && obj->shadow_count > 0,
+          ("vm_object_unlink_shadow: %u is not a shadow of %u", shadow->id,
+           obj->id));
+  list_remove(&shadow->shadow_link);
+  obj->shadow_count--;
+}
+
+// The last reference to obj is gone: write back dirty file pages, free the
+// pages, release the pager, unlink obj from its backing object and free
+// it. Requires obj locked; returns with it freed and returns its backing
+// object, whose reference the caller must drop.
+static struct vm_object *vm_object_terminate(struct vm_object *obj)
+{
+  struct vm_object *backing;
+
+  MTX_ASSERT_OWNED(&obj->lock);
+  KASSERT(obj->shadow_count == 0, ("vm_object_terminate: object %u still "
+                                    "has shadows", obj->id));
+  obj->flags |= OBJ_DEAD;
+  if ((obj->flags & OBJ_ANON) == 0)
+    (void)vm_object_page_clean(obj, 0, 0, true);   // nobody to tell of errors
+  vm_object_terminate_pages(obj);
+  vm_pager_dealloc(obj);
+  backing = obj->backing_object;
+  if (backing != NULL) {
+    mtx_lock(&backing->lock);
+    vm_object_unlink_shadow(backing, obj);
+    mtx_unlock(&backing->lock);
+    obj->backing_object = NULL;
+  }
+  mtx_unlock(&obj->lock);
+  vm_object_free(obj);
+  return backing;
+}
+
+// obj is anonymous and its one remaining reference is its sole shadow's:
+// let the shadow absorb it. Called with obj locked, returns with it
+// unlocked. Returns the shadow, with a temporary reference the caller must
+// drop, or NULL when the shadow is itself dying (its termination will drop
+// the last reference on obj).
+static struct vm_object *vm_object_deallocate_anon(struct vm_object *obj)
+{
+  struct vm_object *shadow;
+
+  shadow = container_of(list_first(&obj->shadows), struct vm_object,
+                        shadow_link);
+  KASSERT(shadow->backing_object == obj,
+          ("vm_object_deallocate: bad shadow list of %u", obj->id));
+  if (!vm_object_ref_pin(shadow)) {
+    mtx_unlock(&obj->lock);
+    return NULL;
+  }
+  mtx_unlock(&obj->lock);
+  mtx_lock(&shadow->lock);
+  vm_object_collapse(shadow);
+  mtx_unlock(&shadow->lock);
+  return shadow;
+}
+
+// Drop a reference. A loop, not recursion, carries the drop down a chain
+// of any length: terminating an object drops its backing object's
+// reference on the next turn.
+void vm_object_deallocate(struct vm_object *obj)
+{
+  int32_t left;
+
+  while (obj != NULL) {
+    mtx_lock(&obj->lock);
+    KASSERT(obj->magic == VM_OBJECT_MAGIC && vm_object_refs(obj) > 0,
+            ("vm_object_deallocate: object %u has no reference", obj->id));
+    left = vm_object_ref_drop(obj);
+    if (left == 0) {
+      obj = vm_object_terminate(obj);
+    } else if (left == 1 && obj->shadow_count == 1 &&
+               (obj->flags & OBJ_ANON) != 0) {
+      obj = vm_object_deallocate_anon(obj);
+    } else {
+      mtx_unlock(&obj->lock);
+      obj = NULL;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Shadows.
+
+// The new shadow is anonymous and starts with OBJ_ONEMAPPING (it is mapped
+// by the one entry the caller is copying for). The source loses the flag:
+// from now on its pages are reachable through the shadow as well as through
+// whatever still maps it directly (the other side of a fork), so unmapping
+// one range must never free them. It never gets the flag back.
+int vm_object_shadow(struct vm_object **objp, vm_ooffset_t *offset,
+                     vm_size_t length)
+{
+  struct vm_object *source = *objp, *result;
+
+  KASSERT(page_aligned(*offset) && page_aligned(length),
+          ("vm_object_shadow: unaligned offset 0x%llx or length 0x%lx",
+           (ull)*offset, (unsigned long)length));
+  result = vm_object_allocate(OBJT_DEFAULT, atop(length));
+  if (result == NULL)
+    return KERN_RESOURCE_SHORTAGE;
+  if (source != NULL) {
+    mtx_lock(&source->lock);
+    KASSERT(source->magic == VM_OBJECT_MAGIC && vm_object_refs(source) > 0,
+            ("vm_object_shadow: source %p is dead", (void *)source));
+    source->flags &= ~OBJ_ONEMAPPING;
+    list_insert_tail(&source->shadows, &result->shadow_link);
+    source->shadow_count++;
+    result->backing_object = source;       // the caller's reference moves here
+    result->backing_offset = *offset;
+    mtx_unlock(&source->lock);
+  }
+  *objp = result;
+  *offset = 0;
+  return KERN_SUCCESS;
+}
+
+// ---------------------------------------------------------------------------
+// Collapse and bypass.
+//
+// A shadow chain obj -> backing -> next is shortened in two ways, one
+// backing object at a time, while holding obj, backing and next locked
+// (in that order, which is the chain order):
+//
+//   collapse  backing->ref_count == 1: obj is the only thing that can see
+//             backing's pages. Every backing page inside obj's window that
+//             obj does not have itself moves into obj (pindex minus
+//             obj's offset into backing); the others are unmapped and
+//             freed. obj takes backing's place in next's shadow list and
+//             backing's reference on next; the offsets add; backing dies.
+//
+//             obj:      [ A  .  .    ]        obj:  [ A  y  z ]
+//             backing:  [ x  y  z  u ]  ==>   next: [ .  .  w ]
+//             next:     [ .  .  w    ]        (x, u freed: under A, outside)
+//
+//   bypass    backing is shared, but obj has its own page for every page
+//             backing has in obj's window, so no lookup through obj can
+//             end in backing: obj points at next instead (taking a
+//             reference on it) and drops its reference on backing.
+//
+// Invariant: what any lookup through obj finds, at any index, is the same
+// before and after each step. This holds because a lookup in obj that
+// misses would have gone to backing, and backing's pages there are either
+// moved into obj (collapse) or do not exist (bypass); backing has no pager
+// (only OBJT_DEFAULT backing objects are shortened: a swap object's pages
+// on disk would have to move too) so its non-resident pages read as next's.
+//
+// A busy or wired backing page (I/O, or a fault copying from it) stops a
+// collapse, a busy page in either object stops a bypass; the chain is left
+// as it is, correct but longer. Nothing is dropped or retried, so the cost
+// is O(n log n) in the pages of backing (and obj, for a bypass), and each
+// step shortens the chain by one.
+//
+// A bypass lowers backing's count but cannot hit zero (it was at least 2).
+// If it reaches 1 the remaining shadow is not collapsed at once; the next
+// collapse of that shadow (a fault, or a deallocate in the chain) does it.
+
+// Does obj have page pindex, resident or in its pager? Requires obj locked.
+static bool vm_object_has_own_page(struct vm_object *obj, vm_pindex_t pindex)
+{
+  if (vm_object_page_lookup(obj, pindex) != NULL)
+    return true;
+  return obj->type == OBJT_SWAP &&
+         vm_pager_has_page(obj, pindex, NULL, NULL);
+}
+
+// Where backing page bpindex appears in obj (true and *pindex), or false
+// when it lies outside obj's window onto its backing object.
+static bool vm_object_in_window(const struct vm_object *obj,
+                                vm_pindex_t bpindex, vm_pindex_t *pindex)
+{
+  vm_pindex_t first = atop(obj->backing_offset);
+
+  if (bpindex < first || bpindex - first >= obj->size)
+    return false;
+  *pindex = bpindex - first;
+  return true;
+}
+
+// May every page of backing be moved or freed now?
+static bool vm_object_collapse_movable(struct vm_object *backing)
+{
+  struct avl_node *n;
+  struct vm_page *m;
+
+  for (n = avl_first(&backing->memq); n != NULL; n = avl_next(n)) {
+    m = vm_object_node_page(n);
+    if (vm_page_wired(m) || (m->flags & PG_BUSY) != 0)
+      return false;
+  }
+  return true;
+}
+
+// Make obj point at backing's backing object (next, locked if not NULL)
+// in place of backing. The reference obj held on backing is the caller's
+// business; the one on next is taken here when take_ref is set.
+static void vm_object_relink(struct vm_object *obj, struct vm_object *backing,
+                             bool take_ref)
+{
+  struct vm_object *next = backing->backing_object;
+
+  vm_object_unlink_shadow(backing, obj);
+  if (next != NULL) {
+    MTX_ASSERT_OWNED(&next->lock);
+    list_insert_tail(&next->shadows, &obj->shadow_link);
+    next->shadow_count++;
+    if (take_ref)
+      vm_object_ref_add(next);
+    obj->backing_offset += backing->backing_offset;
+  } else {
+    obj->backing_offset = 0;
+  }
+  obj->backing_object = next;
+}
+
+// Collapse: obj absorbs backing (see above). All three locked; backing is
+// left dead and empty for the caller to free after unlocking it.
+static void vm_object_collapse_absorb(struct vm_object *obj,
+                                      struct vm_object *backing)
+{
+  struct vm_page *m, *next_m;
+  vm_pindex_t pindex;
+
+  KASSERT(backing->shadow_count == 1, ("vm_object_collapse: object %u has "
+                                        "one reference, not one shadow", backing->id));
+  backing->flags |= OBJ_COLLAPSING;
+  for (m = vm_object_page_ge(backing, 0); m != NULL; m = next_m) {
+    next_m = vm_object_page_next(backing, m);
+    if (vm_object_in_window(obj, m->pindex, &pindex) &&
+        !vm_object_has_own_page(obj, pindex)) {
+      vm_object_page_rename(m, obj, pindex);
+    } else {
+      pmap_page_protect(m, VM_PROT_NONE);
+      vm_page_free(m);
+    }
+  }
+  if (backing->backing_object != NULL) {
+    // obj inherits backing's reference on next and its list place.
+    vm_object_unlink_shadow(backing->backing_object, backing);
+  }
+  vm_object_relink(obj, backing, false);
+  backing->backing_object = NULL;
+  __atomic_store_n(&backing->ref_count, 0, __ATOMIC_RELEASE);
+  backing->flags = (backing->flags & ~OBJ_COLLAPSING) | OBJ_DEAD;
+  vm_pager_dealloc(backing);
+}
+
+// May obj bypass backing: does obj cover every page backing has in obj's
+// window, with no page busy on either side?
+static bool vm_object_bypass_ok(struct vm_object *obj, struct vm_object *backing)
+{
+  struct vm_page *m, *own;
+  vm_pindex_t pindex;
+
+  for (m = vm_object_page_ge(backing, atop(obj->backing_offset));
+       m != NULL && vm_object_in_window(obj, m->pindex, &pindex);
+       m = vm_object_page_next(backing, m)) {
+    if ((m->flags & PG_BUSY) != 0)
+      return false;
+    own = vm_object_page_lookup(obj, pindex);
+    if (own == NULL ? !vm_object_has_own_page(obj, pindex)
+                    : (own->flags & PG_BUSY) != 0)
+      return false;
+  }
+  return true;
+}
+
+// Bypass: obj skips over backing. Both locked, and backing's backing
+// object too if there is one.
+static void vm_object_bypass(struct vm_object *obj, struct vm_object *backing)
+{
+  int32_t left;
+
+  vm_object_relink(obj, backing, true);
+  left = vm_object_ref_drop(backing);
+  KASSERT(left > 0, ("vm_object_bypass: object %u lost its last reference",
+                     backing->id));
+}
+
+// One step down the chain from obj: collapse or bypass backing (locked,
+// obj's backing object) if possible. Unlocks backing, frees it when it was
+// absorbed, and returns whether the chain got shorter.
+static bool vm_object_collapse_step(struct vm_object *obj,
+                                    struct vm_object *backing)
+{
+  struct vm_object *next;
+  int how = 0;                        // 0 stop, 1 collapsed, 2 bypassed
+
+  if (backing->type == OBJT_DEFAULT && (backing->flags & OBJ_DEAD) == 0) {
+    // Locking next shuts out vm_object_ref_pin on backing, so the count
+    // read below stays true until the step is done.
+    next = backing->backing_object;
+    if (next != NULL)
+      mtx_lock(&next->lock);
+    if (vm_object_refs(backing) == 1 && vm_object_collapse_movable(backing)) {
+      vm_object_collapse_absorb(obj, backing);
+      how = 1;
+    } else if (vm_object_refs(backing) > 1 &&
+               vm_object_bypass_ok(obj, backing)) {
+      vm_object_bypass(obj, backing);
+      how = 2;
+    }
+    if (next != NULL)
+      mtx_unlock(&next->lock);
+  }
+  mtx_unlock(&backing->lock);
+  if (how == 1)
+    vm_object_free(backing);
+  return how != 0;
+}
+
+void vm_object_collapse(struct vm_object *obj)
+{
+  struct vm_object *backing;
+
+  MTX_ASSERT_OWNED(&obj->lock);
+  KASSERT(obj->magic == VM_OBJECT_MAGIC,
+          ("vm_object_collapse: object %p is not alive", (void *)obj));
+  while ((obj->flags & OBJ_DEAD) == 0 &&
+         (backing = obj->backing_object) != NULL) {
+    mtx_lock(&backing->lock);
+    if (!vm_object_collapse_step(obj, backing))
+      break;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Range operations used by the map.
+
+// Grow prev so the pages after its mapped range can map it too. Requires a
+// private, unshadowed, unbacked anonymous object: with a backing object the
+// new range would see the backing object's pages instead of zeros.
+bool vm_object_coalesce(struct vm_object *prev, vm_ooffset_t prev_offset,
+                        vm_size_t prev_size, vm_size_t next_size)
+{
+  vm_pindex_t next_pindex, next_end;
+  bool ok;
+
+  if (prev == NULL)
+    return true;
+  mtx_lock(&prev->lock);
+  vm_object_collapse(prev);
+  next_pindex = atop(prev_offset) + atop(prev_size);
+  ok = prev->type == OBJT_DEFAULT && vm_object_refs(prev) == 1 &&
+       prev->shadow_count == 0 && prev->backing_object == NULL &&
+       !__builtin_add_overflow(next_pindex, atop(next_size), &next_end);
+  if (ok) {
+    // Pages left over from an earlier unmapping must not reappear.
+    vm_object_page_remove(prev, next_pindex, next_end, 0);
+    if (next_end > prev->size)
+      prev->size = next_end;
+  }
+  mtx_unlock(&prev->lock);
+  return ok;
+}
+
+void vm_object_page_remove(struct vm_object *obj, vm_pindex_t start,
+                           vm_pindex_t end, int flags)
+{
+  struct vm_page *m, *next;
+  vm_pindex_t pindex;
+
+  MTX_ASSERT_OWNED(&obj->lock);
+  for (m = vm_object_page_ge(obj, start); vm_object_in_range(m, end);
+       m = next) {
+    next = vm_object_page_next(obj, m);
+    if ((m->flags & PG_BUSY) != 0) {
+      pindex = m->pindex;
+      vm_object_busy_wait(obj, m);   // lock dropped: look again
+      next = vm_object_page_ge(obj, pindex);
+      continue;
+    }
+    if (vm_page_wired(m)) {
+      KASSERT((flags & OBJPR_NOTWIRED) != 0,
+              ("vm_object_page_remove: object %u page %llu is wired",
+               obj->id, (ull)m->pindex));
+      continue;
+    }
+    if ((flags & OBJPR_CLEANONLY) != 0) {
+      pmap_page_protect(m, VM_PROT_READ);   // no new writes after the test
+      if (vm_object_page_test_dirty(m))
+        continue;
+    }
+    pmap_page_protect(m, VM_PROT_NONE);
+    vm_page_free(m);
+  }
+}
+
+// Gather the next run of consecutive dirty pages at or after *pindex and
+// below end into ma (at most VM_OBJECT_CLEAN_RUN), busying them. Returns
+// the run's length (0 when there is none) and moves *pindex past it.
+static int vm_object_clean_gather(struct vm_object *obj, vm_pindex_t *pindex,
+                                  vm_pindex_t end, struct vm_page **ma)
+{
+  struct vm_page *m;
+  int count = 0;
+
+  m = vm_object_page_ge(obj, *pindex);
+  while (vm_object_in_range(m, end) && count < VM_OBJECT_CLEAN_RUN) {
+    if (count > 0 && m->pindex != ma[count - 1]->pindex + 1)
+      break;
+    if ((m->flags & PG_BUSY) != 0) {
+      if (count > 0)
+        break;
+      *pindex = m->pindex;
+      vm_object_busy_wait(obj, m);
+      m = vm_object_page_ge(obj, *pindex);
+      continue;
+    }
+    if (!vm_object_page_test_dirty(m)) {
+      if (count > 0)
+        break;
+    } else {
+      vm_page_xbusy(m);
+      ma[count++] = m;
+    }
+    m = vm_object_page_next(obj, m);
+  }
+  if (count > 0)
+    *pindex = ma[count - 1]->pindex + 1;
+  return count;
+}
+
+// Write one run. Write access is removed first, so a write during or
+// after the I/O faults and dirties the page again; a wired page keeps its
+// write access (a wired page never faults) and therefore stays dirty.
+static int vm_object_clean_run(struct vm_object *obj, struct vm_page **ma,
+                               int count, bool sync)
+{
+  int rtvals[VM_OBJECT_CLEAN_RUN];
+  int i, error = KERN_SUCCESS;
+
+  for (i = 0; i < count; i++) {
+    rtvals[i] = VM_PAGER_ERROR;
+    if (vm_page_wired(ma[i]))
+      continue;
+    pmap_page_protect(ma[i], VM_PROT_READ);
+    if (pmap_is_modified(ma[i])) {
+      vm_page_dirty(ma[i]);
+      pmap_clear_modify(ma[i]);
+    }
+  }
+  (void)vm_pager_put_pages(obj, ma, count, sync, rtvals);
+  for (i = 0; i < count; i++) {
+    if (rtvals[i] != VM_PAGER_OK)
+      error = KERN_FAILURE;
+    else if (!vm_page_wired(ma[i]))
+      ma[i]->flags &= ~PG_DIRTY;
+    vm_page_xunbusy(ma[i]);
+  }
+  return error;
+}
+
+// end 0 means to the end of the object, as for vm_object_page_remove.
+// Every file pager has putpages (vm_pager_register insists).
+int vm_object_page_clean(struct vm_object *obj, vm_pindex_t start,
+                         vm_pindex_t end, bool sync)
+{
+  struct vm_page *ma[VM_OBJECT_CLEAN_RUN];
+  vm_pindex_t pindex = start;
+  int count, error = KERN_SUCCESS;
+
+  MTX_ASSERT_OWNED(&obj->lock);
+  if ((obj->flags & OBJ_ANON) != 0)
+    return KERN_SUCCESS;                    // no pager copy to bring up to date
+  while ((count = vm_object_clean_gather(obj, &pindex, end, ma)) > 0) {
+    if (vm_object_clean_run(obj, ma, count, sync) != KERN_SUCCESS)
+      error = KERN_FAILURE;
+    if (pindex == 0)
+      break;                                // wrapped past the last index
+  }
+  return error;
+}
+
+// May obj's pages be discarded by MADV_FREE? Only when nothing else can
+// see them, and nothing older shows through: with a backing object, a
+// freed page would uncover the backing page, which is older data.
+static bool vm_object_can_discard(struct vm_object *obj)
+{
+  return obj->type == OBJT_DEFAULT && vm_object_refs(obj) == 1 &&
+         obj->shadow_count == 0 && obj->backing_object == NULL;
+}
+
+// Busy and wired pages are skipped: advice is only advice. Only obj's own
+// pages are affected, not those of its backing objects.
+void vm_object_madvise(struct vm_object *obj, vm_pindex_t start,
+                       vm_pindex_t end, int advice)
+{
+  struct vm_page *m, *next;
+
+  MTX_ASSERT_OWNED(&obj->lock);
+  if (advice != VM_BEHAV_DONTNEED && advice != VM_BEHAV_FREE)
+    return;
+  if (advice == VM_BEHAV_FREE && !vm_object_can_discard(obj))
+    return;
+  for (m = vm_object_page_ge(obj, start); vm_object_in_range(m, end);
+       m = next) {
+    next = vm_object_page_next(obj, m);
+    if (vm_page_wired(m) || (m->flags & PG_BUSY) != 0)
+      continue;
+    if (advice == VM_BEHAV_DONTNEED) {
+      vm_page_deactivate(m);
+    } else {
+      pmap_page_protect(m, VM_PROT_NONE);
+      vm_page_free(m);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Inspection. These take obj's lock unless the caller already holds it,
+// and walk down the chain hand over hand.
+
+int vm_object_shadow_depth(struct vm_object *obj)
+{
+  struct vm_object *cur, *next;
+  bool held = mtx_owned(&obj->lock);
+  int depth = 1;
+
+  if (!held)
+    mtx_lock(&obj->lock);
+  for (cur = obj; (next = cur->backing_object) != NULL; cur = next) {
+    mtx_lock(&next->lock);
+    if (cur != obj)
+      mtx_unlock(&cur->lock);
+    depth++;
+  }
+  if (cur != obj)
+    mtx_unlock(&cur->lock);
+  if (!held)
+    mtx_unlock(&obj->lock);
+  return depth;
+}
+
+static void vm_object_check_pages(struct vm_object *obj)
+{
+  struct avl_node *n;
+  struct vm_page *m, *prev = NULL;
+  size_t count;
+
+  count = avl_check(&obj->memq);
+  KASSERT(count == obj->resident_count,
+          ("vm_object_check: object %u has %lu pages, count %u", obj->id,
+           (unsigned long)count, obj->resident_count));
+  for (n = avl_first(&obj->memq); n != NULL; n = avl_next(n)) {
+    m = vm_object_node_page(n);
+    KASSERT(m->object == obj, ("vm_object_check: page %p in object %u "
+                               "names another owner", (void *)m, obj->id));
+    KASSERT(prev == NULL || prev->pindex < m->pindex,
+            ("vm_object_check: object %u pages out of order at %llu",
+             obj->id, (ull)m->pindex));
+    KASSERT((obj->flags & OBJ_ANON) == 0 || m->pindex < obj->size,
+            ("vm_object_check: object %u page %llu beyond size %llu",
+             obj->id, (ull)m->pindex, (ull)obj->size));
+    prev = m;
+  }
+}
+
+static void vm_object_check_shadows(struct vm_object *obj)
+{
+  struct list_node *ln;
+  struct vm_object *shadow;
+  int32_t count = 0;
+
+  list_for_each(ln, &obj->shadows) {
+    shadow = container_of(ln, struct vm_object, shadow_link);
+    KASSERT(shadow->magic == VM_OBJECT_MAGIC &&
+            shadow->backing_object == obj,
+            ("vm_object_check: object %u has a bad shadow %p", obj->id,
+             (void *)shadow));
+    count++;
+  }
+  KASSERT(count == obj->shadow_count,
+          ("vm_object_check: object %u has %d shadows, count %d", obj->id,
+           count, obj->shadow_count));
+  KASSERT(vm_object_refs(obj) >= count,
+          ("vm_object_check: object %u has %d references, %d shadows",
+           obj->id, vm_object_refs(obj), count));
+}
+
+// The backing object cannot die under obj's lock (obj holds a reference),
+// so it is read without its own lock; vm_object_check of the backing
+// object itself checks its shadow list.
+static void vm_object_check_backing(struct vm_object *obj)
+{
+  struct vm_object *backing = obj->backing_object;
+
+  KASSERT(backing != NULL || obj->backing_offset == 0,
+          ("vm_object_check: object %u has an offset but no backing", obj->id));
+  KASSERT(backing == NULL ||
+          (backing->magic == VM_OBJECT_MAGIC && vm_object_refs(backing) > 0 &&
+           (backing->flags & OBJ_DEAD) == 0 && backing->shadow_count > 0 &&
+           page_aligned(obj->backing_offset)),
+          ("vm_object_check: object %u has a bad backing object", obj->id));
+}
+
+void vm_object_check(struct vm_object *obj)
+{
+  bool held;
+
+  KASSERT(obj != NULL && obj->magic == VM_OBJECT_MAGIC,
+          ("vm_object_check: %p is not a live object", (void *)obj));
+  held = mtx_owned(&obj->lock);
+  if (!held)
+    mtx_lock(&obj->lock);
+  KASSERT(obj->type < OBJT_DEAD && (obj->flags & OBJ_DEAD) == 0 &&
+          vm_object_refs(obj) > 0,
+          ("vm_object_check: object %u type %u flags 0x%x refs %d", obj->id,
+           obj->type, obj->flags, vm_object_refs(obj)));
+  vm_object_check_pages(obj);
+  vm_object_check_shadows(obj);
+  vm_object_check_backing(obj);
+  if (!held)
+    mtx_unlock(&obj->lock);
+}

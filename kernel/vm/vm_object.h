@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+// Memory objects: what a map entry maps. An object holds resident pages
+// indexed by page index (an AVL tree: O(log n) lookup, insert, remove and
+// ordered walks) and is backed by a pager (anonymous memory has none) and,
+// for copy-on-write, by another object:
+//
+//   entry -> obj (shadow) --backing_object--> obj2 --backing_object--> obj3
+//
+// A page is looked up in the front object first and then down the chain,
+// each level adding backing_offset. Writes always land in the front object.
+//
+// Life cycle: ref_count counts map entries, shadows and kernel users. When
+// the last reference goes the object is terminated (its pages freed, its
+// pager deallocated, its backing object dereferenced). When an anonymous
+// object is left with one reference, and that reference is its only shadow,
+// the shadow absorbs it (collapse); when a shadow already covers every page
+// of its backing object's range it skips over it (bypass). Together they
+// keep chains short however many times processes fork and exit.
+//
+// OBJ_ONEMAPPING: every page of the object is mapped by at most one map
+// entry at one address, so unmapping a range may free its pages at once.
+//
+// Locking: obj->lock (o) protects everything in the object and its pages'
+// identity. Lock a shadow before its backing object. ref_count is changed
+// under the lock.
+#ifndef VM_VM_OBJECT_H
+#define VM_VM_OBJECT_H
+
+#include "lib/avl.h"
+#include "lib/list.h"
+#include "lib/lock.h"
+#include "vm/vm.h"
+
+struct vm_page;
+
+// Object types; each has a pager (vm_pager.h).
+#define OBJT_DEFAULT   0     // anonymous, zero-fill; no backing store yet
+#define OBJT_SWAP      1     // anonymous with swap space (later)
+#define OBJT_VNODE     2     // a file's pages (the page cache)
+#define OBJT_DEAD      3     // terminated
+#define OBJT_COUNT     4
+
+// Flags (o).
+#define OBJ_ONEMAPPING 0x0001   // see above
+#define OBJ_DEAD       0x0002   // being terminated
+#define OBJ_COLLAPSING 0x0004   // a collapse is moving pages
+#define OBJ_ANON       0x0008   // anonymous memory (DEFAULT or SWAP)
+
+#define VM_OBJECT_MAGIC 0x0b1ec7a5u
+
+struct vm_object {
+  struct mtx lock;
+  struct avl_tree memq;               // (o) resident pages by pindex
+  struct list_node shadows;           // (o) objects backed by this one
+  struct list_node shadow_link;       // (o of backing) in backing's shadows
+  struct vm_object *backing_object;   // (o) next object down the chain
+  vm_ooffset_t backing_offset;        // (o) bytes added going down
+  vm_pindex_t size;                   // (o) in pages
+  int32_t ref_count;                  // (o)
+  int32_t shadow_count;               // (o) length of shadows
+  uint32_t resident_count;            // (o) pages in memq
+  uint16_t flags;                     // (o) OBJ_*
+  uint8_t type;                       // (o) OBJT_*
+  uint32_t id;                        // (c) unique, for vmmap and gdb
+  uint32_t magic;                     // (c) VM_OBJECT_MAGIC while alive
+  void *handle;                       // (c) the pager's thing (an inode)
+  vm_ooffset_t pager_size;            // (o) vnode: file size in bytes
+};
+
+void vm_object_startup(void);
+
+// A new object of the given type and size (pages) with one reference, or
+// NULL when kernel memory is exhausted. Anonymous objects get OBJ_ANON and
+// OBJ_ONEMAPPING.
+struct vm_object *vm_object_allocate(int type, vm_pindex_t size);
+
+// Take and drop references. Neither may be called with obj locked.
+// Dropping the last reference terminates the object; dropping to one may
+// collapse it into its sole shadow.
+void vm_object_reference(struct vm_object *obj);
+void vm_object_deallocate(struct vm_object *obj);
+
+// Put a new anonymous shadow object in front of *objp for a range of length
+// bytes at *offset; *objp becomes the shadow (the caller's reference moves
+// to it) and *offset becomes 0. *objp may be NULL (then only a fresh object
+// is made). KERN_SUCCESS or KERN_RESOURCE_SHORTAGE (nothing changed).
+int vm_object_shadow(struct vm_object **objp, vm_ooffset_t *offset,
+                     vm_size_t length);
+
+// Collapse or bypass obj's backing object when possible, repeatedly down
+// the chain. Requires obj locked; leaves it locked.
+void vm_object_collapse(struct vm_object *obj);
+
+// Try to grow prev (mapped from prev_offset for prev_size bytes) by
+// next_size bytes so a neighbouring range can share it. Fails (false) when
+// prev is shared, has shadows or is not anonymous. prev may be NULL (true).
+bool vm_object_coalesce(struct vm_object *prev, vm_ooffset_t prev_offset,
+                        vm_size_t prev_size, vm_size_t next_size);
+
+// The resident page index. Requires obj locked.
+struct vm_page *vm_object_page_lookup(struct vm_object *obj, vm_pindex_t pindex);
+// First resident page with index >= pindex, or NULL.
+struct vm_page *vm_object_page_ge(struct vm_object *obj, vm_pindex_t pindex);
+// Next resident page after m, or NULL.
+struct vm_page *vm_object_page_next(struct vm_object *obj, struct vm_page *m);
+void vm_object_page_insert(struct vm_object *obj, struct vm_page *m,
+                           vm_pindex_t pindex);
+void vm_object_page_unlink(struct vm_page *m);
+// Move m from its object to (new_obj, new_pindex); both objects locked.
+void vm_object_page_rename(struct vm_page *m, struct vm_object *new_obj,
+                           vm_pindex_t new_pindex);
+
+// Remove the pages with index in [start, end) (end 0 = to the end) from
+// every pmap and free them. Wired pages are never freed: with
+// OBJPR_NOTWIRED they are skipped, without it meeting one is a bug.
+// Requires obj locked.
+#define OBJPR_NOTWIRED  0x1   // skip wired pages
+#define OBJPR_CLEANONLY 0x2   // skip dirty pages
+void vm_object_page_remove(struct vm_object *obj, vm_pindex_t start,
+                           vm_pindex_t end, int flags);
+
+// Write dirty pages in [start, end) back through the pager (msync, munmap
+// and exit of MAP_SHARED file mappings). sync waits for the writes.
+// Returns KERN_SUCCESS or KERN_FAILURE on an I/O error. Requires obj locked.
+int vm_object_page_clean(struct vm_object *obj, vm_pindex_t start,
+                         vm_pindex_t end, bool sync);
+
+// madvise on the pages [start, end) of obj: DONTNEED deactivates them,
+// FREE discards the contents of anonymous pages not shared with any other
+// object (a later read sees zeros or the last write). Requires obj locked.
+void vm_object_madvise(struct vm_object *obj, vm_pindex_t start,
+                       vm_pindex_t end, int advice);
+
+// Number of objects from obj to the end of its chain (1 = no backing).
+int vm_object_shadow_depth(struct vm_object *obj);
+
+// Check obj's invariants (panics): magic, page tree order and count, every
+// page's owner, shadow list and count, backing object alive.
+void vm_object_check(struct vm_object *obj);
+
+// Objects alive right now (a leak check for tests).
+size_t vm_object_count(void);
+
+#endif

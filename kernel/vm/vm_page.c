@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: MIT
+// The physical page layer: the page array, the buddy allocator of free
+// pages, the paging queues, wiring and the busy protocol.
+//
+// Interface: vm_page_startup() once at boot hands the VM a run of RAM and
+// an array of struct vm_page describing it. vm_page_alloc() takes one page
+// (optionally for an object), vm_page_free() gives it back;
+// vm_page_alloc_contig() / vm_page_free_contig() do the same with blocks
+// of 2^order pages for kernel memory. Allocated pages move between the
+// active, inactive and laundry queues as the pageout scan and madvise
+// direct; wired pages sit on no queue.
+//
+// Buddy allocator (Knowlton 1965): a free block of order k is 2^k pages
+// whose first page's index in the array is a multiple of 2^k. Its first
+// page (the head) is on vm_page_freeq[k] with order = k; every page of the
+// block has queue = PQ_FREE, the others (tails) have order =
+// VM_PAGE_ORDER_NONE. A block's buddy is the block whose index differs only
+// in bit k. Allocation takes a block of the smallest non-empty order >= the
+// wanted one and splits off upper halves onto the lower lists; freeing
+// merges with the buddy while the buddy is a free head of the same order.
+// Both are O(VM_NFREEORDER) list operations plus O(2^order) to mark the
+// pages of the block itself. Invariant: no two free buddies of the same
+// order both sit on the lists (they would have merged).
+//
+// Tripwires: a freed page is filled with 0xdb bytes (VM_PAGE_JUNK) so a use
+// after free reads garbage, unless it is marked PG_ZERO, in which case it
+// must really be zero (checked) and stays so for the next VM_ALLOC_ZERO.
+// Freeing a free, wired, mapped or PG_NOFREE page panics.
+//
+// Locking: vm_page_lock (q) protects the free lists, the queues, each
+// page's queue and order fields and the counts; it is a leaf, taken inside
+// this module only. A page's identity, flags and wire_count belong to its
+// object's lock (o); pages without an object belong to their allocator.
+#include "lib/lock.h"
+#include "lib/string.h"
+#include "vm/pmap.h"
+#include "vm/vm_object.h"
+#include "vm/vm_page.h"
+
+#define VM_PAGE_ORDER_NONE  0xff     // not the head of a free block
+#define VM_PAGE_JUNK        0xdb     // fill byte of freed pages
+#define VM_PAGE_NQUEUES     (PQ_LAUNDRY + 1)
+
+struct vmmeter vm_cnt;
+
+static struct mtx vm_page_lock;
+static struct vm_page *vm_page_array;             // (c)
+static size_t vm_page_array_size;                 // (c) pages
+static paddr_t vm_page_base;                      // (c) phys of array[0]
+static struct list_node vm_page_freeq[VM_NFREEORDER];  // (q) heads by order
+static size_t vm_page_nfree;                      // (q) free pages
+static struct list_node vm_page_queues[VM_PAGE_NQUEUES]; // (q) by PQ_*
+static size_t vm_page_qlen[VM_PAGE_NQUEUES];      // (q)
+
+static size_t vm_page_index(const struct vm_page *m)
+{
+  KASSERT(m >= vm_page_array && m < vm_page_array + vm_page_array_size,
+          ("vm_page_index: %p is not in the page array", m));
+  return (size_t)(m - vm_page_array);
+}
+
+static void vm_page_freeq_insert(struct vm_page *m, int order)
+{
+  m->order = (uint8_t)order;
+  list_insert_head(&vm_page_freeq[order], &m->plinks);
+}
+
+// Put the 2^order pages at index idx (a free block, all already marked
+// PQ_FREE) on the free lists, merging with free buddies. Lock held.
+static void vm_page_buddy_free_locked(size_t idx, int order)
+{
+  MTX_ASSERT_OWNED(&vm_page_lock);
+  vm_page_nfree += (size_t)1 << order;
+  while (order < VM_NFREEORDER - 1) {
+    size_t bidx = idx ^ ((size_t)1 << order);
+    struct vm_page *b = &vm_page_array[bidx];
+    if (bidx + ((size_t)1 << order) > vm_page_array_size ||
+        b->queue != PQ_FREE || b->order != order)
+      break;
+    list_remove(&b->plinks);
+    b->order = VM_PAGE_ORDER_NONE;
+    vm_page_array[idx].order = VM_PAGE_ORDER_NONE;
+    idx &= bidx;          // the lower of the two
+    order++;
+  }
+  vm_page_freeq_insert(&vm_page_array[idx], order);
+}
+
+// Take a block of 2^order pages off the free lists, splitting a larger
+// one if needed; its pages are left marked PQ_FREE. NULL if none.
+static struct vm_page *vm_page_buddy_alloc_locked(int order)
+{
+  struct vm_page *m;
+  int k;
+
+  MTX_ASSERT_OWNED(&vm_page_lock);
+  for (k = order; k < VM_NFREEORDER && list_empty(&vm_page_freeq[k]); k++)
+    ;
+  if (k == VM_NFREEORDER)
+    return NULL;
+  m = container_of(list_first(&vm_page_freeq[k]), struct vm_page, plinks);
+  list_remove(&m->plinks);
+  while (k > order) {
+    k--;
+    vm_page_freeq_insert(m + ((size_t)1 << k), k);
+  }
+  m->order = VM_PAGE_ORDER_NONE;
+  vm_page_nfree -= (size_t)1 << order;
+  return m;
+}
+
+// Mark the 2^order pages at m allocated: no queue, no owner, not wired.
+// Keeps only PG_ZERO of the flags.
+static void vm_page_block_init(struct vm_page *m, int order)
+{
+  for (size_t i = 0; i < ((size_t)1 << order); i++) {
+    m[i].queue = PQ_NONE;
+    m[i].order = VM_PAGE_ORDER_NONE;
+    m[i].object = NULL;
+    m[i].pindex = 0;
+    m[i].wire_count = 0;
+    m[i].flags &= PG_ZERO;
+  }
+}
+
+// The checks every page must pass before it is freed (fn names the caller).
+static void vm_page_free_check(struct vm_page *m, const char *fn)
+{
+  KASSERT(m->queue != PQ_FREE, ("%s: page %p already free", fn, m));
+  KASSERT(m->wire_count == 0, ("%s: page %p is wired (%u)", fn, m,
+                               m->wire_count));
+  KASSERT(!pmap_page_is_mapped(m), ("%s: page %p is still mapped", fn, m));
+  KASSERT((m->flags & PG_NOFREE) == 0, ("%s: page %p is PG_NOFREE", fn, m));
+}
+
+// The tripwire fill of a page being freed: junk, or, for a page its owner
+// marked PG_ZERO, a check that it really is zero.
+static void vm_page_free_fill(struct vm_page *m, const char *fn)
+{
+  const uint8_t *p;
+
+  if (m->flags & PG_ZERO) {
+    p = pmap_page_kva(m);
+    for (size_t i = 0; i < PAGE_SIZE; i++)
+      KASSERT(p[i] == 0, ("%s: page %p marked PG_ZERO has byte %zu = %#x",
+                          fn, m, i, p[i]));
+    m->flags = PG_ZERO;
+  } else {
+    memset(pmap_page_kva(m), VM_PAGE_JUNK, PAGE_SIZE);
+    m->flags = 0;
+  }
+}
+
+void vm_page_startup(struct vm_page *array, paddr_t base, size_t npages)
+{
+  size_t idx = 0;
+  int k;
+
+  KASSERT(array != NULL && npages > 0, ("vm_page_startup: no pages"));
+  KASSERT(page_aligned(base), ("vm_page_startup: base %#lx not aligned",
+                               (unsigned long)base));
+  mtx_init(&vm_page_lock, "vm page queues");
+  memset(&vm_cnt, 0, sizeof(vm_cnt));
+  vm_page_array = array;
+  vm_page_array_size = npages;
+  vm_page_base = base;
+  vm_page_nfree = 0;
+  for (k = 0; k < VM_NFREEORDER; k++)
+    list_init(&vm_page_freeq[k]);
+  for (k = 0; k < VM_PAGE_NQUEUES; k++) {
+    list_init(&vm_page_queues[k]);
+    vm_page_qlen[k] = 0;
+  }
+  memset(array, 0, npages * sizeof(*array));
+  for (size_t i = 0; i < npages; i++) {
+    array[i].phys_addr = base + ptoa(i);
+    array[i].queue = PQ_FREE;
+    array[i].order = VM_PAGE_ORDER_NONE;
+    pmap_page_init(&array[i]);
+  }
+  // Cut the array into the largest aligned blocks that fit.
+  mtx_lock(&vm_page_lock);
+  while (idx < npages) {
+    for (k = VM_NFREEORDER - 1; k > 0; k--)
+      if ((idx & (((size_t)1 << k) - 1)) == 0 && idx + ((size_t)1 << k) <= npages)
+        break;
+    vm_page_buddy_free_locked(idx, k);
+    idx += (size_t)1 << k;
+  }
+  mtx_unlock(&vm_page_lock);
+}
+
+struct vm_page *vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex,
+                              int flags)
+{
+  struct vm_page *m;
+
+  KASSERT((flags & ~(VM_ALLOC_ZERO | VM_ALLOC_WIRED | VM_ALLOC_NOBUSY)) == 0,
+          ("vm_page_alloc: bad flags %#x", flags));
+  if (obj != NULL)
+    MTX_ASSERT_OWNED(&obj->lock);
+  mtx_lock(&vm_page_lock);
+  m = vm_page_buddy_alloc_locked(0);
+  mtx_unlock(&vm_page_lock);
+  if (m == NULL)
+    return NULL;
+  vm_page_block_init(m, 0);
+  if ((flags & VM_ALLOC_ZERO) && (m->flags & PG_ZERO) == 0)
+    pmap_zero_page(m);
+  // Allocated pages never carry PG_ZERO: their owner will write them.
+  m->flags = (flags & VM_ALLOC_NOBUSY) ? 0 : PG_BUSY;
+  if (flags & VM_ALLOC_WIRED) {
+    m->wire_count = 1;
+    VM_CNT_INC(v_wire_count);
+  }
+  if (obj != NULL)
+    vm_object_page_insert(obj, m, pindex);
+  return m;
+}
+
+void vm_page_free(struct vm_page *m)
+{
+  vm_page_index(m);
+  vm_page_free_check(m, "vm_page_free");
+  if (m->object != NULL) {
+    MTX_ASSERT_OWNED(&m->object->lock);
+    // Someone sleeping on the busy page must look it up again.
+    if (m->flags & PG_WANTED)
+      wakeup(m);
+    vm_object_page_unlink(m);
+  }
+  vm_page_dequeue(m);
+  vm_page_free_fill(m, "vm_page_free");
+  mtx_lock(&vm_page_lock);
+  m->queue = PQ_FREE;
+  vm_page_buddy_free_locked(vm_page_index(m), 0);
+  mtx_unlock(&vm_page_lock);
+}
+
+struct vm_page *vm_page_alloc_contig(int order)
+{
+  struct vm_page *m;
+
+  KASSERT(order >= 0 && order < VM_NFREEORDER,
+          ("vm_page_alloc_contig: bad order %d", order));
+  mtx_lock(&vm_page_lock);
+  m = vm_page_buddy_alloc_locked(order);
+  mtx_unlock(&vm_page_lock);
+  if (m == NULL)
+    return NULL;
+  vm_page_block_init(m, order);
+  for (size_t i = 0; i < ((size_t)1 << order); i++)
+    m[i].flags = 0;
+  return m;
+}
+
+void vm_page_free_contig(struct vm_page *m, int order)
+{
+  size_t idx = vm_page_index(m), n = (size_t)1 << order;
+
+  KASSERT(order >= 0 && order < VM_NFREEORDER,
+          ("vm_page_free_contig: bad order %d", order));
+  KASSERT((idx & (n - 1)) == 0 && idx + n <= vm_page_array_size,
+          ("vm_page_free_contig: %p is not a block of order %d", m, order));
+  for (size_t i = 0; i < n; i++) {
+    vm_page_free_check(&m[i], "vm_page_free_contig");
+    KASSERT(m[i].object == NULL,
+            ("vm_page_free_contig: page %p belongs to an object", &m[i]));
+    vm_page_dequeue(&m[i]);
+    vm_page_free_fill(&m[i], "vm_page_free_contig");
+  }
+  mtx_lock(&vm_page_lock);
+  for (size_t i = 0; i < n; i++)
+    m[i].queue = PQ_FREE;
+  vm_page_buddy_free_locked(idx, order);
+  mtx_unlock(&vm_page_lock);
+}
+
+// Move m to the tail of queue q (PQ_ACTIVE..PQ_LAUNDRY), or off every
+// queue (PQ_NONE). Lock held.
+static void vm_page_requeue_locked(struct vm_page *m, int q)
+{
+  MTX_ASSERT_OWNED(&vm_page_lock);
+  KASSERT(m->queue != PQ_FREE, ("vm_page_requeue: page %p is free", m));
+  if (m->queue != PQ_NONE) {
+    list_remove(&m->plinks);
+    vm_page_qlen[m->queue]--;
+  }
+  m->queue = (uint8_t)q;
+  if (q != PQ_NONE) {
+    list_insert_tail(&vm_page_queues[q], &m->plinks);
+    vm_page_qlen[q]++;
+  }
+}
+
+// Queue m on q unless it is wired (wired pages stay off the queues).
+static void vm_page_enqueue(struct vm_page *m, int q)
+{
+  if (vm_page_wired(m))
+    return;
+  mtx_lock(&vm_page_lock);
+  vm_page_requeue_locked(m, q);
+  mtx_unlock(&vm_page_lock);
+}
+
+void vm_page_activate(struct vm_page *m)
+{
+  vm_page_enqueue(m, PQ_ACTIVE);
+}
+
+void vm_page_deactivate(struct vm_page *m)
+{
+  vm_page_enqueue(m, PQ_INACTIVE);
+}
+
+void vm_page_launder(struct vm_page *m)
+{
+  vm_page_enqueue(m, PQ_LAUNDRY);
+}
+
+void vm_page_dequeue(struct vm_page *m)
+{
+  mtx_lock(&vm_page_lock);
+  vm_page_requeue_locked(m, PQ_NONE);
+  mtx_unlock(&vm_page_lock);
+}
+
+void vm_page_wire(struct vm_page *m)
+{
+  if (m->object != NULL)
+    MTX_ASSERT_OWNED(&m->object->lock);
+  KASSERT(m->queue != PQ_FREE, ("vm_page_wire: page %p is free", m));
+  KASSERT(m->wire_count < UINT32_MAX, ("vm_page_wire: page %p overflow", m));
+  if (m->wire_count++ == 0) {
+    vm_page_dequeue(m);
+    VM_CNT_INC(v_wire_count);
+  }
+}
+
+void vm_page_unwire(struct vm_page *m, bool deactivate)
+{
+  if (m->object != NULL)
+    MTX_ASSERT_OWNED(&m->object->lock);
+  KASSERT(m->wire_count > 0, ("vm_page_unwire: page %p not wired", m));
+  if (--m->wire_count > 0)
+    return;
+  __atomic_fetch_sub(&vm_cnt.v_wire_count, 1, __ATOMIC_RELAXED);
+  vm_page_enqueue(m, deactivate ? PQ_INACTIVE : PQ_ACTIVE);
+}
+
+void vm_page_xbusy(struct vm_page *m)
+{
+  if (m->object != NULL)
+    MTX_ASSERT_OWNED(&m->object->lock);
+  KASSERT((m->flags & PG_BUSY) == 0, ("vm_page_xbusy: page %p already busy",
+                                      m));
+  m->flags |= PG_BUSY;
+}
+
+void vm_page_xunbusy(struct vm_page *m)
+{
+  if (m->object != NULL)
+    MTX_ASSERT_OWNED(&m->object->lock);
+  KASSERT(m->flags & PG_BUSY, ("vm_page_xunbusy: page %p not busy", m));
+  m->flags &= ~PG_BUSY;
+  if (m->flags & PG_WANTED) {
+    m->flags &= ~PG_WANTED;
+    wakeup(m);
+  }
+}
+
+// The wakeup comes from vm_page_xunbusy or vm_page_free under the object
+// lock, which sleep() releases atomically, so it cannot be missed. One
+// wakeup is enough: the page may be gone by then, and the caller looks it
+// up again either way.
+void vm_page_busy_sleep(struct vm_page *m)
+{
+  struct vm_object *obj = m->object;
+
+  KASSERT(obj != NULL, ("vm_page_busy_sleep: page %p has no object", m));
+  MTX_ASSERT_OWNED(&obj->lock);
+  KASSERT(m->flags & PG_BUSY, ("vm_page_busy_sleep: page %p not busy", m));
+  m->flags |= PG_WANTED;
+  sleep(m, &obj->lock);
+  mtx_unlock(&obj->lock);
+}
+
+struct vm_page *PHYS_TO_VM_PAGE(paddr_t pa)
+{
+  if (pa < vm_page_base || pa - vm_page_base >= ptoa(vm_page_array_size))
+    return NULL;
+  return &vm_page_array[atop(pa - vm_page_base)];
+}
+
+size_t vm_page_free_count(void)
+{
+  return __atomic_load_n(&vm_page_nfree, __ATOMIC_RELAXED);
+}
+
+size_t vm_page_total_count(void)
+{
+  return vm_page_array_size;
+}
+
+size_t vm_page_queue_count(int queue)
+{
+  KASSERT(queue == PQ_FREE || (queue >= PQ_ACTIVE && queue <= PQ_LAUNDRY),
+          ("vm_page_queue_count: bad queue %d", queue));
+  if (queue == PQ_FREE)
+    return vm_page_free_count();
+  return __atomic_load_n(&vm_page_qlen[queue], __ATOMIC_RELAXED);
+}
+
+struct vm_page *vm_page_inactive_first(void)
+{
+  struct list_node *l;
+
+  mtx_lock(&vm_page_lock);
+  l = list_first(&vm_page_queues[PQ_INACTIVE]);
+  mtx_unlock(&vm_page_lock);
+  return l != NULL ? container_of(l, struct vm_page, plinks) : NULL;
+}
+
+// Check the free block with head m on list order: aligned, inside the
+// array, every page free and unowned, and not mergeable with its buddy.
+// Returns its size in pages.
+static size_t vm_page_check_block(struct vm_page *m, int order)
+{
+  size_t idx = vm_page_index(m), n = (size_t)1 << order, bidx;
+
+  KASSERT(m->queue == PQ_FREE && m->order == order,
+          ("vm_page_check: head %p on list %d has queue %d order %d", m, order,
+           m->queue, m->order));
+  KASSERT((idx & (n - 1)) == 0 && idx + n <= vm_page_array_size,
+          ("vm_page_check: block at %zu of order %d misaligned", idx, order));
+  for (size_t i = 0; i < n; i++) {
+    KASSERT(m[i].queue == PQ_FREE && (i == 0 || m[i].order == VM_PAGE_ORDER_NONE),
+            ("vm_page_check: page %zu inside free block %zu overlaps", idx + i,
+             idx));
+    KASSERT(m[i].object == NULL && m[i].wire_count == 0 &&
+            !pmap_page_is_mapped(&m[i]),
+            ("vm_page_check: free page %zu in use", idx + i));
+  }
+  bidx = idx ^ n;
+  KASSERT(order == VM_NFREEORDER - 1 || bidx + n > vm_page_array_size ||
+          vm_page_array[bidx].queue != PQ_FREE ||
+          vm_page_array[bidx].order != order,
+          ("vm_page_check: free buddies %zu and %zu of order %d not merged",
+           idx, bidx, order));
+  return n;
+}
+
+// Check queue q's list: membership fields and count.
+static void vm_page_check_queue(int q)
+{
+  struct list_node *l;
+  size_t n = 0;
+
+  list_for_each(l, &vm_page_queues[q]) {
+    struct vm_page *m = container_of(l, struct vm_page, plinks);
+    vm_page_index(m);
+    KASSERT(m->queue == q && m->wire_count == 0,
+            ("vm_page_check: page %p on queue %d has queue %d, wired %u", m, q,
+             m->queue, m->wire_count));
+    n++;
+  }
+  KASSERT(n == vm_page_qlen[q], ("vm_page_check: queue %d holds %zu pages, "
+                                 "count says %zu", q, n, vm_page_qlen[q]));
+}
+
+// A census of the page array that must agree with the lists.
+static void vm_page_check_census(size_t listed_free)
+{
+  size_t nfree = 0, nwired = 0, nq[VM_PAGE_NQUEUES] = { 0 };
+
+  for (size_t i = 0; i < vm_page_array_size; i++) {
+    struct vm_page *m = &vm_page_array[i];
+    KASSERT(m->queue < VM_PAGE_NQUEUES, ("vm_page_check: page %zu has queue "
+                                         "%d", i, m->queue));
+    KASSERT(m->phys_addr == vm_page_base + ptoa(i),
+            ("vm_page_check: page %zu has the wrong address", i));
+    nq[m->queue]++;
+    if (m->queue == PQ_FREE)
+      nfree++;
+    if (m->wire_count > 0)
+      nwired++;
+  }
+  KASSERT(nfree == listed_free && nfree == vm_page_nfree,
+          ("vm_page_check: %zu pages marked free, %zu listed, count %zu",
+           nfree, listed_free, vm_page_nfree));
+  for (int q = PQ_ACTIVE; q <= PQ_LAUNDRY; q++)
+    KASSERT(nq[q] == vm_page_qlen[q], ("vm_page_check: %zu pages say queue "
+                                       "%d, it holds %zu", nq[q], q,
+                                       vm_page_qlen[q]));
+  KASSERT(nwired == vm_cnt.v_wire_count,
+          ("vm_page_check: %zu wired pages, v_wire_count %lu", nwired,
+           (unsigned long)vm_cnt.v_wire_count));
+}
+
+void vm_page_check(void)
+{
+  struct list_node *l;
+  size_t listed = 0;
+
+  mtx_lock(&vm_page_lock);
+  for (int k = 0; k < VM_NFREEORDER; k++)
+    list_for_each(l, &vm_page_freeq[k])
+      listed += vm_page_check_block(container_of(l, struct vm_page, plinks), k);
+  for (int q = PQ_ACTIVE; q <= PQ_LAUNDRY; q++)
+    vm_page_check_queue(q);
+  vm_page_check_census(listed);
+  mtx_unlock(&vm_page_lock);
+}

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+// The physical page layer: one struct vm_page per page of RAM handed to the
+// VM at start-up.
+//
+// Free pages live in buddy lists by order 0..VM_NFREEORDER-1; a free block
+// of order k is 2^k pages aligned to its size in the page array. Allocation
+// splits a larger block when the wanted order is empty, freeing coalesces a
+// block with its buddy while the buddy is free and of the same order.
+//
+// An allocated page belongs to at most one object (object, pindex) and sits
+// on at most one paging queue (active, inactive, laundry) unless wired.
+// Wired pages are on no queue and are never reclaimed.
+//
+// Locking: identity, flags and wire_count are protected by the owning
+// object's lock (pages without an object are private to their owner);
+// queue membership and the free lists by the page queue lock, which this
+// module takes itself (a leaf lock).
+#ifndef VM_VM_PAGE_H
+#define VM_VM_PAGE_H
+
+#include "lib/avl.h"
+#include "lib/list.h"
+#include "vm/vm.h"
+
+struct vm_object;
+
+#define VM_NFREEORDER   11            // blocks of 1 .. 1024 pages (4 MiB)
+
+// Queues.
+#define PQ_NONE         0             // allocated, on no queue (e.g. wired)
+#define PQ_FREE         1             // in a buddy list
+#define PQ_ACTIVE       2             // recently used
+#define PQ_INACTIVE     3             // reclaim candidates, clean first
+#define PQ_LAUNDRY      4             // dirty reclaim candidates
+
+// Flags (o).
+#define PG_BUSY         0x0001        // I/O or exclusive use in progress
+#define PG_WANTED       0x0002        // someone sleeps until not busy
+#define PG_DIRTY        0x0004        // differs from the pager's copy
+#define PG_ZERO         0x0008        // known to be all zeros
+#define PG_REFERENCED   0x0010        // software referenced bit
+#define PG_VALID        0x0020        // contents valid (pager filled it)
+#define PG_NOFREE       0x0040        // page-table or other kernel page
+
+// Machine-dependent per-page state, opaque to MI code: the pmap's list of
+// the mappings of this page (pv entries) and a count of them.
+struct vm_page_md {
+  struct list_node pv_list;           // (p) pv entries mapping this page
+  uint32_t pv_count;                  // (p)
+  uint32_t pv_flags;                  // (p) pmap's own bits
+};
+
+struct vm_page {
+  struct list_node plinks;            // (q) free list or paging queue link
+  struct avl_node onode;              // (o) node in the object's page tree
+  struct vm_object *object;           // (o) owner, NULL if none
+  vm_pindex_t pindex;                 // (o) index in the owner
+  paddr_t phys_addr;                  // (c) physical address
+  uint32_t wire_count;                // (o) wirings; > 0 keeps it resident
+  uint16_t flags;                     // (o) PG_*
+  uint8_t queue;                      // (q) PQ_*
+  uint8_t order;                      // (q) buddy order while PQ_FREE
+  struct vm_page_md md;               // (p) machine-dependent
+};
+
+// Start-up: take npages of RAM starting at base (page aligned). array holds
+// one struct vm_page per page and must lie outside that RAM (or the caller
+// must have excluded its pages). All pages start free.
+void vm_page_startup(struct vm_page *array, paddr_t base, size_t npages);
+
+// Allocation flags.
+#define VM_ALLOC_NORMAL  0x00
+#define VM_ALLOC_ZERO    0x01        // contents zeroed (skipped if PG_ZERO)
+#define VM_ALLOC_WIRED   0x02        // returned wired, on no queue
+#define VM_ALLOC_NOBUSY  0x04        // not left busy
+
+// Allocate a page and, if obj is not NULL, insert it at pindex (the caller
+// holds obj's lock and there must be no page there). Returned busy unless
+// VM_ALLOC_NOBUSY, on no queue. NULL when no page is free: the caller may
+// reclaim and retry, or fail with KERN_RESOURCE_SHORTAGE.
+struct vm_page *vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex,
+                              int flags);
+
+// Free a page: remove it from its object and queue, junk-fill it (a
+// tripwire for use-after-free) and return it to the buddy lists. It must
+// not be mapped (pmap_page_protect(m, VM_PROT_NONE) first) nor wired.
+void vm_page_free(struct vm_page *m);
+
+// Contiguous blocks of 2^order pages without an object, for kernel memory
+// (stacks, zone slabs, page tables). NULL when no block is free.
+struct vm_page *vm_page_alloc_contig(int order);
+void vm_page_free_contig(struct vm_page *m, int order);
+
+// Wiring. Wiring takes a page off its queue; the last unwire puts it on the
+// active queue (or inactive when deactivate is set). Object lock held.
+void vm_page_wire(struct vm_page *m);
+void vm_page_unwire(struct vm_page *m, bool deactivate);
+
+// Queues. Each moves the page (unless wired) to the named queue's tail.
+void vm_page_activate(struct vm_page *m);
+void vm_page_deactivate(struct vm_page *m);
+void vm_page_launder(struct vm_page *m);
+void vm_page_dequeue(struct vm_page *m);
+
+// Busy protocol. Object lock held. vm_page_busy_sleep releases the object
+// lock, waits until the page is not busy, and returns with the lock NOT held
+// (the caller must look the page up again: it may be gone).
+void vm_page_xbusy(struct vm_page *m);
+void vm_page_xunbusy(struct vm_page *m);
+void vm_page_busy_sleep(struct vm_page *m);
+
+static inline void vm_page_dirty(struct vm_page *m) { m->flags |= PG_DIRTY; }
+static inline bool vm_page_wired(const struct vm_page *m) { return m->wire_count > 0; }
+
+// Physical address <-> page.
+static inline paddr_t VM_PAGE_TO_PHYS(const struct vm_page *m) { return m->phys_addr; }
+struct vm_page *PHYS_TO_VM_PAGE(paddr_t pa);   // NULL if not managed RAM
+
+// Counts (pages).
+size_t vm_page_free_count(void);
+size_t vm_page_total_count(void);
+size_t vm_page_queue_count(int queue);          // PQ_ACTIVE, ...
+
+// Reclaim candidates: the head of the inactive queue, for a pageout scan.
+struct vm_page *vm_page_inactive_first(void);
+
+// Check the buddy lists and queue counts against the page array (panics).
+void vm_page_check(void);
+
+#endif

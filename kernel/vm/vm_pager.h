@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// Pagers: how an object's pages get their contents and where dirty pages go.
+// One set of operations per object type, registered at start-up: anonymous
+// objects use the default pager (nothing on backing store: every page is
+// zero-filled); the kernel registers the vnode pager for OBJT_VNODE; host
+// tests register fake pagers.
+//
+// getpages is called with the object locked and the pages busy; it may drop
+// and retake the object lock around I/O, so callers revalidate afterwards.
+#ifndef VM_VM_PAGER_H
+#define VM_VM_PAGER_H
+
+#include "vm/vm.h"
+
+struct vm_object;
+struct vm_page;
+
+// Pager results.
+#define VM_PAGER_OK     0
+#define VM_PAGER_BAD    1   // beyond the end of the object (bus error)
+#define VM_PAGER_ERROR  2   // I/O error
+#define VM_PAGER_FAIL   3   // the pager has no such page
+
+struct vm_pager_ops {
+  const char *name;
+  // Fill ma[0..count-1], busy pages at consecutive indexes of obj; ma[reqpage]
+  // is the one the fault needs, the others are read-ahead and may be left
+  // invalid (then the caller frees them). Sets PG_VALID on each filled page.
+  int (*getpages)(struct vm_object *obj, struct vm_page **ma, int count,
+                  int reqpage);
+  // Write ma[0..count-1] (busy, dirty) back; rtvals[i] gets each result.
+  int (*putpages)(struct vm_object *obj, struct vm_page **ma, int count,
+                  bool sync, int *rtvals);
+  // Does the backing store have page pindex? If so, *before / *after (when
+  // not NULL) say how many neighbouring pages it also has, for read-ahead.
+  bool (*haspage)(struct vm_object *obj, vm_pindex_t pindex, int *before,
+                  int *after);
+  // The object is being terminated: release the pager's resources.
+  void (*dealloc)(struct vm_object *obj);
+};
+
+void vm_pager_register(int type, const struct vm_pager_ops *ops);
+const struct vm_pager_ops *vm_pager_ops_of(const struct vm_object *obj);
+
+int vm_pager_get_pages(struct vm_object *obj, struct vm_page **ma, int count,
+                       int reqpage);
+int vm_pager_put_pages(struct vm_object *obj, struct vm_page **ma, int count,
+                       bool sync, int *rtvals);
+bool vm_pager_has_page(struct vm_object *obj, vm_pindex_t pindex, int *before,
+                       int *after);
+void vm_pager_dealloc(struct vm_object *obj);
+
+#endif

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+// What the vmstat() system call reports: system-wide page counts and fault
+// counters (struct vmmeter in kernel/vm/vm.h, plus the page queues).
+#ifndef KERNEL_VMSTAT_H
+#define KERNEL_VMSTAT_H
+
+struct vmstats {
+  unsigned long total;        // pages of RAM managed by the VM
+  unsigned long free;         // pages in the buddy lists
+  unsigned long active;       // pages on the active queue
+  unsigned long inactive;     // pages on the inactive queue
+  unsigned long laundry;      // pages on the laundry queue
+  unsigned long wired;        // wired pages
+  unsigned long faults;       // calls to vm_fault
+  unsigned long zfod;         // zero-fill faults
+  unsigned long cow;          // copy-on-write faults that copied
+  unsigned long cow_optim;    // copy-on-write faults that moved a page
+  unsigned long readahead;    // pages read ahead
+  unsigned long prefault;     // resident pages mapped ahead of a fault
+  unsigned long pagein;       // pages read by pagers
+  unsigned long pageout;      // pages written by pagers
+  unsigned long freebehind;   // pages deactivated behind sequential scans
+  unsigned long kmem;         // pages held by kmem zone slabs (0: not reported)
+};
+
+#endif

@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: MIT
+# The file-system images, built on the host by mkfs/mkfs.c.
+#
+#   fs.img               README.md and every user program ($(UPROGS), from
+#                        user/user.mk), named without the leading '_'
+#   build/fs-check.img   the same plus /autorun (user/autorun), the job
+#                        init runs for `make check`
+
+MKFS := $(B)/mkfs/mkfs
+MKFS_CFLAGS := -Wall -Wextra -Werror -O2 -g -I.
+FS_FILES := README.md $(UPROGS)
+
+$(MKFS): mkfs/mkfs.c kernel/fs.h kernel/param.h kernel/stat.h kernel/types.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(MKFS_CFLAGS) -o $@ mkfs/mkfs.c
+
+fs.img: $(MKFS) $(FS_FILES)
+	$(MKFS) $@ $(FS_FILES)
+
+$(B)/fs-check.img: $(MKFS) $(FS_FILES) user/autorun
+	$(MKFS) $@ $(FS_FILES) user/autorun
+
+.PHONY: mkfs
+mkfs: $(MKFS)
+
+ALL_TARGETS += fs.img

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# `make check`: the host unit tests of kernel/vm, then the in-kernel suites
+# headless at each CPU count in CHECK_CPUS. Prints one summary line
+# "check: N passed, M failed" and exits non-zero on any failure.
+set -u
+cd "$(dirname "$0")/.."
+mkdir -p build
+make="${MAKE:-make} --no-print-directory"
+passed=0 failed=0
+
+add() { passed=$((passed + $1)) failed=$((failed + $2)); }
+
+# Host tests. Criterion's closing line: "Synthesis: Tested: T | Passing: P |
+# Failing: F | Crashing: C".
+$make test 2>&1 | tee build/host-test.log
+host_status=${PIPESTATUS[0]}
+line=$(grep -a 'Synthesis:' build/host-test.log | tail -n 1)
+if [ -n "$line" ]; then
+  p=$(sed 's/.*Passing: \([0-9]*\).*/\1/' <<<"$line")
+  f=$(sed 's/.*Failing: \([0-9]*\).*/\1/' <<<"$line")
+  c=$(sed 's/.*Crashing: \([0-9]*\).*/\1/' <<<"$line")
+  add "$p" $((f + c))
+fi
+if [ "$host_status" != 0 ] && [ "$failed" = 0 ]; then
+  echo "check: host tests did not build or run"
+  add 0 1
+fi
+
+# In-kernel suites.
+if [ -f user/autorun ]; then
+  if $make kernel/kernel build/fs-check.img; then
+    for cpus in ${CHECK_CPUS:-1 3}; do
+      scripts/qemu-suite.sh "$cpus" "${MEM:-128M}" build/fs-check.img "build/qemu-check-$cpus.log"
+    done 2>&1 | tee build/qemu-check.log
+    while read -r p f; do add "$p" "$f"; done < <(
+      sed -n 's/^qemu CPUS=[0-9]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' build/qemu-check.log)
+  else
+    echo "check: kernel or file system image did not build"
+    add 0 1
+  fi
+fi
+
+echo "check: $passed passed, $failed failed"
+[ "$failed" = 0 ]

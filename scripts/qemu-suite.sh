@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Boot the kernel headless on a fresh copy of the test image, let init run
+# /autorun (the in-kernel suites), and judge the console output.
+#
+#   scripts/qemu-suite.sh CPUS MEM IMAGE LOG
+#
+# Every suite prints one line "NAME: N passed, M failed". The run fails if
+# the kernel panics, QEMU does not power off within the time limit, no suite
+# reports, or any suite reports a failure. The last line printed is the sum.
+set -u
+cpus=$1 mem=$2 image=$3 log=$4
+limit=${SUITE_TIMEOUT:-600}
+opensbi=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+
+disk=$(mktemp "${TMPDIR:-/tmp}/fs-suite.XXXXXX")
+trap 'rm -f "$disk"' EXIT
+cp "$image" "$disk"
+
+timeout --foreground -k 5 "$limit" qemu-system-riscv64 -machine virt -bios "$opensbi" \
+  -kernel kernel/kernel -m "$mem" -smp "$cpus" -nographic -monitor none -serial stdio \
+  -global virtio-mmio.force-legacy=false \
+  -drive file="$disk",if=none,format=raw,id=x0 \
+  -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 </dev/null 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+passed=0 failed=0 suites=0
+while read -r p f; do
+  passed=$((passed + p)) failed=$((failed + f)) suites=$((suites + 1))
+done < <(sed -n 's/^[A-Za-z0-9_-]*: \([0-9]*\) passed, \([0-9]*\) failed.*$/\1 \2/p' "$log" | tr -d '\r')
+
+problem=""
+[ "$status" = 124 ] && problem="timed out after ${limit}s"
+grep -q '^panic' "$log" && problem="kernel panic"
+[ "$suites" = 0 ] && [ -z "$problem" ] && problem="no suite reported"
+if [ -n "$problem" ]; then
+  echo "qemu-suite (CPUS=$cpus): $problem"
+  failed=$((failed + 1))
+fi
+echo "qemu CPUS=$cpus: $passed passed, $failed failed"
+[ "$failed" = 0 ]

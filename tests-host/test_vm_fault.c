@@ -1,0 +1,754 @@
+// SPDX-License-Identifier: MIT
+// Tests of vm_fault: zero-fill, copy-on-write (copy and move), read faults
+// on backing pages, protection and address errors, a file-like pager
+// (bounds, read-ahead by behaviour), wiring, and page exhaustion. Every
+// test ends with vmtest_check_map on its maps and a strict teardown (no
+// page, object, kmem or pmap leaked).
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "host_kmem.h"
+#include "host_pmap.h"
+#include "vm/vm_fault.h"
+#include "vm/vm_map.h"
+#include "vm/vm_object.h"
+#include "vm/vm_page.h"
+#include "vm/vm_pager.h"
+#include "vm/vmspace.h"
+#include "vmtest.h"
+
+#define NPAGES 256
+#define BASE   0x100000UL
+#define VA(i)  (BASE + ptoa(i))
+
+static struct vmspace *vs[4];
+
+static void setup(void)
+{
+  vmtest_boot(NPAGES);
+}
+
+static void teardown(void)
+{
+  for (size_t i = 0; i < nitems(vs); i++)
+    if (vs[i] != NULL) {
+      vmtest_check_map(&vs[i]->vm_map);
+      vmspace_free(vs[i]);
+      vs[i] = NULL;
+    }
+  vmtest_teardown_strict();
+}
+
+TestSuite(vm_fault, .init = setup, .fini = teardown);
+
+// A new address space in slot i.
+static struct vm_map *space(int i)
+{
+  vs[i] = vmspace_alloc(PAGE_SIZE, 0x4000000000UL);
+  cr_assert_not_null(vs[i]);
+  return &vs[i]->vm_map;
+}
+
+// Map npages of private zero-fill memory at VA(first).
+static void map_anon(struct vm_map *map, int first, int npages, vm_prot_t prot)
+{
+  int rv;
+
+  vm_map_lock(map);
+  rv = vm_map_insert(map, NULL, 0, VA(first), VA(first + npages), prot,
+                     VM_PROT_ALL, MAP_COPY_ON_WRITE);
+  vm_map_unlock(map);
+  cr_assert_eq(rv, KERN_SUCCESS);
+}
+
+static void put(struct vm_map *map, vm_offset_t va, uint8_t v)
+{
+  cr_assert_eq(vmtest_write(map, va, &v, 1), KERN_SUCCESS);
+}
+
+static uint8_t get(struct vm_map *map, vm_offset_t va)
+{
+  uint8_t v = 0xee;
+
+  cr_assert_eq(vmtest_read(map, va, &v, 1), KERN_SUCCESS);
+  return v;
+}
+
+static struct vm_page *mapped(struct vm_map *map, vm_offset_t va,
+                              vm_prot_t *prot, bool *wired)
+{
+  struct vm_page *m = NULL;
+
+  if (!host_pmap_lookup(map->pmap, va, &m, prot, wired))
+    return NULL;
+  return m;
+}
+
+static struct vm_map_entry *entry_at(struct vm_map *map, vm_offset_t va)
+{
+  struct vm_map_entry *e;
+  bool found;
+
+  vm_map_lock_read(map);
+  found = vm_map_lookup_entry(map, va, &e);
+  vm_map_unlock_read(map);
+  cr_assert(found);
+  return e;
+}
+
+// Make a copy-on-write copy of [VA(first), VA(first + n)) in a new space j
+// the way fork does, without needing vmspace_fork: a second private entry
+// on the same object, both NEEDS_COPY.
+static struct vm_map *cow_clone(struct vm_map *src, int j, int first, int n)
+{
+  vs[j] = vmspace_fork(container_of(src, struct vmspace, vm_map));
+  cr_assert_not_null(vs[j]);
+  (void)first;
+  (void)n;
+  return &vs[j]->vm_map;
+}
+
+// --- zero fill --------------------------------------------------------------
+
+Test(vm_fault, zero_fill_reads_zero)
+{
+  struct vm_map *map = space(0);
+  uint8_t buf[64];
+
+  map_anon(map, 0, 4, VM_PROT_RW);
+  cr_assert_eq(vmtest_read(map, VA(1) + 100, buf, sizeof(buf)), KERN_SUCCESS);
+  for (size_t i = 0; i < sizeof(buf); i++)
+    cr_assert_eq(buf[i], 0);
+  cr_assert_eq(vm_cnt.v_zfod, 1);
+  cr_assert_eq(map->stats.zfod, 1);
+}
+
+Test(vm_fault, zero_fill_allocates_on_first_touch_only)
+{
+  struct vm_map *map = space(0);
+  size_t free0 = vm_page_free_count();
+
+  map_anon(map, 0, 8, VM_PROT_RW);
+  cr_assert_eq(vm_page_free_count(), free0, "mapping must not allocate");
+  put(map, VA(3), 7);
+  cr_assert_eq(vm_page_free_count(), free0 - 1);
+  put(map, VA(3) + 5, 8);
+  cr_assert_eq(get(map, VA(3)), 7);
+  cr_assert_eq(vm_page_free_count(), free0 - 1);
+  cr_assert_eq(vm_cnt.v_zfod, 1);
+}
+
+Test(vm_fault, read_then_write_private)
+{
+  struct vm_map *map = space(0);
+  vm_prot_t prot;
+  struct vm_page *m;
+
+  map_anon(map, 0, 2, VM_PROT_RW);
+  cr_assert_eq(get(map, VA(0)), 0);
+  m = mapped(map, VA(0), &prot, NULL);
+  cr_assert_not_null(m);
+  put(map, VA(0), 42);
+  cr_assert_eq(mapped(map, VA(0), &prot, NULL), m, "same page, no copy");
+  cr_assert(prot & VM_PROT_WRITE);
+  cr_assert_eq(get(map, VA(0)), 42);
+  cr_assert_eq(vm_cnt.v_cow_faults + vm_cnt.v_cow_optim, 0);
+  cr_assert((m->flags & PG_DIRTY) || pmap_is_modified(m));
+  cr_assert_eq(m->queue, PQ_ACTIVE);
+}
+
+Test(vm_fault, fault_counters)
+{
+  struct vm_map *map = space(0);
+
+  map_anon(map, 0, 2, VM_PROT_RW);
+  put(map, VA(0), 1);
+  put(map, VA(1), 1);
+  cr_assert_eq(vm_cnt.v_faults, 2);
+  cr_assert_eq(map->stats.faults, 2);
+}
+
+// --- errors -----------------------------------------------------------------
+
+Test(vm_fault, invalid_address)
+{
+  struct vm_map *map = space(0);
+
+  map_anon(map, 0, 2, VM_PROT_RW);
+  cr_assert_eq(vm_fault(map, VA(5), VM_PROT_READ, 0), KERN_INVALID_ADDRESS);
+  cr_assert_eq(vm_fault(map, 0, VM_PROT_READ, 0), KERN_INVALID_ADDRESS);
+  cr_assert_eq(vm_page_free_count(), vm_page_total_count());
+}
+
+Test(vm_fault, protection_failures)
+{
+  struct vm_map *map = space(0);
+
+  map_anon(map, 0, 1, VM_PROT_READ);
+  map_anon(map, 2, 1, VM_PROT_NONE);
+  cr_assert_eq(vm_fault(map, VA(0), VM_PROT_WRITE, 0), KERN_PROTECTION_FAILURE);
+  cr_assert_eq(vm_fault(map, VA(0), VM_PROT_EXECUTE, 0),
+               KERN_PROTECTION_FAILURE);
+  cr_assert_eq(vm_fault(map, VA(2), VM_PROT_READ, 0), KERN_PROTECTION_FAILURE);
+  cr_assert_eq(get(map, VA(0)), 0);
+  cr_assert_eq(vmtest_access(map, VA(0), VM_PROT_WRITE),
+               KERN_PROTECTION_FAILURE);
+}
+
+Test(vm_fault, write_only_entry_prefaults_nothing)
+{
+  struct vm_map *map = space(0);
+
+  map_anon(map, 0, 4, VM_PROT_WRITE);
+  for (int i = 0; i < 4; i++)
+    cr_assert_eq(vm_fault(map, VA(i), VM_PROT_WRITE, 0), KERN_SUCCESS);
+  pmap_remove(map->pmap, VA(0), VA(4));
+  cr_assert_eq(vm_fault(map, VA(1), VM_PROT_WRITE, 0), KERN_SUCCESS);
+  cr_assert_eq(host_pmap_count(map->pmap), 1, "no access-less prefault");
+  host_pmap_check(map->pmap);
+}
+
+// --- copy on write ------------------------------------------------------------
+
+Test(vm_fault, cow_copy_when_both_sides_share)
+{
+  struct vm_map *a = space(0), *b;
+  struct vm_page *pa, *pb;
+
+  map_anon(a, 0, 1, VM_PROT_RW);
+  put(a, VA(0), 1);
+  b = cow_clone(a, 1, 0, 1);
+  // Both see 1; a writes and copies (b still maps the old page through the
+  // shared object, so moving it would be wrong).
+  cr_assert_eq(get(b, VA(0)), 1);
+  put(a, VA(0), 2);
+  cr_assert_eq(vm_cnt.v_cow_faults, 1);
+  cr_assert_eq(vm_cnt.v_cow_optim, 0);
+  cr_assert_eq(get(a, VA(0)), 2);
+  cr_assert_eq(get(b, VA(0)), 1);
+  pa = mapped(a, VA(0), NULL, NULL);
+  pb = mapped(b, VA(0), NULL, NULL);
+  cr_assert_neq(pa, pb);
+  cr_assert_eq(pa->object, entry_at(a, VA(0))->object);
+  cr_assert_eq(a->stats.cow, 1);
+}
+
+Test(vm_fault, cow_moves_page_when_backing_is_private)
+{
+  struct vm_map *a = space(0), *b;
+  struct vm_page *orig, *now;
+  struct vm_object *front;
+
+  map_anon(a, 0, 1, VM_PROT_RW);
+  put(a, VA(0), 1);
+  orig = mapped(a, VA(0), NULL, NULL);
+  b = cow_clone(a, 1, 0, 1);
+  // b writes first: it gets a copy. Then b goes away, so the old object is
+  // reachable only through a's shadow: a's write may take the page itself.
+  put(b, VA(0), 9);
+  vmtest_check_map(b);
+  vmspace_free(vs[1]);
+  vs[1] = NULL;
+  put(a, VA(0), 3);
+  now = mapped(a, VA(0), NULL, NULL);
+  front = entry_at(a, VA(0))->object;
+  cr_assert_eq(now->object, front);
+  cr_assert_eq(get(a, VA(0)), 3);
+  // Either the collapse at b's exit already brought the page to the front
+  // (no fault needed a move) or the fault moved it: never a copy.
+  cr_assert_eq(vm_cnt.v_cow_faults, 1, "only b's write copied");
+  cr_assert_eq(now, orig);
+  (void)b;
+}
+
+Test(vm_fault, cow_move_counts_when_chain_is_private)
+{
+  struct vm_map *a = space(0);
+  struct vm_map_entry *e;
+  struct vm_object *back, *obj;
+  struct vm_page *m;
+
+  map_anon(a, 0, 1, VM_PROT_RW);
+  put(a, VA(0), 6);
+  // Put a shadow in front by hand, as an entry whose copy is still due.
+  e = entry_at(a, VA(0));
+  vm_map_lock(a);
+  e->eflags |= MAP_ENTRY_NEEDS_COPY;
+  pmap_protect(a->pmap, e->start, e->end, VM_PROT_READ);
+  vm_map_unlock(a);
+  m = mapped(a, VA(0), NULL, NULL);
+  back = m->object;
+  put(a, VA(0), 7);
+  obj = entry_at(a, VA(0))->object;
+  cr_assert_neq(obj, back);
+  cr_assert_eq(mapped(a, VA(0), NULL, NULL), m, "the page moved, not copied");
+  cr_assert_eq(m->object, obj);
+  cr_assert_eq(vm_cnt.v_cow_optim, 1);
+  cr_assert_eq(vm_cnt.v_cow_faults, 0);
+  cr_assert_eq(get(a, VA(0)), 7);
+}
+
+Test(vm_fault, read_fault_on_backing_page_maps_read_only)
+{
+  struct vm_map *a = space(0), *b;
+  vm_prot_t prot;
+  struct vm_page *m;
+
+  map_anon(a, 0, 2, VM_PROT_RW);
+  put(a, VA(1), 4);
+  b = cow_clone(a, 1, 0, 2);
+  put(b, VA(0), 1);           // b gets its own front object
+  cr_assert_eq(get(b, VA(1)), 4);
+  m = mapped(b, VA(1), &prot, NULL);
+  cr_assert_eq(prot & VM_PROT_WRITE, 0);
+  cr_assert_neq(m->object, entry_at(b, VA(1))->object);
+  cr_assert_eq(get(a, VA(1)), 4);
+  mapped(a, VA(1), &prot, NULL);
+  cr_assert_eq(prot & VM_PROT_WRITE, 0, "a's copy still pending");
+}
+
+Test(vm_fault, cow_isolation_many_pages)
+{
+  struct vm_map *a = space(0), *b;
+
+  map_anon(a, 0, 16, VM_PROT_RW);
+  for (int i = 0; i < 16; i++)
+    put(a, VA(i), (uint8_t)i);
+  b = cow_clone(a, 1, 0, 16);
+  for (int i = 0; i < 16; i += 2)
+    put(b, VA(i), (uint8_t)(100 + i));
+  for (int i = 1; i < 16; i += 2)
+    put(a, VA(i), (uint8_t)(200 + i));
+  for (int i = 0; i < 16; i++) {
+    cr_assert_eq(get(a, VA(i)), (i & 1) ? 200 + i : i);
+    cr_assert_eq(get(b, VA(i)), (i & 1) ? i : 100 + i);
+  }
+  vmtest_check_map(a);
+  vmtest_check_map(b);
+}
+
+Test(vm_fault, prefault_maps_resident_neighbours_read_only)
+{
+  struct vm_map *a = space(0), *b;
+  vm_prot_t prot;
+
+  map_anon(a, 0, 8, VM_PROT_RW);
+  for (int i = 0; i < 8; i++)
+    put(a, VA(i), 1);
+  pmap_remove(a->pmap, VA(0), VA(8));
+  cr_assert_eq(get(a, VA(4)), 1);
+  cr_assert_not_null(mapped(a, VA(3), &prot, NULL));
+  cr_assert_eq(prot & VM_PROT_WRITE, 0);
+  cr_assert_gt(vm_cnt.v_prefault, 0);
+  put(a, VA(3), 2);     // the read-only prefault upgrades on write
+  cr_assert_eq(get(a, VA(3)), 2);
+  b = NULL;
+  (void)b;
+}
+
+// --- a file-like pager ------------------------------------------------------
+
+static int fake_npages;            // pages the "file" has
+static int fake_calls;             // getpages calls
+static int fake_last_count;        // pages asked for in the last call
+static int fake_result = VM_PAGER_OK;
+
+static int fake_getpages(struct vm_object *obj, struct vm_page **ma,
+                         int count, int reqpage)
+{
+  (void)obj;
+  (void)reqpage;
+  fake_calls++;
+  fake_last_count = count;
+  if (fake_result != VM_PAGER_OK)
+    return fake_result;
+  for (int i = 0; i < count; i++) {
+    if ((int)ma[i]->pindex >= fake_npages)
+      continue;
+    memset(pmap_page_kva(ma[i]), 0x40 + (int)ma[i]->pindex, PAGE_SIZE);
+    ma[i]->flags |= PG_VALID;
+  }
+  return VM_PAGER_OK;
+}
+
+static int fake_putpages(struct vm_object *obj, struct vm_page **ma, int count,
+                         bool sync, int *rtvals)
+{
+  (void)obj; (void)ma; (void)sync;
+  for (int i = 0; i < count; i++)
+    rtvals[i] = VM_PAGER_OK;
+  return VM_PAGER_OK;
+}
+
+static bool fake_haspage(struct vm_object *obj, vm_pindex_t pindex, int *before,
+                         int *after)
+{
+  (void)obj;
+  if ((int)pindex >= fake_npages)
+    return false;
+  if (before != NULL)
+    *before = (int)pindex;
+  if (after != NULL)
+    *after = fake_npages - (int)pindex - 1;
+  return true;
+}
+
+static void fake_dealloc(struct vm_object *obj)
+{
+  (void)obj;
+}
+
+static const struct vm_pager_ops fake_ops = {
+  "fake", fake_getpages, fake_putpages, fake_haspage, fake_dealloc,
+};
+
+// A shared mapping of a fake file of npages pages (object sized size
+// pages) at VA(0), with the given behaviour.
+static struct vm_map *file_space(int npages, int size, int behav)
+{
+  struct vm_map *map = space(0);
+  struct vm_object *obj;
+  int rv;
+
+  fake_npages = npages;
+  vm_pager_register(OBJT_VNODE, &fake_ops);
+  obj = vm_object_allocate(OBJT_VNODE, (vm_pindex_t)size);
+  cr_assert_not_null(obj);
+  obj->pager_size = ptoa(npages);
+  vm_map_lock(map);
+  rv = vm_map_insert(map, obj, 0, VA(0), VA(size + 2), VM_PROT_READ,
+                     VM_PROT_ALL, MAP_INHERIT_SHARE);
+  vm_map_unlock(map);
+  cr_assert_eq(rv, KERN_SUCCESS);
+  if (behav != VM_BEHAV_NORMAL)
+    cr_assert_eq(vm_map_madvise(map, VA(0), VA(size), behav), KERN_SUCCESS);
+  return map;
+}
+
+Test(vm_fault, pager_pages_in_with_contents)
+{
+  struct vm_map *map = file_space(4, 4, VM_BEHAV_RANDOM);
+
+  cr_assert_eq(get(map, VA(2)), 0x42);
+  cr_assert_eq(fake_calls, 1);
+  cr_assert_eq(fake_last_count, 1, "RANDOM reads no more than asked");
+  cr_assert_eq(vm_cnt.v_pagein, 1);
+  cr_assert_eq(vm_cnt.v_readahead, 0);
+}
+
+Test(vm_fault, out_of_bounds_past_object)
+{
+  struct vm_map *map = file_space(4, 4, VM_BEHAV_NORMAL);
+
+  cr_assert_eq(vm_fault(map, VA(4), VM_PROT_READ, 0), KERN_OUT_OF_BOUNDS);
+  cr_assert_eq(vm_fault(map, VA(5), VM_PROT_READ, 0), KERN_OUT_OF_BOUNDS);
+  cr_assert_eq(fake_calls, 0);
+}
+
+Test(vm_fault, pager_bad_and_error)
+{
+  struct vm_map *map = file_space(8, 8, VM_BEHAV_NORMAL);
+  size_t free0 = vm_page_free_count();
+
+  fake_result = VM_PAGER_BAD;
+  cr_assert_eq(vm_fault(map, VA(1), VM_PROT_READ, 0), KERN_OUT_OF_BOUNDS);
+  fake_result = VM_PAGER_ERROR;
+  cr_assert_eq(vm_fault(map, VA(1), VM_PROT_READ, 0), KERN_FAILURE);
+  cr_assert_eq(vm_page_free_count(), free0, "failed page-ins keep no page");
+  fake_result = VM_PAGER_OK;
+}
+
+Test(vm_fault, readahead_normal_window)
+{
+  struct vm_map *map = file_space(32, 32, VM_BEHAV_NORMAL);
+
+  cr_assert_eq(get(map, VA(10)), 0x4a);
+  cr_assert_eq(fake_calls, 1);
+  cr_assert_eq(fake_last_count, 1 + 7 + 8);
+  cr_assert_eq(vm_cnt.v_readahead, 15);
+  cr_assert_eq(vm_cnt.v_pagein, 16);
+  // The neighbours are resident now: no more pager calls for them.
+  for (int i = 3; i <= 18; i++)
+    cr_assert_eq(get(map, VA(i)), 0x40 + i);
+  cr_assert_eq(fake_calls, 1);
+}
+
+Test(vm_fault, readahead_clamped_by_file_end)
+{
+  struct vm_map *map = file_space(5, 5, VM_BEHAV_NORMAL);
+
+  cr_assert_eq(get(map, VA(0)), 0x40);
+  cr_assert_eq(fake_last_count, 5);
+}
+
+Test(vm_fault, readahead_stops_at_resident_page)
+{
+  struct vm_map *map = file_space(32, 32, VM_BEHAV_NORMAL);
+
+  cr_assert_eq(get(map, VA(20)), 0x54);   // reads 13..28
+  cr_assert_eq(get(map, VA(10)), 0x4a);   // 3..12: stops before 13
+  cr_assert_eq(fake_last_count, 10);
+}
+
+Test(vm_fault, readahead_sequential_and_free_behind)
+{
+  struct vm_map *map = file_space(64, 64, VM_BEHAV_SEQUENTIAL);
+
+  cr_assert_eq(get(map, VA(0)), 0x40);
+  cr_assert_eq(fake_last_count, 17);
+  for (int i = 0; i < 40; i++)
+    cr_assert_eq(get(map, VA(i)), 0x40 + i);
+  cr_assert_eq(fake_calls, 3);
+  cr_assert_gt(vm_cnt.v_freebehind, 0);
+}
+
+Test(vm_fault, private_file_mapping_copies_on_write)
+{
+  struct vm_map *map = space(0);
+  struct vm_object *obj;
+  struct vm_page *m;
+
+  fake_npages = 4;
+  vm_pager_register(OBJT_VNODE, &fake_ops);
+  obj = vm_object_allocate(OBJT_VNODE, 4);
+  vm_map_lock(map);
+  cr_assert_eq(vm_map_insert(map, obj, 0, VA(0), VA(4), VM_PROT_RW,
+                             VM_PROT_ALL, MAP_COPY_ON_WRITE), KERN_SUCCESS);
+  vm_map_unlock(map);
+  cr_assert_eq(get(map, VA(1)), 0x41);
+  put(map, VA(1), 9);
+  m = mapped(map, VA(1), NULL, NULL);
+  cr_assert_neq(m->object, obj, "the write went to a private shadow");
+  cr_assert_eq(get(map, VA(1)), 9);
+  cr_assert_eq(get(map, VA(1) + 1), 0x41);
+  mtx_lock(&obj->lock);
+  m = vm_object_page_lookup(obj, 1);
+  cr_assert_eq(*(uint8_t *)pmap_page_kva(m), 0x41, "the file is untouched");
+  mtx_unlock(&obj->lock);
+}
+
+// --- wiring -------------------------------------------------------------------
+
+Test(vm_fault, wire_and_unwire)
+{
+  struct vm_map *map = space(0);
+  bool wired;
+  vm_prot_t prot;
+  struct vm_page *m;
+
+  map_anon(map, 0, 4, VM_PROT_RW);
+  cr_assert_eq(vm_map_wire(map, VA(0), VA(4), VM_MAP_WIRE_USER), KERN_SUCCESS);
+  for (int i = 0; i < 4; i++) {
+    m = mapped(map, VA(i), &prot, &wired);
+    cr_assert_not_null(m);
+    cr_assert(wired);
+    cr_assert(prot & VM_PROT_WRITE, "wired writable memory is copied up");
+    cr_assert_eq(m->wire_count, 1);
+  }
+  cr_assert_eq(vmspace_wired_count(vs[0]), 4);
+  vmtest_check_map(map);
+  cr_assert_eq(vm_map_unwire(map, VA(0), VA(4), VM_MAP_WIRE_USER),
+               KERN_SUCCESS);
+  m = mapped(map, VA(0), NULL, &wired);
+  cr_assert(!wired);
+  cr_assert_eq(m->wire_count, 0);
+  cr_assert_eq(vmspace_wired_count(vs[0]), 0);
+}
+
+Test(vm_fault, wire_fault_directly)
+{
+  struct vm_map *map = space(0);
+  struct vm_map_entry *e;
+  struct vm_page *m;
+
+  map_anon(map, 0, 2, VM_PROT_RW);
+  cr_assert_eq(vm_fault(map, VA(1), VM_PROT_READ, VM_FAULT_WIRE),
+               KERN_SUCCESS);
+  m = mapped(map, VA(1), NULL, NULL);
+  cr_assert_eq(m->wire_count, 1);
+  cr_assert_eq(m->queue, PQ_NONE);
+  e = entry_at(map, VA(1));
+  vm_map_lock(map);
+  vm_fault_unwire(map, e, VA(1), VA(2));
+  vm_map_unlock(map);
+  cr_assert_eq(m->wire_count, 0);
+}
+
+Test(vm_fault, wire_protnone_fails_and_undoes)
+{
+  struct vm_map *map = space(0);
+
+  map_anon(map, 0, 2, VM_PROT_RW);
+  map_anon(map, 2, 1, VM_PROT_NONE);
+  cr_assert_neq(vm_map_wire(map, VA(0), VA(3), VM_MAP_WIRE_USER),
+                KERN_SUCCESS);
+  for (int i = 0; i < 2; i++) {
+    struct vm_page *m = mapped(map, VA(i), NULL, NULL);
+    cr_assert(m == NULL || m->wire_count == 0);
+  }
+}
+
+// --- page exhaustion ----------------------------------------------------------
+
+// Take every free page (returning them later) so faults must fail.
+static struct vm_page *hog[NPAGES];
+static int nhog;
+
+static void hog_all(int keep)
+{
+  struct vm_page *m;
+
+  nhog = 0;
+  while ((int)vm_page_free_count() > keep &&
+         (m = vm_page_alloc(NULL, 0, VM_ALLOC_NOBUSY)) != NULL)
+    hog[nhog++] = m;
+}
+
+static void hog_release(void)
+{
+  while (nhog > 0)
+    vm_page_free(hog[--nhog]);
+}
+
+Test(vm_fault, zero_fill_shortage_leaves_nothing)
+{
+  struct vm_map *map = space(0);
+  struct vm_object *obj;
+
+  map_anon(map, 0, 2, VM_PROT_RW);
+  hog_all(0);
+  cr_assert_eq(vm_fault(map, VA(0), VM_PROT_WRITE, 0), KERN_RESOURCE_SHORTAGE);
+  obj = entry_at(map, VA(0))->object;
+  cr_assert(obj == NULL || obj->resident_count == 0);
+  cr_assert_eq(host_pmap_count(map->pmap), 0);
+  vmtest_check_map(map);
+  hog_release();
+  put(map, VA(0), 1);
+  cr_assert_eq(get(map, VA(0)), 1);
+}
+
+Test(vm_fault, cow_shortage_leaves_nothing)
+{
+  struct vm_map *a = space(0), *b;
+  struct vm_object *front;
+
+  map_anon(a, 0, 1, VM_PROT_RW);
+  put(a, VA(0), 5);
+  b = cow_clone(a, 1, 0, 1);
+  cr_assert_eq(get(b, VA(0)), 5);
+  hog_all(0);
+  cr_assert_eq(vm_fault(b, VA(0), VM_PROT_WRITE, 0), KERN_RESOURCE_SHORTAGE);
+  front = entry_at(b, VA(0))->object;
+  cr_assert_eq(front->resident_count, 0);
+  cr_assert_eq(get(b, VA(0)), 5);
+  vmtest_check_map(a);
+  vmtest_check_map(b);
+  hog_release();
+  put(b, VA(0), 6);
+  cr_assert_eq(get(a, VA(0)), 5);
+  cr_assert_eq(get(b, VA(0)), 6);
+}
+
+Test(vm_fault, pmap_enter_failure_frees_new_page)
+{
+  struct vm_map *map = space(0);
+  size_t free0;
+
+  map_anon(map, 0, 1, VM_PROT_RW);
+  free0 = vm_page_free_count();
+  host_pmap_fail_after(0);
+  cr_assert_eq(vm_fault(map, VA(0), VM_PROT_WRITE, 0), KERN_RESOURCE_SHORTAGE);
+  host_pmap_fail_after(-1);
+  cr_assert_eq(vm_page_free_count(), free0);
+  put(map, VA(0), 3);
+  cr_assert_eq(get(map, VA(0)), 3);
+}
+
+Test(vm_fault, pager_shortage)
+{
+  struct vm_map *map = file_space(8, 8, VM_BEHAV_NORMAL);
+
+  hog_all(0);
+  cr_assert_eq(vm_fault(map, VA(0), VM_PROT_READ, 0), KERN_RESOURCE_SHORTAGE);
+  cr_assert_eq(fake_calls, 0);
+  hog_release();
+  hog_all(1);
+  cr_assert_eq(get(map, VA(3)), 0x43, "a short window still reads the page");
+  cr_assert_eq(fake_last_count, 1);
+  hog_release();
+}
+
+Test(vm_fault, wire_failure_part_way_unwires)
+{
+  struct vm_map *map = space(0);
+
+  map_anon(map, 0, 4, VM_PROT_RW);
+  hog_all(2);
+  cr_assert_eq(vm_fault_wire(map, VA(0), VA(4)), KERN_RESOURCE_SHORTAGE);
+  hog_release();
+  for (int i = 0; i < 4; i++) {
+    bool wired = false;
+    struct vm_page *m = mapped(map, VA(i), NULL, &wired);
+    cr_assert(m == NULL || (m->wire_count == 0 && !wired), "page %d", i);
+  }
+  cr_assert_eq(vmspace_wired_count(vs[0]), 0);
+}
+
+Test(vm_fault, wiring_read_only_private_memory_copies_to_front)
+{
+  struct vm_map *a = space(0), *b;
+  struct vm_page *orig, *w;
+
+  map_anon(a, 0, 1, VM_PROT_RW);
+  put(a, VA(0), 1);
+  orig = mapped(a, VA(0), NULL, NULL);
+  b = cow_clone(a, 1, 0, 1);
+  cr_assert_eq(vm_map_protect(a, VA(0), VA(1), VM_PROT_READ, false),
+               KERN_SUCCESS);
+  cr_assert_eq(vm_map_wire(a, VA(0), VA(1), VM_MAP_WIRE_USER), KERN_SUCCESS);
+  w = mapped(a, VA(0), NULL, NULL);
+  cr_assert_neq(w, orig, "the wired page is a private copy");
+  cr_assert_eq(w->object, entry_at(a, VA(0))->object);
+  cr_assert_eq(w->wire_count, 1);
+  cr_assert_eq(orig->wire_count, 0);
+  cr_assert_eq(get(b, VA(0)), 1);
+  cr_assert_eq(vm_map_protect(a, VA(0), VA(1), VM_PROT_RW, false),
+               KERN_SUCCESS);
+  put(a, VA(0), 2);
+  cr_assert_eq(mapped(a, VA(0), NULL, NULL), w, "no fault moved the wiring");
+  cr_assert_eq(get(b, VA(0)), 1);
+  vmtest_check_map(a);
+  cr_assert_eq(vm_map_unwire(a, VA(0), VA(1), VM_MAP_WIRE_USER), KERN_SUCCESS);
+  cr_assert_eq(w->wire_count, 0);
+}
+
+Test(vm_fault, eager_copy_of_shared_private_file_mapping)
+{
+  struct vm_map *p = space(0), *c, *g;
+  struct vm_object *obj;
+
+  fake_npages = 4;
+  vm_pager_register(OBJT_VNODE, &fake_ops);
+  obj = vm_object_allocate(OBJT_VNODE, 4);
+  vm_map_lock(p);
+  cr_assert_eq(vm_map_insert(p, obj, 0, VA(0), VA(4), VM_PROT_RW,
+                             VM_PROT_ALL, MAP_COPY_ON_WRITE), KERN_SUCCESS);
+  vm_map_unlock(p);
+  put(p, VA(1), 9);
+  cr_assert_eq(vm_map_inherit(p, VA(0), VA(4), VM_INHERIT_SHARE),
+               KERN_SUCCESS);
+  c = cow_clone(p, 1, 0, 4);
+  cr_assert_eq(vm_map_inherit(c, VA(0), VA(4), VM_INHERIT_COPY),
+               KERN_SUCCESS);
+  g = cow_clone(c, 2, 0, 4);
+  put(p, VA(1), 10);
+  put(c, VA(2), 11);
+  cr_assert_eq(get(g, VA(0)), 0x40, "file pages read through");
+  cr_assert_eq(get(g, VA(1)), 9, "the copy kept the write before fork");
+  cr_assert_eq(get(g, VA(2)), 0x42);
+  cr_assert_eq(get(c, VA(1)), 10);
+  cr_assert_eq(get(p, VA(2)), 11);
+  put(g, VA(3), 12);
+  cr_assert_eq(get(p, VA(3)), 0x43);
+  cr_assert_eq(vm_object_shadow_depth(entry_at(g, VA(0))->object), 2);
+}

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: MIT
+// The test framework of user/testlib.h.
+//
+// State is a handful of globals: the suite name, the pass/fail counts, the
+// current group (prefixed to test names) and the reason of the running
+// test. A suite is one process, so there is no locking; children never
+// touch the counts (they report through exit statuses).
+#include "user/testlib.h"
+
+static const char *tl_suite = "tests";
+static const char *tl_groupname;
+static int tl_passed, tl_failed;
+static char tl_reason[192];
+
+#define TL_STACK_PREFAULT (64 * 1024)
+
+extern char __data_start[], end[];   // user/user.ld
+
+// Touch the stack below the caller.
+static void __attribute__((noinline))
+tl_prefault_stack(void)
+{
+  volatile char stack[TL_STACK_PREFAULT];
+
+  for (size_t i = 0; i < sizeof(stack); i += PGSIZE / 2)
+    stack[i] = 0;
+}
+
+// Make the suite's own memory resident -- data, bss and the top 64 KiB of
+// stack -- by writing each page once. Otherwise the first test to touch a
+// static buffer would allocate a page the leak check counts against it.
+static void
+tl_prefault(void)
+{
+  for (volatile char *p = __data_start; p < end; p += PGSIZE)
+    *p = *p;
+  tl_prefault_stack();
+}
+
+void
+tl_start(const char *suite)
+{
+  tl_suite = suite;
+  tl_passed = tl_failed = 0;
+  tl_prefault();
+}
+
+int
+tl_finish(void)
+{
+  printf("%s: %d passed, %d failed\n", tl_suite, tl_passed, tl_failed);
+  return tl_failed != 0;
+}
+
+int
+tl_fail_at(int line, const char *fmt, ...)
+{
+  va_list ap;
+  int n;
+
+  n = snprintf(tl_reason, sizeof(tl_reason), "line %d: ", line);
+  va_start(ap, fmt);
+  vsnprintf(tl_reason + n, sizeof(tl_reason) - n, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+// Print one result line and count it.
+static void
+tl_report(const char *name, int ok)
+{
+  const char *g = tl_groupname != NULL ? tl_groupname : "";
+  const char *dot = tl_groupname != NULL ? "." : "";
+
+  if (ok) {
+    tl_passed++;
+    printf("PASS %s%s%s\n", g, dot, name);
+  } else {
+    tl_failed++;
+    printf("FAIL %s%s%s: %s\n", g, dot, name, tl_reason);
+  }
+}
+
+void
+tl_run(const char *name, int (*fn)(void))
+{
+  strcpy(tl_reason, "failed");
+  tl_report(name, fn() == 0);
+}
+
+void
+tl_run_child(const char *name, int (*fn)(void))
+{
+  int p[2], pid, st = -2, n, r;
+
+  strcpy(tl_reason, "failed");
+  if (pipe(p) < 0 || (pid = fork()) < 0) {
+    tl_fail_at(__LINE__, "cannot start: %s", strerror(errno));
+    tl_report(name, 0);
+    return;
+  }
+  if (pid == 0) {
+    close(p[0]);
+    if (fn() == 0)
+      exit(0);
+    write(p[1], tl_reason, strlen(tl_reason));
+    exit(1);
+  }
+  close(p[1]);
+  n = read(p[0], tl_reason, sizeof(tl_reason) - 1);
+  tl_reason[n > 0 ? n : 0] = '\0';
+  close(p[0]);
+  while ((r = wait(&st)) != pid && r >= 0)
+    ;
+  if (st == -1)
+    strcpy(tl_reason, "killed");
+  else if (st != 0 && n <= 0)
+    snprintf(tl_reason, sizeof(tl_reason), "exit status %d", st);
+  tl_report(name, st == 0);
+}
+
+unsigned long
+tl_free_pages(void)
+{
+  struct vmstats vs;
+
+  if (vmstat(&vs) < 0)
+    return 0;
+  return vs.free;
+}
+
+void
+tl_reap(void)
+{
+  while (wait(NULL) >= 0 || errno != ECHILD)
+    ;
+}
+
+// Did the group give back every page? Free pages must match exactly. When
+// the kernel reports its zone slab pages, free + kmem matching is enough:
+// the same number of kernel objects can sit on a different number of slab
+// pages after processes came and went (objects are reallocated, not
+// moved), and that is packing, not a leak.
+static int
+tl_pages_match(const struct vmstats *a, const struct vmstats *b)
+{
+  if (a->free == b->free)
+    return 1;
+  return a->kmem != 0 && b->kmem != 0 && a->free + a->kmem == b->free + b->kmem;
+}
+
+// The leak check around body. Page frees the kernel defers (a zombie's
+// last pages, a reaper thread) get a second to land before it is judged.
+void
+tl_group(const char *name, void (*body)(void))
+{
+  struct vmstats before, after;
+  int ok, tries;
+
+  tl_reap();
+  ok = vmstat(&before) == 0;
+  tl_groupname = name;
+  body();
+  tl_reap();
+  ok = ok && vmstat(&after) == 0;
+  for (tries = 0; ok && !tl_pages_match(&before, &after) && tries < 5;
+       tries++) {
+    sleep(20);
+    vmstat(&after);
+  }
+  if (!ok)
+    tl_fail_at(__LINE__, "vmstat: %s", strerror(errno));
+  else
+    tl_fail_at(__LINE__,
+               "free pages %lu before, %lu after (%ld); kmem %lu, %lu",
+               before.free, after.free, (long)(after.free - before.free),
+               before.kmem, after.kmem);
+  tl_report("leak", ok && tl_pages_match(&before, &after));
+  tl_groupname = NULL;
+}
+
+int
+tl_fork_wait(void (*fn)(void *), void *arg)
+{
+  int pid, r, status;
+
+  pid = fork();
+  if (pid < 0)
+    return TL_NOCHILD;
+  if (pid == 0) {
+    fn(arg);
+    exit(0);
+  }
+  while ((r = wait(&status)) != pid) {
+    if (r < 0)
+      return TL_NOCHILD;
+  }
+  return status;
+}

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+// A small test framework for the in-kernel suites (user/lib/testlib.c).
+//
+// A suite program calls tl_start("name"), then runs groups with tl_group()
+// and tests with tl_run(), and ends with `return tl_finish();`. Each test
+// prints "PASS name" or "FAIL name: reason"; tl_finish prints the one
+// summary line "name: N passed, M failed" that scripts/qemu-suite.sh reads,
+// and returns the exit status (1 if anything failed).
+//
+// A test is an int function returning 0 for success; TL_CHECK records the
+// first failed condition with its line and returns. Code that runs in a
+// forked child reports through its exit status instead: TL_CHILD_CHECK
+// exits with the line number, and the parent checks the status it waits
+// for (a child killed by a fault exits with -1).
+//
+// tl_group() also checks for leaks: it reaps every child and compares the
+// system's free page count before and after the group's body; any
+// difference is a failed test "GROUP.leak". (If the kernel reports the
+// pages its object zones hold, vmstats.kmem, free + kmem may match instead:
+// slab packing is not a leak.)
+#ifndef USER_TESTLIB_H
+#define USER_TESTLIB_H
+
+#include "user/user.h"
+
+// Begin suite name. Also writes every page of the program's data, bss and
+// top 64 KiB of stack once, so tests that first touch them later do not
+// look like leaks.
+void tl_start(const char *suite);
+int tl_finish(void);
+
+// Run fn as test name and print its result.
+void tl_run(const char *name, int (*fn)(void));
+// Like tl_run, but fn runs in a forked child, so whatever it does to the
+// address space (sbrk, mmap, page tables) vanishes with the child and
+// cannot look like a leak. The reason of a failure comes back through a
+// pipe; a child killed by a fault fails with "killed".
+void tl_run_child(const char *name, int (*fn)(void));
+// Run body (which calls tl_run) as group name, with the leak check.
+void tl_group(const char *name, void (*body)(void));
+
+// Record why the current test fails; returns -1 for `return tl_fail(...)`.
+int tl_fail_at(int line, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#define TL_CHECK(cond, ...)                          \
+  do {                                               \
+    if (!(cond))                                     \
+      return tl_fail_at(__LINE__, __VA_ARGS__);      \
+  } while (0)
+
+// In a child: exit with the line number when cond is false.
+#define TL_CHILD_CHECK(cond)                         \
+  do {                                               \
+    if (!(cond))                                     \
+      exit(__LINE__);                                \
+  } while (0)
+
+// Returned by tl_fork_wait when the child could not be started or reaped.
+#define TL_NOCHILD (-100000)
+
+// Fork; the child runs fn(arg) and exits 0 if fn returns. Waits for that
+// child and returns its exit status, or TL_NOCHILD.
+int tl_fork_wait(void (*fn)(void *), void *arg);
+
+// Wait for every child of this process.
+void tl_reap(void);
+
+// The system's free page count (vmstat().free), or 0 if vmstat fails.
+unsigned long tl_free_pages(void);
+
+#endif

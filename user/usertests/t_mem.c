@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: MIT
+// usertests groups "sbrk" (lazy growth, shrinking, limits) and "cow" (fork
+// isolation: after fork neither side sees the other's writes).
+#include "user/usertests/ut.h"
+
+#define MB          (1024 * 1024)
+#define LAZY_BYTES  (16 * MB)
+#define SLACK_PAGES 8     // bookkeeping a call may allocate (entries, tables)
+#define COW_PAGES   3
+#define CHAIN_DEPTH 6
+
+static char cow_data[COW_PAGES * PGSIZE] __attribute__((aligned(PGSIZE)));
+
+// Make the break page-aligned; returns it.
+static char *
+mem_align_break(void)
+{
+  uintptr_t b = (uintptr_t)sbrk(0);
+
+  sbrk((int)(((b + PGSIZE - 1) & ~(uintptr_t)(PGSIZE - 1)) - b));
+  return sbrk(0);
+}
+
+static int
+mem_all(const char *p, int c, int n)
+{
+  for (int i = 0; i < n; i++) {
+    if (p[i] != (char)c)
+      return 0;
+  }
+  return 1;
+}
+
+static int
+t_basic(void)
+{
+  char *a = sbrk(0), *b;
+
+  b = sbrk(3 * PGSIZE);
+  TL_CHECK(b == a, "sbrk returned %p, break was %p", b, a);
+  TL_CHECK(sbrk(0) == a + 3 * PGSIZE, "break did not move");
+  TL_CHECK(mem_all(a, 0, 3 * PGSIZE), "new memory not zero");
+  memset(a, 'x', 3 * PGSIZE);
+  TL_CHECK(sbrk(-3 * PGSIZE) == a + 3 * PGSIZE, "shrink return");
+  TL_CHECK(sbrk(0) == a, "break after shrink");
+  b = sbrk(2 * PGSIZE);
+  TL_CHECK(b == a && mem_all(a, 0, 2 * PGSIZE), "regrown memory not zero");
+  sbrk(-2 * PGSIZE);
+  return 0;
+}
+
+// Growth costs no pages until touched; shrinking gives them back.
+static int
+t_lazy(void)
+{
+  unsigned long f0, f1, f2, f3;
+  char *a;
+
+  mem_align_break();
+  f0 = tl_free_pages();
+  a = sbrk(LAZY_BYTES);
+  TL_CHECK(a != (char *)-1, "sbrk 16 MiB: %s", strerror(errno));
+  f1 = tl_free_pages();
+  TL_CHECK(f0 <= f1 + SLACK_PAGES, "sbrk used %ld pages before any touch",
+           (long)(f0 - f1));
+  for (int i = 0; i < LAZY_BYTES; i += 16 * PGSIZE)
+    a[i] = 1;
+  f2 = tl_free_pages();
+  TL_CHECK(f1 >= f2 + LAZY_BYTES / (16 * PGSIZE),
+           "touching 256 pages used only %ld", (long)(f1 - f2));
+  sbrk(-LAZY_BYTES);
+  f3 = tl_free_pages();
+  TL_CHECK(f3 + SLACK_PAGES >= f0, "shrink freed too little: %lu -> %lu",
+           f0, f3);
+  return 0;
+}
+
+static void
+child_touch_shrunk(void *arg)
+{
+  char *a;
+
+  (void)arg;
+  a = mem_align_break();
+  sbrk(2 * PGSIZE);
+  a[0] = a[PGSIZE] = 1;
+  sbrk(-2 * PGSIZE);
+  a[PGSIZE] = 2;   // must fault
+  exit(1);
+}
+
+static int
+t_shrink_unmaps(void)
+{
+  int st = tl_fork_wait(child_touch_shrunk, NULL);
+
+  TL_CHECK(st == -1, "touching freed heap: status %d, want -1", st);
+  return 0;
+}
+
+static void
+child_rlimit(void *arg)
+{
+  struct rlimit rl;
+  uintptr_t used;
+
+  (void)arg;
+  TL_CHILD_CHECK(getrlimit(RLIMIT_DATA, &rl) == 0);
+  TL_CHILD_CHECK(rl.rlim_cur == RLIM_INFINITY && rl.rlim_max == RLIM_INFINITY);
+  TL_CHILD_CHECK(getrlimit(RLIMIT_MEMLOCK, &rl) == 0);
+  TL_CHILD_CHECK(rl.rlim_cur == 16 * MB && rl.rlim_max == RLIM_INFINITY);
+  used = (uintptr_t)sbrk(0) - 0x10000;
+  rl.rlim_cur = used + MB;
+  rl.rlim_max = RLIM_INFINITY;
+  TL_CHILD_CHECK(setrlimit(RLIMIT_DATA, &rl) == 0);
+  TL_CHILD_CHECK(sbrk(4 * MB) == (char *)-1 && errno == ENOMEM);
+  TL_CHILD_CHECK(sbrk(256 * 1024) != (char *)-1);
+  rl.rlim_max = rl.rlim_cur;
+  TL_CHILD_CHECK(setrlimit(RLIMIT_DATA, &rl) == 0);
+  rl.rlim_cur = rl.rlim_max + 1;
+  TL_CHILD_CHECK(setrlimit(RLIMIT_DATA, &rl) == -1);   // soft above hard
+  rl.rlim_max = rl.rlim_cur = RLIM_INFINITY;
+  TL_CHILD_CHECK(setrlimit(RLIMIT_DATA, &rl) == -1);   // raising the hard one
+  TL_CHILD_CHECK(getrlimit(999, &rl) == -1 && errno == EINVAL);
+  // Inherited across fork.
+  if (fork() == 0) {
+    TL_CHILD_CHECK(getrlimit(RLIMIT_DATA, &rl) == 0);
+    TL_CHILD_CHECK(rl.rlim_max == used + MB && rl.rlim_cur == used + MB);
+    exit(0);
+  }
+  int st = -2;
+  wait(&st);
+  TL_CHILD_CHECK(st == 0);
+}
+
+static int
+t_rlimit_data(void)
+{
+  int st = tl_fork_wait(child_rlimit, NULL);
+
+  TL_CHECK(st == 0, "child failed at line %d", st);
+  return 0;
+}
+
+// The heap may grow up to another mapping but not into it.
+static void
+child_into_mapping(void *arg)
+{
+  char *brk, *target, *m;
+
+  (void)arg;
+  brk = mem_align_break();
+  target = brk + MB;
+  m = mmap(target, PGSIZE, PROT_READ | PROT_WRITE,
+           MAP_PRIVATE | MAP_ANON | MAP_FIXED, -1, 0);
+  TL_CHILD_CHECK(m == target);
+  *m = 'm';
+  TL_CHILD_CHECK(sbrk(2 * MB) == (char *)-1 && errno == ENOMEM);
+  TL_CHILD_CHECK(sbrk(MB / 2) == brk);
+  TL_CHILD_CHECK(sbrk(MB / 2 + PGSIZE) == (char *)-1 && errno == ENOMEM);
+  TL_CHILD_CHECK(sbrk(MB / 2) == brk + MB / 2);
+  target[-1] = 'h';
+  TL_CHILD_CHECK(*m == 'm');
+}
+
+static int
+t_into_mapping(void)
+{
+  int st = tl_fork_wait(child_into_mapping, NULL);
+
+  TL_CHECK(st == 0, "child failed at line %d", st);
+  return 0;
+}
+
+// Without mmap: grow the heap a GiB at a time (lazily, so nearly free)
+// until it would run into the stack reserved below MAXUVA.
+static void
+child_into_stack(void *arg)
+{
+  volatile char probe[64];
+  char *brk;
+  int n;
+
+  (void)arg;
+  for (n = 0; n < 300 && sbrk(1 << 30) != (char *)-1; n++)
+    ;
+  TL_CHILD_CHECK(n < 300 && errno == ENOMEM);
+  brk = sbrk(0);
+  TL_CHILD_CHECK((uintptr_t)brk < MAXUVA && (uintptr_t)brk > MAXUVA / 2);
+  brk[-1] = 'h';   // the last heap byte is usable
+  probe[0] = 's';  // and so is the stack
+  TL_CHILD_CHECK(probe[0] == 's' && brk[-1] == 'h');
+}
+
+static int
+t_into_stack(void)
+{
+  int st = tl_fork_wait(child_into_stack, NULL);
+
+  TL_CHECK(st == 0, "child failed at line %d", st);
+  return 0;
+}
+
+// System calls read and write lazy heap pages that were never touched.
+static int
+t_lazy_syscall(void)
+{
+  char *a;
+  int p[2];
+
+  a = sbrk(3 * PGSIZE);
+  TL_CHECK(a != (char *)-1, "sbrk: %s", strerror(errno));
+  TL_CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
+  TL_CHECK(write(p[1], a + PGSIZE + 100, 200) == 200,
+           "write from an untouched page: %s", strerror(errno));
+  TL_CHECK(write(p[1], "lazy", 4) == 4, "write");
+  TL_CHECK(read(p[0], a + 2 * PGSIZE - 100, 204) == 204,
+           "read into untouched pages: %s", strerror(errno));
+  TL_CHECK(mem_all(a + 2 * PGSIZE - 100, 0, 200) &&
+           memcmp(a + 2 * PGSIZE + 100, "lazy", 4) == 0, "wrong data");
+  close(p[0]);
+  close(p[1]);
+  sbrk(-3 * PGSIZE);
+  return 0;
+}
+
+void
+ut_sbrk(void)
+{
+  tl_run_child("basic", t_basic);
+  tl_run_child("lazy", t_lazy);
+  tl_run_child("shrink_unmaps", t_shrink_unmaps);
+  tl_run_child("rlimit_data", t_rlimit_data);
+  // into_mapping needs mmap (issue 4); it runs in mmaptests once mmap lands.
+  (void)t_into_mapping;
+  tl_run_child("into_stack", t_into_stack);
+  tl_run_child("lazy_syscall", t_lazy_syscall);
+}
+
+// ---------------------------------------------------------------------------
+// Fork isolation. Parent and child take turns through two pipes: each side
+// writes, hands over, and checks that the other side's writes are invisible.
+
+struct cow_pipes {
+  int up[2];     // child -> parent
+  int down[2];   // parent -> child
+};
+
+static void
+cow_signal(int fd)
+{
+  write(fd, "s", 1);
+}
+
+static int
+cow_await(int fd)
+{
+  char c;
+
+  return read(fd, &c, 1) == 1 ? 0 : -1;
+}
+
+// data, heap and stack, each written by both sides in turn.
+static int
+cow_run(char *heap, int heapn, struct cow_pipes *cp)
+{
+  char stack[PGSIZE + 100];
+  int pid, st;
+
+  memset(cow_data, 'P', sizeof(cow_data));
+  memset(heap, 'P', heapn);
+  memset(stack, 'P', sizeof(stack));
+  pid = fork();
+  if (pid == 0) {
+    memset(cow_data, 'C', sizeof(cow_data));
+    memset(heap, 'C', heapn);
+    memset(stack, 'C', sizeof(stack));
+    cow_signal(cp->up[1]);
+    TL_CHILD_CHECK(cow_await(cp->down[0]) == 0);
+    TL_CHILD_CHECK(mem_all(cow_data, 'C', sizeof(cow_data)));
+    TL_CHILD_CHECK(mem_all(heap, 'C', heapn));
+    TL_CHILD_CHECK(mem_all(stack, 'C', sizeof(stack)));
+    exit(0);
+  }
+  TL_CHECK(pid > 0, "fork: %s", strerror(errno));
+  TL_CHECK(cow_await(cp->up[0]) == 0, "child died before writing");
+  TL_CHECK(mem_all(cow_data, 'P', sizeof(cow_data)), "child's data write seen");
+  TL_CHECK(mem_all(heap, 'P', heapn), "child's heap write seen");
+  TL_CHECK(mem_all(stack, 'P', sizeof(stack)), "child's stack write seen");
+  memset(cow_data, 'Q', sizeof(cow_data));
+  memset(heap, 'Q', heapn);
+  memset(stack, 'Q', sizeof(stack));
+  cow_signal(cp->down[1]);
+  TL_CHECK(wait(&st) == pid && st == 0, "child saw our writes (line %d)", st);
+  TL_CHECK(mem_all(heap, 'Q', heapn) && mem_all(stack, 'Q', sizeof(stack)),
+           "own writes lost");
+  return 0;
+}
+
+static int
+cow_with_heap(int pages)
+{
+  struct cow_pipes cp;
+  char *heap;
+  int r;
+
+  TL_CHECK(pipe(cp.up) == 0 && pipe(cp.down) == 0, "pipe: %s",
+           strerror(errno));
+  heap = sbrk(pages * PGSIZE);
+  TL_CHECK(heap != (char *)-1, "sbrk: %s", strerror(errno));
+  r = cow_run(heap, pages * PGSIZE, &cp);
+  sbrk(-pages * PGSIZE);
+  close(cp.up[0]);
+  close(cp.up[1]);
+  close(cp.down[0]);
+  close(cp.down[1]);
+  return r;
+}
+
+static int
+t_cow_basic(void)
+{
+  return cow_with_heap(1);
+}
+
+static int
+t_cow_after_sbrk(void)
+{
+  return cow_with_heap(40);
+}
+
+// A chain of forks, each level writing its own mark before forking on.
+static int
+cow_chain(int level)
+{
+  int pid, st;
+
+  memset(cow_data, 'a' + level, sizeof(cow_data));
+  if (level == 0)
+    return 0;
+  pid = fork();
+  if (pid < 0)
+    return __LINE__;
+  if (pid == 0)
+    exit(cow_chain(level - 1));
+  if (wait(&st) != pid || st != 0)
+    return st != 0 ? st : __LINE__;
+  return mem_all(cow_data, 'a' + level, sizeof(cow_data)) ? 0 : __LINE__;
+}
+
+static int
+t_cow_chain(void)
+{
+  int r = cow_chain(CHAIN_DEPTH);
+
+  TL_CHECK(r == 0, "chain failed at line %d", r);
+  return 0;
+}
+
+// read() into a copy-on-write page gives the writer its own copy.
+static int
+t_cow_kernel_write(void)
+{
+  char msg[100];
+  int p[2], pid, st;
+
+  TL_CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
+  memset(cow_data, 'P', sizeof(cow_data));
+  pid = fork();
+  if (pid == 0) {
+    TL_CHILD_CHECK(read(p[0], cow_data + PGSIZE - 50, 100) == 100);
+    TL_CHILD_CHECK(mem_all(cow_data + PGSIZE - 50, 'K', 100));
+    exit(0);
+  }
+  TL_CHECK(pid > 0, "fork: %s", strerror(errno));
+  memset(msg, 'K', sizeof(msg));
+  write(p[1], msg, sizeof(msg));
+  TL_CHECK(wait(&st) == pid && st == 0, "child failed at line %d", st);
+  TL_CHECK(mem_all(cow_data, 'P', sizeof(cow_data)),
+           "child's read() changed the parent's page");
+  close(p[0]);
+  close(p[1]);
+  return 0;
+}
+
+void
+ut_cow(void)
+{
+  tl_run_child("basic", t_cow_basic);
+  tl_run_child("after_sbrk", t_cow_after_sbrk);
+  tl_run_child("chain", t_cow_chain);
+  tl_run_child("kernel_write", t_cow_kernel_write);
+}

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: MIT
+// usertests group "proc": fork, exit statuses, wait, kill, getpid, exec,
+// sleep and uptime.
+#include "user/usertests/ut.h"
+
+#define PROC_MANY 40   // children alive at once in proc.many_children
+
+static void
+child_exit_arg(void *arg)
+{
+  exit((int)(long)arg);
+}
+
+static int
+t_exit_status(void)
+{
+  static const int codes[] = { 0, 1, 42, 255, 1000, -7 };
+  int st;
+
+  for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+    st = tl_fork_wait(child_exit_arg, (void *)(long)codes[i]);
+    TL_CHECK(st == codes[i], "exit(%d): wait status %d", codes[i], st);
+  }
+  return 0;
+}
+
+static int
+t_wait_pid_and_null(void)
+{
+  int pid, r;
+
+  pid = fork();
+  TL_CHECK(pid >= 0, "fork: %s", strerror(errno));
+  if (pid == 0)
+    exit(3);
+  r = wait(NULL);
+  TL_CHECK(r == pid, "wait(NULL) returned %d, want %d", r, pid);
+  r = wait(NULL);
+  TL_CHECK(r == -1 && errno == ECHILD, "wait without children: %d errno %d",
+           r, errno);
+  return 0;
+}
+
+// Many children at once; every pid and status comes back exactly once.
+static int
+t_many_children(void)
+{
+  int pids[PROC_MANY], seen[PROC_MANY];
+  int i, k, pid, st;
+
+  for (i = 0; i < PROC_MANY; i++) {
+    pids[i] = fork();
+    TL_CHECK(pids[i] >= 0, "fork %d: %s", i, strerror(errno));
+    if (pids[i] == 0)
+      exit(100 + i);
+    seen[i] = 0;
+  }
+  for (k = 0; k < PROC_MANY; k++) {
+    pid = wait(&st);
+    TL_CHECK(pid > 0, "wait %d: %s", k, strerror(errno));
+    for (i = 0; i < PROC_MANY && pids[i] != pid; i++)
+      ;
+    TL_CHECK(i < PROC_MANY, "wait returned unknown pid %d", pid);
+    TL_CHECK(!seen[i]++, "pid %d reaped twice", pid);
+    TL_CHECK(st == 100 + i, "child %d: status %d", i, st);
+  }
+  TL_CHECK(wait(NULL) < 0, "a child too many");
+  return 0;
+}
+
+static int
+t_kill(void)
+{
+  int pid, st, r;
+
+  pid = fork();
+  TL_CHECK(pid >= 0, "fork: %s", strerror(errno));
+  if (pid == 0) {
+    for (;;)
+      sleep(1);
+  }
+  sleep(2);
+  TL_CHECK(kill(pid) == 0, "kill: %s", strerror(errno));
+  r = wait(&st);
+  TL_CHECK(r == pid && st == -1, "killed child: wait %d status %d", r, st);
+  TL_CHECK(kill(pid) < 0 && errno == ESRCH, "kill of a reaped pid: errno %d",
+           errno);
+  return 0;
+}
+
+// A child spinning without system calls is killed too (at its next trap).
+static int
+t_kill_spinner(void)
+{
+  int pid, st, r;
+
+  pid = fork();
+  TL_CHECK(pid >= 0, "fork: %s", strerror(errno));
+  if (pid == 0) {
+    for (volatile int x = 0;; x++)
+      ;
+  }
+  sleep(1);
+  TL_CHECK(kill(pid) == 0, "kill: %s", strerror(errno));
+  r = wait(&st);
+  TL_CHECK(r == pid && st == -1, "killed spinner: wait %d status %d", r, st);
+  return 0;
+}
+
+static void
+child_bad_load(void *arg)
+{
+  (void)arg;
+  exit(*(volatile int *)0x5000);
+}
+
+static int
+t_fault_status(void)
+{
+  int st = tl_fork_wait(child_bad_load, NULL);
+
+  TL_CHECK(st == -1, "faulting child: status %d, want -1", st);
+  return 0;
+}
+
+static int
+t_getpid(void)
+{
+  int p[2], pid, cpid = 0, st;
+
+  TL_CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
+  pid = fork();
+  TL_CHECK(pid >= 0, "fork: %s", strerror(errno));
+  if (pid == 0) {
+    cpid = getpid();
+    write(p[1], &cpid, sizeof(cpid));
+    exit(0);
+  }
+  read(p[0], &cpid, sizeof(cpid));
+  close(p[0]);
+  close(p[1]);
+  wait(&st);
+  TL_CHECK(cpid == pid, "child getpid %d, fork returned %d", cpid, pid);
+  TL_CHECK(getpid() != pid && getpid() > 0, "parent pid %d", getpid());
+  return 0;
+}
+
+// Run argv with stdout into file out; returns the exit status.
+static int
+proc_run(char **argv, const char *out)
+{
+  int pid, st;
+
+  pid = fork();
+  if (pid < 0)
+    return TL_NOCHILD;
+  if (pid == 0) {
+    close(STDOUT_FILENO);
+    if (open(out, O_CREATE | O_TRUNC | O_WRONLY) != STDOUT_FILENO)
+      exit(90);
+    exec(argv[0], argv);
+    exit(91);
+  }
+  if (wait(&st) != pid)
+    return TL_NOCHILD;
+  return st;
+}
+
+static int
+t_exec(void)
+{
+  char *echo_argv[] = { "echo", "hello", "exec", "world", 0 };
+  char *cat_argv[] = { "cat", "ut-no-such-file", 0 };
+  char buf[64];
+  int fd, n, st;
+
+  st = proc_run(echo_argv, "ut-exec");
+  TL_CHECK(st == 0, "echo: status %d", st);
+  fd = open("ut-exec", O_RDONLY);
+  TL_CHECK(fd >= 0, "open output: %s", strerror(errno));
+  n = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  buf[n > 0 ? n : 0] = '\0';
+  TL_CHECK(strcmp(buf, "hello exec world\n") == 0, "echo wrote '%s'", buf);
+  st = proc_run(cat_argv, "ut-exec");
+  TL_CHECK(st == 1, "cat of a missing file: status %d, want 1", st);
+  unlink("ut-exec");
+  return 0;
+}
+
+static int
+t_exec_missing(void)
+{
+  char *argv[] = { "ut-no-such-program", 0 };
+
+  TL_CHECK(exec("ut-no-such-program", argv) == -1 && errno == ENOENT,
+           "exec of a missing file: errno %d", errno);
+  TL_CHECK(exec("/", argv) == -1, "exec of a directory succeeded?");
+  TL_CHECK(exec("README.md", argv) == -1 && errno == ENOEXEC,
+           "exec of a text file: errno %d", errno);
+  return 0;
+}
+
+static int
+t_sleep_uptime(void)
+{
+  int t0 = uptime(), t1;
+
+  TL_CHECK(sleep(3) == 0, "sleep: %s", strerror(errno));
+  t1 = uptime();
+  TL_CHECK(t1 - t0 >= 3, "uptime %d -> %d across sleep(3)", t0, t1);
+  return 0;
+}
+
+void
+ut_proc(void)
+{
+  tl_run("exit_status", t_exit_status);
+  tl_run("wait_pid_and_null", t_wait_pid_and_null);
+  tl_run("many_children", t_many_children);
+  tl_run("kill", t_kill);
+  tl_run("kill_spinner", t_kill_spinner);
+  tl_run("fault_status", t_fault_status);
+  tl_run("getpid", t_getpid);
+  tl_run("exec", t_exec);
+  tl_run_child("exec_missing", t_exec_missing);
+  tl_run("sleep_uptime", t_sleep_uptime);
+}
