@@ -46,6 +46,34 @@ static size_t vm_object_live;           // (a) objects allocated, not freed
 typedef unsigned long long ull;         // for printing pindexes
 
 // ---------------------------------------------------------------------------
+// Helpers shared with vm_object_range.c (vm_object_internal.h).
+
+int32_t vm_object_refs(const struct vm_object *obj)
+{
+  return __atomic_load_n(&obj->ref_count, __ATOMIC_ACQUIRE);
+}
+
+// Sleep until m is not busy, then lock obj again. m may be gone afterwards.
+void vm_object_busy_wait(struct vm_object *obj, struct vm_page *m)
+{
+  vm_page_busy_sleep(m);
+  mtx_lock(&obj->lock);
+}
+
+// Is m dirty? Moves the pmap's modified bit into PG_DIRTY.
+bool vm_object_page_test_dirty(struct vm_page *m)
+{
+  if ((m->flags & PG_DIRTY) == 0 && pmap_is_modified(m))
+    vm_page_dirty(m);
+  return (m->flags & PG_DIRTY) != 0;
+}
+
+bool vm_object_in_range(const struct vm_page *m, vm_pindex_t end)
+{
+  return m != NULL && (end == 0 || m->pindex < end);
+}
+
+// ---------------------------------------------------------------------------
 // Reference count helpers. Writes are atomic so that vm_object_ref_pin may
 // race with them (see the module comment).
 
