@@ -52,6 +52,7 @@ endef
 # ---------------------------------------------------------------------------
 # Host tests of kernel/vm (tests-host/host.mk).
 include tests-host/host.mk
+include tests-host/sv39/sv39.mk
 
 # ---------------------------------------------------------------------------
 # The kernel, user programs and file system image.
@@ -74,3 +75,17 @@ CHECK_CPUS ?= 1 3
 check:
 	$(need-deps)
 	@CHECK_CPUS="$(CHECK_CPUS)" MEM="$(MEM)" scripts/check.sh
+
+# ---------------------------------------------------------------------------
+# The random stress test alone, longer: `make stress SEED=7 SECONDS=600`.
+# Boots headless at CPUS with an /autorun that runs only user/vmstress and
+# judges the run like `make check` (scripts/qemu-suite.sh).
+SEED    ?= 1
+SECONDS ?= 300
+.PHONY: stress
+stress: kernel/kernel $(MKFS) $(UPROGS)
+	@mkdir -p $(B)/stress
+	@echo "vmstress $(SEED) $(SECONDS)" > $(B)/stress/autorun
+	$(MKFS) $(B)/fs-stress.img $(FS_FILES) $(B)/stress/autorun
+	@SUITE_TIMEOUT=$$(($(SECONDS) + 300)) scripts/qemu-suite.sh "$(CPUS)" \
+	  "$(MEM)" $(B)/fs-stress.img $(B)/stress.log

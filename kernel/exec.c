@@ -2,13 +2,16 @@
 // exec: replace the current process's address space with a program from
 // the file system.
 //
-// Steps, each a helper: read and check the ELF header; build a NEW
-// vmspace; for each PT_LOAD segment map an anonymous private entry and
-// fill it through the VM (exec_load_segment: the one place that decides
-// how text and data get their pages); reserve the stack with vm_map_stack
-// and push argv; then commit: swap the vmspaces, activate the new pmap and
-// free the old one. Until the commit the old image is untouched, so any
-// failure just frees the new vmspace and returns a negative errno.
+// Steps, each a helper: open the file and read the ELF and program
+// headers, taking the file's page cache object (exec_open; the inode lock
+// is dropped before anything is mapped, since faults on the object page in
+// under that lock); build a NEW vmspace; map each PT_LOAD segment from the
+// object (exec_load_segment: text shared read-only, data private
+// copy-on-write, bss zero-fill; pages come in on demand); reserve the stack
+// with vm_map_stack and push argv; then commit: swap the vmspaces,
+// activate the new pmap and free the old one. Until the commit the old
+// image is untouched, so any failure just frees the new vmspace and
+// returns a negative errno.
 //
 // Layout of the new space: segments where the ELF says (programs are
 // linked at 0x10000, page 0 never mapped); the heap starts at the page
@@ -27,9 +30,13 @@
 #include "uaccess.h"
 #include "vm/pmap.h"
 #include "vm/vm_page.h"
+#include "vm/vm_map.h"
+#include "vm/vm_object.h"
 #include "vm/vmspace.h"
+#include "vnode_pager.h"
 
 #define USTACK_TOP  (MAXUVA - PAGE_SIZE)
+#define EXEC_MAXPH  16              // program headers we accept
 
 static int exec_errno(int kern)
 {
@@ -50,74 +57,141 @@ static int exec_read_header(struct inode *ip, struct elfhdr *eh)
   return 0;
 }
 
-// Copy filesz bytes of the file at off to va of vm, a chunk at a time.
-static int exec_copy_file(struct vmspace *vm, struct inode *ip, uint64_t off,
-                          vm_offset_t va, uint64_t filesz)
+// Zero len bytes at va of vm, through the VM: the page faults in from
+// the file as a private copy-on-write page, and only that copy changes.
+static int exec_zero(struct vmspace *vm, vm_offset_t va, vm_size_t len)
 {
-  char buf[512];
-  while (filesz > 0) {
-    uint32_t n = MIN(filesz, sizeof(buf));
-    if (readi(ip, 0, (uint64_t)buf, off, n) != (int)n)
-      return -ENOEXEC;
-    int rc = vmspace_copyout(vm, va, buf, n);
+  static const uint64_t zeros[64];
+  while (len > 0) {
+    size_t n = MIN(len, sizeof(zeros));
+    int rc = vmspace_copyout(vm, va, zeros, n);
     if (rc < 0)
       return rc;
-    off += n;
     va += n;
-    filesz -= n;
+    len -= n;
   }
   return 0;
 }
 
-// Map one PT_LOAD segment: an anonymous private entry, writable while it
-// is filled from the file, then lowered to the segment's protection. The
-// rest of the segment (bss) is left to zero-fill. *brk moves past it.
-static int exec_load_segment(struct vmspace *vm, struct inode *ip,
-                             struct proghdr *ph, vm_offset_t *brk)
+// The protection a segment asks for.
+static vm_prot_t exec_prot(const struct proghdr *ph)
 {
-  vm_offset_t start, end, last;
   vm_prot_t prot = 0;
-  int rc;
-
-  if (ph->memsz < ph->filesz || ph->vaddr < PAGE_SIZE ||
-      !vm_range_ok(ph->vaddr, ph->memsz, MAXUVA, &last))
-    return -ENOEXEC;
-  start = trunc_page(ph->vaddr);
-  end = round_page(last);
   if (ph->flags & ELF_PROG_FLAG_READ)
     prot |= VM_PROT_READ;
   if (ph->flags & ELF_PROG_FLAG_WRITE)
     prot |= VM_PROT_READ | VM_PROT_WRITE;
   if (ph->flags & ELF_PROG_FLAG_EXEC)
     prot |= VM_PROT_EXECUTE;
-  rc = vm_map_find(&vm->vm_map, NULL, 0, &start, end - start, VMFS_NO_SPACE,
-                   VM_PROT_ALL, VM_PROT_ALL, MAP_COPY_ON_WRITE);
-  if (rc != KERN_SUCCESS)
+  return prot;
+}
+
+// Map one PT_LOAD segment: the pages holding file bytes as a private
+// copy-on-write mapping of the executable's object obj (text is never
+// written, so every process running the program shares its pages), the
+// rest (whole bss pages) as zero-fill memory. The bss part of the page
+// where the file bytes end is zeroed through the VM, so it lands in a
+// private copy, never in the page cache; for that one step a read-only
+// segment is mapped writable and lowered afterwards. *brk moves past it.
+// The file offset and vaddr must be congruent modulo the page size.
+static int exec_load_segment(struct vmspace *vm, struct vm_object *obj,
+                             struct proghdr *ph, vm_offset_t *brk)
+{
+  vm_offset_t start, fend, end, last, a;
+  vm_prot_t prot = exec_prot(ph), mprot, max;
+  bool tail;
+  int rc;
+
+  if (ph->memsz < ph->filesz || ph->vaddr < PAGE_SIZE ||
+      ((ph->vaddr - ph->off) & PAGE_MASK) != 0 ||
+      ph->off > MAXFILESIZE || ph->filesz > MAXFILESIZE ||
+      !vm_range_ok(ph->vaddr, ph->memsz, MAXUVA, &last))
+    return -ENOEXEC;
+  start = trunc_page(ph->vaddr);
+  fend = ph->filesz > 0 ? round_page(ph->vaddr + ph->filesz) : start;
+  end = round_page(last);
+  tail = ph->memsz > ph->filesz && fend > ph->vaddr + ph->filesz;
+  mprot = tail ? (prot | VM_PROT_RW) : prot;
+  max = (mprot & VM_PROT_WRITE) != 0 ? VM_PROT_ALL : prot;
+  if (fend > start) {
+    vm_object_reference(obj);     // the entry's
+    rc = vm_map_find(&vm->vm_map, obj, trunc_page(ph->off), &start,
+                     fend - start, VMFS_NO_SPACE, mprot, max, MAP_COPY_ON_WRITE);
+    if (rc != KERN_SUCCESS) {
+      vm_object_deallocate(obj);
+      return exec_errno(rc);
+    }
+  }
+  a = fend;
+  if (end > fend && (rc = vm_map_find(&vm->vm_map, NULL, 0, &a, end - fend,
+                                      VMFS_NO_SPACE, mprot, max,
+                                      MAP_COPY_ON_WRITE)) != KERN_SUCCESS)
     return exec_errno(rc);
-  rc = exec_copy_file(vm, ip, ph->off, ph->vaddr, ph->filesz);
-  if (rc < 0)
+  if (tail && (rc = exec_zero(vm, ph->vaddr + ph->filesz,
+                              MIN(fend, ph->vaddr + ph->memsz) -
+                              (ph->vaddr + ph->filesz))) < 0)
     return rc;
-  if (vm_map_protect(&vm->vm_map, start, end, prot, false) != KERN_SUCCESS)
+  if (mprot != prot &&
+      vm_map_protect(&vm->vm_map, start, end, prot, false) != KERN_SUCCESS)
     return -ENOEXEC;
   *brk = MAX(*brk, end);
   return 0;
 }
 
-static int exec_load(struct vmspace *vm, struct inode *ip, struct elfhdr *eh,
-                     vm_offset_t *brk)
+static int exec_load(struct vmspace *vm, struct vm_object *obj,
+                     struct proghdr *phs, int phnum, vm_offset_t *brk)
 {
-  struct proghdr ph;
-  for (int i = 0; i < eh->phnum; i++) {
-    uint64_t off = eh->phoff + (uint64_t)i * sizeof(ph);
-    if (readi(ip, 0, (uint64_t)&ph, off, sizeof(ph)) != sizeof(ph))
-      return -ENOEXEC;
-    if (ph.type != ELF_PROG_LOAD || ph.memsz == 0)
+  for (int i = 0; i < phnum; i++) {
+    if (phs[i].type != ELF_PROG_LOAD || phs[i].memsz == 0)
       continue;
-    int rc = exec_load_segment(vm, ip, &ph, brk);
+    int rc = exec_load_segment(vm, obj, &phs[i], brk);
     if (rc < 0)
       return rc;
   }
   return *brk != 0 ? 0 : -ENOEXEC;
+}
+
+// Read the program headers (at most EXEC_MAXPH) into phs. ip locked.
+static int exec_read_phdrs(struct inode *ip, struct elfhdr *eh,
+                           struct proghdr *phs)
+{
+  uint32_t len = (uint32_t)eh->phnum * sizeof(*phs);
+  if (eh->phnum > EXEC_MAXPH || eh->phoff > MAXFILESIZE - len)
+    return -ENOEXEC;
+  if (readi(ip, 0, (uint64_t)phs, (uint32_t)eh->phoff, len) != (int)len)
+    return -ENOEXEC;
+  return 0;
+}
+
+// Open path and take what exec needs from it: the ELF and program headers
+// and the file's page cache object (a new reference in *objp). The inode
+// is unlocked and released before returning: faulting the object's pages
+// in takes the inode lock, so exec must not hold it.
+static int exec_open(char *path, struct elfhdr *eh, struct proghdr *phs,
+                     struct vm_object **objp)
+{
+  struct inode *ip;
+  int rc;
+
+  begin_op();
+  if ((ip = namei(path)) == NULL) {
+    end_op();
+    return -ENOENT;
+  }
+  ilock(ip);
+  rc = exec_read_header(ip, eh);
+  if (rc == 0)
+    rc = exec_read_phdrs(ip, eh, phs);
+  iunlock(ip);
+  end_op();
+  // Unlocked and outside the transaction: this may wait for an old object
+  // of the file to finish writing back, which takes both.
+  if (rc == 0 && (*objp = vnode_pager_object(ip)) == NULL)
+    rc = -ENOMEM;
+  begin_op();
+  iput(ip);
+  end_op();
+  return rc;
 }
 
 // Reserve the stack and push the argument strings and the argv array,
@@ -172,38 +246,29 @@ static void exec_commit(struct proc *p, struct vmspace *vm, const char *path)
 // Run the program at path with the NULL-terminated argv (kernel strings).
 // Returns argc (the new image's a0) with the old address space freed, or
 // a negative errno with the old image untouched: -ENOENT, -EACCES (not a
-// regular file), -ENOEXEC (bad ELF), -ENOMEM. The steps are the module
-// comment's, in order, sharing one cleanup label; hence the length.
+// regular file), -ENOEXEC (bad ELF), -ENOMEM.
 int exec(char *path, char **argv)
 {
   struct proc *p = myproc();
   struct vmspace *vm = NULL;
-  struct inode *ip;
+  struct vm_object *obj = NULL;
+  struct proghdr phs[EXEC_MAXPH];
   struct elfhdr eh;
   vm_offset_t brk = 0;
   uint64_t sp, uargv;
   int rc;
 
-  begin_op();
-  if ((ip = namei(path)) == NULL) {
-    end_op();
-    return -ENOENT;
-  }
-  ilock(ip);
-  if ((rc = exec_read_header(ip, &eh)) < 0)
+  if ((rc = exec_open(path, &eh, phs, &obj)) < 0)
     goto bad;
   if ((vm = vmspace_alloc(PAGE_SIZE, MAXUVA)) == NULL) {
     rc = -ENOMEM;
     goto bad;
   }
-  if ((rc = exec_load(vm, ip, &eh, &brk)) < 0)
+  if ((rc = exec_load(vm, obj, phs, eh.phnum, &brk)) < 0)
     goto bad;
-  iunlockput(ip);
-  end_op();
-  ip = NULL;
-
   if ((rc = exec_stack(vm, argv, &sp, &uargv)) < 0)
     goto bad;
+  vm_object_deallocate(obj);      // the map entries hold their own
   vm->vm_daddr = vm->vm_break = brk;
   exec_commit(p, vm, path);
   p->tf->epc = eh.entry;
@@ -214,10 +279,8 @@ int exec(char *path, char **argv)
 bad:
   if (vm != NULL)
     vmspace_free(vm);
-  if (ip != NULL) {
-    iunlockput(ip);
-    end_op();
-  }
+  if (obj != NULL)
+    vm_object_deallocate(obj);
   return rc;
 }
 

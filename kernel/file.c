@@ -26,6 +26,7 @@
 #include "proc.h"
 #include "stat.h"
 #include "uaccess.h"
+#include "vnode_pager.h"
 
 // Bytes written per transaction. An unaligned chunk covers one block more
 // than its size; add the inode, the bitmap block and at most 3 indirect
@@ -112,6 +113,30 @@ static bool file_major_ok(short major)
   return major >= 0 && major < NDEV;
 }
 
+// Regular files are read through the page cache with the inode unlocked
+// during the user copy (vnode_pager.c); directories straight from their
+// blocks. The offset is read and advanced under the inode lock.
+static int fileread_inode(struct file *f, uint64_t addr, int n)
+{
+  ilock(f->ip);
+  if (f->ip->type != T_FILE) {
+    int r = f->off > MAXFILESIZE ? 0 : readi(f->ip, 1, addr, f->off, n);
+    if (r > 0)
+      f->off += r;
+    iunlock(f->ip);
+    return r;
+  }
+  uint64_t off = f->off;
+  iunlock(f->ip);
+  int r = vnode_pager_rdwr(f->ip, false, addr, off, n);
+  if (r > 0) {
+    ilock(f->ip);
+    f->off = off + r;
+    iunlock(f->ip);
+  }
+  return r;
+}
+
 int fileread(struct file *f, uint64_t addr, int n)
 {
   if (!f->readable)
@@ -125,14 +150,8 @@ int fileread(struct file *f, uint64_t addr, int n)
     if (!file_major_ok(f->major) || devsw[f->major].read == NULL)
       return -ENODEV;
     return devsw[f->major].read(1, addr, n);
-  case FD_INODE: {
-    ilock(f->ip);
-    int r = f->off > MAXFILESIZE ? 0 : readi(f->ip, 1, addr, f->off, n);
-    if (r > 0)
-      f->off += r;
-    iunlock(f->ip);
-    return r;
-  }
+  case FD_INODE:
+    return fileread_inode(f, addr, n);
   default:
     panic("fileread: file %p of type %d", f, f->type);
   }
@@ -142,6 +161,19 @@ int fileread(struct file *f, uint64_t addr, int n)
 // bytes written (short if a chunk fails after some progress) or an errno.
 static int filewrite_inode(struct file *f, uint64_t addr, int n)
 {
+  ilock(f->ip);
+  bool cached = f->ip->type == T_FILE;
+  uint64_t off = f->off;
+  iunlock(f->ip);
+  if (cached) {                   // through the page cache, as for read
+    int r = vnode_pager_rdwr(f->ip, true, addr, off, n);
+    if (r > 0) {
+      ilock(f->ip);
+      f->off = off + r;
+      iunlock(f->ip);
+    }
+    return r;
+  }
   int done = 0;
   int err = 0;
   while (done < n) {
@@ -221,5 +253,7 @@ int filetruncate(struct file *f, off_t length)
   int r = itruncate(f->ip, (uint32_t)length);
   iunlock(f->ip);
   end_op();
+  if (r == 0)
+    vnode_pager_setsize(f->ip, (uint32_t)length);
   return r;
 }

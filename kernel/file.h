@@ -33,7 +33,7 @@ struct inode {
   short nlink;                    // (s)
   uint32_t size;                  // (s)
   uint32_t addrs[NDIRECT + 2];    // (s)
-  struct vm_object *vmobj;        // (s) page cache object; NULL for now
+  struct vm_object *vmobj;        // page cache object or NULL (vnode_pager_lock)
 };
 
 enum file_type { FD_NONE, FD_PIPE, FD_INODE, FD_DEVICE };

@@ -73,6 +73,7 @@ struct kmem_zone {
 static struct kmem_zone kmem_zones[KMEM_MAX_ZONES];
 static int kmem_nzones;          // only start-up code creates zones
 static size_t kmem_pages;        // (a) pages held by slabs of every zone
+static size_t kmem_objects;      // (a) objects handed out, over every zone
 
 struct kmem_zone *kmem_zone_create(const char *name, size_t size)
 {
@@ -186,6 +187,7 @@ static void *kmem_slab_take(struct kmem_zone *z, struct kmem_slab *slab)
   slab->free = f->next;
   slab->inuse++;
   z->nobjects++;
+  __atomic_fetch_add(&kmem_objects, 1, __ATOMIC_RELAXED);
   if (slab->free == NULL) {
     list_remove(&slab->link);
     list_insert_tail(&z->full, &slab->link);
@@ -239,6 +241,7 @@ void kmem_zfree(struct kmem_zone *z, void *p)
   slab->free = p;
   slab->inuse--;
   z->nobjects--;
+  __atomic_fetch_sub(&kmem_objects, 1, __ATOMIC_RELAXED);
   if (slab->inuse == 0) {
     list_remove(&slab->link);
     z->nslabs--;
@@ -252,4 +255,9 @@ void kmem_zfree(struct kmem_zone *z, void *p)
 size_t kmem_page_count(void)
 {
   return __atomic_load_n(&kmem_pages, __ATOMIC_RELAXED);
+}
+
+size_t kmem_object_count(void)
+{
+  return __atomic_load_n(&kmem_objects, __ATOMIC_RELAXED);
 }

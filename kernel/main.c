@@ -24,6 +24,7 @@
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
+#include "vnode_pager.h"
 
 extern char end[];                   // first byte after the kernel image
 extern char _entry_secondary[];
@@ -94,6 +95,7 @@ __attribute__((noreturn)) void main(uint64_t hartid, paddr_t dtb_pa)
   proc_init();
   binit();
   iinit();
+  vnode_pager_init();
   fileinit();
   virtio_blk_init();
   userinit();

@@ -21,6 +21,7 @@
 #include "stat.h"
 #include "sys.h"
 #include "uaccess.h"
+#include "vnode_pager.h"
 
 #define O_ACCMODE 0x3
 
@@ -290,14 +291,17 @@ long sys_open(void)
     return err;
   }
   int fd = open_install(ip, omode);
-  if (fd >= 0 && (omode & O_TRUNC) && ip->type == T_FILE &&
-      (omode & O_ACCMODE) != O_RDONLY)
+  bool trunc = fd >= 0 && (omode & O_TRUNC) && ip->type == T_FILE &&
+               (omode & O_ACCMODE) != O_RDONLY;
+  if (trunc)
     itruncate(ip, 0);
   if (fd >= 0)
     iunlock(ip);                  // the file keeps the reference
   else
     iunlockput(ip);
   end_op();
+  if (trunc)
+    vnode_pager_setsize(ip, 0);   // drop cached pages (a mapping may hold them)
   return fd;
 }
 

@@ -101,6 +101,7 @@ long sys_vmstat(void)
     .pageout = vm_cnt.v_pageout,
     .freebehind = vm_cnt.v_freebehind,
     .kmem = kmem_page_count(),
+    .kmem_objects = kmem_object_count(),
   };
   return copyout(argaddr(0), &st, sizeof(st));
 }

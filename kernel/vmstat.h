@@ -21,6 +21,7 @@ struct vmstats {
   unsigned long pageout;      // pages written by pagers
   unsigned long freebehind;   // pages deactivated behind sequential scans
   unsigned long kmem;         // pages held by kmem zone slabs (0: not reported)
+  unsigned long kmem_objects; // objects allocated from kmem zones
 };
 
 #endif

@@ -14,13 +14,10 @@ add() { passed=$((passed + $1)) failed=$((failed + $2)); }
 # Failing: F | Crashing: C".
 $make test 2>&1 | tee build/host-test.log
 host_status=${PIPESTATUS[0]}
-line=$(grep -a 'Synthesis:' build/host-test.log | tail -n 1)
-if [ -n "$line" ]; then
-  p=$(sed 's/.*Passing: \([0-9]*\).*/\1/' <<<"$line")
-  f=$(sed 's/.*Failing: \([0-9]*\).*/\1/' <<<"$line")
-  c=$(sed 's/.*Crashing: \([0-9]*\).*/\1/' <<<"$line")
-  add "$p" $((f + c))
-fi
+# Several binaries (vmtests, sv39tests) each print one such line.
+while read -r p f c; do add "$p" $((f + c)); done < <(
+  sed -n 's/.*Synthesis: Tested: [0-9]* | Passing: \([0-9]*\) | Failing: \([0-9]*\) | Crashing: \([0-9]*\).*/\1 \2 \3/p' \
+    build/host-test.log)
 if [ "$host_status" != 0 ] && [ "$failed" = 0 ]; then
   echo "check: host tests did not build or run"
   add 0 1

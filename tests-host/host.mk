@@ -63,6 +63,7 @@ $(HOST_B)/vmtests: $(HOST_OBJS)
 .PHONY: test check-host
 test: $(HOST_B)/vmtests
 	$(HOST_B)/vmtests --jobs 2 $(TESTARGS)
+	@$(MAKE) --no-print-directory test-sv39
 
 check-host: test
 

@@ -270,14 +270,17 @@ Test(vm_fault, cow_move_counts_when_chain_is_private)
 
   map_anon(a, 0, 1, VM_PROT_RW);
   put(a, VA(0), 6);
-  // Put a shadow in front by hand, as an entry whose copy is still due.
+  // Put a shadow in front by hand. (Marking the entry NEEDS_COPY would not
+  // do: an entry holding the only reference writes its object in place.)
   e = entry_at(a, VA(0));
   vm_map_lock(a);
-  e->eflags |= MAP_ENTRY_NEEDS_COPY;
+  cr_assert_eq(vm_object_shadow(&e->object, &e->offset, e->end - e->start),
+               KERN_SUCCESS);
   pmap_protect(a->pmap, e->start, e->end, VM_PROT_READ);
   vm_map_unlock(a);
   m = mapped(a, VA(0), NULL, NULL);
   back = m->object;
+  cr_assert_neq(entry_at(a, VA(0))->object, back);
   put(a, VA(0), 7);
   obj = entry_at(a, VA(0))->object;
   cr_assert_neq(obj, back);
@@ -286,6 +289,46 @@ Test(vm_fault, cow_move_counts_when_chain_is_private)
   cr_assert_eq(vm_cnt.v_cow_optim, 1);
   cr_assert_eq(vm_cnt.v_cow_faults, 0);
   cr_assert_eq(get(a, VA(0)), 7);
+}
+
+// Forks whose children are gone before the parent writes: the parent's
+// entry holds the only reference to its object again, so the write needs no
+// shadow. (It used to get one per fork: the chain grew by an object per
+// fork, and a write to a page deep in it copied the page, leaving the
+// original resident but hidden until some later collapse.)
+Test(vm_fault, cow_needs_no_shadow_when_the_other_side_is_gone)
+{
+  struct vm_map *a = space(0);
+  struct vm_object *obj;
+  struct vm_page *m0, *m1;
+  size_t free0, objs0;
+
+  map_anon(a, 0, 2, VM_PROT_RW);
+  put(a, VA(0), 1);
+  put(a, VA(1), 2);
+  obj = entry_at(a, VA(0))->object;
+  m0 = mapped(a, VA(0), NULL, NULL);
+  m1 = mapped(a, VA(1), NULL, NULL);
+  free0 = vm_page_free_count();
+  objs0 = vm_object_count();
+  for (int i = 0; i < 10; i++) {
+    cow_clone(a, 1, 0, 2);
+    vmspace_free(vs[1]);
+    vs[1] = NULL;
+    put(a, VA(i % 2), (uint8_t)(10 + i));
+    cr_assert_eq(entry_at(a, VA(0))->object, obj, "fork %d: a shadow", i);
+    cr_assert_eq(entry_at(a, VA(0))->eflags & MAP_ENTRY_NEEDS_COPY, 0);
+    cr_assert_eq(vm_object_shadow_depth(obj), 1);
+  }
+  put(a, VA(0), 5);
+  put(a, VA(1), 6);
+  cr_assert_eq(mapped(a, VA(0), NULL, NULL), m0, "written in place");
+  cr_assert_eq(mapped(a, VA(1), NULL, NULL), m1, "written in place");
+  cr_assert_eq(get(a, VA(0)), 5);
+  cr_assert_eq(get(a, VA(1)), 6);
+  cr_assert_eq(vm_cnt.v_cow_faults, 0);
+  cr_assert_eq(vm_page_free_count(), free0);
+  cr_assert_eq(vm_object_count(), objs0);
 }
 
 Test(vm_fault, read_fault_on_backing_page_maps_read_only)

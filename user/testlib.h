@@ -13,11 +13,13 @@
 // exits with the line number, and the parent checks the status it waits
 // for (a child killed by a fault exits with -1).
 //
-// tl_group() also checks for leaks: it reaps every child and compares the
-// system's free page count before and after the group's body; any
-// difference is a failed test "GROUP.leak". (If the kernel reports the
-// pages its object zones hold, vmstats.kmem, free + kmem may match instead:
-// slab packing is not a leak.)
+// tl_group() also checks for leaks. It runs the group's body in a child
+// process (so the measuring process's own memory and kernel objects stay
+// exactly as they were), reaps every child, and compares the system's free
+// page count and its count of kernel zone objects (vmstats.kmem_objects)
+// before and after; any difference is a failed test "GROUP.leak". Results
+// of the body's tests come back to the suite's counts; state the body
+// changes (globals, sbrk, rlimits, the current directory) does not.
 #ifndef USER_TESTLIB_H
 #define USER_TESTLIB_H
 
@@ -36,7 +38,8 @@ void tl_run(const char *name, int (*fn)(void));
 // cannot look like a leak. The reason of a failure comes back through a
 // pipe; a child killed by a fault fails with "killed".
 void tl_run_child(const char *name, int (*fn)(void));
-// Run body (which calls tl_run) as group name, with the leak check.
+// Run body (which calls tl_run) as group name, in a child process, with
+// the leak check.
 void tl_group(const char *name, void (*body)(void));
 
 // Record why the current test fails; returns -1 for `return tl_fail(...)`.

@@ -16,6 +16,7 @@
 #include "kernel/lib/errno.h"
 #include "kernel/vm/mman.h"
 #include "kernel/vmstat.h"
+#include "kernel/vmmap.h"
 #include <stdarg.h>
 
 #ifndef PGSIZE

@@ -24,4 +24,9 @@ void kmem_zfree(struct kmem_zone *z, void *p);
 // leak checks compare free + kmem, since slab use moves with fragmentation).
 size_t kmem_page_count(void);
 
+// Objects handed out right now, over all zones (vmstat's kmem_objects). A
+// leaked object can hide in a slab that stays in use anyway, so the page
+// count alone does not show it; this count does.
+size_t kmem_object_count(void);
+
 #endif

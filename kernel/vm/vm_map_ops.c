@@ -624,12 +624,38 @@ int vm_map_sync(struct vm_map *map, vm_offset_t start, vm_offset_t end,
 
 // --- the fault path's lookup ---------------------------------------------------
 
+// May entry, marked copy-on-write, write its anonymous object in place?
+// Yes when the entry holds the object's only reference: the other side of
+// the fork has gone (or shadowed it already and taken its reference with
+// it), so nobody else can see the pages. A shadow there would only
+// lengthen the chain by one object per such fork -- and a write to a page
+// deeper down would then copy it, leaving the original hidden but
+// resident until some later collapse. The map lock (exclusive) keeps the
+// count from growing; a transient pin by a collapse of the object's own
+// backing object only makes us shadow needlessly, which is harmless.
+static bool vm_map_entry_sole_owner(struct vm_map_entry *entry)
+{
+  struct vm_object *obj = entry->object;
+  bool sole;
+
+  if (obj == NULL)
+    return false;
+  mtx_lock(&obj->lock);
+  sole = (obj->flags & OBJ_ANON) != 0 && (obj->flags & OBJ_DEAD) == 0 &&
+         obj->ref_count == 1;
+  mtx_unlock(&obj->lock);
+  return sole;
+}
+
 // Give entry the object a fault needs: a shadow when it still shares its
-// object copy-on-write, a fresh anonymous object when it has none.
-// Requires the map locked exclusive.
+// object copy-on-write (none when it has become the only user), a fresh
+// anonymous object when it has none. Requires the map locked exclusive.
 static int vm_map_lookup_prepare(struct vm_map_entry *entry, bool copy)
 {
-  if (copy && (entry->eflags & MAP_ENTRY_NEEDS_COPY)) {
+  if (copy && (entry->eflags & MAP_ENTRY_NEEDS_COPY) &&
+      vm_map_entry_sole_owner(entry)) {
+    entry->eflags &= ~MAP_ENTRY_NEEDS_COPY;
+  } else if (copy && (entry->eflags & MAP_ENTRY_NEEDS_COPY)) {
     if (vm_object_shadow(&entry->object, &entry->offset,
                          entry->end - entry->start) != KERN_SUCCESS)
       return KERN_RESOURCE_SHORTAGE;

@@ -7,6 +7,7 @@
 #ifndef VM_VM_MMAP_H
 #define VM_VM_MMAP_H
 
+#include "vm/mman.h"
 #include "vm/vm.h"
 
 struct vmspace;
@@ -19,5 +20,55 @@ int vm_kern_to_errno(int kern);
 // the pages. *oldbrk gets the previous break. -ENOMEM past datalim (bytes
 // of heap) or into another mapping.
 int vm_sbrk(struct vmspace *vm, long n, uint64_t datalim, vm_offset_t *oldbrk);
+
+// --- the memory system calls of SEMANTICS.md ---------------------------------
+// Each does every argument check of the SEMANTICS.md table itself and
+// returns 0 (or, for vm_mmap, stores the address in *out) or a negative
+// errno. A call that fails with a checking error has changed nothing. Each
+// takes the map lock itself; call with nothing locked.
+
+struct vm_object;
+
+// Where mmap looks for room when no usable hint is given (and after the
+// hint's neighbourhood is full): well above any heap, below the stack.
+#define VM_MMAP_BASE 0x1000000000UL
+
+// The checks of mmap that need neither the map nor the file: len, prot and
+// flag bits, MAP_SHARED/MAP_PRIVATE/MAP_ANON/MAP_EXCL combinations, fd and
+// off of anonymous mappings, alignment. The syscall layer calls it before
+// it looks at fd, so an invalid call is EINVAL whatever fd holds.
+int vm_mmap_check(vm_offset_t addr, vm_size_t len, int prot, int flags,
+                  long fd, vm_ooffset_t off);
+
+// mmap. obj is NULL for anonymous memory, else the file's object with a
+// reference the caller passes in: consumed on success, still the caller's
+// on failure. obj_readable / obj_writable are the descriptor's rights.
+// memlock_limit is RLIMIT_MEMLOCK's soft limit in bytes (used under
+// mlockall(MCL_FUTURE), when the new mapping is wired at once).
+int vm_mmap(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int prot,
+            int flags, struct vm_object *obj, vm_ooffset_t off,
+            bool obj_readable, bool obj_writable, rlim_t memlock_limit,
+            vm_offset_t *out);
+int vm_munmap(struct vmspace *vm, vm_offset_t addr, vm_size_t len);
+int vm_mprotect(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int prot);
+int vm_madvise(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int advice);
+int vm_minherit(struct vmspace *vm, vm_offset_t addr, vm_size_t len,
+                int inherit);
+// mlock / munlock round [addr, addr + len) out to whole pages. Wiring is
+// not nested: one munlock undoes any number of mlocks.
+int vm_mlock(struct vmspace *vm, vm_offset_t addr, vm_size_t len,
+             rlim_t memlock_limit);
+int vm_munlock(struct vmspace *vm, vm_offset_t addr, vm_size_t len);
+int vm_mlockall(struct vmspace *vm, int flags, rlim_t memlock_limit);
+int vm_munlockall(struct vmspace *vm);
+// mincore into a kernel buffer: vec[i] gets the MINCORE_* bits of page i
+// of [addr, addr + len); vec must hold atop(round_page(len)) bytes. With
+// vec NULL only the arguments are checked (EINVAL, ENOMEM for a hole).
+int vm_mincore(struct vmspace *vm, vm_offset_t addr, vm_size_t len, char *vec);
+int vm_msync(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int flags);
+
+// Is the system-wide wired limit (three quarters of RAM) enough for npages
+// more wired pages?
+bool vm_wire_limit_ok(size_t npages);
 
 #endif

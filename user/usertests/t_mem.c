@@ -231,8 +231,7 @@ ut_sbrk(void)
   tl_run_child("lazy", t_lazy);
   tl_run_child("shrink_unmaps", t_shrink_unmaps);
   tl_run_child("rlimit_data", t_rlimit_data);
-  // into_mapping needs mmap (issue 4); it runs in mmaptests once mmap lands.
-  (void)t_into_mapping;
+  tl_run_child("into_mapping", t_into_mapping);
   tl_run_child("into_stack", t_into_stack);
   tl_run_child("lazy_syscall", t_lazy_syscall);
 }

@@ -252,7 +252,6 @@ static void pmap_boot_asid(void)
   w_satp(MAKE_SATP(kernel_pmap->root_pa, 0));
   sfence_vma();
   asid_max = bits == 0 ? 0 : (uint32_t)bits + 1;
-  asid_max = 0;
 }
 
 // Place the vm_page array at boot_next and hand the RAM after it to

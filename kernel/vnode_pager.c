@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: MIT
+// The vnode pager and the page cache of regular files.
+//
+// Each regular file in use has at most one OBJT_VNODE object, ip->vmobj:
+// its pages ARE the file's cached contents. read() and write() copy
+// through them (vnode_pager_rdwr), mmap maps them, exec maps program text
+// straight from them. The object's handle is the inode, on which it holds
+// a reference (idup), so the file outlives close() and unlink() while
+// mapped; the reference goes when the object dies (dealloc).
+//
+// Life cycle. ip->vmobj is a weak pointer: it takes no reference. The
+// object lives while something references it: a map entry (or a shadow of
+// one), exec's text, or a read()/write() in progress. When the last one
+// goes, vm_object_terminate writes every dirty page back (putpages, sync)
+// and calls dealloc, which clears ip->vmobj. So dirty MAP_SHARED pages
+// reach the disk by msync (vm_map_sync), and at the latest when the last
+// mapping is removed (munmap, exit); a write() reaches the disk when the
+// call ends unless the file is mapped, in which case it stays cached and
+// every reader sees it in the cache.
+//
+// End of file: obj->pager_size is the file size in bytes and obj->size the
+// pages that hold any of it. getpages zeroes the part of the last page past
+// the end; a page wholly past the end is VM_PAGER_BAD (vm_fault already
+// refuses pindex >= obj->size with a bus error). putpages never writes past
+// the end, so the zero tail never reaches the disk.
+//
+// Locking, in order: the inode sleep lock (held only for block I/O, never
+// across a user copy) -> vnode_pager_lock (spin; protects every
+// ip->vmobj) -> obj->lock. getpages and putpages are called with obj->lock
+// held and their pages busy; they drop it around the I/O and take the
+// inode lock (and, for writes, a log transaction). rdwr holds its page
+// wired, not busy, across the user copy: a fault during the copy on a
+// mapping of the same page then finds it resident rather than sleeping on
+// it forever. dealloc drops obj->lock too (the object is dead, nobody else
+// can reach it) because iput may sleep.
+#include "vnode_pager.h"
+
+#include "file.h"
+#include "fs.h"
+#include "lib/errno.h"
+#include "lib/kassert.h"
+#include "lib/lock.h"
+#include "lib/string.h"
+#include "stat.h"
+#include "uaccess.h"
+#include "vm/pmap.h"
+#include "vm/vm.h"
+#include "vm/vm_object.h"
+#include "vm/vm_page.h"
+#include "vm/vm_pager.h"
+
+static struct mtx vnode_pager_lock;   // protects ip->vmobj of every inode
+
+// Set the object's idea of the file size. Requires obj locked.
+static void vnode_pager_size_locked(struct vm_object *obj, uint64_t size)
+{
+  MTX_ASSERT_OWNED(&obj->lock);
+  obj->pager_size = size;
+  obj->size = atop(round_page(size));
+}
+
+// ---------------------------------------------------------------------------
+// The pager operations.
+
+// Fill ma[i] from the file, zeroing what lies past the end. Returns
+// VM_PAGER_BAD if the page lies wholly past the end. ip locked.
+static int vnode_pager_read_page(struct inode *ip, struct vm_page *m,
+                                 uint64_t size)
+{
+  uint64_t off = ptoa(m->pindex);
+  uint8_t *kva = pmap_page_kva(m);
+  int r = 0;
+
+  if (off >= size)
+    return VM_PAGER_BAD;
+  if (off < ip->size)
+    r = readi(ip, 0, (uint64_t)kva, (uint32_t)off,
+              (uint32_t)MIN(PAGE_SIZE, ip->size - off));
+  if (r < 0)
+    return VM_PAGER_ERROR;
+  memset(kva + r, 0, PAGE_SIZE - r);
+  m->flags |= PG_VALID;
+  return VM_PAGER_OK;
+}
+
+// Requires obj locked and ma[] busy; drops the lock around the reads.
+// Read-ahead pages that fail are left invalid (the caller frees them).
+static int vnode_pager_getpages(struct vm_object *obj, struct vm_page **ma,
+                                int count, int reqpage)
+{
+  struct inode *ip = obj->handle;
+  uint64_t size = obj->pager_size;
+  int rv, result = VM_PAGER_OK;
+
+  mtx_unlock(&obj->lock);
+  ilock(ip);
+  for (int i = 0; i < count; i++) {
+    rv = vnode_pager_read_page(ip, ma[i], size);
+    if (i == reqpage)
+      result = rv;
+  }
+  iunlock(ip);
+  mtx_lock(&obj->lock);
+  return result;
+}
+
+// Write one page, clipped to the end of the file. VM_PAGER_OK when it is
+// wholly past the end (nothing of the file to write).
+static int vnode_pager_write_page(struct inode *ip, struct vm_page *m,
+                                  uint64_t size)
+{
+  uint64_t off = ptoa(m->pindex);
+  uint32_t n;
+  int r;
+
+  if (off >= size)
+    return VM_PAGER_OK;
+  n = (uint32_t)MIN(PAGE_SIZE, size - off);
+  begin_op();
+  ilock(ip);
+  r = writei(ip, 0, (uint64_t)pmap_page_kva(m), (uint32_t)off, n);
+  iunlock(ip);
+  end_op();
+  if (r != (int)n)
+    return VM_PAGER_ERROR;
+  VM_CNT_INC(v_pageout);
+  return VM_PAGER_OK;
+}
+
+// Every write is synchronous (one log transaction per page), so sync
+// changes nothing. Requires obj locked; drops it around the writes.
+static int vnode_pager_putpages(struct vm_object *obj, struct vm_page **ma,
+                                int count, bool sync, int *rtvals)
+{
+  struct inode *ip = obj->handle;
+  uint64_t size = obj->pager_size;
+  int result = VM_PAGER_OK;
+
+  (void)sync;
+  mtx_unlock(&obj->lock);
+  for (int i = 0; i < count; i++) {
+    rtvals[i] = vnode_pager_write_page(ip, ma[i], size);
+    if (rtvals[i] != VM_PAGER_OK)
+      result = rtvals[i];
+  }
+  mtx_lock(&obj->lock);
+  return result;
+}
+
+// Every page holding part of the file is "on backing store" (a hole reads
+// as zeros), so read-ahead may go to either end of the file.
+static bool vnode_pager_haspage(struct vm_object *obj, vm_pindex_t pindex,
+                                int *before, int *after)
+{
+  MTX_ASSERT_OWNED(&obj->lock);
+  if (pindex >= obj->size)
+    return false;
+  if (before != NULL)
+    *before = (int)MIN(pindex, 1024);
+  if (after != NULL)
+    *after = (int)MIN(obj->size - pindex - 1, 1024);
+  return true;
+}
+
+// Called by vm_object_terminate with obj locked and dead, its dirty pages
+// already written. Unhook it from the inode and drop the inode reference.
+static void vnode_pager_dealloc(struct vm_object *obj)
+{
+  struct inode *ip = obj->handle;
+
+  KASSERT(ip != NULL, ("vnode_pager_dealloc: object %u has no inode", obj->id));
+  mtx_unlock(&obj->lock);
+  mtx_lock(&vnode_pager_lock);
+  if (ip->vmobj == obj)
+    ip->vmobj = NULL;
+  wakeup(ip);
+  mtx_unlock(&vnode_pager_lock);
+  begin_op();
+  iput(ip);                       // may free an unlinked file
+  end_op();
+  mtx_lock(&obj->lock);
+  obj->handle = NULL;
+}
+
+// ---------------------------------------------------------------------------
+// The object of an inode.
+
+// ip->vmobj with a new reference, or NULL if there is none. Waits while a
+// dying object is still hooked to ip. Takes and drops vnode_pager_lock.
+static struct vm_object *vnode_pager_lookup(struct inode *ip)
+{
+  struct vm_object *obj;
+
+  mtx_lock(&vnode_pager_lock);
+  while ((obj = ip->vmobj) != NULL) {
+    mtx_lock(&obj->lock);
+    if ((obj->flags & OBJ_DEAD) == 0 && obj->ref_count > 0) {
+      // What vm_object_reference does, but under our lock, so the object
+      // cannot die between finding it and referencing it.
+      __atomic_fetch_add(&obj->ref_count, 1, __ATOMIC_ACQ_REL);
+      mtx_unlock(&obj->lock);
+      break;
+    }
+    mtx_unlock(&obj->lock);
+    sleep(ip, &vnode_pager_lock);   // dealloc unhooks it and wakes us
+  }
+  mtx_unlock(&vnode_pager_lock);
+  return obj;
+}
+
+// Make ip's object. Requires ip locked (its size valid). Returns it with a
+// reference, or NULL: out of memory, or somebody else made one first (the
+// caller looks again).
+static struct vm_object *vnode_pager_create(struct inode *ip)
+{
+  struct vm_object *obj = NULL;
+
+  SX_ASSERT_XLOCKED(&ip->lock);
+  mtx_lock(&vnode_pager_lock);
+  if (ip->vmobj == NULL) {
+    obj = vm_object_allocate(OBJT_VNODE, atop(round_page(ip->size)));
+    if (obj != NULL) {
+      obj->handle = idup(ip);
+      obj->pager_size = ip->size;
+      ip->vmobj = obj;
+    }
+  }
+  mtx_unlock(&vnode_pager_lock);
+  return obj;
+}
+
+struct vm_object *vnode_pager_object(struct inode *ip)
+{
+  struct vm_object *obj;
+  bool locked = sx_xlocked(&ip->lock);
+
+  for (int tries = 0; tries < 3; tries++) {
+    if ((obj = vnode_pager_lookup(ip)) != NULL)
+      return obj;
+    if (!locked)
+      ilock(ip);
+    KASSERT(ip->type == T_FILE, ("vnode_pager_object: inode %u is not a file",
+                                 ip->inum));
+    obj = vnode_pager_create(ip);
+    if (!locked)
+      iunlock(ip);
+    if (obj != NULL)
+      return obj;
+  }
+  return NULL;                    // out of memory (or an endless race)
+}
+
+static const struct vm_pager_ops vnode_pager_ops = {
+  .name = "vnode",
+  .getpages = vnode_pager_getpages,
+  .putpages = vnode_pager_putpages,
+  .haspage = vnode_pager_haspage,
+  .dealloc = vnode_pager_dealloc,
+};
+
+void vnode_pager_init(void)
+{
+  mtx_init(&vnode_pager_lock, "vnode_pager");
+  vm_pager_register(OBJT_VNODE, &vnode_pager_ops);
+}
+
+// ---------------------------------------------------------------------------
+// read() and write() through the cache.
+
+// The page of obj at pindex, resident, valid and wired (so it stays while
+// the caller copies with no lock held). A page holding part of the file
+// (pindex < obj->size) is read in first; a page past the end starts as
+// zeros. 0, -ENOMEM or -EIO.
+static int vnode_pager_hold(struct vm_object *obj, vm_pindex_t pindex,
+                            struct vm_page **mp)
+{
+  struct vm_page *m;
+  int rv = VM_PAGER_OK;
+
+  mtx_lock(&obj->lock);
+  while ((m = vm_object_page_lookup(obj, pindex)) != NULL &&
+         (m->flags & PG_BUSY) != 0) {
+    vm_page_busy_sleep(m);        // drops the lock
+    mtx_lock(&obj->lock);
+  }
+  if (m == NULL) {
+    bool inside = pindex < obj->size;
+    m = vm_page_alloc(obj, pindex, inside ? 0 : VM_ALLOC_ZERO);
+    if (m == NULL) {
+      mtx_unlock(&obj->lock);
+      return -ENOMEM;
+    }
+    if (inside)
+      rv = vm_pager_get_pages(obj, &m, 1, 0);
+    else
+      m->flags |= PG_VALID;
+    if (rv != VM_PAGER_OK || (m->flags & PG_VALID) == 0) {
+      vm_page_free(m);
+      mtx_unlock(&obj->lock);
+      return -EIO;
+    }
+    if (inside)
+      VM_CNT_INC(v_pagein);
+    vm_page_xunbusy(m);
+  }
+  vm_page_wire(m);
+  mtx_unlock(&obj->lock);
+  *mp = m;
+  return 0;
+}
+
+// Let go of a page from vnode_pager_hold; dirty it if it was written.
+static void vnode_pager_release(struct vm_object *obj, struct vm_page *m,
+                                bool dirty)
+{
+  mtx_lock(&obj->lock);
+  if (dirty)
+    vm_page_dirty(m);
+  vm_page_unwire(m, false);
+  mtx_unlock(&obj->lock);
+}
+
+// Move one piece (within one page) between the cache and user memory.
+// Returns the bytes moved (0 at end of file) or a negative errno.
+static int vnode_pager_rdwr_page(struct vm_object *obj, bool write,
+                                 uint64_t uaddr, uint64_t off, uint64_t n)
+{
+  struct vm_page *m;
+  uint8_t *kva;
+  int rc;
+
+  n = MIN(n, PAGE_SIZE - (off & PAGE_MASK));
+  if (!write) {
+    mtx_lock(&obj->lock);
+    n = off >= obj->pager_size ? 0 : MIN(n, obj->pager_size - off);
+    mtx_unlock(&obj->lock);
+    if (n == 0)
+      return 0;
+  }
+  if ((rc = vnode_pager_hold(obj, atop(off), &m)) < 0)
+    return rc;
+  kva = (uint8_t *)pmap_page_kva(m) + (off & PAGE_MASK);
+  rc = write ? copyin(kva, uaddr, n) : copyout(uaddr, kva, n);
+  if (rc == 0 && write) {
+    mtx_lock(&obj->lock);
+    if (off + n > obj->pager_size)
+      vnode_pager_size_locked(obj, off + n);
+    mtx_unlock(&obj->lock);
+  }
+  vnode_pager_release(obj, m, write);
+  return rc < 0 ? rc : (int)n;
+}
+
+// After a write that grew the cached file to size bytes, grow the inode
+// too, so fstat and lseek(SEEK_END) agree; the data follows on write-back.
+static void vnode_pager_grow_inode(struct inode *ip, uint64_t size)
+{
+  begin_op();
+  ilock(ip);
+  if (size > ip->size) {
+    ip->size = (uint32_t)size;
+    iupdate(ip);
+  }
+  iunlock(ip);
+  end_op();
+}
+
+int vnode_pager_rdwr(struct inode *ip, bool write, uint64_t uaddr,
+                     uint64_t off, int n)
+{
+  struct vm_object *obj;
+  uint64_t size;
+  int done = 0, r = 0;
+
+  if (n < 0)
+    return -EINVAL;
+  if (write && (off > MAXFILESIZE || (uint64_t)n > MAXFILESIZE - off))
+    return -EFBIG;
+  if ((obj = vnode_pager_object(ip)) == NULL)
+    return -ENOMEM;
+  while (done < n) {
+    r = vnode_pager_rdwr_page(obj, write, uaddr + done, off + done, n - done);
+    if (r <= 0)
+      break;
+    done += r;
+  }
+  if (write && done > 0) {
+    mtx_lock(&obj->lock);
+    size = obj->pager_size;
+    mtx_unlock(&obj->lock);
+    vnode_pager_grow_inode(ip, size);
+  }
+  vm_object_deallocate(obj);      // the last reference writes back
+  return done > 0 ? done : r;
+}
+
+void vnode_pager_setsize(struct inode *ip, uint32_t size)
+{
+  struct vm_object *obj;
+  struct vm_page *m;
+
+  if ((obj = vnode_pager_lookup(ip)) == NULL)
+    return;
+  mtx_lock(&obj->lock);
+  vnode_pager_size_locked(obj, size);
+  vm_object_page_remove(obj, atop(round_page(size)), 0, OBJPR_NOTWIRED);
+  m = (size & PAGE_MASK) != 0 ? vm_object_page_lookup(obj, atop(size)) : NULL;
+  if (m != NULL && (m->flags & PG_VALID) != 0)
+    memset((uint8_t *)pmap_page_kva(m) + (size & PAGE_MASK), 0,
+           PAGE_SIZE - (size & PAGE_MASK));
+  mtx_unlock(&obj->lock);
+  vm_object_deallocate(obj);
+}

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+// The page cache: one OBJT_VNODE vm_object per regular file, and the pager
+// that moves its pages to and from the file's blocks. read(), write(),
+// exec and every mapping of a file see the same pages.
+#ifndef KERNEL_VNODE_PAGER_H
+#define KERNEL_VNODE_PAGER_H
+
+#include "lib/types.h"
+
+struct inode;
+struct vm_object;
+
+// Register the pager for OBJT_VNODE. Once, at boot, before the first
+// process.
+void vnode_pager_init(void);
+
+// The page cache object of the regular file ip, created on first need,
+// with a new reference for the caller (drop it with vm_object_deallocate).
+// The object holds a reference on the inode until it dies, so a mapping
+// keeps the file alive after close() and unlink(). obj->pager_size is the
+// file size. NULL when kernel memory is exhausted. ip must be referenced;
+// it may be locked by the caller (ilock) but should preferably not be:
+// when an old object of the file is still being torn down, the call waits
+// for it, and that teardown may need the inode lock.
+struct vm_object *vnode_pager_object(struct inode *ip);
+
+// read() / write() of n bytes at file offset off, to or from the current
+// process's user address uaddr, through the page cache. ip is a regular
+// file, referenced and NOT locked (the user copy may fault, and the fault
+// may need the inode lock to page in). Writes extend the file. Returns
+// the bytes moved or a negative errno when nothing moved.
+int vnode_pager_rdwr(struct inode *ip, bool write, uint64_t uaddr,
+                     uint64_t off, int n);
+
+// The file was truncated (or grown by ftruncate) to size bytes: update the
+// cached object, if any: free the pages past the new end and zero the tail
+// of the new last page. ip referenced and NOT locked.
+void vnode_pager_setsize(struct inode *ip, uint32_t size);
+
+#endif

@@ -1,0 +1,539 @@
+// SPDX-License-Identifier: MIT
+// Tests of vm_mmap.c: every argument row of SEMANTICS.md's table for the
+// memory calls, run against a host vmspace, each checking the errno and
+// that a refused call left the map as it was (the fixture's teardown runs
+// the map checker and the strict leak check).
+#include <criterion/criterion.h>
+
+#include "lib/errno.h"
+#include "vm/mman.h"
+#include "vm/pmap.h"
+#include "vm/vm_map.h"
+#include "vm/vm_mmap.h"
+#include "vm/vm_object.h"
+#include "vm/vm_page.h"
+#include "vm/vmspace.h"
+#include "vmtest.h"
+
+#define NPAGES 256
+#define RW     (PROT_READ | PROT_WRITE)
+#define PA     (MAP_PRIVATE | MAP_ANON)
+#define NOLIM  RLIM_INFINITY
+
+static struct vmspace *vm;
+static struct vm_map *map;
+
+static void setup(void)
+{
+  vmtest_boot(NPAGES);
+  vm = vmspace_alloc(PAGE_SIZE, MAXUVA);
+  cr_assert_not_null(vm);
+  map = &vm->vm_map;
+}
+
+static void teardown(void)
+{
+  vmtest_check_map(map);
+  vmspace_free(vm);
+  vmtest_teardown_strict();
+}
+
+TestSuite(vm_mmap, .init = setup, .fini = teardown);
+
+// Anonymous mmap with the usual defaults; returns the errno result.
+static int anon(vm_offset_t addr, vm_size_t len, int prot, int flags,
+                vm_offset_t *out)
+{
+  return vm_mmap(vm, addr, len, prot, flags, NULL, 0, true, true, NOLIM, out);
+}
+
+static vm_offset_t must_anon(vm_size_t len)
+{
+  vm_offset_t va;
+
+  cr_assert_eq(anon(0, len, RW, PA, &va), 0);
+  return va;
+}
+
+// The entry at va (the test is the map's only user, so it may keep the
+// pointer after unlocking).
+static struct vm_map_entry *lookup(vm_offset_t va)
+{
+  struct vm_map_entry *e;
+  bool found;
+
+  vm_map_lock_read(map);
+  found = vm_map_lookup_entry(map, va, &e);
+  vm_map_unlock_read(map);
+  cr_assert(found, "nothing mapped at %#lx", (unsigned long)va);
+  return e;
+}
+
+// A snapshot of the map to compare after a refused call.
+static uint32_t entries(void)
+{
+  return map->nentries;
+}
+
+// --- mmap ------------------------------------------------------------------
+
+Test(vm_mmap, len_zero_einval)
+{
+  vm_offset_t va;
+  cr_assert_eq(anon(0, 0, RW, PA, &va), -EINVAL);
+  cr_assert_eq(entries(), 0);
+}
+
+Test(vm_mmap, len_rounding_overflow_einval)
+{
+  vm_offset_t va;
+  cr_assert_eq(anon(0, ~(vm_size_t)0 - 5, RW, PA, &va), -EINVAL);
+}
+
+Test(vm_mmap, unknown_prot_einval)
+{
+  vm_offset_t va;
+  cr_assert_eq(anon(0, PAGE_SIZE, 0x10, PA, &va), -EINVAL);
+}
+
+Test(vm_mmap, unknown_flag_einval)
+{
+  vm_offset_t va;
+  cr_assert_eq(anon(0, PAGE_SIZE, RW, PA | 0x80000, &va), -EINVAL);
+}
+
+Test(vm_mmap, shared_and_private_einval)
+{
+  vm_offset_t va;
+  cr_assert_eq(anon(0, PAGE_SIZE, RW, MAP_SHARED | PA, &va), -EINVAL);
+}
+
+Test(vm_mmap, check_file_with_neither_einval)
+{
+  cr_assert_eq(vm_mmap_check(0, PAGE_SIZE, RW, 0, 3, 0), -EINVAL);
+  cr_assert_eq(vm_mmap_check(0, PAGE_SIZE, RW, MAP_SHARED, 3, 0), 0);
+}
+
+Test(vm_mmap, check_anon_with_fd_or_off_einval)
+{
+  cr_assert_eq(vm_mmap_check(0, PAGE_SIZE, RW, PA, 3, 0), -EINVAL);
+  cr_assert_eq(vm_mmap_check(0, PAGE_SIZE, RW, PA, -1, PAGE_SIZE), -EINVAL);
+  cr_assert_eq(vm_mmap_check(0, PAGE_SIZE, RW, PA, -1, 0), 0);
+}
+
+Test(vm_mmap, check_unaligned_off_einval)
+{
+  cr_assert_eq(vm_mmap_check(0, PAGE_SIZE, RW, MAP_PRIVATE, 3, 100), -EINVAL);
+}
+
+Test(vm_mmap, anon_alone_is_private)
+{
+  vm_offset_t va;
+  struct vm_map_entry *e;
+
+  cr_assert_eq(anon(0, PAGE_SIZE, RW, MAP_ANON, &va), 0);
+  e = lookup(va);
+  cr_assert(e->eflags & MAP_ENTRY_COW);
+  cr_assert_eq(e->inheritance, VM_INHERIT_COPY);
+}
+
+Test(vm_mmap, shared_anon_has_object_and_shares)
+{
+  vm_offset_t va;
+  struct vm_map_entry *e;
+
+  cr_assert_eq(anon(0, 2 * PAGE_SIZE, RW, MAP_SHARED | MAP_ANON, &va), 0);
+  e = lookup(va);
+  cr_assert_not_null(e->object);
+  cr_assert_eq(e->inheritance, VM_INHERIT_SHARE);
+  cr_assert_not(e->eflags & MAP_ENTRY_COW);
+}
+
+Test(vm_mmap, fixed_unaligned_einval)
+{
+  vm_offset_t va;
+  cr_assert_eq(anon(0x10001, PAGE_SIZE, RW, PA | MAP_FIXED, &va), -EINVAL);
+}
+
+Test(vm_mmap, fixed_page_zero_einval)
+{
+  vm_offset_t va;
+  cr_assert_eq(anon(0, PAGE_SIZE, RW, PA | MAP_FIXED, &va), -EINVAL);
+}
+
+Test(vm_mmap, fixed_reaching_maxuva_einval)
+{
+  vm_offset_t va;
+  cr_assert_eq(anon(MAXUVA - PAGE_SIZE, 2 * PAGE_SIZE, RW, PA | MAP_FIXED, &va),
+               -EINVAL);
+  cr_assert_eq(anon(MAXUVA - PAGE_SIZE, PAGE_SIZE, RW, PA | MAP_FIXED, &va), 0);
+  cr_assert_eq(va, MAXUVA - PAGE_SIZE);
+}
+
+Test(vm_mmap, fixed_replaces)
+{
+  vm_offset_t va = must_anon(3 * PAGE_SIZE), r;
+  char b = 'x', got;
+
+  cr_assert_eq(vmtest_write(map, va + PAGE_SIZE, &b, 1), KERN_SUCCESS);
+  cr_assert_eq(anon(va + PAGE_SIZE, PAGE_SIZE, PROT_READ, PA | MAP_FIXED, &r), 0);
+  cr_assert_eq(r, va + PAGE_SIZE);
+  cr_assert_eq(vmtest_read(map, r, &got, 1), KERN_SUCCESS);
+  cr_assert_eq(got, 0);
+  cr_assert_neq(vmtest_access(map, r, VM_PROT_WRITE), KERN_SUCCESS);
+}
+
+Test(vm_mmap, fixed_excl_eexist_unchanged)
+{
+  vm_offset_t va = must_anon(2 * PAGE_SIZE), r;
+  uint32_t n = entries();
+
+  cr_assert_eq(anon(va, PAGE_SIZE, PROT_READ, PA | MAP_FIXED | MAP_EXCL, &r),
+               -EEXIST);
+  cr_assert_eq(entries(), n);
+  cr_assert_eq(vmtest_access(map, va, VM_PROT_WRITE), KERN_SUCCESS);
+}
+
+Test(vm_mmap, excl_without_fixed_einval)
+{
+  vm_offset_t va;
+  cr_assert_eq(anon(0, PAGE_SIZE, RW, PA | MAP_EXCL, &va), -EINVAL);
+}
+
+Test(vm_mmap, hint_taken_placed_elsewhere)
+{
+  vm_offset_t va = must_anon(PAGE_SIZE), r;
+
+  cr_assert_eq(anon(va, PAGE_SIZE, RW, PA, &r), 0);
+  cr_assert_neq(r, va);
+}
+
+Test(vm_mmap, hint_free_used)
+{
+  vm_offset_t r;
+
+  cr_assert_eq(anon(0x200000, PAGE_SIZE, RW, PA, &r), 0);
+  cr_assert_eq(r, 0x200000);
+}
+
+Test(vm_mmap, hint_invalid_placed_elsewhere)
+{
+  vm_offset_t r;
+
+  cr_assert_eq(anon(MAXUVA + PAGE_SIZE, PAGE_SIZE, RW, PA, &r), 0);
+  cr_assert(r >= PAGE_SIZE && r < MAXUVA);
+  cr_assert_eq(anon(MAXUVA - PAGE_SIZE, 4 * PAGE_SIZE, RW, PA, &r), 0);
+  cr_assert(r + 4 * PAGE_SIZE <= MAXUVA);
+}
+
+Test(vm_mmap, no_room_enomem)
+{
+  vm_offset_t r;
+  cr_assert_eq(anon(0, MAXUVA, RW, PA, &r), -ENOMEM);
+}
+
+Test(vm_mmap, write_only_prot_is_readable)
+{
+  vm_offset_t va;
+  struct vm_map_entry *e;
+
+  cr_assert_eq(anon(0, PAGE_SIZE, PROT_WRITE, PA, &va), 0);
+  e = lookup(va);
+  cr_assert_eq(e->protection, VM_PROT_RW);
+}
+
+Test(vm_mmap, stack_is_private_anon)
+{
+  vm_offset_t va;
+  cr_assert_eq(anon(0, PAGE_SIZE, RW, MAP_STACK, &va), 0);
+  cr_assert_eq(vm_mmap_check(0, PAGE_SIZE, RW, MAP_STACK, 3, 0), -EINVAL);
+}
+
+// File rows, with an anonymous object standing in for the file's.
+static struct vm_object *file_obj(void)
+{
+  struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 4);
+  cr_assert_not_null(obj);
+  return obj;
+}
+
+Test(vm_mmap, file_write_only_fd_eacces)
+{
+  struct vm_object *obj = file_obj();
+  vm_offset_t va;
+
+  cr_assert_eq(vm_mmap(vm, 0, PAGE_SIZE, PROT_READ, MAP_SHARED, obj, 0, false,
+                       true, NOLIM, &va), -EACCES);
+  vm_object_deallocate(obj);   // still the caller's on failure
+}
+
+Test(vm_mmap, file_shared_write_readonly_fd_eacces)
+{
+  struct vm_object *obj = file_obj();
+  vm_offset_t va;
+
+  cr_assert_eq(vm_mmap(vm, 0, PAGE_SIZE, RW, MAP_SHARED, obj, 0, true, false,
+                       NOLIM, &va), -EACCES);
+  vm_object_deallocate(obj);
+}
+
+Test(vm_mmap, file_shared_readonly_fd_max_excludes_write)
+{
+  struct vm_object *obj = file_obj();
+  vm_offset_t va;
+
+  cr_assert_eq(vm_mmap(vm, 0, PAGE_SIZE, PROT_READ, MAP_SHARED, obj, 0, true,
+                       false, NOLIM, &va), 0);
+  cr_assert_eq(vm_mprotect(vm, va, PAGE_SIZE, RW), -EACCES);
+}
+
+Test(vm_mmap, file_private_write_readonly_fd_allowed)
+{
+  struct vm_object *obj = file_obj();
+  vm_offset_t va;
+  struct vm_map_entry *e;
+
+  cr_assert_eq(vm_mmap(vm, 0, PAGE_SIZE, RW, MAP_PRIVATE, obj, 0, true, false,
+                       NOLIM, &va), 0);
+  e = lookup(va);
+  cr_assert(e->eflags & MAP_ENTRY_NEEDS_COPY);
+  cr_assert_eq(vmtest_access(map, va, VM_PROT_WRITE), KERN_SUCCESS);
+}
+
+Test(vm_mmap, file_anon_flag_with_object_einval)
+{
+  struct vm_object *obj = file_obj();
+  vm_offset_t va;
+
+  cr_assert_eq(vm_mmap(vm, 0, PAGE_SIZE, RW, PA, obj, 0, true, true, NOLIM,
+                       &va), -EINVAL);
+  vm_object_deallocate(obj);
+}
+
+Test(vm_mmap, wirefuture_wires_and_limits)
+{
+  vm_offset_t va;
+
+  cr_assert_eq(vm_mlockall(vm, MCL_FUTURE, NOLIM), 0);
+  cr_assert_eq(anon(0, 2 * PAGE_SIZE, RW, PA, &va), 0);
+  cr_assert_eq(pmap_wired_count(map->pmap), 2);
+  cr_assert_eq(vm_mmap(vm, 0, 4 * PAGE_SIZE, RW, PA, NULL, 0, true, true,
+                       3 * PAGE_SIZE, &va), -EAGAIN);
+  cr_assert_eq(map->nentries, 1);
+  cr_assert_eq(vm_munlockall(vm), 0);
+  cr_assert_eq(pmap_wired_count(map->pmap), 0);
+}
+
+// --- munmap ------------------------------------------------------------------
+
+Test(vm_mmap, munmap_bad_args_einval)
+{
+  vm_offset_t va = must_anon(PAGE_SIZE);
+
+  cr_assert_eq(vm_munmap(vm, va, 0), -EINVAL);
+  cr_assert_eq(vm_munmap(vm, va + 1, PAGE_SIZE), -EINVAL);
+  cr_assert_eq(vm_munmap(vm, va, ~(vm_size_t)0 - 10), -EINVAL);
+  cr_assert_eq(vm_munmap(vm, MAXUVA - PAGE_SIZE, 2 * PAGE_SIZE), -EINVAL);
+  cr_assert_eq(entries(), 1);
+}
+
+Test(vm_mmap, munmap_holes_fine)
+{
+  vm_offset_t va = must_anon(4 * PAGE_SIZE);
+
+  cr_assert_eq(vm_munmap(vm, va + PAGE_SIZE, PAGE_SIZE), 0);
+  cr_assert_eq(vm_munmap(vm, va, 8 * PAGE_SIZE), 0);
+  cr_assert_eq(entries(), 0);
+  cr_assert_eq(vm_munmap(vm, va, 8 * PAGE_SIZE), 0);
+}
+
+// --- the range calls ------------------------------------------------------------
+
+Test(vm_mmap, range_calls_unaligned_or_wrapping_einval)
+{
+  vm_offset_t va = must_anon(PAGE_SIZE);
+  char vec[2];
+
+  cr_assert_eq(vm_mprotect(vm, va + 1, PAGE_SIZE, RW), -EINVAL);
+  cr_assert_eq(vm_madvise(vm, va + 1, PAGE_SIZE, MADV_NORMAL), -EINVAL);
+  cr_assert_eq(vm_minherit(vm, va + 1, PAGE_SIZE, INHERIT_SHARE), -EINVAL);
+  cr_assert_eq(vm_msync(vm, va + 1, PAGE_SIZE, MS_SYNC), -EINVAL);
+  cr_assert_eq(vm_mincore(vm, va + 1, PAGE_SIZE, vec), -EINVAL);
+  cr_assert_eq(vm_mprotect(vm, va, ~(vm_size_t)0, RW), -EINVAL);
+  cr_assert_eq(vm_madvise(vm, va, -PAGE_SIZE, MADV_NORMAL), -EINVAL);
+  cr_assert_eq(vm_mincore(vm, MAXUVA - PAGE_SIZE, 2 * PAGE_SIZE, vec), -EINVAL);
+  cr_assert_eq(vm_msync(vm, MAXUVA, PAGE_SIZE, MS_SYNC), -EINVAL);
+}
+
+Test(vm_mmap, range_calls_hole_enomem_unchanged)
+{
+  vm_offset_t va = must_anon(3 * PAGE_SIZE);
+  struct vm_map_entry *e;
+  char vec[3];
+
+  cr_assert_eq(vm_munmap(vm, va + PAGE_SIZE, PAGE_SIZE), 0);
+  cr_assert_eq(vm_mprotect(vm, va, 3 * PAGE_SIZE, PROT_READ), -ENOMEM);
+  cr_assert_eq(vm_madvise(vm, va, 3 * PAGE_SIZE, MADV_RANDOM), -ENOMEM);
+  cr_assert_eq(vm_minherit(vm, va, 3 * PAGE_SIZE, INHERIT_NONE), -ENOMEM);
+  cr_assert_eq(vm_msync(vm, va, 3 * PAGE_SIZE, MS_ASYNC), -ENOMEM);
+  cr_assert_eq(vm_mincore(vm, va, 3 * PAGE_SIZE, vec), -ENOMEM);
+  cr_assert_eq(vm_mlock(vm, va, 3 * PAGE_SIZE, NOLIM), -ENOMEM);
+  cr_assert_eq(vm_munlock(vm, va, 3 * PAGE_SIZE), -ENOMEM);
+  e = lookup(va);
+  cr_assert_eq(e->protection, VM_PROT_RW);
+  cr_assert_eq(e->behavior, VM_BEHAV_NORMAL);
+  cr_assert_eq(e->inheritance, VM_INHERIT_COPY);
+  cr_assert_eq(e->wired_count, 0);
+}
+
+Test(vm_mmap, mprotect_beyond_max_eacces)
+{
+  struct vm_object *obj = file_obj();
+  vm_offset_t va;
+
+  cr_assert_eq(vm_mmap(vm, 0, PAGE_SIZE, PROT_READ, MAP_SHARED, obj, 0, true,
+                       false, NOLIM, &va), 0);
+  cr_assert_eq(vm_mprotect(vm, va, PAGE_SIZE, PROT_WRITE), -EACCES);
+  cr_assert_eq(vm_mprotect(vm, va, PAGE_SIZE, PROT_NONE), 0);
+}
+
+Test(vm_mmap, unknown_advice_and_inheritance_einval)
+{
+  vm_offset_t va = must_anon(PAGE_SIZE);
+
+  cr_assert_eq(vm_madvise(vm, va, PAGE_SIZE, 6), -EINVAL);
+  cr_assert_eq(vm_madvise(vm, va, PAGE_SIZE, -1), -EINVAL);
+  cr_assert_eq(vm_minherit(vm, va, PAGE_SIZE, 4), -EINVAL);
+  cr_assert_eq(vm_mprotect(vm, va, PAGE_SIZE, 0x20), -EINVAL);
+}
+
+Test(vm_mmap, msync_flags)
+{
+  vm_offset_t va = must_anon(PAGE_SIZE);
+
+  cr_assert_eq(vm_msync(vm, va, PAGE_SIZE, 0x8), -EINVAL);
+  cr_assert_eq(vm_msync(vm, va, PAGE_SIZE, MS_SYNC | MS_ASYNC), -EINVAL);
+  cr_assert_eq(vm_msync(vm, va, PAGE_SIZE, MS_SYNC | MS_INVALIDATE), 0);
+  cr_assert_eq(vm_mlock(vm, va, PAGE_SIZE, NOLIM), 0);
+  cr_assert_eq(vm_msync(vm, va, PAGE_SIZE, MS_INVALIDATE), -EBUSY);
+}
+
+// --- wiring ---------------------------------------------------------------------
+
+Test(vm_mmap, mlock_rounds_out)
+{
+  vm_offset_t va = must_anon(4 * PAGE_SIZE);
+
+  cr_assert_eq(vm_mlock(vm, va + PAGE_SIZE - 1, 2, NOLIM), 0);
+  cr_assert_eq(pmap_wired_count(map->pmap), 2);
+  cr_assert_eq(vm_munlock(vm, va + PAGE_SIZE + 5, 1), 0);
+  cr_assert_eq(pmap_wired_count(map->pmap), 1);
+}
+
+Test(vm_mmap, mlock_not_nested)
+{
+  vm_offset_t va = must_anon(2 * PAGE_SIZE);
+
+  cr_assert_eq(vm_mlock(vm, va, 2 * PAGE_SIZE, NOLIM), 0);
+  cr_assert_eq(vm_mlock(vm, va, 2 * PAGE_SIZE, NOLIM), 0);
+  cr_assert_eq(vm_munlock(vm, va, 2 * PAGE_SIZE), 0);
+  cr_assert_eq(pmap_wired_count(map->pmap), 0);
+  cr_assert_eq(vm_munlock(vm, va, 2 * PAGE_SIZE), 0);
+}
+
+Test(vm_mmap, mlock_prot_none_enomem)
+{
+  vm_offset_t va;
+
+  cr_assert_eq(anon(0, 2 * PAGE_SIZE, PROT_NONE, PA, &va), 0);
+  cr_assert_eq(vm_mlock(vm, va, 2 * PAGE_SIZE, NOLIM), -ENOMEM);
+  cr_assert_eq(pmap_wired_count(map->pmap), 0);
+}
+
+Test(vm_mmap, mlock_over_rlimit_enomem)
+{
+  vm_offset_t va = must_anon(4 * PAGE_SIZE);
+
+  cr_assert_eq(vm_mlock(vm, va, 4 * PAGE_SIZE, 3 * PAGE_SIZE), -ENOMEM);
+  cr_assert_eq(vm_mlock(vm, va, 3 * PAGE_SIZE, 3 * PAGE_SIZE), 0);
+  cr_assert_eq(vm_mlock(vm, va + 3 * PAGE_SIZE, PAGE_SIZE, 3 * PAGE_SIZE),
+               -ENOMEM);
+}
+
+Test(vm_mmap, mlock_over_system_limit_eagain)
+{
+  vm_size_t len = ptoa(vm_page_total_count() / 4 * 3 + 1);
+  vm_offset_t va = must_anon(len);
+
+  cr_assert_eq(vm_mlock(vm, va, len, NOLIM), -EAGAIN);
+  cr_assert_eq(pmap_wired_count(map->pmap), 0);
+}
+
+Test(vm_mmap, mlock_overflow_einval)
+{
+  cr_assert_eq(vm_mlock(vm, ~(vm_offset_t)0 - 10, 5, NOLIM), -EINVAL);
+  cr_assert_eq(vm_munlock(vm, PAGE_SIZE, ~(vm_size_t)0), -EINVAL);
+}
+
+Test(vm_mmap, mlockall_flags_einval)
+{
+  cr_assert_eq(vm_mlockall(vm, 0, NOLIM), -EINVAL);
+  cr_assert_eq(vm_mlockall(vm, 4, NOLIM), -EINVAL);
+  cr_assert_eq(map->flags & MAP_WIREFUTURE, 0);
+}
+
+Test(vm_mmap, mlockall_current_and_limit)
+{
+  vm_offset_t va = must_anon(3 * PAGE_SIZE);
+
+  (void)va;
+  cr_assert_eq(vm_mlockall(vm, MCL_CURRENT, 2 * PAGE_SIZE), -ENOMEM);
+  cr_assert_eq(pmap_wired_count(map->pmap), 0);
+  cr_assert_eq(vm_mlockall(vm, MCL_CURRENT, NOLIM), 0);
+  cr_assert_eq(pmap_wired_count(map->pmap), 3);
+  cr_assert_eq(vm_munlockall(vm), 0);
+  cr_assert_eq(pmap_wired_count(map->pmap), 0);
+}
+
+Test(vm_mmap, sbrk_wires_under_mcl_future)
+{
+  vm_offset_t old;
+
+  vm->vm_daddr = vm->vm_break = 0x400000;
+  cr_assert_eq(vm_mlockall(vm, MCL_FUTURE, NOLIM), 0);
+  cr_assert_eq(vm_sbrk(vm, 2 * PAGE_SIZE, ~0UL, &old), 0);
+  cr_assert_eq(pmap_wired_count(map->pmap), 2);
+  cr_assert_eq(vm_munlockall(vm), 0);
+}
+
+// --- mincore --------------------------------------------------------------------
+
+Test(vm_mmap, mincore_resident_bits)
+{
+  vm_offset_t va = must_anon(3 * PAGE_SIZE);
+  char vec[3], b = 1;
+
+  cr_assert_eq(vm_mincore(vm, va, 0, vec), 0);
+  cr_assert_eq(vm_mincore(vm, va, 3 * PAGE_SIZE, vec), 0);
+  cr_assert(vec[0] == 0 && vec[1] == 0 && vec[2] == 0);
+  cr_assert_eq(vmtest_write(map, va + PAGE_SIZE, &b, 1), KERN_SUCCESS);
+  cr_assert_eq(vm_mincore(vm, va, 3 * PAGE_SIZE - 1, vec), 0);
+  cr_assert_eq(vec[0], 0);
+  cr_assert(vec[1] & MINCORE_INCORE);
+  cr_assert_eq(vec[2], 0);
+  cr_assert_eq(vm_mincore(vm, va, 3 * PAGE_SIZE, NULL), 0);
+}
+
+Test(vm_mmap, mincore_sees_backing_pages)
+{
+  vm_offset_t va = must_anon(PAGE_SIZE);
+  struct vmspace *child;
+  char b = 1, vec[1];
+
+  cr_assert_eq(vmtest_write(map, va, &b, 1), KERN_SUCCESS);
+  child = vmspace_fork(vm);
+  cr_assert_not_null(child);
+  cr_assert_eq(vm_mincore(child, va, PAGE_SIZE, vec), 0);
+  cr_assert(vec[0] & MINCORE_INCORE);
+  vmspace_free(child);
+}

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: MIT
+// mmaptests groups "wire" (mlock, munlock, mlockall and their limits,
+// checked with mincore and vmstat) and "advice" (anonymous memory is lazy
+// and zero; madvise effects seen through mincore and the counters).
+#include "user/mmaptests/mt.h"
+
+#define RW (PROT_READ | PROT_WRITE)
+
+static unsigned long
+wired_pages(void)
+{
+  struct vmstats vs;
+
+  return vmstat(&vs) < 0 ? 0 : vs.wired;
+}
+
+static int
+t_mlock_basic(void)
+{
+  char *m = mt_anon(4);
+  unsigned long w0 = wired_pages(), w1;
+
+  TL_CHECK(m != MAP_FAILED, "mmap");
+  TL_CHECK(mt_resident(m, 4) == 0, "resident before touch");
+  TL_CHECK(mlock(m + 10, PGSIZE) == 0, "mlock unaligned: %s", strerror(errno));
+  TL_CHECK(mt_resident(m, 4) == 2, "mlock did not round out to 2 pages");
+  TL_CHECK(mlock(m, 4 * PGSIZE) == 0 && mlock(m, 4 * PGSIZE) == 0, "repeat");
+  TL_CHECK(mt_resident(m, 4) == 4, "not all resident");
+  TL_CHECK((w1 = wired_pages()) >= w0 + 4, "wired count");
+  TL_CHECK(munlock(m, 4 * PGSIZE) == 0, "munlock");
+  TL_CHECK(wired_pages() + 4 <= w1, "one munlock did not unlock");
+  TL_CHECK(munlock(m, 4 * PGSIZE) == 0, "munlock of unlocked");
+  TL_CHECK(mt_resident(m, 4) == 4, "contents kept");
+  TL_CHECK(munmap(m, 4 * PGSIZE) == 0, "munmap");
+  return 0;
+}
+
+static int
+t_mlock_prot_none(void)
+{
+  char *m = mmap(0, 2 * PGSIZE, PROT_NONE, MAP_PRIVATE | MAP_ANON, -1, 0);
+
+  TL_CHECK(m != MAP_FAILED, "mmap");
+  TL_CHECK(MT_FAILS(mlock(m, 2 * PGSIZE), ENOMEM), "PROT_NONE");
+  TL_CHECK(munmap(m, 2 * PGSIZE) == 0, "munmap");
+  return 0;
+}
+
+static int
+t_mlock_limits(void)
+{
+  struct rlimit rl = { 4 * PGSIZE, RLIM_INFINITY };
+  struct vmstats vs;
+  char *m = mt_anon(8);
+
+  TL_CHECK(m != MAP_FAILED, "mmap");
+  TL_CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "setrlimit");
+  TL_CHECK(MT_FAILS(mlock(m, 8 * PGSIZE), ENOMEM), "over RLIMIT_MEMLOCK");
+  TL_CHECK(mt_resident(m, 8) == 0, "refused mlock wired something");
+  TL_CHECK(mlock(m, 4 * PGSIZE) == 0, "at the limit");
+  TL_CHECK(MT_FAILS(mlock(m + 4 * PGSIZE, PGSIZE), ENOMEM), "past the limit");
+  TL_CHECK(MT_FAILS(mlockall(MCL_CURRENT), ENOMEM), "mlockall over limit");
+  TL_CHECK(munlockall() == 0, "munlockall");
+  rl.rlim_cur = RLIM_INFINITY;
+  TL_CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "setrlimit");
+  TL_CHECK(vmstat(&vs) == 0, "vmstat");
+  munmap(m, 8 * PGSIZE);
+  m = mmap(0, vs.total * PGSIZE, RW, MAP_PRIVATE | MAP_ANON, -1, 0);
+  TL_CHECK(m != MAP_FAILED, "big mmap: %s", strerror(errno));
+  TL_CHECK(MT_FAILS(mlock(m, vs.total / 4 * 3 * PGSIZE + PGSIZE), EAGAIN),
+           "over the system limit");
+  TL_CHECK(mt_resident(m, 16) == 0, "refused mlock wired something");
+  munmap(m, vs.total * PGSIZE);
+  return 0;
+}
+
+// MCL_FUTURE wires later mappings, heap growth and stack growth.
+static int
+t_mcl_future(void)
+{
+  struct rlimit rl = { 64 * PGSIZE, RLIM_INFINITY };
+  char *m, *b, *s;
+  volatile char *deep;
+  int n;
+
+  TL_CHECK(mlockall(MCL_FUTURE) == 0, "mlockall");
+  m = mt_anon(3);
+  TL_CHECK(m != MAP_FAILED && mt_resident(m, 3) == 3, "mmap not wired");
+  b = sbrk(2 * PGSIZE);
+  b = (char *)(((uintptr_t)b + PGSIZE - 1) & ~(uintptr_t)(PGSIZE - 1));
+  TL_CHECK(mt_resident(b, 1) == 1, "sbrk not wired");
+  deep = (volatile char *)((uintptr_t)&n - 64 * 1024);
+  *deep = 1;
+  s = (char *)((uintptr_t)deep & ~(uintptr_t)(PGSIZE - 1));
+  TL_CHECK(mt_resident(s, 4) == 4, "stack growth not wired");
+  TL_CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "setrlimit");
+  TL_CHECK(MT_MFAILS(mmap(0, 128 * PGSIZE, RW, MAP_PRIVATE | MAP_ANON, -1, 0),
+                     EAGAIN), "over the limit under MCL_FUTURE");
+  TL_CHECK(munlockall() == 0, "munlockall");
+  m = mt_anon(2);
+  TL_CHECK(m != MAP_FAILED && mt_resident(m, 2) == 0, "wired after munlockall");
+  return 0;
+}
+
+static int
+t_mlockall_current(void)
+{
+  char *m = mt_anon(3);
+
+  TL_CHECK(m != MAP_FAILED, "mmap");
+  TL_CHECK(mlockall(MCL_CURRENT) == 0, "mlockall: %s", strerror(errno));
+  TL_CHECK(mt_resident(m, 3) == 3, "not wired");
+  TL_CHECK(munlockall() == 0, "munlockall");
+  return 0;
+}
+
+static int
+t_msync_wired(void)
+{
+  char *m = mt_anon(2);
+
+  TL_CHECK(m != MAP_FAILED && mlock(m, PGSIZE) == 0, "mlock");
+  TL_CHECK(MT_FAILS(msync(m, 2 * PGSIZE, MS_INVALIDATE), EBUSY), "invalidate");
+  TL_CHECK(munlock(m, PGSIZE) == 0, "munlock");
+  TL_CHECK(msync(m, 2 * PGSIZE, MS_INVALIDATE) == 0, "invalidate unwired");
+  munmap(m, 2 * PGSIZE);
+  return 0;
+}
+
+void
+mt_wire(void)
+{
+  tl_run_child("mlock_basic", t_mlock_basic);
+  tl_run_child("mlock_prot_none", t_mlock_prot_none);
+  tl_run_child("mlock_limits", t_mlock_limits);
+  tl_run_child("mcl_future", t_mcl_future);
+  tl_run_child("mlockall_current", t_mlockall_current);
+  tl_run_child("msync_wired", t_msync_wired);
+}
+
+// ---------------------------------------------------------------------------
+
+static int
+t_lazy_zero(void)
+{
+  unsigned long f0 = tl_free_pages(), f1;
+  int n = 512;
+  char *m = mt_anon(n);
+
+  TL_CHECK(m != MAP_FAILED, "mmap");
+  f1 = tl_free_pages();
+  TL_CHECK(f0 - f1 < 8, "mmap used %lu pages", f0 - f1);
+  for (int i = 0; i < n * PGSIZE; i += 512)
+    TL_CHECK(m[i] == 0, "not zero at %d", i);
+  m[0] = 1;
+  m[(n - 1) * PGSIZE] = 1;
+  TL_CHECK(mt_resident(m, 2) >= 1, "touched page not resident");
+  TL_CHECK(munmap(m, (size_t)n * PGSIZE) == 0, "munmap");
+  return 0;
+}
+
+static int
+t_dontneed(void)
+{
+  char *m = mt_anon(4);
+
+  TL_CHECK(m != MAP_FAILED, "mmap");
+  memset(m, 'd', 4 * PGSIZE);
+  TL_CHECK(madvise(m, 4 * PGSIZE, MADV_DONTNEED) == 0, "dontneed");
+  for (int i = 0; i < 4 * PGSIZE; i++)
+    TL_CHECK(m[i] == 'd', "contents lost at %d", i);
+  munmap(m, 4 * PGSIZE);
+  return 0;
+}
+
+static int
+t_free(void)
+{
+  char *m = mt_anon(4);
+
+  TL_CHECK(m != MAP_FAILED, "mmap");
+  memset(m, 'f', 4 * PGSIZE);
+  TL_CHECK(madvise(m, 4 * PGSIZE, MADV_FREE) == 0, "free");
+  for (int i = 0; i < 4 * PGSIZE; i += PGSIZE / 2)
+    TL_CHECK(m[i] == 'f' || m[i] == 0, "old data at %d", i);
+  m[0] = 'n';
+  TL_CHECK(m[0] == 'n', "write after free");
+  munmap(m, 4 * PGSIZE);
+  return 0;
+}
+
+static int
+t_willneed_behav(void)
+{
+  char *m = mt_anon(8);
+  char vec[8];
+
+  TL_CHECK(m != MAP_FAILED, "mmap");
+  memset(m, 'w', 8 * PGSIZE);
+  TL_CHECK(madvise(m, 8 * PGSIZE, MADV_DONTNEED) == 0, "dontneed");
+  TL_CHECK(madvise(m, 8 * PGSIZE, MADV_WILLNEED) == 0, "willneed");
+  TL_CHECK(mincore(m, 8 * PGSIZE, vec) == 0, "mincore");
+  for (int i = 0; i < 8; i++)
+    TL_CHECK(vec[i] & MINCORE_INCORE, "page %d not resident", i);
+  TL_CHECK(madvise(m, 8 * PGSIZE, MADV_SEQUENTIAL) == 0, "sequential");
+  TL_CHECK(madvise(m, 8 * PGSIZE, MADV_RANDOM) == 0, "random");
+  TL_CHECK(madvise(m, 8 * PGSIZE, MADV_NORMAL) == 0, "normal");
+  TL_CHECK(m[7 * PGSIZE] == 'w', "contents");
+  munmap(m, 8 * PGSIZE);
+  return 0;
+}
+
+static int
+t_mprotect_none(void)
+{
+  char *m = mt_anon(1);
+  int st;
+
+  TL_CHECK(m != MAP_FAILED, "mmap");
+  m[0] = 'q';
+  TL_CHECK(mprotect(m, PGSIZE, PROT_NONE) == 0, "mprotect");
+  if (fork() == 0) {
+    (void)*(volatile char *)m;
+    exit(0);
+  }
+  wait(&st);
+  TL_CHECK(st == -1, "PROT_NONE read not killed (%d)", st);
+  TL_CHECK(mprotect(m, PGSIZE, PROT_READ) == 0 && m[0] == 'q', "back");
+  munmap(m, PGSIZE);
+  return 0;
+}
+
+// A file page in the page cache (brought in by read()) counts as resident
+// in a mapping that has not touched it yet.
+static int
+t_mincore_file(void)
+{
+  char buf[64], *m;
+  int fd;
+
+  TL_CHECK(mt_make_file("mt-inc", 2 * PGSIZE) == 0, "create");
+  TL_CHECK((fd = open("mt-inc", O_RDONLY)) >= 0, "open");
+  m = mmap(0, 2 * PGSIZE, PROT_READ, MAP_SHARED, fd, 0);
+  TL_CHECK(m != MAP_FAILED, "mmap: %s", strerror(errno));
+  TL_CHECK(read(fd, buf, sizeof(buf)) == sizeof(buf), "read");
+  TL_CHECK(mt_resident(m, 1) == 1, "cached file page not resident");
+  TL_CHECK(m[1] == mt_byte(1), "contents");
+  munmap(m, 2 * PGSIZE);
+  close(fd);
+  unlink("mt-inc");
+  return 0;
+}
+
+void
+mt_advice(void)
+{
+  tl_run_child("mincore_file", t_mincore_file);
+  tl_run_child("lazy_zero", t_lazy_zero);
+  tl_run_child("dontneed", t_dontneed);
+  tl_run_child("free", t_free);
+  tl_run_child("willneed_behav", t_willneed_behav);
+  tl_run_child("mprotect_none", t_mprotect_none);
+}

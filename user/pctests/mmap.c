@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+// pctests, mmap group: file mappings share the page cache with read() and
+// write(), MAP_PRIVATE writes stay private, the end-of-file rules hold,
+// and a mapping keeps its file alive. Each test runs in a child
+// (tl_run_child) so its mappings vanish with it. Skipped, with a note,
+// while the kernel has no mmap (ENOSYS).
+#include "user/testlib.h"
+#include "user/pctests/pctests.h"
+
+static char buf[3 * PGSIZE], want[3 * PGSIZE];
+
+// Map n bytes of path with prot and flags; NULL on failure. *fdp gets the
+// descriptor (left open).
+static char *map_file(const char *path, int n, int prot, int flags, int *fdp)
+{
+  int fd = open(path, (prot & PROT_WRITE) && (flags & MAP_SHARED) ?
+                      O_RDWR : O_RDONLY);
+  if (fd < 0)
+    return 0;
+  char *p = mmap(0, n, prot, flags, fd, 0);
+  if (p == MAP_FAILED) {
+    close(fd);
+    return 0;
+  }
+  *fdp = fd;
+  return p;
+}
+
+// A MAP_SHARED store is visible to read() at once, and after munmap to
+// another process's cat.
+static int mm_shared_write(void)
+{
+  static char out[3 * PGSIZE];
+  char *argv[] = {"cat", "pm.a", 0};
+  int fd, status;
+  TL_CHECK(pc_make_file("pm.a", 2 * PGSIZE, 1) == 0, "create");
+  char *p = map_file("pm.a", 2 * PGSIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+                     &fd);
+  TL_CHECK(p != 0, "mmap: %s", strerror(errno));
+  memcpy(p + PGSIZE - 3, "shared!", 7);
+  TL_CHECK(pc_read_at("pm.a", PGSIZE - 3, buf, 7) == 7 &&
+           memcmp(buf, "shared!", 7) == 0, "read() does not see the store");
+  TL_CHECK(munmap(p, 2 * PGSIZE) == 0, "munmap");
+  close(fd);
+  TL_CHECK(pc_run_capture(argv, out, sizeof(out), &status) == 2 * PGSIZE,
+           "cat length");
+  TL_CHECK(memcmp(out + PGSIZE - 3, "shared!", 7) == 0, "cat misses the data");
+  unlink("pm.a");
+  return 0;
+}
+
+// write() is visible through an existing mapping at once.
+static int mm_write_visible(void)
+{
+  int fd;
+  TL_CHECK(pc_make_file("pm.b", PGSIZE, 2) == 0, "create");
+  char *p = map_file("pm.b", PGSIZE, PROT_READ, MAP_SHARED, &fd);
+  TL_CHECK(p != 0, "mmap: %s", strerror(errno));
+  (void)p[0];
+  int wfd = open("pm.b", O_RDWR);
+  TL_CHECK(wfd >= 0 && write(wfd, "hello", 5) == 5, "write");
+  close(wfd);
+  TL_CHECK(memcmp(p, "hello", 5) == 0, "mapping does not see write()");
+  close(fd);
+  unlink("pm.b");
+  return 0;
+}
+
+// MAP_PRIVATE stores (even on a read-only descriptor) never reach the file.
+static int mm_private(void)
+{
+  int fd;
+  TL_CHECK(pc_make_file("pm.c", PGSIZE, 3) == 0, "create");
+  char *p = map_file("pm.c", PGSIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, &fd);
+  TL_CHECK(p != 0, "mmap: %s", strerror(errno));
+  pc_pattern(want, PGSIZE, 3);
+  TL_CHECK(memcmp(p, want, PGSIZE) == 0, "private map shows the file");
+  memcpy(p, "private", 7);
+  TL_CHECK(pc_read_at("pm.c", 0, buf, PGSIZE) == PGSIZE &&
+           memcmp(buf, want, PGSIZE) == 0, "store reached the file");
+  TL_CHECK(msync(p, PGSIZE, MS_SYNC) == 0, "msync");
+  TL_CHECK(munmap(p, PGSIZE) == 0, "munmap");
+  close(fd);
+  TL_CHECK(pc_read_at("pm.c", 0, buf, PGSIZE) == PGSIZE &&
+           memcmp(buf, want, PGSIZE) == 0, "store reached the file later");
+  unlink("pm.c");
+  return 0;
+}
+
+// The tail of the last page reads as zeros and is never written back.
+static int mm_eof_tail(void)
+{
+  int fd;
+  TL_CHECK(pc_make_file("pm.d", 100, 4) == 0, "create");
+  char *p = map_file("pm.d", PGSIZE, PROT_READ | PROT_WRITE, MAP_SHARED, &fd);
+  TL_CHECK(p != 0, "mmap: %s", strerror(errno));
+  for (int i = 100; i < PGSIZE; i++)
+    TL_CHECK(p[i] == 0, "tail byte %d is %d", i, p[i]);
+  p[50] = '!';
+  p[200] = '?';
+  TL_CHECK(msync(p, PGSIZE, MS_SYNC) == 0, "msync");
+  TL_CHECK(munmap(p, PGSIZE) == 0, "munmap");
+  close(fd);
+  TL_CHECK(pc_read_at("pm.d", 0, buf, PGSIZE) == 100, "size changed");
+  TL_CHECK(buf[50] == '!', "store inside the file lost");
+  unlink("pm.d");
+  return 0;
+}
+
+static void touch_past_eof(void *arg)
+{
+  volatile char *p = arg;
+  (void)p[PGSIZE];
+}
+
+// Touching a whole page past the end is a bus error: the child dies (-1).
+static int mm_past_eof(void)
+{
+  int fd;
+  TL_CHECK(pc_make_file("pm.e", 100, 5) == 0, "create");
+  char *p = map_file("pm.e", 2 * PGSIZE, PROT_READ, MAP_SHARED, &fd);
+  TL_CHECK(p != 0, "mmap: %s", strerror(errno));
+  TL_CHECK(tl_fork_wait(touch_past_eof, p) == -1, "child survived");
+  close(fd);
+  unlink("pm.e");
+  return 0;
+}
+
+// A mapping keeps its file alive after close() and unlink().
+static int mm_unlinked(void)
+{
+  int fd;
+  TL_CHECK(pc_make_file("pm.f", PGSIZE, 6) == 0, "create");
+  char *p = map_file("pm.f", PGSIZE, PROT_READ | PROT_WRITE, MAP_SHARED, &fd);
+  TL_CHECK(p != 0, "mmap: %s", strerror(errno));
+  close(fd);
+  TL_CHECK(unlink("pm.f") == 0, "unlink");
+  pc_pattern(want, PGSIZE, 6);
+  TL_CHECK(memcmp(p, want, PGSIZE) == 0, "contents lost");
+  p[0] = 'z';
+  TL_CHECK(p[0] == 'z', "store");
+  TL_CHECK(munmap(p, PGSIZE) == 0, "munmap");
+  TL_CHECK(open("pm.f", O_RDONLY) < 0, "file came back");
+  return 0;
+}
+
+static void child_reads(void *arg)
+{
+  TL_CHILD_CHECK(pc_read_at("pm.g", 0, buf, 5) == 5);
+  TL_CHILD_CHECK(memcmp(buf, arg, 5) == 0);
+}
+
+// After msync another process reads the new data with read().
+static int mm_msync(void)
+{
+  int fd;
+  TL_CHECK(pc_make_file("pm.g", PGSIZE, 7) == 0, "create");
+  char *p = map_file("pm.g", PGSIZE, PROT_READ | PROT_WRITE, MAP_SHARED, &fd);
+  TL_CHECK(p != 0, "mmap: %s", strerror(errno));
+  memcpy(p, "synced", 6);
+  TL_CHECK(msync(p, PGSIZE, MS_SYNC) == 0, "msync");
+  TL_CHECK(tl_fork_wait(child_reads, "synce") == 0, "child saw old data");
+  munmap(p, PGSIZE);
+  close(fd);
+  unlink("pm.g");
+  return 0;
+}
+
+static int mmap_missing(void)
+{
+  void *p = mmap(0, PGSIZE, PROT_READ, MAP_ANON | MAP_PRIVATE, -1, 0);
+  if (p == MAP_FAILED)
+    return errno == ENOSYS;
+  munmap(p, PGSIZE);
+  return 0;
+}
+
+void pc_group_mmap(void)
+{
+  if (mmap_missing()) {
+    printf("pctests: mmap group skipped: no mmap system call yet\n");
+    return;
+  }
+  tl_run_child("shared_write", mm_shared_write);
+  tl_run_child("write_visible", mm_write_visible);
+  tl_run_child("private", mm_private);
+  tl_run_child("eof_tail", mm_eof_tail);
+  tl_run_child("past_eof", mm_past_eof);
+  tl_run_child("unlinked", mm_unlinked);
+  tl_run_child("msync", mm_msync);
+}
