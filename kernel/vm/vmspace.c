@@ -192,9 +192,14 @@ static bool vmspace_fork_eager(struct vm_map_entry *src)
   struct vm_object *obj = src->object;
   bool shared;
 
-  if (src->wired_count > 0 && (src->eflags & MAP_ENTRY_COW) != 0)
+  if (obj == NULL)
+    return false;
+  // Wired memory is copied now, private or not (a shared anonymous mapping
+  // given INHERIT_COPY included): a lazy copy would leave wired anonymous
+  // pages behind the child's shadow and turn the wired entry NEEDS_COPY.
+  if (src->wired_count > 0)
     return true;
-  if (obj == NULL || (src->eflags & MAP_ENTRY_NEEDS_COPY) != 0)
+  if ((src->eflags & MAP_ENTRY_NEEDS_COPY) != 0)
     return false;
   mtx_lock(&obj->lock);
   shared = (obj->flags & OBJ_ANON) != 0 && obj->ref_count > 1;
