@@ -12,9 +12,10 @@
 // object lives while something references it: a map entry (or a shadow of
 // one), exec's text, or a read()/write() in progress. When the last one
 // goes, vm_object_terminate writes every dirty page back (putpages, sync)
-// and calls dealloc, which clears ip->vmobj. So dirty MAP_SHARED pages
-// reach the disk by msync (vm_map_sync), and at the latest when the last
-// mapping is removed (munmap, exit); a write() reaches the disk when the
+// and calls dealloc, which clears ip->vmobj. Dirty MAP_SHARED pages reach
+// the disk earlier too: msync writes them (vm_map_sync), and so do munmap
+// and exit (vm_map_writeback) for the range they let go of, even while
+// another process still maps the file; a write() reaches the disk when the
 // call ends unless the file is mapped, in which case it stays cached and
 // every reader sees it in the cache.
 //

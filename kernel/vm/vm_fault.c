@@ -636,24 +636,17 @@ static struct vm_page *vm_fault_copy_find(struct vm_object *obj,
                                           struct vm_object **bottom,
                                           vm_pindex_t *bpindex)
 {
-  struct vm_object *next;
   struct vm_page *m;
 
   mtx_lock(&obj->lock);
-  for (;;) {
+  do {
     *bottom = obj;
     *bpindex = pindex;
     if ((obj->flags & OBJ_ANON) == 0)
       break;
     if ((m = vm_object_page_lookup(obj, pindex)) != NULL)
       return m;   // obj stays locked: the caller copies, then unlocks
-    if ((next = obj->backing_object) == NULL)
-      break;
-    pindex += atop(obj->backing_offset);
-    mtx_lock(&next->lock);
-    mtx_unlock(&obj->lock);
-    obj = next;
-  }
+  } while (vm_object_chain_next(&obj, &pindex));
   mtx_unlock(&obj->lock);
   return NULL;
 }
@@ -665,18 +658,12 @@ static struct vm_object *vm_fault_chain_bottom(struct vm_object *obj,
                                                vm_pindex_t pindex,
                                                vm_ooffset_t *off)
 {
-  struct vm_object *next;
-
   mtx_lock(&obj->lock);
   while ((obj->flags & OBJ_ANON) != 0) {
-    if ((next = obj->backing_object) == NULL) {
+    if (!vm_object_chain_next(&obj, &pindex)) {
       mtx_unlock(&obj->lock);
       return NULL;
     }
-    pindex += atop(obj->backing_offset);
-    mtx_lock(&next->lock);
-    mtx_unlock(&obj->lock);
-    obj = next;
   }
   mtx_unlock(&obj->lock);
   *off = ptoa(pindex);

@@ -193,6 +193,11 @@ int vm_map_unwire(struct vm_map *map, vm_offset_t start, vm_offset_t end,
 int vm_map_sync(struct vm_map *map, vm_offset_t start, vm_offset_t end,
                 bool syncio, bool invalidate);
 
+// Write the dirty shared file pages of [start, end) back, skipping holes:
+// what munmap and exit do before they let go of a file mapping, so that
+// MAP_SHARED writes reach the file then at the latest. Takes the lock.
+int vm_map_writeback(struct vm_map *map, vm_offset_t start, vm_offset_t end);
+
 // Reserve a stack at [addrbos, addrbos + max_ssize): the top init_ssize
 // bytes are mapped (GROWS_DOWN), the rest is left for growth with a guard
 // page at the bottom that is never mapped. Takes the lock.

@@ -580,28 +580,18 @@ static int vm_map_sync_object(struct vm_object *obj, vm_pindex_t first,
   return rv;
 }
 
+// Write back the file pages of every entry in [start, end), holes skipped.
 // Only file objects have anything to write back; a private copy of a file
-// page lives in an anonymous shadow and is skipped.
-int vm_map_sync(struct vm_map *map, vm_offset_t start, vm_offset_t end,
-                bool syncio, bool invalidate)
+// page lives in an anonymous shadow and is skipped. Called and returns
+// with the map read-locked, but drops the lock around each object's I/O.
+static int vm_map_sync_entries(struct vm_map *map, vm_offset_t start,
+                               vm_offset_t end, bool syncio, bool invalidate)
 {
   struct vm_map_entry *entry;
   vm_offset_t va = start;
   int rv = KERN_SUCCESS;
 
-  vm_map_check_args("vm_map_sync", start, end);
-  vm_map_lock_read(map);
-  if (!vm_map_range_mapped(map, start, end))
-    rv = KERN_INVALID_ADDRESS;
-  else if (invalidate && vm_map_range_wired(map, start, end))
-    rv = KERN_FAILURE;
-  if (rv != KERN_SUCCESS) {
-    vm_map_unlock_read(map);
-    return rv;
-  }
-  if (invalidate)
-    pmap_remove(map->pmap, start, end);
-  while ((entry = vm_map_entry_at_or_after(map, va)) != NULL &&
+  while (va < end && (entry = vm_map_entry_at_or_after(map, va)) != NULL &&
          entry->start < end) {
     vm_offset_t s = MAX(va, entry->start), e = MIN(end, entry->end);
     struct vm_object *obj = entry->object;
@@ -618,6 +608,36 @@ int vm_map_sync(struct vm_map *map, vm_offset_t start, vm_offset_t end,
     vm_object_deallocate(obj);
     vm_map_lock_read(map);
   }
+  return rv;
+}
+
+int vm_map_sync(struct vm_map *map, vm_offset_t start, vm_offset_t end,
+                bool syncio, bool invalidate)
+{
+  int rv = KERN_SUCCESS;
+
+  vm_map_check_args("vm_map_sync", start, end);
+  vm_map_lock_read(map);
+  if (!vm_map_range_mapped(map, start, end))
+    rv = KERN_INVALID_ADDRESS;
+  else if (invalidate && vm_map_range_wired(map, start, end))
+    rv = KERN_FAILURE;
+  if (rv == KERN_SUCCESS) {
+    if (invalidate)
+      pmap_remove(map->pmap, start, end);
+    rv = vm_map_sync_entries(map, start, end, syncio, invalidate);
+  }
+  vm_map_unlock_read(map);
+  return rv;
+}
+
+int vm_map_writeback(struct vm_map *map, vm_offset_t start, vm_offset_t end)
+{
+  int rv;
+
+  vm_map_check_args("vm_map_writeback", start, end);
+  vm_map_lock_read(map);
+  rv = vm_map_sync_entries(map, start, end, true, false);
   vm_map_unlock_read(map);
   return rv;
 }

@@ -181,6 +181,22 @@ static int vm_mmap_range(struct vm_map *map, vm_offset_t addr, vm_size_t len,
   return 0;
 }
 
+// The prologue of the calls that act on a range with one argument:
+// 1 with the range to act on, 0 when it is empty (nothing to do), or
+// -EINVAL for a bad range or an argument that is not arg_ok.
+static int vm_mmap_range_arg(struct vm_map *map, vm_offset_t addr,
+                             vm_size_t len, bool arg_ok, vm_offset_t *start,
+                             vm_offset_t *end)
+{
+  int rc;
+
+  if ((rc = vm_mmap_range(map, addr, len, start, end)))
+    return rc;
+  if (!arg_ok)
+    return -EINVAL;
+  return *start < *end;
+}
+
 bool vm_wire_limit_ok(size_t npages)
 {
   size_t limit = vm_page_total_count() / 4 * 3;
@@ -363,6 +379,9 @@ int vm_munmap(struct vmspace *vm, vm_offset_t addr, vm_size_t len)
     return -EINVAL;
   if ((rc = vm_mmap_range(map, addr, len, &start, &end)))
     return rc;
+  // An I/O error leaves the pages dirty in the object, to be written
+  // when it goes; munmap itself has no way to report it.
+  (void)vm_map_writeback(map, start, end);
   vm_map_remove(map, start, end);   // holes are fine
   return 0;
 }
@@ -374,14 +393,12 @@ int vm_mprotect(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int prot)
   vm_prot_t p = (vm_prot_t)prot;
   int rc;
 
-  if ((rc = vm_mmap_range(map, addr, len, &start, &end)))
+  rc = vm_mmap_range_arg(map, addr, len, (prot & ~VM_MMAP_PROT_ALL) == 0,
+                         &start, &end);
+  if (rc <= 0)
     return rc;
-  if ((prot & ~VM_MMAP_PROT_ALL) != 0)
-    return -EINVAL;
   if (p & VM_PROT_WRITE)
     p |= VM_PROT_READ;
-  if (start == end)
-    return 0;
   return -vm_kern_to_errno(vm_map_protect(map, start, end, p, false));
 }
 
@@ -391,12 +408,11 @@ int vm_madvise(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int advice)
   vm_offset_t start, end;
   int rc;
 
-  if ((rc = vm_mmap_range(map, addr, len, &start, &end)))
+  rc = vm_mmap_range_arg(map, addr, len,
+                         advice >= MADV_NORMAL && advice <= MADV_FREE,
+                         &start, &end);
+  if (rc <= 0)
     return rc;
-  if (advice < MADV_NORMAL || advice > MADV_FREE)
-    return -EINVAL;
-  if (start == end)
-    return 0;
   return -vm_kern_to_errno(vm_map_madvise(map, start, end, advice));
 }
 
@@ -407,12 +423,11 @@ int vm_minherit(struct vmspace *vm, vm_offset_t addr, vm_size_t len,
   vm_offset_t start, end;
   int rc;
 
-  if ((rc = vm_mmap_range(map, addr, len, &start, &end)))
+  rc = vm_mmap_range_arg(map, addr, len,
+                         inherit >= INHERIT_SHARE && inherit <= INHERIT_ZERO,
+                         &start, &end);
+  if (rc <= 0)
     return rc;
-  if (inherit < INHERIT_SHARE || inherit > INHERIT_ZERO)
-    return -EINVAL;
-  if (start == end)
-    return 0;
   return -vm_kern_to_errno(vm_map_inherit(map, start, end,
                                           (vm_inherit_t)inherit));
 }
@@ -423,13 +438,12 @@ int vm_msync(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int flags)
   vm_offset_t start, end;
   int rc;
 
-  if ((flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) != 0 ||
-      ((flags & MS_ASYNC) && (flags & MS_SYNC)))
-    return -EINVAL;
-  if ((rc = vm_mmap_range(map, addr, len, &start, &end)))
+  rc = vm_mmap_range_arg(map, addr, len,
+                         (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE)) == 0 &&
+                             !((flags & MS_ASYNC) && (flags & MS_SYNC)),
+                         &start, &end);
+  if (rc <= 0)
     return rc;
-  if (start == end)
-    return 0;
   rc = vm_map_sync(map, start, end, (flags & MS_SYNC) != 0,
                    (flags & MS_INVALIDATE) != 0);
   if (rc == KERN_FAILURE)
@@ -555,25 +569,18 @@ int vm_munlockall(struct vmspace *vm)
 // tell without a mapping: INCORE, and MODIFIED for a dirty page.
 static int vm_mincore_object(struct vm_object *obj, vm_pindex_t pindex)
 {
-  struct vm_object *next;
   struct vm_page *m;
   int bits = 0;
 
   if (obj == NULL)
     return 0;
   mtx_lock(&obj->lock);
-  for (;;) {
+  do {
     if ((m = vm_object_page_lookup(obj, pindex)) != NULL) {
       bits = MINCORE_INCORE | ((m->flags & PG_DIRTY) ? MINCORE_MODIFIED : 0);
       break;
     }
-    if ((next = obj->backing_object) == NULL)
-      break;
-    pindex += atop(obj->backing_offset);
-    mtx_lock(&next->lock);
-    mtx_unlock(&obj->lock);
-    obj = next;
-  }
+  } while (vm_object_chain_next(&obj, &pindex));
   mtx_unlock(&obj->lock);
   return bits;
 }
@@ -601,10 +608,8 @@ int vm_mincore(struct vmspace *vm, vm_offset_t addr, vm_size_t len, char *vec)
   vm_offset_t start, end, va;
   int rc;
 
-  if ((rc = vm_mmap_range(map, addr, len, &start, &end)))
+  if ((rc = vm_mmap_range_arg(map, addr, len, true, &start, &end)) <= 0)
     return rc;
-  if (start == end)
-    return 0;
   vm_map_lock_read(map);
   if (start < map->min_offset || !vm_map_range_mapped(map, start, end)) {
     vm_map_unlock_read(map);

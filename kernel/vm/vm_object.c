@@ -180,6 +180,20 @@ struct vm_page *vm_object_page_lookup(struct vm_object *obj, vm_pindex_t pindex)
   return NULL;
 }
 
+bool vm_object_chain_next(struct vm_object **obj, vm_pindex_t *pindex)
+{
+  struct vm_object *cur = *obj, *next = cur->backing_object;
+
+  MTX_ASSERT_OWNED(&cur->lock);
+  if (next == NULL)
+    return false;
+  *pindex += atop(cur->backing_offset);
+  mtx_lock(&next->lock);
+  mtx_unlock(&cur->lock);
+  *obj = next;
+  return true;
+}
+
 struct vm_page *vm_object_page_ge(struct vm_object *obj, vm_pindex_t pindex)
 {
   struct avl_node *n;

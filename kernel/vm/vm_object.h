@@ -97,6 +97,12 @@ void vm_object_collapse(struct vm_object *obj);
 bool vm_object_coalesce(struct vm_object *prev, vm_ooffset_t prev_offset,
                         vm_size_t prev_size, vm_size_t next_size);
 
+// One step down a shadow chain, lock-coupled: with *obj locked, lock its
+// backing object, unlock *obj, and move *obj and *pindex there (false, and
+// nothing changed, at the bottom). Every walk that only reads the chain
+// goes through here.
+bool vm_object_chain_next(struct vm_object **obj, vm_pindex_t *pindex);
+
 // The resident page index. Requires obj locked.
 struct vm_page *vm_object_page_lookup(struct vm_object *obj, vm_pindex_t pindex);
 // First resident page with index >= pindex, or NULL.

@@ -90,6 +90,7 @@ void vmspace_free(struct vmspace *vm)
   KASSERT(left >= 0, ("vmspace_free: vmspace %p over-released", (void *)vm));
   if (left > 0)
     return;
+  (void)vm_map_writeback(map, map->min_offset, map->max_offset);
   vm_map_remove(map, map->min_offset, map->max_offset);
   KASSERT(map->nentries == 0 && map->size == 0,
           ("vmspace_free: %u entries left", map->nentries));

@@ -10,9 +10,10 @@
 static char buf[3 * PGSIZE], want[3 * PGSIZE];
 
 // Map n bytes of path with prot and flags; NULL on failure. *fdp gets the
-// descriptor (left open).
+// descriptor (left open), or -1.
 static char *map_file(const char *path, int n, int prot, int flags, int *fdp)
 {
+  *fdp = -1;
   int fd = open(path, (prot & PROT_WRITE) && (flags & MAP_SHARED) ?
                       O_RDWR : O_RDONLY);
   if (fd < 0)
@@ -144,25 +145,90 @@ static int mm_unlinked(void)
   return 0;
 }
 
+static unsigned long pageouts(void)
+{
+  struct vmstats vs;
+  return vmstat(&vs) == 0 ? vs.pageout : 0;
+}
+
 static void child_reads(void *arg)
 {
   TL_CHILD_CHECK(pc_read_at("pm.g", 0, buf, 5) == 5);
   TL_CHILD_CHECK(memcmp(buf, arg, 5) == 0);
 }
 
-// After msync another process reads the new data with read().
+// msync writes the dirty page to the file (the pager's counter moves),
+// and another process reads the new data with read(). The range ends
+// inside the mapping, which once made the kernel loop forever.
 static int mm_msync(void)
 {
   int fd;
-  TL_CHECK(pc_make_file("pm.g", PGSIZE, 7) == 0, "create");
-  char *p = map_file("pm.g", PGSIZE, PROT_READ | PROT_WRITE, MAP_SHARED, &fd);
+  TL_CHECK(pc_make_file("pm.g", 2 * PGSIZE, 7) == 0, "create");
+  char *p = map_file("pm.g", 2 * PGSIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+                     &fd);
   TL_CHECK(p != 0, "mmap: %s", strerror(errno));
   memcpy(p, "synced", 6);
+  p[PGSIZE] = 'x';
+  unsigned long before = pageouts();
   TL_CHECK(msync(p, PGSIZE, MS_SYNC) == 0, "msync");
+  TL_CHECK(pageouts() - before == 1, "msync of one page wrote %lu",
+           pageouts() - before);
+  TL_CHECK(msync(p, PGSIZE, MS_SYNC) == 0, "msync again");
+  TL_CHECK(pageouts() - before == 1, "a clean page was written again");
   TL_CHECK(tl_fork_wait(child_reads, "synce") == 0, "child saw old data");
-  munmap(p, PGSIZE);
+  munmap(p, 2 * PGSIZE);
   close(fd);
   unlink("pm.g");
+  return 0;
+}
+
+// munmap writes MAP_SHARED stores back even while another mapping keeps
+// the file's object alive (so it is not its last reference going).
+static int mm_munmap_writes(void)
+{
+  int fd, fd2;
+  TL_CHECK(pc_make_file("pm.h", 2 * PGSIZE, 8) == 0, "create");
+  char *p = map_file("pm.h", 2 * PGSIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+                     &fd);
+  char *q = map_file("pm.h", 2 * PGSIZE, PROT_READ, MAP_SHARED, &fd2);
+  TL_CHECK(p != 0 && q != 0, "mmap: %s", strerror(errno));
+  memcpy(p + PGSIZE, "unmapped", 8);
+  unsigned long before = pageouts();
+  TL_CHECK(munmap(p, 2 * PGSIZE) == 0, "munmap");
+  TL_CHECK(pageouts() - before == 1, "munmap wrote %lu pages, not 1",
+           pageouts() - before);
+  TL_CHECK(memcmp(q + PGSIZE, "unmapped", 8) == 0, "other mapping");
+  munmap(q, 2 * PGSIZE);
+  close(fd);
+  close(fd2);
+  unlink("pm.h");
+  return 0;
+}
+
+static void child_stores(void *arg)
+{
+  int fd;
+  char *p = map_file("pm.i", PGSIZE, PROT_READ | PROT_WRITE, MAP_SHARED, &fd);
+  TL_CHILD_CHECK(p != 0);
+  memcpy(p, arg, 6);
+}
+
+// Exit writes a process's MAP_SHARED stores back while the parent still
+// maps the file.
+static int mm_exit_writes(void)
+{
+  int fd;
+  TL_CHECK(pc_make_file("pm.i", PGSIZE, 9) == 0, "create");
+  char *q = map_file("pm.i", PGSIZE, PROT_READ, MAP_SHARED, &fd);
+  TL_CHECK(q != 0, "mmap: %s", strerror(errno));
+  unsigned long before = pageouts();
+  TL_CHECK(tl_fork_wait(child_stores, "exited") == 0, "child failed");
+  TL_CHECK(pageouts() - before == 1, "exit wrote %lu pages, not 1",
+           pageouts() - before);
+  TL_CHECK(memcmp(q, "exited", 6) == 0, "mapping misses the child's store");
+  munmap(q, PGSIZE);
+  close(fd);
+  unlink("pm.i");
   return 0;
 }
 
@@ -188,4 +254,6 @@ void pc_group_mmap(void)
   tl_run_child("past_eof", mm_past_eof);
   tl_run_child("unlinked", mm_unlinked);
   tl_run_child("msync", mm_msync);
+  tl_run_child("munmap_writes", mm_munmap_writes);
+  tl_run_child("exit_writes", mm_exit_writes);
 }
