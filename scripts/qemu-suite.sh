@@ -4,6 +4,9 @@
 #
 #   scripts/qemu-suite.sh CPUS MEM IMAGE LOG
 #
+# KERNEL names the kernel ELF (default kernel/kernel), SUITE_TIMEOUT the
+# limit in seconds (default 600).
+#
 # Every suite prints one line "NAME: N passed, M failed". The run fails if
 # the kernel panics, QEMU does not power off within the time limit, no suite
 # reports, or any suite reports a failure. The last line printed is the sum.
@@ -17,7 +20,7 @@ trap 'rm -f "$disk"' EXIT
 cp "$image" "$disk"
 
 timeout --foreground -k 5 "$limit" qemu-system-riscv64 -machine virt -bios "$opensbi" \
-  -kernel kernel/kernel -m "$mem" -smp "$cpus" -nographic -monitor none -serial stdio \
+  -kernel "${KERNEL:-kernel/kernel}" -m "$mem" -smp "$cpus" -nographic -monitor none -serial stdio \
   -global virtio-mmio.force-legacy=false \
   -drive file="$disk",if=none,format=raw,id=x0 \
   -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 </dev/null 2>&1 | tee "$log"

@@ -12,8 +12,10 @@
 // The model enforces the VM's promises and panics, naming the broken one,
 // when a caller breaks them:
 //   - a mapped page is never free;
-//   - no mapping is writable while its page's object has shadows (the page
-//     would be shared copy-on-write, and the write would leak to them);
+//   - no mapping is writable while its page's anonymous object has shadows
+//     (the page would be shared copy-on-write, and the write would leak to
+//     them). A file's object is exempt: a MAP_SHARED writer is meant to
+//     change the file under private mappings that have not copied the page;
 //   - addresses are page aligned, and the access that caused a fault is
 //     allowed by the protection it is mapped with.
 // host_pmap_check verifies the model itself: tree, counts, pv lists.
@@ -190,7 +192,8 @@ static void pmap_enter_check(vm_offset_t va, struct vm_page *m, vm_prot_t prot,
   KASSERT((flags & PMAP_ENTER_ACCESS_MASK & ~prot) == 0,
           ("pmap_enter: access %#x not allowed by prot %#x at %#lx",
            flags & PMAP_ENTER_ACCESS_MASK, prot, va));
-  KASSERT((prot & VM_PROT_WRITE) == 0 || obj == NULL || obj->shadow_count == 0,
+  KASSERT((prot & VM_PROT_WRITE) == 0 || obj == NULL ||
+              (obj->flags & OBJ_ANON) == 0 || obj->shadow_count == 0,
           ("pmap_enter: writable mapping at %#lx of page %p whose object %u "
            "has %d shadows (shared copy-on-write)", va, m, obj->id,
            obj->shadow_count));

@@ -4,8 +4,8 @@
 // groups live in user/pctests/mmap.c and run once mmap works).
 //
 // Groups: io (read/write coherence, holes, growth, truncation), exec (cat
-// of a file written here; two concurrent runs share their text pages), and
-// mmap.
+// of a file written here; two concurrent runs share their text pages),
+// mmap, and advice (user/pctests/advice.c: madvise seen in the counters).
 #include "user/testlib.h"
 #include "user/pctests/pctests.h"
 
@@ -333,5 +333,6 @@ int main(void)
   tl_group("io", group_io);
   tl_group("exec", group_exec);
   tl_group("mmap", pc_group_mmap);
+  tl_group("advice", pc_group_advice);
   exit(tl_finish());
 }

@@ -418,10 +418,38 @@ static int vm_fault_cow(struct faultstate *fs)
   return KERN_SUCCESS;
 }
 
+// Which neighbours of the fault vm_fault_prefault maps: [*lo, *hi] around
+// first_pindex. Anonymous memory: a few each way. A file: the window that
+// read-ahead fills, by the entry's behaviour (none for RANDOM, ahead only
+// for SEQUENTIAL, whose pages behind are being freed).
+static void vm_fault_prefault_window(struct faultstate *fs, vm_pindex_t *lo,
+                                     vm_pindex_t *hi)
+{
+  vm_pindex_t p = fs->first_pindex;
+  vm_pindex_t behind = VM_FAULT_PREFAULT, ahead = VM_FAULT_PREFAULT;
+
+  if ((fs->first_object->flags & OBJ_ANON) == 0) {
+    switch (fs->entry->behavior) {
+    case VM_BEHAV_RANDOM:
+      behind = ahead = 0;
+      break;
+    case VM_BEHAV_SEQUENTIAL:
+      behind = 0;
+      ahead = VM_FAULT_AHEAD_SEQ;
+      break;
+    default:
+      ahead = VM_FAULT_AHEAD_NORMAL;
+      break;
+    }
+  }
+  *lo = p > behind ? p - behind : 0;
+  *hi = p + ahead;
+}
+
 // Map the resident, idle pages of first_object next to the fault read-only,
-// so a scan over memory that is already there (the child after fork, say)
-// does not fault once per page. Anonymous objects only: a file's pages come
-// through read-ahead instead. first_object locked.
+// so a scan over memory that is already there (the child after fork, a
+// file just read ahead) does not fault once per page. A write to one of
+// them still faults, and copies or dirties it then. first_object locked.
 static void vm_fault_prefault(struct faultstate *fs)
 {
   struct vm_object *obj = fs->first_object;
@@ -431,12 +459,9 @@ static void vm_fault_prefault(struct faultstate *fs)
   struct vm_page *m;
   int n = 0;
 
-  if ((obj->flags & OBJ_ANON) == 0 || fs->wired ||
-      (fs->prot & ~VM_PROT_WRITE) == VM_PROT_NONE)
-    return;   // not anonymous, wired, or write-only: nothing to map read-only
-  lo = fs->first_pindex > VM_FAULT_PREFAULT ?
-       fs->first_pindex - VM_FAULT_PREFAULT : 0;
-  hi = fs->first_pindex + VM_FAULT_PREFAULT;
+  if (fs->wired || (fs->prot & ~VM_PROT_WRITE) == VM_PROT_NONE)
+    return;   // wired, or write-only: nothing to map read-only
+  vm_fault_prefault_window(fs, &lo, &hi);
   for (m = vm_object_page_ge(obj, lo); m != NULL && m->pindex <= hi;
        m = vm_object_page_next(obj, m)) {
     if (m->pindex == fs->first_pindex || (m->flags & PG_BUSY) != 0 ||
@@ -449,6 +474,8 @@ static void vm_fault_prefault(struct faultstate *fs)
     if (pmap_enter(fs->map->pmap, va, m, fs->prot & ~VM_PROT_WRITE, 0) !=
         KERN_SUCCESS)
       break;   // out of page-table pages: prefaulting is only a hint
+    if ((obj->flags & OBJ_ANON) == 0 && !vm_page_wired(m))
+      vm_page_activate(m);   // read ahead (inactive), now in use
     n++;
   }
   VM_CNT_ADD(v_prefault, n);

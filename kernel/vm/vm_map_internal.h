@@ -52,6 +52,25 @@ int vm_map_insert_reserved(struct vm_map *map, struct vm_map_reserve *r,
 struct vm_map_entry *vm_map_entry_at_or_after(struct vm_map *map,
                                               vm_offset_t addr);
 
+// Iterate the entries that overlap [start, end).
+#define FOREACH_ENTRY_IN(m_, e_, lo_, hi_)                   \
+  for ((e_) = vm_map_entry_at_or_after((m_), (lo_));         \
+       (e_) != NULL && (e_)->start < (hi_);                  \
+       (e_) = vm_map_entry_next(e_))
+
+// Page index in entry's object of address va inside the entry.
+vm_pindex_t vm_map_entry_pindex(const struct vm_map_entry *entry,
+                                vm_offset_t va);
+
+// KASSERT that [start, end) is a non-empty page-aligned range (fn names
+// the caller in the message).
+void vm_map_check_args(const char *fn, vm_offset_t start, vm_offset_t end);
+
+// WILLNEED, DONTNEED and FREE on [start, end) (vm_map_advise.c); map
+// unlocked. KERN_INVALID_ADDRESS if the range has a hole.
+int vm_map_advise_pages(struct vm_map *map, vm_offset_t start, vm_offset_t end,
+                        int behav);
+
 // Split entries so that none straddles start or end, taking new entries
 // from r, and return the first entry inside [start, end) (NULL if none).
 // Map locked exclusive; no entry at either boundary is in transition.

@@ -8,5 +8,6 @@ int pc_make_file(const char *path, int n, int seed);
 int pc_read_at(const char *path, int off, char *buf, int n);
 int pc_run_capture(char **argv, char *buf, int max, int *status);
 void pc_group_mmap(void);
+void pc_group_advice(void);
 
 #endif
