@@ -232,10 +232,10 @@ static void exec_commit(struct proc *p, struct vmspace *vm, const char *path)
   struct vmspace *old = p->vm;
   const char *last = path, *s;
 
-  push_off();
+  mtx_lock(&p->lock);               // against vmmap_grab (kernel/sysvm.c)
   p->vm = vm;
   pmap_activate(vmspace_pmap(vm));
-  pop_off();
+  mtx_unlock(&p->lock);
   vmspace_free(old);
   for (s = path; *s; s++)
     if (*s == '/')

@@ -233,10 +233,12 @@ static void exit_release(struct proc *p)
     p->cwd = NULL;
   }
   struct vmspace *vm = p->vm;
-  push_off();
+  // Under p->lock: vmmap_grab takes its reference on p->vm under it, so it
+  // never sees the vmspace we are about to free.
+  mtx_lock(&p->lock);
   p->vm = NULL;                     // the scheduler now activates kernel_pmap
   pmap_activate(kernel_pmap);
-  pop_off();
+  mtx_unlock(&p->lock);
   if (vm)
     vmspace_free(vm);
 }
