@@ -193,18 +193,10 @@ static struct vm_object *vnode_pager_lookup(struct inode *ip)
   struct vm_object *obj;
 
   mtx_lock(&vnode_pager_lock);
-  while ((obj = ip->vmobj) != NULL) {
-    mtx_lock(&obj->lock);
-    if ((obj->flags & OBJ_DEAD) == 0 && obj->ref_count > 0) {
-      // What vm_object_reference does, but under our lock, so the object
-      // cannot die between finding it and referencing it.
-      __atomic_fetch_add(&obj->ref_count, 1, __ATOMIC_ACQ_REL);
-      mtx_unlock(&obj->lock);
-      break;
-    }
-    mtx_unlock(&obj->lock);
-    sleep(ip, &vnode_pager_lock);   // dealloc unhooks it and wakes us
-  }
+  // vnode_pager_lock keeps a dying object hooked to ip (and so its memory)
+  // until dealloc unhooks it and wakes us.
+  while ((obj = ip->vmobj) != NULL && !vm_object_reference_if_alive(obj))
+    sleep(ip, &vnode_pager_lock);
   mtx_unlock(&vnode_pager_lock);
   return obj;
 }

@@ -286,6 +286,18 @@ void vm_object_reference(struct vm_object *obj)
   mtx_unlock(&obj->lock);
 }
 
+bool vm_object_reference_if_alive(struct vm_object *obj)
+{
+  bool alive;
+
+  mtx_lock(&obj->lock);
+  alive = (obj->flags & OBJ_DEAD) == 0 && vm_object_refs(obj) > 0;
+  if (alive)
+    vm_object_ref_add(obj);
+  mtx_unlock(&obj->lock);
+  return alive;
+}
+
 // Unmap and free every page of a dying object. Nobody can reach the object
 // any more, so a wired or busy page is a leaked wiring or busy: a bug.
 static void vm_object_terminate_pages(struct vm_object *obj)

@@ -78,6 +78,10 @@ struct vm_object *vm_object_allocate(int type, vm_pindex_t size);
 // Dropping the last reference terminates the object; dropping to one may
 // collapse it into its sole shadow.
 void vm_object_reference(struct vm_object *obj);
+// For a cache that points at objects without holding a reference (the
+// vnode pager's ip->vmobj): take one only if obj is not already dying.
+// The caller's own lock must keep obj's memory from being freed meanwhile.
+bool vm_object_reference_if_alive(struct vm_object *obj);
 void vm_object_deallocate(struct vm_object *obj);
 
 // Put a new anonymous shadow object in front of *objp for a range of length

@@ -139,6 +139,8 @@ static void vm_page_free_fill(struct vm_page *m, const char *fn)
 {
   const uint8_t *p;
 
+  pmap_page_init(m);   // no stale modified or referenced bit for the next user
+
   if (m->flags & PG_ZERO) {
     p = pmap_page_kva(m);
     for (size_t i = 0; i < PAGE_SIZE; i++)
