@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Address maps: the entries of an address space and the operations that
 // place, find, split, merge and remove them. Protection, inheritance,
-// advice, wiring and msync live in vm_map_ops.c; both share the helpers of
-// vm_map_internal.h.
+// behaviour and wiring live in vm_map_ops.c, page advice and msync in
+// vm_map_advise.c, the invariant checker in vm_map_check.c; they share the
+// helpers of vm_map_internal.h.
 //
 // The tree. Entries sit in an AVL tree keyed by start address. Each entry
 // stores adj_free, the gap from its end to the next entry's start (or to
@@ -23,7 +24,7 @@
 // whose max_free fits. The climb and the descent are each at most the
 // height of the tree, so the search is O(log n) worst case.
 //
-// Invariants (vm_map_check): entries sorted, non-overlapping, page aligned
+// Invariants (vm_map_check, in vm_map_check.c): entries sorted, non-overlapping, page aligned
 // and inside [min_offset, max_offset); adj_free and max_free exact; no two
 // adjacent entries mergeable; nentries and size agree (size leaves out
 // guard entries, which reserve space but map nothing).
@@ -48,9 +49,6 @@ static struct mtx vm_map_sleep_mtx;
 #define MAP_ENTRY_NOSIMPLIFY \
   (MAP_ENTRY_IN_TRANSITION | MAP_ENTRY_NEEDS_WAKEUP | MAP_ENTRY_NOMERGE | \
    MAP_ENTRY_GUARD)
-
-static bool vm_map_entry_mergeable(const struct vm_map_entry *a,
-                                   const struct vm_map_entry *b);
 
 void vm_map_startup(void)
 {
@@ -215,7 +213,7 @@ struct vm_map_entry *vm_map_entry_prev(struct vm_map_entry *entry)
   return n != NULL ? ENTRY(n) : NULL;
 }
 
-static vm_size_t vm_map_entry_bytes(const struct vm_map_entry *entry)
+vm_size_t vm_map_entry_bytes(const struct vm_map_entry *entry)
 {
   if (entry->eflags & MAP_ENTRY_GUARD)
     return 0;
@@ -486,8 +484,8 @@ struct vm_map_entry *vm_map_clip_range(struct vm_map *map, vm_offset_t start,
   return first;
 }
 
-static bool vm_map_entry_mergeable(const struct vm_map_entry *a,
-                                   const struct vm_map_entry *b)
+bool vm_map_entry_mergeable(const struct vm_map_entry *a,
+                            const struct vm_map_entry *b)
 {
   if (a->end != b->start || ((a->eflags | b->eflags) & MAP_ENTRY_NOSIMPLIFY))
     return false;
@@ -788,83 +786,4 @@ int vm_map_fixed(struct vm_map *map, struct vm_object *obj,
   vm_map_unlock(map);
   vm_map_reserve_release(&r);
   return rv;
-}
-
-// --- the checker -----------------------------------------------------------------
-
-// Recompute max_free of subtree n from scratch and compare.
-static vm_size_t vm_map_check_subtree(struct avl_node *n)
-{
-  vm_size_t max;
-
-  if (n == NULL)
-    return 0;
-  max = MAX(vm_map_check_subtree(n->left), vm_map_check_subtree(n->right));
-  max = MAX(max, ENTRY(n)->adj_free);
-  KASSERT(ENTRY(n)->max_free == max,
-          ("vm_map_check: max_free %#lx, should be %#lx at %#lx",
-           (unsigned long)ENTRY(n)->max_free, (unsigned long)max,
-           (unsigned long)ENTRY(n)->start));
-  return max;
-}
-
-static void vm_map_check_entry(struct vm_map *map, struct vm_map_entry *entry)
-{
-  uint32_t f = entry->eflags;
-
-  KASSERT(entry->start < entry->end && page_aligned(entry->start) &&
-          page_aligned(entry->end) && entry->start >= map->min_offset &&
-          entry->end <= map->max_offset,
-          ("vm_map_check: bad entry %#lx-%#lx", (unsigned long)entry->start,
-           (unsigned long)entry->end));
-  KASSERT(!(f & MAP_ENTRY_USER_WIRED) || entry->wired_count > 0,
-          ("vm_map_check: user wired entry with wired_count 0"));
-  KASSERT(!(f & MAP_ENTRY_NEEDS_WAKEUP) || (f & MAP_ENTRY_IN_TRANSITION),
-          ("vm_map_check: NEEDS_WAKEUP without IN_TRANSITION"));
-  KASSERT((entry->wiring_owner != NULL) == !!(f & MAP_ENTRY_IN_TRANSITION),
-          ("vm_map_check: transition owner and flag disagree"));
-  KASSERT(!(f & MAP_ENTRY_NEEDS_COPY) || (f & MAP_ENTRY_COW),
-          ("vm_map_check: NEEDS_COPY on a shared entry"));
-  KASSERT((entry->protection & ~entry->max_protection) == 0,
-          ("vm_map_check: protection beyond max"));
-  KASSERT(!(f & MAP_ENTRY_GUARD) ||
-          (entry->object == NULL && entry->protection == VM_PROT_NONE &&
-           entry->wired_count == 0),
-          ("vm_map_check: guard entry with object, access or wiring"));
-  KASSERT(entry->object == NULL || entry->object->magic == VM_OBJECT_MAGIC,
-          ("vm_map_check: entry %p has a dead object", entry));
-}
-
-void vm_map_check(struct vm_map *map)
-{
-  struct vm_map_entry *entry, *prev = NULL;
-  uint32_t n = 0;
-  vm_size_t size = 0;
-
-  KASSERT(map->magic == VM_MAP_MAGIC, ("vm_map_check: bad magic %#x",
-                                       map->magic));
-  KASSERT(avl_check(&map->root) == map->nentries,
-          ("vm_map_check: tree holds %zu entries, nentries %u",
-           avl_check(&map->root), map->nentries));
-  for (entry = vm_map_entry_first(map); entry != NULL;
-       prev = entry, entry = vm_map_entry_next(entry)) {
-    vm_offset_t gap_end;
-    vm_map_check_entry(map, entry);
-    KASSERT(prev == NULL || prev->end <= entry->start,
-            ("vm_map_check: %#lx overlaps or is out of order",
-             (unsigned long)entry->start));
-    KASSERT(prev == NULL || !vm_map_entry_mergeable(prev, entry),
-            ("vm_map_check: mergeable neighbours at %#lx",
-             (unsigned long)entry->start));
-    gap_end = vm_map_entry_next(entry) != NULL ?
-              vm_map_entry_next(entry)->start : map->max_offset;
-    KASSERT(entry->adj_free == gap_end - entry->end,
-            ("vm_map_check: adj_free wrong at %#lx", (unsigned long)entry->start));
-    size += vm_map_entry_bytes(entry);
-    n++;
-  }
-  KASSERT(n == map->nentries && size == map->size,
-          ("vm_map_check: counted %u entries %#lx bytes, map says %u %#lx", n,
-           (unsigned long)size, map->nentries, (unsigned long)map->size));
-  vm_map_check_subtree(map->root.root);
 }

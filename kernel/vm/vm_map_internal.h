@@ -52,6 +52,13 @@ int vm_map_insert_reserved(struct vm_map *map, struct vm_map_reserve *r,
 struct vm_map_entry *vm_map_entry_at_or_after(struct vm_map *map,
                                               vm_offset_t addr);
 
+// May b be merged into a, its left neighbour (same object, offsets and
+// attributes, adjacent)?
+bool vm_map_entry_mergeable(const struct vm_map_entry *a,
+                            const struct vm_map_entry *b);
+// The bytes entry maps (0 for a guard).
+vm_size_t vm_map_entry_bytes(const struct vm_map_entry *entry);
+
 // Iterate the entries that overlap [start, end).
 #define FOREACH_ENTRY_IN(m_, e_, lo_, hi_)                   \
   for ((e_) = vm_map_entry_at_or_after((m_), (lo_));         \
