@@ -78,7 +78,8 @@ $(HOST_COV_B)/vmtests: $(HOST_COV_OBJS)
 coverage: $(HOST_COV_B)/vmtests
 	@find $(HOST_COV_B) -name '*.gcda' -delete
 	-$(HOST_COV_B)/vmtests --jobs 2 $(TESTARGS)
-	gcovr -r . --object-directory $(HOST_COV_B) --filter kernel/vm/ --print-summary
+	gcovr -r . --object-directory $(HOST_COV_B) --filter kernel/vm/ --print-summary \
+	  $(HOST_COV_B)
 
 # --- benchmarks: standalone programs at -O2, no Criterion -----------------
 $(HOST_BENCH_B)/%.o: %.c | host-deps $(HOST_DIRS)

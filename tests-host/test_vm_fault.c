@@ -5,8 +5,8 @@
 // test ends with vmtest_check_map on its maps and a strict teardown (no
 // page, object, kmem or pmap leaked).
 #include <criterion/criterion.h>
-#include <string.h>
 
+#include "host_fakepager.h"
 #include "host_kmem.h"
 #include "host_pmap.h"
 #include "vm/vm_fault.h"
@@ -49,16 +49,24 @@ static struct vm_map *space(int i)
   return &vs[i]->vm_map;
 }
 
-// Map npages of private zero-fill memory at VA(first).
-static void map_anon(struct vm_map *map, int first, int npages, vm_prot_t prot)
+// Map npages of obj (NULL: zero-fill memory) at VA(first) with the given
+// protection and MAP_* flags; the entry takes the caller's reference.
+static void map_object(struct vm_map *map, struct vm_object *obj, int first,
+                       int npages, vm_prot_t prot, int cow)
 {
   int rv;
 
   vm_map_lock(map);
-  rv = vm_map_insert(map, NULL, 0, VA(first), VA(first + npages), prot,
-                     VM_PROT_ALL, MAP_COPY_ON_WRITE);
+  rv = vm_map_insert(map, obj, 0, VA(first), VA(first + npages), prot,
+                     VM_PROT_ALL, cow);
   vm_map_unlock(map);
   cr_assert_eq(rv, KERN_SUCCESS);
+}
+
+// Map npages of private zero-fill memory at VA(first).
+static void map_anon(struct vm_map *map, int first, int npages, vm_prot_t prot)
+{
+  map_object(map, NULL, first, npages, prot, MAP_COPY_ON_WRITE);
 }
 
 static void put(struct vm_map *map, vm_offset_t va, uint8_t v)
@@ -391,81 +399,35 @@ Test(vm_fault, prefault_maps_resident_neighbours_read_only)
 
 // --- a file-like pager ------------------------------------------------------
 
-static int fake_npages;            // pages the "file" has
-static int fake_calls;             // getpages calls
-static int fake_last_count;        // pages asked for in the last call
-static int fake_result = VM_PAGER_OK;
-
-static int fake_getpages(struct vm_object *obj, struct vm_page **ma,
-                         int count, int reqpage)
+// The fake file (host_fakepager.h) of npages pages, page i holding bytes of
+// 0x40 + i, and an object of size pages for it.
+static struct vm_object *fake_file(int npages, int size)
 {
-  (void)obj;
-  (void)reqpage;
-  fake_calls++;
-  fake_last_count = count;
-  if (fake_result != VM_PAGER_OK)
-    return fake_result;
-  for (int i = 0; i < count; i++) {
-    if ((int)ma[i]->pindex >= fake_npages)
-      continue;
-    memset(pmap_page_kva(ma[i]), 0x40 + (int)ma[i]->pindex, PAGE_SIZE);
-    ma[i]->flags |= PG_VALID;
-  }
-  return VM_PAGER_OK;
+  host_fakepager_install((vm_pindex_t)npages, 0x40);
+  return host_fakepager_object((vm_pindex_t)size);
 }
-
-static int fake_putpages(struct vm_object *obj, struct vm_page **ma, int count,
-                         bool sync, int *rtvals)
-{
-  (void)obj; (void)ma; (void)sync;
-  for (int i = 0; i < count; i++)
-    rtvals[i] = VM_PAGER_OK;
-  return VM_PAGER_OK;
-}
-
-static bool fake_haspage(struct vm_object *obj, vm_pindex_t pindex, int *before,
-                         int *after)
-{
-  (void)obj;
-  if ((int)pindex >= fake_npages)
-    return false;
-  if (before != NULL)
-    *before = (int)pindex;
-  if (after != NULL)
-    *after = fake_npages - (int)pindex - 1;
-  return true;
-}
-
-static void fake_dealloc(struct vm_object *obj)
-{
-  (void)obj;
-}
-
-static const struct vm_pager_ops fake_ops = {
-  "fake", fake_getpages, fake_putpages, fake_haspage, fake_dealloc,
-};
 
 // A shared mapping of a fake file of npages pages (object sized size
-// pages) at VA(0), with the given behaviour.
+// pages) at VA(0), two pages longer than the object, with the given
+// behaviour.
 static struct vm_map *file_space(int npages, int size, int behav)
 {
   struct vm_map *map = space(0);
-  struct vm_object *obj;
-  int rv;
 
-  fake_npages = npages;
-  vm_pager_register(OBJT_VNODE, &fake_ops);
-  obj = vm_object_allocate(OBJT_VNODE, (vm_pindex_t)size);
-  cr_assert_not_null(obj);
-  obj->pager_size = ptoa(npages);
-  vm_map_lock(map);
-  rv = vm_map_insert(map, obj, 0, VA(0), VA(size + 2), VM_PROT_READ,
-                     VM_PROT_ALL, MAP_INHERIT_SHARE);
-  vm_map_unlock(map);
-  cr_assert_eq(rv, KERN_SUCCESS);
+  map_object(map, fake_file(npages, size), 0, size + 2, VM_PROT_READ,
+             MAP_INHERIT_SHARE);
   if (behav != VM_BEHAV_NORMAL)
     cr_assert_eq(vm_map_madvise(map, VA(0), VA(size), behav), KERN_SUCCESS);
   return map;
+}
+
+// A private (copy-on-write) mapping of a 4-page fake file at VA(0).
+static struct vm_object *map_private_file(struct vm_map *map)
+{
+  struct vm_object *obj = fake_file(4, 4);
+
+  map_object(map, obj, 0, 4, VM_PROT_RW, MAP_COPY_ON_WRITE);
+  return obj;
 }
 
 Test(vm_fault, pager_pages_in_with_contents)
@@ -473,8 +435,8 @@ Test(vm_fault, pager_pages_in_with_contents)
   struct vm_map *map = file_space(4, 4, VM_BEHAV_RANDOM);
 
   cr_assert_eq(get(map, VA(2)), 0x42);
-  cr_assert_eq(fake_calls, 1);
-  cr_assert_eq(fake_last_count, 1, "RANDOM reads no more than asked");
+  cr_assert_eq(host_fakepager.getpages, 1);
+  cr_assert_eq(host_fakepager.get_count, 1, "RANDOM reads no more than asked");
   cr_assert_eq(vm_cnt.v_pagein, 1);
   cr_assert_eq(vm_cnt.v_readahead, 0);
 }
@@ -485,7 +447,7 @@ Test(vm_fault, out_of_bounds_past_object)
 
   cr_assert_eq(vm_fault(map, VA(4), VM_PROT_READ, 0), KERN_OUT_OF_BOUNDS);
   cr_assert_eq(vm_fault(map, VA(5), VM_PROT_READ, 0), KERN_OUT_OF_BOUNDS);
-  cr_assert_eq(fake_calls, 0);
+  cr_assert_eq(host_fakepager.getpages, 0);
 }
 
 Test(vm_fault, pager_bad_and_error)
@@ -493,12 +455,12 @@ Test(vm_fault, pager_bad_and_error)
   struct vm_map *map = file_space(8, 8, VM_BEHAV_NORMAL);
   size_t free0 = vm_page_free_count();
 
-  fake_result = VM_PAGER_BAD;
+  host_fakepager.get_result = VM_PAGER_BAD;
   cr_assert_eq(vm_fault(map, VA(1), VM_PROT_READ, 0), KERN_OUT_OF_BOUNDS);
-  fake_result = VM_PAGER_ERROR;
+  host_fakepager.get_result = VM_PAGER_ERROR;
   cr_assert_eq(vm_fault(map, VA(1), VM_PROT_READ, 0), KERN_FAILURE);
   cr_assert_eq(vm_page_free_count(), free0, "failed page-ins keep no page");
-  fake_result = VM_PAGER_OK;
+  host_fakepager.get_result = VM_PAGER_OK;
 }
 
 Test(vm_fault, readahead_normal_window)
@@ -506,14 +468,14 @@ Test(vm_fault, readahead_normal_window)
   struct vm_map *map = file_space(32, 32, VM_BEHAV_NORMAL);
 
   cr_assert_eq(get(map, VA(10)), 0x4a);
-  cr_assert_eq(fake_calls, 1);
-  cr_assert_eq(fake_last_count, 1 + 7 + 8);
+  cr_assert_eq(host_fakepager.getpages, 1);
+  cr_assert_eq(host_fakepager.get_count, 1 + 7 + 8);
   cr_assert_eq(vm_cnt.v_readahead, 15);
   cr_assert_eq(vm_cnt.v_pagein, 16);
   // The neighbours are resident now: no more pager calls for them.
   for (int i = 3; i <= 18; i++)
     cr_assert_eq(get(map, VA(i)), 0x40 + i);
-  cr_assert_eq(fake_calls, 1);
+  cr_assert_eq(host_fakepager.getpages, 1);
 }
 
 Test(vm_fault, readahead_clamped_by_file_end)
@@ -521,7 +483,7 @@ Test(vm_fault, readahead_clamped_by_file_end)
   struct vm_map *map = file_space(5, 5, VM_BEHAV_NORMAL);
 
   cr_assert_eq(get(map, VA(0)), 0x40);
-  cr_assert_eq(fake_last_count, 5);
+  cr_assert_eq(host_fakepager.get_count, 5);
 }
 
 Test(vm_fault, readahead_stops_at_resident_page)
@@ -530,7 +492,7 @@ Test(vm_fault, readahead_stops_at_resident_page)
 
   cr_assert_eq(get(map, VA(20)), 0x54);   // reads 13..28
   cr_assert_eq(get(map, VA(10)), 0x4a);   // 3..12: stops before 13
-  cr_assert_eq(fake_last_count, 10);
+  cr_assert_eq(host_fakepager.get_count, 10);
 }
 
 Test(vm_fault, readahead_sequential_and_free_behind)
@@ -538,26 +500,19 @@ Test(vm_fault, readahead_sequential_and_free_behind)
   struct vm_map *map = file_space(64, 64, VM_BEHAV_SEQUENTIAL);
 
   cr_assert_eq(get(map, VA(0)), 0x40);
-  cr_assert_eq(fake_last_count, 17);
+  cr_assert_eq(host_fakepager.get_count, 17);
   for (int i = 0; i < 40; i++)
     cr_assert_eq(get(map, VA(i)), 0x40 + i);
-  cr_assert_eq(fake_calls, 3);
+  cr_assert_eq(host_fakepager.getpages, 3);
   cr_assert_gt(vm_cnt.v_freebehind, 0);
 }
 
 Test(vm_fault, private_file_mapping_copies_on_write)
 {
   struct vm_map *map = space(0);
-  struct vm_object *obj;
+  struct vm_object *obj = map_private_file(map);
   struct vm_page *m;
 
-  fake_npages = 4;
-  vm_pager_register(OBJT_VNODE, &fake_ops);
-  obj = vm_object_allocate(OBJT_VNODE, 4);
-  vm_map_lock(map);
-  cr_assert_eq(vm_map_insert(map, obj, 0, VA(0), VA(4), VM_PROT_RW,
-                             VM_PROT_ALL, MAP_COPY_ON_WRITE), KERN_SUCCESS);
-  vm_map_unlock(map);
   cr_assert_eq(get(map, VA(1)), 0x41);
   put(map, VA(1), 9);
   m = mapped(map, VA(1), NULL, NULL);
@@ -713,11 +668,11 @@ Test(vm_fault, pager_shortage)
 
   hog_all(0);
   cr_assert_eq(vm_fault(map, VA(0), VM_PROT_READ, 0), KERN_RESOURCE_SHORTAGE);
-  cr_assert_eq(fake_calls, 0);
+  cr_assert_eq(host_fakepager.getpages, 0);
   hog_release();
   hog_all(1);
   cr_assert_eq(get(map, VA(3)), 0x43, "a short window still reads the page");
-  cr_assert_eq(fake_last_count, 1);
+  cr_assert_eq(host_fakepager.get_count, 1);
   hog_release();
 }
 
@@ -768,15 +723,8 @@ Test(vm_fault, wiring_read_only_private_memory_copies_to_front)
 Test(vm_fault, eager_copy_of_shared_private_file_mapping)
 {
   struct vm_map *p = space(0), *c, *g;
-  struct vm_object *obj;
 
-  fake_npages = 4;
-  vm_pager_register(OBJT_VNODE, &fake_ops);
-  obj = vm_object_allocate(OBJT_VNODE, 4);
-  vm_map_lock(p);
-  cr_assert_eq(vm_map_insert(p, obj, 0, VA(0), VA(4), VM_PROT_RW,
-                             VM_PROT_ALL, MAP_COPY_ON_WRITE), KERN_SUCCESS);
-  vm_map_unlock(p);
+  map_private_file(p);
   put(p, VA(1), 9);
   cr_assert_eq(vm_map_inherit(p, VA(0), VA(4), VM_INHERIT_SHARE),
                KERN_SUCCESS);

@@ -3,103 +3,32 @@
 // operations of vm_map_ops.c): insertion and its errors, free-space search,
 // MAP_FIXED, deletion, clipping and merging, protection, inheritance, the
 // timestamp, kernel-memory failure injection and misuse. The parts that
-// reach pages and the fault path (advice, lookup, stacks, wiring, msync)
-// are in test_vm_map_wire.c.
+// reach pages and the fault path (advice, lookup, stacks, wiring) are in
+// test_vm_map_wire.c, msync and write-back in test_vm_map_sync.c.
 //
-// Each test gets a fresh map over [MIN_VA, MAX_VA) with its own host pmap.
-// Addresses are written as page numbers, P(n). The teardown checks the map
-// against the pmap (vmtest_check_map), removes everything and requires
-// that no page, object, entry or pmap leaked.
+// Each test gets a fresh map over [MIN_VA, MAX_VA) with its own host pmap
+// (maptest.h). Addresses are written as page numbers, P(n). The teardown
+// checks the map against the pmap (vmtest_check_map), removes everything
+// and requires that no page, object, entry or pmap leaked.
 #include <criterion/criterion.h>
 #include <signal.h>
-#include <string.h>
 
 #include "host_kmem.h"
 #include "host_pmap.h"
-#include "lib/lock.h"
-#include "vm/pmap.h"
+#include "maptest.h"
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
 #include "vmtest.h"
 
 #define NPAGES  1024
-#define MIN_VA  0x10000UL
-#define MAX_VA  0x40000000UL
-#define P(n)    (MIN_VA + (vm_offset_t)(n) * PAGE_SIZE)
-
-static struct vm_map map;
-static size_t free_at_boot;
 
 static void setup(void)
 {
-  vmtest_boot(NPAGES);
-  vm_map_init(&map, pmap_create(), MIN_VA, MAX_VA);
-  free_at_boot = vm_page_free_count();
+  maptest_setup(NPAGES);
 }
 
-static void teardown(void)
-{
-  vmtest_check_map(&map);
-  cr_assert_eq(vm_map_remove(&map, MIN_VA, MAX_VA), KERN_SUCCESS);
-  vm_map_check(&map);
-  cr_assert_eq(map.nentries, 0);
-  cr_assert_eq(vm_page_free_count(), free_at_boot, "pages leaked");
-  pmap_destroy(map.pmap);
-  vmtest_teardown_strict();
-}
-
-TestSuite(vm_map, .init = setup, .fini = teardown);
-
-// ---------------------------------------------------------------------------
-// Helpers.
-
-static int insert(struct vm_object *obj, vm_ooffset_t off, int first,
-                  int npages, vm_prot_t prot, int cow)
-{
-  int rv;
-
-  vm_map_lock(&map);
-  rv = vm_map_insert(&map, obj, off, P(first), P(first + npages), prot,
-                     VM_PROT_ALL, cow);
-  vm_map_unlock(&map);
-  return rv;
-}
-
-// Private anonymous memory, read/write.
-static int anon(int first, int npages)
-{
-  return insert(NULL, 0, first, npages, VM_PROT_RW, MAP_COPY_ON_WRITE);
-}
-
-// The entry containing va (a copy, so no lock is held afterwards), or a
-// zeroed entry when nothing is mapped there.
-static struct vm_map_entry entry_at(vm_offset_t va)
-{
-  struct vm_map_entry *e, copy = {0};
-
-  vm_map_lock_read(&map);
-  if (vm_map_lookup_entry(&map, va, &e))
-    copy = *e;
-  vm_map_unlock_read(&map);
-  return copy;
-}
-
-static bool mapped_in_pmap(vm_offset_t va, vm_prot_t *prot)
-{
-  return host_pmap_lookup(map.pmap, va, NULL, prot, NULL);
-}
-
-static void touch(vm_offset_t va, vm_prot_t type)
-{
-  cr_assert_eq(vmtest_access(&map, va, type), KERN_SUCCESS,
-               "access at %#lx failed", (unsigned long)va);
-}
-
-static void check(void)
-{
-  vmtest_check_map(&map);
-}
+TestSuite(vm_map, .init = setup, .fini = maptest_teardown);
 
 // ---------------------------------------------------------------------------
 // Insertion.
@@ -249,12 +178,6 @@ Test(vm_map, insert_without_lock_panics, .signal = SIGABRT)
 
 // ---------------------------------------------------------------------------
 // Free space.
-
-static int find(vm_offset_t *addr, int npages)
-{
-  return vm_map_find(&map, NULL, 0, addr, (vm_size_t)npages * PAGE_SIZE,
-                     VMFS_ANY_SPACE, VM_PROT_RW, VM_PROT_ALL, MAP_NOMERGE);
-}
 
 Test(vm_map, find_takes_a_free_hint)
 {

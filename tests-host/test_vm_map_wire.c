@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Host tests of the map operations that reach pages and the fault path
-// (kernel/vm/vm_map_ops.c): madvise, the fault path's lookup, stacks,
-// wiring (vm_map_wire / vm_map_unwire and the in-transition protocol) and
-// msync (vm_map_sync).
+// (kernel/vm/vm_map_ops.c): madvise, the fault path's lookup, stacks, and
+// wiring (vm_map_wire / vm_map_unwire and the in-transition protocol).
+// msync is in test_vm_map_sync.c; the fixture is maptest.h's.
 //
 // Wiring goes through the real vm_fault, so these tests also check the
 // contract between the map and the fault path: a wired entry's pages are
 // private, mapped and wired in the pmap; a failure part way leaves nothing
 // wired by the failed call. Failures are injected with host_pmap_fail_after
-// (pmap_enter runs short) and by exhausting physical pages. File mappings
-// use a fake vnode pager whose pages hold their index.
+// (pmap_enter runs short) and by exhausting physical pages.
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <string.h>
@@ -17,123 +16,26 @@
 #include "host_kmem.h"
 #include "host_pmap.h"
 #include "lib/lock.h"
+#include "maptest.h"
 #include "vm/pmap.h"
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
-#include "vm/vm_pager.h"
 #include "vmtest.h"
 
 #define NPAGES  256
-#define MIN_VA  0x10000UL
-#define MAX_VA  0x40000000UL
-#define P(n)    (MIN_VA + (vm_offset_t)(n) * PAGE_SIZE)
 #define USER    (VM_MAP_WIRE_USER | VM_MAP_WIRE_NOHOLES)
 #define SYSTEM  (VM_MAP_WIRE_SYSTEM | VM_MAP_WIRE_NOHOLES)
 
-static struct vm_map map;
-static size_t free_at_boot;
-
-// The fake file: page i reads as bytes of value i; writes are counted.
-static int fake_puts;
-
-static int fake_getpages(struct vm_object *obj, struct vm_page **ma, int count,
-                         int reqpage)
-{
-  (void)obj, (void)reqpage;
-  for (int i = 0; i < count; i++) {
-    memset(pmap_page_kva(ma[i]), (int)ma[i]->pindex, PAGE_SIZE);
-    ma[i]->flags |= PG_VALID;
-  }
-  return VM_PAGER_OK;
-}
-
-static int fake_putpages(struct vm_object *obj, struct vm_page **ma, int count,
-                         bool sync, int *rtvals)
-{
-  (void)obj, (void)ma, (void)sync;
-  fake_puts += count;
-  for (int i = 0; i < count; i++)
-    rtvals[i] = VM_PAGER_OK;
-  return VM_PAGER_OK;
-}
-
-static bool fake_haspage(struct vm_object *obj, vm_pindex_t pindex,
-                         int *before, int *after)
-{
-  if (before != NULL)
-    *before = 0;
-  if (after != NULL)
-    *after = 0;
-  return pindex < obj->size;
-}
-
-static void fake_dealloc(struct vm_object *obj)
-{
-  (void)obj;
-}
-
-static const struct vm_pager_ops fake_ops = {
-  .name = "fake-vnode",
-  .getpages = fake_getpages,
-  .putpages = fake_putpages,
-  .haspage = fake_haspage,
-  .dealloc = fake_dealloc,
-};
-
 static void setup(void)
 {
-  vmtest_boot(NPAGES);
-  vm_pager_register(OBJT_VNODE, &fake_ops);
-  vm_map_init(&map, pmap_create(), MIN_VA, MAX_VA);
-  vm_cnt.v_user_wire_count = 0;
-  free_at_boot = vm_page_free_count();
-  fake_puts = 0;
+  maptest_setup(NPAGES);
 }
 
-static void teardown(void)
-{
-  vmtest_check_map(&map);
-  cr_assert_eq(vm_map_remove(&map, MIN_VA, MAX_VA), KERN_SUCCESS);
-  cr_assert_eq(vm_cnt.v_user_wire_count, 0, "user wiring not accounted back");
-  cr_assert_eq(pmap_wired_count(map.pmap), 0);
-  cr_assert_eq(vm_page_free_count(), free_at_boot, "pages leaked");
-  pmap_destroy(map.pmap);
-  vmtest_teardown_strict();
-}
-
-TestSuite(vm_map_wire, .init = setup, .fini = teardown);
+TestSuite(vm_map_wire, .init = setup, .fini = maptest_teardown);
 
 // ---------------------------------------------------------------------------
 // Helpers.
-
-static int insert(struct vm_object *obj, vm_ooffset_t off, int first,
-                  int npages, vm_prot_t prot, int cow)
-{
-  int rv;
-
-  vm_map_lock(&map);
-  rv = vm_map_insert(&map, obj, off, P(first), P(first + npages), prot,
-                     VM_PROT_ALL, cow);
-  vm_map_unlock(&map);
-  return rv;
-}
-
-static int anon(int first, int npages)
-{
-  return insert(NULL, 0, first, npages, VM_PROT_RW, MAP_COPY_ON_WRITE);
-}
-
-static struct vm_map_entry entry_at(vm_offset_t va)
-{
-  struct vm_map_entry *e, copy = {0};
-
-  vm_map_lock_read(&map);
-  if (vm_map_lookup_entry(&map, va, &e))
-    copy = *e;
-  vm_map_unlock_read(&map);
-  return copy;
-}
 
 static bool page_wired(vm_offset_t va)
 {
@@ -158,28 +60,6 @@ static void assert_no_transition(void)
     cr_assert_eq(e->eflags & (MAP_ENTRY_IN_TRANSITION | MAP_ENTRY_NEEDS_WAKEUP),
                  0);
   vm_map_unlock_read(&map);
-}
-
-static bool mapped_in_pmap(vm_offset_t va, vm_prot_t *prot)
-{
-  return host_pmap_lookup(map.pmap, va, NULL, prot, NULL);
-}
-
-static void touch(vm_offset_t va, vm_prot_t type)
-{
-  cr_assert_eq(vmtest_access(&map, va, type), KERN_SUCCESS,
-               "access at %#lx failed", (unsigned long)va);
-}
-
-static void check(void)
-{
-  vmtest_check_map(&map);
-}
-
-static int find(vm_offset_t *addr, int npages)
-{
-  return vm_map_find(&map, NULL, 0, addr, (vm_size_t)npages * PAGE_SIZE,
-                     VMFS_ANY_SPACE, VM_PROT_RW, VM_PROT_ALL, MAP_NOMERGE);
 }
 
 // ---------------------------------------------------------------------------
@@ -769,62 +649,5 @@ Test(vm_map_wire, stack_growth_is_wired_under_mcl_future)
   cr_assert_eq(vm_map_growstack(&map, top - 3 * PAGE_SIZE), KERN_SUCCESS);
   assert_wired(113, 2, true);
   cr_assert_eq(vm_cnt.v_user_wire_count, 2);
-  vmtest_check_map(&map);
-}
-
-// ---------------------------------------------------------------------------
-// msync.
-
-static struct vm_object *file_object(int npages)
-{
-  struct vm_object *obj = vm_object_allocate(OBJT_VNODE, (vm_pindex_t)npages);
-
-  obj->pager_size = (vm_ooffset_t)npages * PAGE_SIZE;
-  return obj;
-}
-
-Test(vm_map_wire, sync_rejects_holes_and_invalidating_wired_pages)
-{
-  cr_assert_eq(anon(10, 4), KERN_SUCCESS);
-  cr_assert_eq(vm_map_sync(&map, P(10), P(16), true, false),
-               KERN_INVALID_ADDRESS);
-  cr_assert_eq(vm_map_sync(&map, P(10), P(14), true, false), KERN_SUCCESS);
-  cr_assert_eq(vm_map_wire(&map, P(10), P(11), USER), KERN_SUCCESS);
-  cr_assert_eq(vm_map_sync(&map, P(10), P(14), true, true), KERN_FAILURE);
-  cr_assert_eq(vm_map_sync(&map, P(11), P(14), true, true), KERN_SUCCESS);
-}
-
-Test(vm_map_wire, sync_writes_back_shared_file_pages)
-{
-  struct vm_object *obj = file_object(4);
-  char c = 'x';
-
-  cr_assert_eq(insert(obj, 0, 10, 4, VM_PROT_RW, MAP_INHERIT_SHARE),
-               KERN_SUCCESS);
-  cr_assert_eq(vmtest_write(&map, P(11), &c, 1), KERN_SUCCESS);
-  cr_assert_eq(vmtest_write(&map, P(12), &c, 1), KERN_SUCCESS);
-  cr_assert_eq(vm_map_sync(&map, P(10), P(14), true, false), KERN_SUCCESS);
-  cr_assert_eq(fake_puts, 2);
-  cr_assert_eq(vm_map_sync(&map, P(10), P(14), true, true), KERN_SUCCESS);
-  cr_assert_eq(fake_puts, 2, "nothing dirty any more");
-  cr_assert_eq(host_pmap_count(map.pmap), 0, "invalidate unmapped them");
-  cr_assert_eq(obj->resident_count, 0, "and dropped the clean pages");
-  cr_assert_eq(vmtest_read(&map, P(12), &c, 1), KERN_SUCCESS);
-  cr_assert_eq(c, 2, "read back from the file");
-  vmtest_check_map(&map);
-}
-
-Test(vm_map_wire, sync_leaves_private_copies_alone)
-{
-  struct vm_object *obj = file_object(4);
-  char c = 'p';
-
-  cr_assert_eq(insert(obj, 0, 10, 4, VM_PROT_RW, MAP_COPY_ON_WRITE),
-               KERN_SUCCESS);
-  cr_assert_eq(vmtest_write(&map, P(11), &c, 1), KERN_SUCCESS);
-  cr_assert_eq(vm_map_sync(&map, P(10), P(14), true, true), KERN_SUCCESS);
-  cr_assert_eq(fake_puts, 0);
-  cr_assert_eq(vmtest_read(&map, P(11), &c, 1), KERN_SUCCESS);
-  cr_assert_eq(c, 'p', "the private copy survives");
   vmtest_check_map(&map);
 }

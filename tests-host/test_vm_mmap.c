@@ -2,9 +2,12 @@
 // Tests of vm_mmap.c: every argument row of SEMANTICS.md's table for the
 // memory calls, run against a host vmspace, each checking the errno and
 // that a refused call left the map as it was (the fixture's teardown runs
-// the map checker and the strict leak check).
+// the map checker and the strict leak check); and the write-back of shared
+// file mappings by munmap and by exit (vmspace_free), through the fake
+// file pager of host_fakepager.h.
 #include <criterion/criterion.h>
 
+#include "host_fakepager.h"
 #include "lib/errno.h"
 #include "vm/mman.h"
 #include "vm/pmap.h"
@@ -345,6 +348,92 @@ Test(vm_mmap, munmap_holes_fine)
   cr_assert_eq(vm_munmap(vm, va, 8 * PAGE_SIZE), 0);
   cr_assert_eq(entries(), 0);
   cr_assert_eq(vm_munmap(vm, va, 8 * PAGE_SIZE), 0);
+}
+
+// --- write-back of shared file mappings: munmap and exit ------------------------
+//
+// Dirty pages of a MAP_SHARED file mapping must reach the file when the
+// mapping goes, not only when the object dies: another mapping, or a
+// reference such as the page cache's, may keep the object alive for long.
+// So each test here keeps the object alive past the call it tests.
+
+// A 4-page fake file (host_fakepager.h), page i reading as i, and its
+// object with one reference.
+static struct vm_object *fake_file(void)
+{
+  host_fakepager_install(4, 0);
+  return host_fakepager_object(4);
+}
+
+// Map obj MAP_SHARED, read/write, in v; the mapping takes one reference.
+static vm_offset_t map_shared(struct vmspace *v, struct vm_object *obj)
+{
+  vm_offset_t va;
+
+  cr_assert_eq(vm_mmap(v, 0, 4 * PAGE_SIZE, RW, MAP_SHARED, obj, 0, true,
+                       true, NOLIM, &va), 0);
+  return va;
+}
+
+static void poke(struct vmspace *v, vm_offset_t va, char c)
+{
+  cr_assert_eq(vmtest_write(&v->vm_map, va, &c, 1), KERN_SUCCESS);
+}
+
+Test(vm_mmap, munmap_writes_back_the_file_pages_it_unmaps)
+{
+  struct vm_object *obj = fake_file();
+  vm_offset_t va;
+
+  vm_object_reference(obj);                  // ours, held to the end
+  va = map_shared(vm, obj);
+  poke(vm, va + PAGE_SIZE, 'a');
+  poke(vm, va + 2 * PAGE_SIZE, 'b');
+  cr_assert_eq(vm_munmap(vm, va, 2 * PAGE_SIZE), 0);
+  cr_assert_eq(host_fakepager.pages_put, 1, "page 2 is still mapped");
+  cr_assert_eq(host_fakepager.put_first[0], 1);
+  cr_assert_eq(vm_munmap(vm, va + 2 * PAGE_SIZE, 2 * PAGE_SIZE), 0);
+  cr_assert_eq(host_fakepager.pages_put, 2);
+  cr_assert_eq(host_fakepager.put_first[1], 2);
+  cr_assert_eq(host_fakepager.dealloc, 0, "our reference kept the object");
+  vm_object_deallocate(obj);
+  cr_assert_eq(host_fakepager.pages_put, 2, "nothing left to write at the end");
+  cr_assert_eq(host_fakepager.dealloc, 1);
+}
+
+Test(vm_mmap, exit_writes_back_what_a_shared_child_wrote)
+{
+  struct vm_object *obj = fake_file();
+  vm_offset_t va = map_shared(vm, obj);
+  struct vmspace *child = vmspace_fork(vm);
+  char c = 0;
+
+  cr_assert_not_null(child);
+  poke(child, va + 3 * PAGE_SIZE, 'c');
+  vmspace_free(child);                       // the child exits
+  cr_assert_eq(host_fakepager.pages_put, 1, "the parent's mapping kept obj");
+  cr_assert_eq(host_fakepager.put_first[0], 3);
+  cr_assert_eq(vmtest_read(map, va + 3 * PAGE_SIZE, &c, 1), KERN_SUCCESS);
+  cr_assert_eq(c, 'c');
+}
+
+Test(vm_mmap, exit_writes_back_while_a_reference_holds_the_object)
+{
+  struct vm_object *obj = fake_file();
+  struct vmspace *other = vmspace_alloc(PAGE_SIZE, MAXUVA);
+  vm_offset_t va;
+
+  cr_assert_not_null(other);
+  vm_object_reference(obj);
+  va = map_shared(other, obj);
+  poke(other, va, 'd');
+  poke(other, va + 2 * PAGE_SIZE, 'e');
+  vmspace_free(other);
+  cr_assert_eq(host_fakepager.pages_put, 2);
+  cr_assert_eq(host_fakepager.putpages, 2, "pages 0 and 2: two runs");
+  cr_assert_eq(host_fakepager.dealloc, 0);
+  vm_object_deallocate(obj);
+  cr_assert_eq(host_fakepager.pages_put, 2);
 }
 
 // --- the range calls ------------------------------------------------------------

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "host_fakepager.h"
 #include "host_kmem.h"
 #include "host_pmap.h"
 #include "lib/lock.h"
@@ -22,12 +23,10 @@
 
 static size_t free_at_boot;
 
-static const struct vm_pager_ops fake_ops;    // the fake file pager, below
-
 static void setup(void)
 {
   vmtest_boot(NPAGES);
-  vm_pager_register(OBJT_VNODE, &fake_ops);   // file objects in every test
+  host_fakepager_install(0, 0);   // file objects in every test: empty files
   free_at_boot = vm_page_free_count();
 }
 
@@ -554,57 +553,8 @@ Test(vm_object, coalesce_refuses_shared_or_backed_objects)
 }
 
 // ---------------------------------------------------------------------------
-// page_clean through a fake file pager.
-
-static struct {
-  int calls;
-  vm_pindex_t first[32];
-  int count[32];
-  bool fail;
-  int deallocs;
-} fake;
-
-static int fake_getpages(struct vm_object *obj, struct vm_page **ma, int count,
-                         int reqpage)
-{
-  (void)obj, (void)ma, (void)count, (void)reqpage;
-  return VM_PAGER_FAIL;
-}
-
-static int fake_putpages(struct vm_object *obj, struct vm_page **ma, int count,
-                         bool sync, int *rtvals)
-{
-  (void)sync;
-  cr_assert_lt(fake.calls, 32);
-  fake.first[fake.calls] = ma[0]->pindex;
-  fake.count[fake.calls++] = count;
-  for (int i = 0; i < count; i++) {
-    cr_assert_eq(ma[i]->object, obj);
-    cr_assert_eq(ma[i]->pindex, ma[0]->pindex + i, "a run of consecutive pages");
-    cr_assert(ma[i]->flags & PG_BUSY);
-    cr_assert(ma[i]->flags & PG_DIRTY);
-    rtvals[i] = fake.fail ? VM_PAGER_ERROR : VM_PAGER_OK;
-  }
-  return fake.fail ? VM_PAGER_ERROR : VM_PAGER_OK;
-}
-
-static bool fake_haspage(struct vm_object *obj, vm_pindex_t pindex, int *before,
-                         int *after)
-{
-  (void)obj, (void)pindex, (void)before, (void)after;
-  return false;
-}
-
-static void fake_dealloc(struct vm_object *obj)
-{
-  (void)obj;
-  fake.deallocs++;
-}
-
-static const struct vm_pager_ops fake_ops = {
-  .name = "fake", .getpages = fake_getpages, .putpages = fake_putpages,
-  .haspage = fake_haspage, .dealloc = fake_dealloc,
-};
+// page_clean through the fake file pager, which records every run it is
+// given (host_fakepager.h; the setup installed it, its counts are zero).
 
 // A file object with pages 0..9, dirty at 1 2 3 5 8 and (through a
 // written mapping at 0x40000) 9.
@@ -613,8 +563,6 @@ static struct vm_object *dirty_file(struct pmap *pmap)
   struct vm_object *obj;
   static const vm_pindex_t dirty[] = { 1, 2, 3, 5, 8 };
 
-  vm_pager_register(OBJT_VNODE, &fake_ops);
-  memset(&fake, 0, sizeof(fake));
   obj = vm_object_allocate(OBJT_VNODE, 10);
   for (vm_pindex_t i = 0; i < 10; i++)
     page_at(obj, i, 0);
@@ -642,21 +590,21 @@ Test(vm_object, page_clean_writes_exactly_the_dirty_runs)
   vm_prot_t prot;
 
   cr_assert_eq(clean(obj, 0, 0), KERN_SUCCESS);
-  cr_assert_eq(fake.calls, 3);
-  cr_assert_eq(fake.first[0], 1);
-  cr_assert_eq(fake.count[0], 3);
-  cr_assert_eq(fake.first[1], 5);
-  cr_assert_eq(fake.count[1], 1);
-  cr_assert_eq(fake.first[2], 8);
-  cr_assert_eq(fake.count[2], 2);
+  cr_assert_eq(host_fakepager.putpages, 3);
+  cr_assert_eq(host_fakepager.put_first[0], 1);
+  cr_assert_eq(host_fakepager.put_count[0], 3);
+  cr_assert_eq(host_fakepager.put_first[1], 5);
+  cr_assert_eq(host_fakepager.put_count[1], 1);
+  cr_assert_eq(host_fakepager.put_first[2], 8);
+  cr_assert_eq(host_fakepager.put_count[2], 2);
   for (vm_pindex_t i = 0; i < 10; i++)
     cr_assert_eq(lookup(obj, i)->flags & (PG_DIRTY | PG_BUSY), 0);
   cr_assert(host_pmap_lookup(pmap, 0x40000, NULL, &prot, NULL));
   cr_assert_eq(prot & VM_PROT_WRITE, 0, "write access removed");
   cr_assert_eq(clean(obj, 0, 0), KERN_SUCCESS);
-  cr_assert_eq(fake.calls, 3, "nothing left to write");
+  cr_assert_eq(host_fakepager.putpages, 3, "nothing left to write");
   vm_object_deallocate(obj);
-  cr_assert_eq(fake.deallocs, 1);
+  cr_assert_eq(host_fakepager.dealloc, 1);
   pmap_destroy(pmap);
 }
 
@@ -666,15 +614,15 @@ Test(vm_object, page_clean_respects_the_range)
   struct vm_object *obj = dirty_file(pmap);
 
   cr_assert_eq(clean(obj, 2, 6), KERN_SUCCESS);
-  cr_assert_eq(fake.calls, 2);
-  cr_assert_eq(fake.first[0], 2);
-  cr_assert_eq(fake.count[0], 2);
-  cr_assert_eq(fake.first[1], 5);
+  cr_assert_eq(host_fakepager.putpages, 2);
+  cr_assert_eq(host_fakepager.put_first[0], 2);
+  cr_assert_eq(host_fakepager.put_count[0], 2);
+  cr_assert_eq(host_fakepager.put_first[1], 5);
   cr_assert(lookup(obj, 1)->flags & PG_DIRTY);
   cr_assert(lookup(obj, 8)->flags & PG_DIRTY);
   pmap_remove(pmap, 0x40000, 0x41000);
   vm_object_deallocate(obj);              // termination writes the rest
-  cr_assert_eq(fake.calls, 4);
+  cr_assert_eq(host_fakepager.putpages, 4);
   pmap_destroy(pmap);
 }
 
@@ -683,11 +631,11 @@ Test(vm_object, page_clean_error_keeps_pages_dirty)
   struct pmap *pmap = pmap_create();
   struct vm_object *obj = dirty_file(pmap);
 
-  fake.fail = true;
+  host_fakepager.put_fail = true;
   cr_assert_eq(clean(obj, 0, 4), KERN_FAILURE);
   cr_assert(lookup(obj, 2)->flags & PG_DIRTY);
   cr_assert_eq(lookup(obj, 2)->flags & PG_BUSY, 0);
-  fake.fail = false;
+  host_fakepager.put_fail = false;
   pmap_remove(pmap, 0x40000, 0x41000);
   vm_object_deallocate(obj);
   pmap_destroy(pmap);
@@ -697,11 +645,9 @@ Test(vm_object, page_clean_of_anonymous_object_does_nothing)
 {
   struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 2);
 
-  vm_pager_register(OBJT_VNODE, &fake_ops);
-  memset(&fake, 0, sizeof(fake));
   vm_page_dirty(page_at(obj, 0, 0));
   cr_assert_eq(clean(obj, 0, 0), KERN_SUCCESS);
-  cr_assert_eq(fake.calls, 0);
+  cr_assert_eq(host_fakepager.putpages, 0);
   vm_object_deallocate(obj);
 }
 

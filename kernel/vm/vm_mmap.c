@@ -382,8 +382,8 @@ int vm_munmap(struct vmspace *vm, vm_offset_t addr, vm_size_t len)
   // An I/O error leaves the pages dirty in the object, to be written
   // when it goes; munmap itself has no way to report it.
   (void)vm_map_writeback(map, start, end);
-  vm_map_remove(map, start, end);   // holes are fine
-  return 0;
+  // Holes are fine; clipping an entry at either end may find no memory.
+  return -vm_kern_to_errno(vm_map_remove(map, start, end));
 }
 
 int vm_mprotect(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int prot)
