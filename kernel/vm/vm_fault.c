@@ -447,8 +447,8 @@ static void vm_fault_prefault_window(struct faultstate *fs, vm_pindex_t *lo,
 }
 
 // Map the resident, idle pages of first_object next to the fault read-only,
-// so a scan over memory that is already there (the child after fork, a
-// file just read ahead) does not fault once per page. A write to one of
+// so a read scan over memory that is already there (the child after fork,
+// a file just read ahead) does not fault once per page. A write to one of
 // them still faults, and copies or dirties it then. first_object locked.
 static void vm_fault_prefault(struct faultstate *fs)
 {
@@ -461,6 +461,11 @@ static void vm_fault_prefault(struct faultstate *fs)
 
   if (fs->wired || (fs->prot & ~VM_PROT_WRITE) == VM_PROT_NONE)
     return;   // wired, or write-only: nothing to map read-only
+  // A write to anonymous memory is most likely part of a run of writes
+  // (first touch, copy-on-write after fork): a neighbour mapped read-only
+  // would fault again on its own write, so looking for them is waste.
+  if ((fs->fault_type & VM_PROT_WRITE) && (obj->flags & OBJ_ANON))
+    return;
   vm_fault_prefault_window(fs, &lo, &hi);
   for (m = vm_object_page_ge(obj, lo); m != NULL && m->pindex <= hi;
        m = vm_object_page_next(obj, m)) {
