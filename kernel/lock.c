@@ -61,10 +61,19 @@ void mtx_init(struct mtx *m, const char *name)
   m->name = name;
 }
 
+// mtx_owned for callers that already run with interrupts off (between
+// push_off and pop_off), so mycpu() cannot change under them. The lock
+// and unlock paths use it: a push_off/pop_off pair costs as much as the
+// lock itself.
+static bool mtx_owned_intr_off(const struct mtx *m)
+{
+  return m->locked && m->owner == (uintptr_t)mycpu();
+}
+
 void mtx_lock(struct mtx *m)
 {
   push_off();
-  KASSERT(!mtx_owned(m), ("mtx_lock: %s already held", m->name));
+  KASSERT(!mtx_owned_intr_off(m), ("mtx_lock: %s already held", m->name));
   while (__atomic_exchange_n(&m->locked, 1, __ATOMIC_ACQUIRE) != 0)
     ;
   m->owner = (uintptr_t)mycpu();
@@ -72,7 +81,10 @@ void mtx_lock(struct mtx *m)
 
 void mtx_unlock(struct mtx *m)
 {
-  KASSERT(mtx_owned(m), ("mtx_unlock: %s not held", m->name));
+  // Holding a spin mutex keeps interrupts off (mtx_lock's push_off), so
+  // a caller that does not hold m may be interruptible: check that first.
+  KASSERT(!intr_get() && mtx_owned_intr_off(m),
+          ("mtx_unlock: %s not held", m->name));
   m->owner = 0;
   __atomic_store_n(&m->locked, 0, __ATOMIC_RELEASE);
   pop_off();
@@ -82,7 +94,7 @@ bool mtx_owned(const struct mtx *m)
 {
   bool r;
   push_off();
-  r = m->locked && m->owner == (uintptr_t)mycpu();
+  r = mtx_owned_intr_off(m);
   pop_off();
   return r;
 }
