@@ -16,11 +16,16 @@
 // kernel's, whose mappings are global anyway). When the ASIDs run out a
 // new generation starts and every cpu owes a full TLB flush, paid before
 // it next runs a user pmap (asid_stale): no cpu then holds an entry of an
-// older generation while it runs a newer one. A pmap's `active` mask holds
-// the cpus that may cache its translations under its current ASID: set
-// when it runs there, never cleared on a switch (the entries survive it),
-// reset when it gets a new ASID. Shootdowns go to those cpus only. Without
-// ASIDs every switch to a user pmap flushes the TLB.
+// older generation while it runs a newer one. Without ASIDs every switch
+// to a user pmap flushes the TLB.
+//
+// A pmap's `active` mask holds the cpus running it now; only they get a
+// shootdown. A cpu that ran it and left may still cache its entries (they
+// survive a switch, which is the point of ASIDs), so a shootdown marks
+// every other cpu in the pmap's `stale` mask instead, and a stale cpu
+// flushes the pmap's ASID before it runs it again. A process that has
+// moved between harts thus costs no IPIs to the harts it left, and one
+// that stays put keeps its TLB entries across switches.
 //
 // Shootdown: sfence.vma on this hart; SBI RFENCE for the others, which
 // OpenSBI completes before it returns, so a flushed mapping is gone
@@ -28,7 +33,7 @@
 // interrupts are off and cpuid() is stable.
 //
 // Locking: asid_lock (s) protects the ASID state, every pmap's asid,
-// asid_gen and active, and pmap_cur[]. It is a leaf, taken inside pmap
+// asid_gen, active and stale, and pmap_cur[]. It is a leaf, taken inside pmap
 // locks by pmap_invalidate.
 #include "arch/riscv/memlayout.h"
 #include "arch/riscv/pmap_md.h"
@@ -72,8 +77,9 @@ static uint64_t pmap_kernel_cpus(void)
 
 // Make every TLB forget [sva, eva) of pmap (everything of it when all):
 // this hart with sfence.vma, the others through SBI RFENCE, and only the
-// cpus that may cache the pmap (every cpu for kernel_pmap, whose entries
-// are global). Requires the pmap lock, so interrupts are off.
+// cpus running the pmap (every cpu for kernel_pmap, whose entries are
+// global); the rest flush later (see `stale` above). Requires the pmap
+// lock, so interrupts are off.
 void pmap_invalidate(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
                      bool all)
 {
@@ -87,6 +93,7 @@ void pmap_invalidate(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
   } else {
     mtx_lock(&asid_lock);
     mask = pmap->active;
+    pmap->stale |= ~mask;
     asid = pmap->asid;
     mtx_unlock(&asid_lock);
   }
@@ -132,6 +139,7 @@ void pmap_mmu_forget(struct pmap *pmap)
       continue;
     KASSERT(i == me, ("pmap_mmu_forget: pmap %p still runs on cpu %d", pmap, i));
     pmap_cur[i] = kernel_pmap;
+    pmap->active &= ~(1UL << i);
     w_satp(MAKE_SATP(kernel_pmap->root_pa, 0));
     sfence_vma();           // it may cache the dying tables' entries
   }
@@ -150,31 +158,39 @@ static void pmap_asid_alloc_locked(struct pmap *pmap)
   }
   pmap->asid = asid_next++;
   pmap->asid_gen = asid_gen;
-  pmap->active = 0;
+  pmap->stale = 0;            // asid_stale makes every cpu flush it all
 }
 
+// Switch this cpu to pmap. The pmap it leaves stops being active here.
 void pmap_activate(struct pmap *pmap)
 {
   uint64_t me;
-  bool flush = false;
+  struct pmap *old;
+  int flush = 0;              // 1: this ASID, 2: everything
 
   mtx_lock(&asid_lock);
   me = 1UL << cpuid();
+  old = pmap_cur[cpuid()];
+  if (old != kernel_pmap && old != NULL)
+    old->active &= ~me;
   if (pmap != kernel_pmap) {
     if (asid_max == 0) {
-      flush = true;           // no ASIDs: a switch forgets everything
+      flush = 2;              // no ASIDs: a switch forgets everything
     } else {
       if (pmap->asid_gen != asid_gen)
         pmap_asid_alloc_locked(pmap);
-      flush = (asid_stale & me) != 0;
+      flush = (asid_stale & me) ? 2 : (pmap->stale & me) ? 1 : 0;
       asid_stale &= ~me;
     }
+    pmap->stale &= ~me;
     pmap->active |= me;
   }
   pmap_cur[cpuid()] = pmap;
   w_satp(MAKE_SATP(pmap->root_pa, pmap->asid));
-  if (flush)
+  if (flush == 2)
     sfence_vma();
+  else if (flush == 1)
+    sfence_vma_asid(pmap->asid);
   mtx_unlock(&asid_lock);
 }
 

@@ -53,7 +53,8 @@ struct pmap {
   size_t wired;                        // (p) wired leaf mappings
   uint64_t asid_gen;                   // (s) generation of asid; 0 = none yet
   uint32_t asid;                       // (s)
-  uint64_t active;                     // (s) cpus that may cache it, by index
+  uint64_t active;                     // (s) cpus running it, by index
+  uint64_t stale;                      // (s) cpus owing a flush of its ASID
 };
 
 static inline paddr_t pte_pa(pt_entry_t pte)
