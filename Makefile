@@ -5,6 +5,8 @@
 #   make check       host unit tests, then the in-kernel suite, headless
 #   make test        host unit tests of kernel/vm only (no RISC-V tools)
 #   make qemu-gdb    boot halted, waiting for gdb-multiarch (see .gdbinit)
+#   make bench       benchmarks on the host and in QEMU: one table and
+#                    bench/results.json (never part of `make check`)
 #   make deps        install the Debian/Ubuntu packages everything needs
 #
 # Every target that needs a tool installs it first (through `deps`).
@@ -89,3 +91,24 @@ stress: kernel/kernel $(MKFS) $(UPROGS)
 	$(MKFS) $(B)/fs-stress.img $(FS_FILES) $(B)/stress/autorun
 	@SUITE_TIMEOUT=$$(($(SECONDS) + 300)) scripts/qemu-suite.sh "$(CPUS)" \
 	  "$(MEM)" $(B)/fs-stress.img $(B)/stress.log
+
+# ---------------------------------------------------------------------------
+# Benchmarks, never part of `make check` (timing is not a test). `make bench`
+# runs the host benchmarks (bench-host, tests-host/host.mk), then boots the
+# kernel headless once per CPU count in BENCH_CPUS, with BENCH_MEM of RAM
+# (the wired fork figures copy 64 MiB) and user/bench as the /autorun job;
+# scripts/bench.py prints one markdown table and writes bench/results.json
+# (bench/README.md). About 5 minutes on a 2-core machine.
+BENCH_CPUS ?= 1 3
+BENCH_MEM  ?= 512M
+.PHONY: bench
+bench:
+	$(need-deps)
+	@$(MAKE) --no-print-directory kernel/kernel $(B)/fs-bench.img $(HOST_BENCH_BINS)
+	@scripts/bench.py --image $(B)/fs-bench.img --cpus "$(BENCH_CPUS)" \
+	  --mem $(BENCH_MEM) --host $(HOST_BENCH_BINS)
+
+$(B)/fs-bench.img: $(MKFS) $(FS_FILES)
+	@mkdir -p $(B)/bench-run
+	@echo bench > $(B)/bench-run/autorun
+	$(MKFS) $@ $(FS_FILES) $(B)/bench-run/autorun

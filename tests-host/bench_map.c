@@ -14,18 +14,19 @@
 //   find     the lowest three-page hole at or above a random hint: only
 //            the wide holes fit, so a linear scan walks up to 32 entries;
 //   delete   random existing entries (then put back, untimed).
-// Each figure is the median of RUNS runs; the whole program takes well
-// under a minute.
+// Each figure is the median of BENCH_RUNS runs after a warm-up run, each
+// run on a fresh map; the whole program takes well under a minute. Prints
+// a markdown table, and one BENCH line per figure (bench_stat.h): metrics
+// map-avl-OP-N (the vm_map) and map-list-OP-N (the list), in ns/op.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_stat.h"
 #include "vm/pmap.h"
 #include "vm/vm_map.h"
 #include "vmtest.h"
 
-#define RUNS     7
 #define OPS      2000          // timed operations per workload and run
 #define BASE     0x100000UL
 #define P(n)     (BASE + (vm_offset_t)(n) * PAGE_SIZE)
@@ -35,14 +36,6 @@
 enum { OP_INSERT, OP_LOOKUP, OP_FIND, OP_DELETE, NOPS };
 static const char *const op_names[NOPS] = { "insert", "lookup", "find-space",
                                             "delete" };
-
-static double now_ns(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 // --- the layout ---------------------------------------------------------------
 
@@ -267,7 +260,7 @@ static double run_op(struct bmap *b, int op)
       }
     else
       n = OPS;
-    t0 = now_ns();
+    t0 = bench_now_ns();
     for (int j = i; j < i + n; j++) {
       switch (op) {
       case OP_INSERT: b_insert(b, va[j]); break;
@@ -276,7 +269,7 @@ static double run_op(struct bmap *b, int op)
       case OP_FIND: sink += b_find(b, va[j]); break;
       }
     }
-    t += now_ns() - t0;
+    t += bench_now_ns() - t0;
     for (int j = i; j < i + n; j++) {
       if (op == OP_INSERT)
         b_delete(b, va[j]);
@@ -309,48 +302,66 @@ static void destroy(struct bmap *b)
   }
 }
 
-static int cmp_double(const void *a, const void *b)
+static const size_t sizes[] = { 10, 1000, 100000 };
+#define NSIZES nitems(sizes)
+
+// The figures of one map kind at the current layout: a warm-up run, then
+// BENCH_RUNS timed runs. Every workload leaves the map as it found it, so
+// one build serves all four in a run.
+static void measure(bool real, struct pmap *pmap, struct bench_stat *out)
 {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
+  static struct bmap b;
+  double samples[NOPS][BENCH_RUNS];
+
+  for (int r = -1; r < BENCH_RUNS; r++) {
+    build(&b, real, pmap);
+    for (int op = 0; op < NOPS; op++) {
+      double ns = run_op(&b, op);
+      if (r >= 0)
+        samples[op][r] = ns;
+    }
+    destroy(&b);
+  }
+  for (int op = 0; op < NOPS; op++)
+    out[op] = bench_stat_of(samples[op], BENCH_RUNS);
+}
+
+static void print_results(struct bench_stat result[][2][NOPS])
+{
+  char metric[64];
+
+  printf("| operation | entries | vm_map (AVL) ns/op | sorted list + hint "
+         "ns/op | list / vm_map |\n|---|---:|---:|---:|---:|\n");
+  for (int op = 0; op < NOPS; op++)
+    for (size_t s = 0; s < NSIZES; s++)
+      printf("| %s | %zu | %.0f | %.0f | %.2f |\n", op_names[op], sizes[s],
+             result[s][1][op].median, result[s][0][op].median,
+             result[s][0][op].median / result[s][1][op].median);
+  printf("\nlookup speed-up at 100,000 entries: %.1fx (medians of %d runs, "
+         "%d ops each)\n\n", result[2][0][OP_LOOKUP].median /
+         result[2][1][OP_LOOKUP].median, BENCH_RUNS, OPS);
+  for (int real = 1; real >= 0; real--)
+    for (int op = 0; op < NOPS; op++)
+      for (size_t s = 0; s < NSIZES; s++) {
+        snprintf(metric, sizeof(metric), "map-%s-%s-%zu",
+                 real ? "avl" : "list", op_names[op], sizes[s]);
+        bench_stat_print(metric, "ns/op", result[s][real][op]);
+      }
 }
 
 int main(void)
 {
-  static const size_t sizes[] = { 10, 1000, 100000 };
-  static struct bmap b;
-  double result[3][2][NOPS], samples[NOPS][RUNS];
+  static struct bench_stat result[NSIZES][2][NOPS];
   struct pmap *pmap;
 
   vmtest_boot(64);
   pmap = pmap_create();
-  for (size_t s = 0; s < nitems(sizes); s++) {
+  for (size_t s = 0; s < NSIZES; s++) {
     layout(sizes[s]);
-    for (int real = 0; real < 2; real++) {
-      // Every workload leaves the map as it found it, so one build serves
-      // all four in a run.
-      for (int r = 0; r < RUNS; r++) {
-        build(&b, real, pmap);
-        for (int op = 0; op < NOPS; op++)
-          samples[op][r] = run_op(&b, op);
-        destroy(&b);
-      }
-      for (int op = 0; op < NOPS; op++) {
-        qsort(samples[op], RUNS, sizeof(samples[op][0]), cmp_double);
-        result[s][real][op] = samples[op][RUNS / 2];
-      }
-    }
+    for (int real = 0; real < 2; real++)
+      measure(real, pmap, result[s][real]);
   }
-  printf("| operation | entries | vm_map (AVL) ns/op | sorted list + hint "
-         "ns/op | list / vm_map |\n|---|---:|---:|---:|---:|\n");
-  for (int op = 0; op < NOPS; op++)
-    for (size_t s = 0; s < nitems(sizes); s++)
-      printf("| %s | %zu | %.0f | %.0f | %.2f |\n", op_names[op], sizes[s],
-             result[s][1][op], result[s][0][op],
-             result[s][0][op] / result[s][1][op]);
-  printf("\nlookup speed-up at 100,000 entries: %.1fx (medians of %d runs, "
-         "%d ops each)\n", result[2][0][OP_LOOKUP] / result[2][1][OP_LOOKUP],
-         RUNS, OPS);
+  print_results(result);
   pmap_destroy(pmap);
   vmtest_teardown();
   return 0;

@@ -75,6 +75,18 @@ int vmmap(int pid, struct vmmap_entry *buf, int max);
 off_t lseek(int fd, off_t off, int whence);
 int ftruncate(int fd, off_t len);
 
+// The time CSR: a counter that ticks at the platform's timebase frequency
+// (10 MHz on QEMU virt, given by the device tree), the same on every hart.
+// The kernel lets user mode read it, so timing needs no system call.
+static inline uint64
+rdtime(void)
+{
+  uint64 t;
+
+  __asm__ volatile("rdtime %0" : "=r"(t));
+  return t;
+}
+
 // Errors (user/lib/errno.c).
 extern int errno;
 char *strerror(int err);

@@ -41,6 +41,14 @@
 #define EXC_LOAD_PAGE_FAULT 13
 #define EXC_STORE_PAGE_FAULT 15
 
+// scounteren: which counters U-mode may read (with the matching mcounteren
+// bit, which the firmware controls; OpenSBI sets every bit of mcounteren).
+// A clear bit makes the rdcycle / rdtime / rdinstret instruction illegal
+// in U-mode.
+#define SCOUNTEREN_CY   (1UL << 0)    // cycle
+#define SCOUNTEREN_TM   (1UL << 1)    // time
+#define SCOUNTEREN_IR   (1UL << 2)    // instret
+
 // satp: MODE[63:60] = 8 for Sv39, ASID[59:44], PPN[43:0].
 #define SATP_MODE_SV39  (8UL << 60)
 #define SATP_ASID_SHIFT 44

@@ -48,6 +48,11 @@ void trap_init_hart(void)
   w_stvec((uint64_t)trapvec);
   w_sscratch(0);
   w_sie(r_sie() | SIE_SEIE | SIE_STIE | SIE_SSIE);
+  // Let user programs read the time CSR (rdtime): it is what they time
+  // themselves with (user/bench). OpenSBI already sets scounteren to
+  // CY|TM|IR, but that is the firmware's choice, not a promise; the other
+  // counters we leave as we found them.
+  csr_set(scounteren, SCOUNTEREN_TM);
   sbi_set_timer(r_time() + tick_interval());
 }
 

@@ -1,0 +1,293 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""`make bench`: run the host benchmarks, boot the kernel headless with
+user/bench as its job at each CPU count, and report.
+
+    scripts/bench.py --image build/fs-bench.img --cpus "1 3" --mem 512M \
+        --host build/bench/bench_fault build/bench/bench_map
+
+Every benchmark program prints one line per figure,
+
+    BENCH <metric> <unit> <median> <min> <max> <runs>
+
+(tests-host/bench_stat.h on the host, user/bench/harness.c in QEMU). This
+script collects them -- from the host programs' output, and from the QEMU
+console logs, tagged with the CPU count -- prints ONE markdown table with
+each figure beside its baseline and target, and writes bench/results.json
+(described in bench/README.md). Targets are reported, never asserted: the
+exit status is non-zero only when a benchmark could not run.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH_RE = re.compile(r"^BENCH (\S+) (\S+) ([0-9.]+) ([0-9.]+) ([0-9.]+) (\d+)\s*$")
+
+# Rows of the table, in order: (metric, baseline, targets). A baseline is
+# a metric or a sum of metrics ("a+b"); the ratio is metric / baseline. A
+# target is (kind, limit, text): "ratio" compares the ratio, "value" the
+# median itself; both are upper limits.
+QEMU_ROWS = [
+    ("fork-cow-0", "fork-wired-0", [("ratio", 1.2, "<= 1.2")]),
+    ("fork-wired-0", None, []),
+    ("fork-wiredall-0", "fork-cow-0", []),
+    ("fork-cow-256", "fork-wired-256", []),
+    ("fork-wired-256", None, []),
+    ("fork-cow-4096", "fork-wired-4096", []),
+    ("fork-wired-4096", None, []),
+    ("fork-cow-16384", "fork-wired-16384", [("ratio", 1 / 50, "<= 1/50")]),
+    ("fork-wired-16384", None, []),
+    ("getpid", None, []),
+    ("memcpy-4k", None, []),
+    ("cow-fault", "getpid+memcpy-4k", [("ratio", 2.0, "<= 2")]),
+    ("cow-fault-sole", "getpid", []),
+    ("touch-zfod-word", "touch-wired-word", []),
+    ("touch-wired-word", None, []),
+    ("touch-zfod-page", "touch-wired-page", [("ratio", 2.0, "<= 2")]),
+    ("touch-wired-page", None, []),
+    ("read-cold", None, []),
+    ("mmap-normal-cold", "read-cold", []),
+    ("mmap-seq-cold", "read-cold", [("ratio", 1.5, "<= 1.5")]),
+    ("mmap-random-cold", "read-cold", []),
+    ("read-warm", None, []),
+    ("mmap-normal-warm", "read-warm", []),
+    ("mmap-seq-warm", "read-warm", []),
+    ("mmap-random-warm", "read-warm", []),
+    ("mmap-touch-munmap", None, []),
+    ("mprotect", "getpid", []),
+    ("exec-cold", "fork-cow-0", []),
+    ("exec-warm", "fork-cow-0", []),
+]
+
+HOST_ROWS = [("map-avl-%s-%d" % (op, n), "map-list-%s-%d" % (op, n),
+              [("value", 300.0, "<= 300 ns"), ("ratio", 1 / 100, "<= 1/100")]
+              if (op, n) == ("lookup", 100000) else [])
+             for op in ("insert", "lookup", "find-space", "delete")
+             for n in (10, 1000, 100000)]
+HOST_ROWS += [("vm_fault-zfod", None, []), ("vm_fault-cow-copy", None, []),
+              ("vm_fault-cow-sole", None, [])]
+
+
+def parse_bench_lines(text, where):
+    """The BENCH lines of one program's output, as result dicts."""
+    out = []
+    for line in text.replace("\r", "").splitlines():
+        m = BENCH_RE.match(line)
+        if m:
+            out.append({"metric": m.group(1), "unit": m.group(2),
+                        "median": float(m.group(3)), "min": float(m.group(4)),
+                        "max": float(m.group(5)), "runs": int(m.group(6)),
+                        "where": where})
+    return out
+
+
+def run_host(binaries):
+    """Run each host benchmark, echoing its output. (results, ok)"""
+    results, ok = [], True
+    for b in binaries:
+        print("== %s" % b, flush=True)
+        p = subprocess.run([b], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        sys.stdout.write(p.stdout)
+        results += parse_bench_lines(p.stdout, "host")
+        if p.returncode != 0:
+            print("bench: %s exited with %d" % (b, p.returncode))
+            ok = False
+    return results, ok
+
+
+def run_qemu(cpus, mem, image, logdir, timeout):
+    """Boot once at cpus harts (scripts/qemu-suite.sh streams the console
+    and judges the boot by user/bench's summary line). (results, ok)"""
+    log = os.path.join(logdir, "qemu-cpus%s.log" % cpus)
+    print("== QEMU CPUS=%s MEM=%s" % (cpus, mem), flush=True)
+    env = dict(os.environ, SUITE_TIMEOUT=str(timeout))
+    rc = subprocess.call([os.path.join(ROOT, "scripts/qemu-suite.sh"), cpus,
+                          mem, image, log], cwd=ROOT, env=env)
+    with open(log, errors="replace") as f:
+        results = parse_bench_lines(f.read(), "qemu-cpus%s" % cpus)
+    return results, rc == 0
+
+
+def median_of(results, metric, where):
+    """The median of metric at where; a sum for "a+b"; None if missing."""
+    total = 0.0
+    for part in metric.split("+"):
+        r = [x for x in results if x["metric"] == part and x["where"] == where]
+        if not r:
+            return None
+        total += r[0]["median"]
+    return total
+
+
+def unit_of(results, metric):
+    for x in results:
+        if x["metric"] == metric:
+            return x["unit"]
+    return "?"
+
+
+def fmt_value(v):
+    if v is None:
+        return "-"
+    return "{:,.0f}".format(v) if v >= 100 else "{:.1f}".format(v)
+
+
+def fmt_ratio(r):
+    if r is None:
+        return "-"
+    if r < 0.1:
+        return "1/%.0f" % (1 / r) if r > 0 else "0"
+    return "%.2f" % r
+
+
+def verdicts(results, metric, baseline, targets, wheres):
+    """For each where: (ratio, [(target text, met or None)])."""
+    out = []
+    for w in wheres:
+        v = median_of(results, metric, w)
+        base = median_of(results, baseline, w) if baseline else None
+        ratio = v / base if v is not None and base else None
+        checks = []
+        for kind, limit, text in targets:
+            x = ratio if kind == "ratio" else v
+            checks.append((text, None if x is None else x <= limit))
+        out.append((ratio, checks, v))
+    return out
+
+
+def table_row(results, row, qemu_wheres, host):
+    """One row: values in the QEMU columns or the host column."""
+    metric, baseline, targets = row
+    wheres = ["host"] if host else qemu_wheres
+    vs = verdicts(results, metric, baseline, targets, wheres)
+    vals = [fmt_value(v) for _, _, v in vs]
+    cells = [metric, unit_of(results, metric)]
+    cells += (["-"] * len(qemu_wheres) + vals) if host else (vals + ["-"])
+    base = baseline or ""
+    if host and baseline:
+        base += " (%s)" % fmt_value(median_of(results, baseline, "host"))
+    cells.append(base.replace("+", " + "))
+    cells.append(" / ".join(fmt_ratio(r) for r, _, _ in vs) if baseline else "")
+    cells.append("; ".join(t for _, _, t in targets))
+    mets = []
+    for i in range(len(targets)):
+        mets.append(" / ".join({True: "yes", False: "NO", None: "n/a"}[c[i][1]]
+                               for _, c, _ in vs))
+    cells.append("; ".join(mets))
+    return "| " + " | ".join(cells) + " |"
+
+
+def print_table(results, qemu_wheres):
+    """The one table; returns the target verdicts for results.json."""
+    known = {r[0] for r in QEMU_ROWS + HOST_ROWS}
+    known |= {r[1] for r in HOST_ROWS if r[1]}   # shown beside their rows
+    extra = sorted({(x["metric"], x["where"] == "host") for x in results
+                    if x["metric"] not in known})
+    heads = ["CPUS=" + w[len("qemu-cpus"):] for w in qemu_wheres]
+    cols = ["metric", "unit"] + heads + ["host", "baseline", "ratio",
+                                         "target", "met?"]
+    print("| " + " | ".join(cols) + " |")
+    print("|---|---|" + "---:|" * (len(heads) + 1) + "---|---:|---|---|")
+    measured = {x["metric"] for x in results}
+    for row in QEMU_ROWS + [(m, None, []) for m, h in extra if not h]:
+        if row[0] in measured:
+            print(table_row(results, row, qemu_wheres, False))
+    for row in HOST_ROWS + [(m, None, []) for m, h in extra if h]:
+        if row[0] in measured:
+            print(table_row(results, row, qemu_wheres, True))
+    print("\nMedians (ns) of %s after a warm-up; ratio = metric / baseline%s."
+          % (" or ".join(sorted({"%d runs" % x["runs"] for x in results})),
+             ", for " + " / ".join(heads) + " in QEMU" if heads else ""))
+    return target_verdicts(results, qemu_wheres)
+
+
+def target_verdicts(results, qemu_wheres):
+    out = []
+    for rows, wheres in ((QEMU_ROWS, qemu_wheres), (HOST_ROWS, ["host"])):
+        for metric, baseline, targets in rows:
+            for kind, limit, text in targets:
+                for w in wheres:
+                    v = median_of(results, metric, w)
+                    base = median_of(results, baseline, w) if baseline else None
+                    ratio = v / base if v is not None and base else None
+                    x = ratio if kind == "ratio" else v
+                    out.append({"metric": metric, "baseline": baseline,
+                                "where": w, "kind": kind, "limit": limit,
+                                "target": text, "value": v, "ratio": ratio,
+                                "met": None if x is None else x <= limit})
+    return out
+
+
+def machine():
+    def cmd(args):
+        try:
+            return subprocess.run(args, stdout=subprocess.PIPE, text=True,
+                                  stderr=subprocess.DEVNULL,
+                                  cwd=ROOT).stdout.strip()
+        except OSError:
+            return ""
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((l.split(":", 1)[1].strip() for l in f
+                          if l.startswith("model name")), "")
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "cpu": model,
+            "os": platform.platform(),
+            "qemu": cmd(["qemu-system-riscv64", "--version"]).split("\n")[0],
+            "loadavg_at_start": os.getloadavg()[0],
+            "commit": cmd(["git", "describe", "--always", "--dirty"])}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--image", required=True)
+    ap.add_argument("--cpus", default="1 3")
+    ap.add_argument("--mem", default="512M")
+    ap.add_argument("--host", nargs="*", default=[])
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench/results.json"))
+    ap.add_argument("--logdir", default=os.path.join(ROOT, "build/bench-run"))
+    ap.add_argument("--timeout", type=int, default=420)
+    args = ap.parse_args()
+
+    t0 = time.time()
+    info = machine()
+    os.makedirs(args.logdir, exist_ok=True)
+    results, ok = run_host(args.host)
+    wheres = []
+    for cpus in args.cpus.split():
+        r, good = run_qemu(cpus, args.mem, args.image, args.logdir,
+                           args.timeout)
+        results += r
+        wheres.append("qemu-cpus%s" % cpus)
+        ok = ok and good
+    print("\n## make bench\n")
+    verdict = print_table(results, wheres)
+    wall = time.time() - t0
+    info["wall_seconds"] = round(wall, 1)
+    doc = {"generated": datetime.datetime.now(datetime.timezone.utc)
+           .strftime("%Y-%m-%dT%H:%M:%SZ"), "machine": info,
+           "results": results, "targets": verdict}
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out + ".tmp", "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    os.replace(args.out + ".tmp", args.out)
+    met = sum(1 for v in verdict if v["met"])
+    print("\nbench: %d figures, targets met %d of %d, %.0f s; wrote %s%s" %
+          (len(results), met, len(verdict), wall,
+           os.path.relpath(args.out, ROOT), "" if ok else "; SOME BENCHMARKS FAILED"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
