@@ -26,10 +26,10 @@ void pmap_invalidate(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
     sv39_tlb.pages += (eva - sva) / PAGE_SIZE;
 }
 
-void pmap_invalidate_new(vm_offset_t va)
+void pmap_invalidate_new(struct pmap *pmap, vm_offset_t va)
 {
-  (void)va;
-  sv39_tlb.fresh++;
+  KASSERT(pmap != kernel_pmap, ("pmap_invalidate_new: kernel mapping %lx", va));
+  sv39_tlb.widened++;
 }
 
 void pmap_mmu_forget(struct pmap *pmap)

@@ -9,7 +9,7 @@
 struct sv39_tlb_stats {
   uint64_t pages;       // single-page invalidations
   uint64_t full;        // whole-address-space invalidations
-  uint64_t fresh;       // new mappings announced to this hart
+  uint64_t widened;     // mappings made or widened, left unfenced
   uint64_t forgotten;   // pmap_mmu_forget calls
 };
 extern struct sv39_tlb_stats sv39_tlb;

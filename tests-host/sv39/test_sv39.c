@@ -285,6 +285,26 @@ Test(sv39, replace_and_upgrade_keep_counts)
   check_all();
 }
 
+// Only a mapping that loses rights or changes page needs a fence; one
+// made or widened is left to the spurious-fault rule (pmap_pte_widens).
+Test(sv39, fences_only_when_rights_shrink)
+{
+  struct sv39_tlb_stats t0 = sv39_tlb;
+
+  do_enter(0, 1, 4, VM_PROT_READ, false);         // new
+  do_enter(0, 1, 4, VM_PROT_RW, false);           // same page, more rights
+  do_enter(0, 1, 4, VM_PROT_RW, false);           // the same again
+  cr_assert_eq(sv39_tlb.widened - t0.widened, 3);
+  cr_assert_eq(sv39_tlb.pages + sv39_tlb.full, t0.pages + t0.full,
+               "nothing was taken away, nothing to fence");
+  do_enter(0, 1, 4, VM_PROT_READ, false);         // fewer rights
+  cr_assert_eq(sv39_tlb.pages, t0.pages + 1);
+  do_enter(0, 1, 6, VM_PROT_READ, false);         // another page
+  cr_assert_eq(sv39_tlb.pages, t0.pages + 2);
+  cr_assert_eq(sv39_tlb.widened - t0.widened, 3);
+  check_all();
+}
+
 Test(sv39, modified_survives_unmapping)
 {
   do_enter(0, 0, 2, VM_PROT_RW, false);

@@ -340,6 +340,24 @@ static pt_entry_t pmap_pte_make(struct pmap *pmap, struct vm_page *m,
   return pte;
 }
 
+// Does new only add to old: a user mapping made where there was none, or
+// the same page with more rights? Then the TLBs need no fence: the
+// privileged spec lets a hart go on using the old entry until a fault, and
+// that fault (a spurious one) comes back through vm_fault to pmap_enter of
+// the same page, which is not a widening and so fences. In QEMU, whose
+// sfence.vma empties the whole TLB, this saves a refill of everything the
+// fault path touched on every zero-fill, page-in and sole-owner COW fault.
+// Kernel mappings always fence: a kernel fault on one would be fatal.
+static bool pmap_pte_widens(struct pmap *pmap, pt_entry_t old, pt_entry_t new)
+{
+  const pt_entry_t rights = PTE_R | PTE_W | PTE_X | PTE_U;
+
+  if (pmap == kernel_pmap)
+    return false;
+  return !pte_valid(old) ||
+         (pte_pa(old) == pte_pa(new) && (old & rights & ~new) == 0);
+}
+
 // Store new at *pte for va, replacing whatever was there; pv is m's new pv
 // entry (NULL when unmanaged or when m stays mapped at va). Requires pv_lock
 // and the pmap lock.
@@ -367,10 +385,10 @@ static void pmap_enter_pte(struct pmap *pmap, vm_offset_t va, pt_entry_t *pte,
   if (new & PTE_SW_WIRED)
     pmap->wired++;
   __atomic_store_n(pte, new, __ATOMIC_SEQ_CST);
-  if (pte_valid(old))
-    pmap_invalidate_page(pmap, va, false);
+  if (pmap_pte_widens(pmap, old, new))
+    pmap_invalidate_new(pmap, va);
   else
-    pmap_invalidate_new(va);
+    pmap_invalidate_page(pmap, va, false);
 }
 
 int pmap_enter(struct pmap *pmap, vm_offset_t va, struct vm_page *m,
