@@ -10,6 +10,26 @@ passed=0 failed=0
 
 add() { passed=$((passed + $1)) failed=$((failed + $2)); }
 
+# SEMANTICS.md: a process killed by a fault makes the kernel print one line
+# "pid N (name): segmentation fault|bus error at ADDR (read|write|execute)".
+# The suites provoke known faults (usertests fault.bad_access: NULL read,
+# write and call; pctests mmap.past_eof: a page past end-of-file); their
+# lines must be in the console log. One test per expected line.
+console_lines() {
+  local log=$1 cpus=$2 want
+  for want in '(usertests): segmentation fault at 0x0 (read)' \
+              '(usertests): segmentation fault at 0x0 (write)' \
+              '(usertests): segmentation fault at 0x0 (execute)' \
+              '(pctests): bus error at 0x[0-9a-f]* (read)'; do
+    if tr -d '\r' < "$log" | grep -q "^pid [0-9]* $want\$"; then
+      add 1 0
+    else
+      echo "check (CPUS=$cpus): no console line \"pid N $want\""
+      add 0 1
+    fi
+  done
+}
+
 # Host tests. Criterion's closing line: "Synthesis: Tested: T | Passing: P |
 # Failing: F | Crashing: C".
 $make test 2>&1 | tee build/host-test.log
@@ -31,6 +51,9 @@ if [ -f user/autorun ]; then
     done 2>&1 | tee build/qemu-check.log
     while read -r p f; do add "$p" "$f"; done < <(
       sed -n 's/^qemu CPUS=[0-9]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' build/qemu-check.log)
+    for cpus in ${CHECK_CPUS:-1 3}; do
+      console_lines "build/qemu-check-$cpus.log" "$cpus"
+    done
   else
     echo "check: kernel or file system image did not build"
     add 0 1

@@ -4,8 +4,10 @@
 // Every row of SEMANTICS.md's table for mmap, munmap, mprotect, madvise,
 // minherit, mlock, munlock, mlockall, munlockall, mincore and msync, and
 // the Behaviour paragraphs on anonymous memory, fork inheritance,
-// copy-on-write, wiring and madvise. Groups live in user/mmaptests/; each
-// ends with the free-page leak check. Prints "mmaptests: N passed, M
+// copy-on-write, wiring and madvise; the contract groups try each row's
+// remaining combinations. Groups live in user/mmaptests/; each ends with
+// the free-page leak check. "mmaptests -limits CUR MAX" is a helper the
+// suite execs (mt_limits_probe). Prints "mmaptests: N passed, M
 // failed" last and exits 1 if anything failed.
 #include "user/mmaptests/mt.h"
 
@@ -20,6 +22,8 @@ static const struct mt_group mt_groups[] = {
   { "wire", mt_wire },
   { "advice", mt_advice },
   { "fork", mt_fork },
+  { "contract_args", mt_contract_args },
+  { "contract_behav", mt_contract_behav },
 };
 
 #define MT_NGROUPS ((int)(sizeof(mt_groups) / sizeof(mt_groups[0])))
@@ -89,6 +93,8 @@ main(int argc, char **argv)
 {
   int i, k;
 
+  if (argc > 1 && strcmp(argv[1], "-limits") == 0)
+    return mt_limits_probe(argc, argv);
   tl_start("mmaptests");
   mt_warmup();
   for (k = 0; k < MT_NGROUPS; k++) {

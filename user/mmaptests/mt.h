@@ -11,6 +11,11 @@ void mt_range_args(void);   // t_args.c: mprotect, madvise, minherit, msync, min
 void mt_wire(void);         // t_wire.c: mlock, mlockall, limits, mincore
 void mt_advice(void);       // t_wire.c: madvise effects, laziness
 void mt_fork(void);         // t_fork.c: inheritance, copy-on-write, chains
+void mt_contract_args(void);   // t_contract.c: argument rows, every case
+void mt_contract_behav(void);  // t_contract_behav.c: limits, wiring, files
+// "mmaptests -limits CUR MAX": the exec half of t_contract_behav.c's
+// rlimit_exec test; 0 or the failing line.
+int mt_limits_probe(int argc, char **argv);
 
 // A failing call: -1 (or MAP_FAILED) with errno e.
 #define MT_FAILS(call, e)  ((call) == -1 && errno == (e))

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // mmaptests group "fork": each inheritance down to grandchildren, exact
-// copy-on-write in both directions (also through read() and mprotect),
-// wired memory at fork, long fork chains, and fork of a big process.
+// copy-on-write in both directions (also through read(), mprotect and
+// wiring after fork), wired memory at fork, long fork chains, and fork of
+// a big process.
 #include "user/mmaptests/mt.h"
 
 #define RW (PROT_READ | PROT_WRITE)
@@ -63,9 +64,10 @@ t_inherit(void)
   return 0;
 }
 
-// Parent and child each write after fork; neither sees the other.
+// Parent and child each write after fork; neither sees the other. With
+// wire, each side first mlocks the page it writes, which must copy it.
 static int
-t_cow_both(void)
+cow_both(int wire)
 {
   char *m = mt_anon(2);
   int p[2], st;
@@ -74,11 +76,13 @@ t_cow_both(void)
   TL_CHECK(m != MAP_FAILED && pipe(p) == 0, "setup");
   memset(m, 'o', 2 * PGSIZE);
   if (fork() == 0) {
+    TL_CHILD_CHECK(!wire || mlock(m, PGSIZE) == 0);
     m[0] = 'c';
     read(p[0], &c, 1);   // the parent has written
     TL_CHILD_CHECK(m[0] == 'c' && m[PGSIZE] == 'o');
     exit(0);
   }
+  TL_CHECK(!wire || mlock(m + PGSIZE, PGSIZE) == 0, "mlock");
   m[PGSIZE] = 'P';
   write(p[1], "x", 1);
   wait(&st);
@@ -88,6 +92,18 @@ t_cow_both(void)
   close(p[1]);
   munmap(m, 2 * PGSIZE);
   return 0;
+}
+
+static int
+t_cow_both(void)
+{
+  return cow_both(0);
+}
+
+static int
+t_cow_wire_after_fork(void)
+{
+  return cow_both(1);
 }
 
 // read() writes into a COW page from the kernel: the page is copied first.
@@ -241,6 +257,7 @@ mt_fork(void)
 {
   tl_run_child("inherit", t_inherit);
   tl_run_child("cow_both", t_cow_both);
+  tl_run_child("cow_wire_after_fork", t_cow_wire_after_fork);
   tl_run_child("cow_read", t_cow_read);
   tl_run_child("cow_mprotect", t_cow_mprotect);
   tl_run_child("wired_fork", t_wired_fork);
