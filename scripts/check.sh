@@ -28,6 +28,17 @@ console_lines() {
       add 0 1
     fi
   done
+  # Every fault line ("... at 0xADDR"; not "illegal instruction at pc"),
+  # whatever the suite, uses one of the two words.
+  if tr -d '\r' < "$log" | grep '^pid [0-9]* (.* at 0x' |
+     grep -vq ': \(segmentation fault\|bus error\) at 0x[0-9a-f]* (\(read\|write\|execute\))'; then
+    echo "check (CPUS=$cpus): a fault line is not as SEMANTICS.md says:"
+    tr -d '\r' < "$log" | grep '^pid [0-9]* (.* at 0x' |
+      grep -v ': \(segmentation fault\|bus error\) at 0x' | head -3
+    add 0 1
+  else
+    add 1 0
+  fi
 }
 
 # Host tests. Criterion's closing line: "Synthesis: Tested: T | Passing: P |
