@@ -79,6 +79,18 @@ void mtx_lock(struct mtx *m)
   m->owner = (uintptr_t)mycpu();
 }
 
+bool mtx_trylock(struct mtx *m)
+{
+  push_off();
+  KASSERT(!mtx_owned_intr_off(m), ("mtx_trylock: %s already held", m->name));
+  if (__atomic_exchange_n(&m->locked, 1, __ATOMIC_ACQUIRE) != 0) {
+    pop_off();
+    return false;
+  }
+  m->owner = (uintptr_t)mycpu();
+  return true;
+}
+
 void mtx_unlock(struct mtx *m)
 {
   // Holding a spin mutex keeps interrupts off (mtx_lock's push_off), so

@@ -8,12 +8,19 @@
 // assertions in kernel/vm (MTX_ASSERT_OWNED, SX_ASSERT_XLOCKED) mean the
 // same thing in both builds.
 //
+// A test may pretend that another thread holds a mutex
+// (host_mtx_hold_foreign, host_lock.h): mtx_trylock then fails as it would
+// under contention, and mtx_lock, which would wait for ever, panics.
+//
 // sleep() can never be woken (there is nobody else to call wakeup), so it
 // panics; wakeup() has nobody to wake and does nothing.
+#include "host_lock.h"
 #include "lib/lock.h"
 
-// The one thread's owner id: any non-zero value.
-#define HOST_OWNER ((uintptr_t)1)
+// The one thread's owner id: any non-zero value; and the id of the
+// imaginary other thread of host_mtx_hold_foreign.
+#define HOST_OWNER   ((uintptr_t)1)
+#define HOST_FOREIGN ((uintptr_t)2)
 
 void mtx_init(struct mtx *m, const char *name)
 {
@@ -24,9 +31,36 @@ void mtx_init(struct mtx *m, const char *name)
 
 void mtx_lock(struct mtx *m)
 {
-  KASSERT(!m->locked, ("mtx_lock: recursion on %s", m->name));
+  KASSERT(!m->locked, ("mtx_lock: %s on %s", m->owner == HOST_FOREIGN ?
+                       "would wait for ever" : "recursion", m->name));
   m->locked = 1;
   m->owner = HOST_OWNER;
+}
+
+bool mtx_trylock(struct mtx *m)
+{
+  KASSERT(!mtx_owned(m), ("mtx_trylock: recursion on %s", m->name));
+  if (m->locked)
+    return false;
+  m->locked = 1;
+  m->owner = HOST_OWNER;
+  return true;
+}
+
+void host_mtx_hold_foreign(struct mtx *m)
+{
+  KASSERT(!m->locked, ("host_mtx_hold_foreign: %s is held", m->name));
+  m->locked = 1;
+  m->owner = HOST_FOREIGN;
+}
+
+void host_mtx_release_foreign(struct mtx *m)
+{
+  KASSERT(m->locked && m->owner == HOST_FOREIGN,
+          ("host_mtx_release_foreign: %s is not held by the other thread",
+           m->name));
+  m->locked = 0;
+  m->owner = 0;
 }
 
 void mtx_unlock(struct mtx *m)

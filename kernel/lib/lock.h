@@ -34,6 +34,11 @@ struct sx {
 void mtx_init(struct mtx *m, const char *name);
 void mtx_lock(struct mtx *m);
 void mtx_unlock(struct mtx *m);
+// Take m only if it is free right now: true and held, or false at once.
+// For the few places that meet a lock out of order (the pageout scan
+// holds the page queue lock, which comes after object locks) and must not
+// wait for it. Taking a lock the caller already holds is still a bug.
+bool mtx_trylock(struct mtx *m);
 bool mtx_owned(const struct mtx *m);      // held by the caller
 
 void sx_init(struct sx *sx, const char *name);

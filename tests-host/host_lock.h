@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+// Test hooks of the host locks (host_lock.c, which implements lib/lock.h).
+//
+// Host tests run one thread, so no lock is ever contended. Code that must
+// cope with a lock somebody else holds -- the pageout scan, which only
+// try-locks objects -- is tested by pretending that another thread holds
+// it:
+//
+//   host_mtx_hold_foreign(&obj->lock);     // mtx_trylock(&obj->lock) fails
+//   ...
+//   host_mtx_release_foreign(&obj->lock);
+//
+// While so held, mtx_trylock returns false and mtx_lock panics (on the
+// machine it would wait until the other thread let go, which never comes).
+#ifndef HOST_LOCK_H
+#define HOST_LOCK_H
+
+struct mtx;
+
+void host_mtx_hold_foreign(struct mtx *m);
+void host_mtx_release_foreign(struct mtx *m);
+
+#endif
