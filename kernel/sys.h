@@ -30,6 +30,7 @@ long sys_sleep(void);
 long sys_uptime(void);
 long sys_halt(void);
 long sys_vmstat(void);
+long sys_vmreclaim(void);
 long sys_getrlimit(void);
 long sys_setrlimit(void);
 long sys_exec(void);

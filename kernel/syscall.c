@@ -52,6 +52,7 @@
 #pragma weak sys_vmmap
 #pragma weak sys_lseek
 #pragma weak sys_ftruncate
+#pragma weak sys_vmreclaim
 
 static long (*const syscalls[NSYSCALL])(void) = {
   [SYS_fork] = sys_fork,         [SYS_exit] = sys_exit,
@@ -73,7 +74,7 @@ static long (*const syscalls[NSYSCALL])(void) = {
   [SYS_getrlimit] = sys_getrlimit, [SYS_setrlimit] = sys_setrlimit,
   [SYS_halt] = sys_halt,         [SYS_vmstat] = sys_vmstat,
   [SYS_vmmap] = sys_vmmap,       [SYS_lseek] = sys_lseek,
-  [SYS_ftruncate] = sys_ftruncate,
+  [SYS_ftruncate] = sys_ftruncate, [SYS_vmreclaim] = sys_vmreclaim,
 };
 
 static uint64_t argraw(int n)

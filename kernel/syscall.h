@@ -45,7 +45,8 @@
 #define SYS_vmmap      37   // vmmap(int pid, struct vmmap_entry *buf, int max)
 #define SYS_lseek      38   // lseek(int fd, off_t off, int whence)
 #define SYS_ftruncate  39   // ftruncate(int fd, off_t len)
+#define SYS_vmreclaim  40   // vmreclaim(long npages): drop clean cached pages
 
-#define NSYSCALL       40
+#define NSYSCALL       41
 
 #endif

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Process system calls: fork, exit, wait, kill, getpid, sbrk, sleep,
-// uptime, halt, vmstat, getrlimit, setrlimit. Each returns >= 0 or a
-// negative errno (sys.h).
+// uptime, halt, vmstat, vmreclaim, getrlimit, setrlimit. Each returns >= 0
+// or a negative errno (sys.h).
 #include "arch/riscv/sbi.h"
 #include "lib/errno.h"
 #include "lib/kmem.h"
@@ -10,6 +10,7 @@
 #include "uaccess.h"
 #include "vm/vm_mmap.h"
 #include "vm/vm_page.h"
+#include "vm/vm_pageout.h"
 #include "vm/vmspace.h"
 #include "vmstat.h"
 
@@ -102,8 +103,22 @@ long sys_vmstat(void)
     .freebehind = vm_cnt.v_freebehind,
     .kmem = kmem_page_count(),
     .kmem_objects = kmem_object_count(),
+    .reclaimed = vm_cnt.v_reclaimed,
   };
   return copyout(argaddr(0), &st, sizeof(st));
+}
+
+// vmreclaim(npages): free up to npages clean pages of the page cache now,
+// as a fault does when no page is free (kernel/vm/vm_pageout.h), and
+// return how many went. Lets a test put the cache in a known state (see
+// tl_group_oom in user/testlib.h) and a user watch it shrink.
+long sys_vmreclaim(void)
+{
+  long n = argint(0);
+
+  if (n < 0)
+    return -EINVAL;
+  return (long)vm_pageout_reclaim((size_t)n);
 }
 
 static bool rlimit_supported(long res)

@@ -22,6 +22,7 @@ struct vmstats {
   unsigned long freebehind;   // pages deactivated behind sequential scans
   unsigned long kmem;         // pages held by kmem zone slabs (0: not reported)
   unsigned long kmem_objects; // objects allocated from kmem zones
+  unsigned long reclaimed;    // clean file pages freed to satisfy a shortage
 };
 
 #endif

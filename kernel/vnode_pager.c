@@ -19,6 +19,12 @@
 // call ends unless the file is mapped, in which case it stays cached and
 // every reader sees it in the cache.
 //
+// Memory pressure: a clean page of the cache that nobody has wired or
+// busied may be freed at any time by the pageout scan (vm_pageout.c); the
+// next fault or read() simply reads it again. Dirty pages stay until they
+// are written back. read() and write() that find no free page reclaim and
+// try once more (vnode_pager_hold).
+//
 // End of file: obj->pager_size is the file size in bytes and obj->size the
 // pages that hold any of it. getpages zeroes the part of the last page past
 // the end; a page wholly past the end is VM_PAGER_BAD (vm_fault already
@@ -48,6 +54,7 @@
 #include "vm/vm.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
+#include "vm/vm_pageout.h"
 #include "vm/vm_pager.h"
 
 static struct mtx vnode_pager_lock;   // protects ip->vmobj of every inode
@@ -260,12 +267,9 @@ void vnode_pager_init(void)
 // ---------------------------------------------------------------------------
 // read() and write() through the cache.
 
-// The page of obj at pindex, resident, valid and wired (so it stays while
-// the caller copies with no lock held). A page holding part of the file
-// (pindex < obj->size) is read in first; a page past the end starts as
-// zeros. 0, -ENOMEM or -EIO.
-static int vnode_pager_hold(struct vm_object *obj, vm_pindex_t pindex,
-                            struct vm_page **mp)
+// One try of vnode_pager_hold.
+static int vnode_pager_hold_try(struct vm_object *obj, vm_pindex_t pindex,
+                                struct vm_page **mp)
 {
   struct vm_page *m;
   int rv = VM_PAGER_OK;
@@ -300,6 +304,21 @@ static int vnode_pager_hold(struct vm_object *obj, vm_pindex_t pindex,
   mtx_unlock(&obj->lock);
   *mp = m;
   return 0;
+}
+
+// The page of obj at pindex, resident, valid and wired (so it stays while
+// the caller copies with no lock held). A page holding part of the file
+// (pindex < obj->size) is read in first; a page past the end starts as
+// zeros. With no page free, clean cached pages are reclaimed (the try has
+// released obj's lock) and it tries once more. 0, -ENOMEM or -EIO.
+static int vnode_pager_hold(struct vm_object *obj, vm_pindex_t pindex,
+                            struct vm_page **mp)
+{
+  int rc = vnode_pager_hold_try(obj, pindex, mp);
+
+  if (rc == -ENOMEM && vm_pageout_reclaim(vm_pageout_target()) > 0)
+    rc = vnode_pager_hold_try(obj, pindex, mp);
+  return rc;
 }
 
 // Let go of a page from vnode_pager_hold; dirty it if it was written.

@@ -5,7 +5,9 @@
 //
 // Groups: io (read/write coherence, holes, growth, truncation), exec (cat
 // of a file written here; two concurrent runs share their text pages),
-// mmap, and advice (user/pctests/advice.c: madvise seen in the counters).
+// mmap, advice (user/pctests/advice.c: madvise seen in the counters) and
+// reclaim (user/pctests/reclaim.c: cached file pages give way when memory
+// runs out).
 #include "user/testlib.h"
 #include "user/pctests/pctests.h"
 
@@ -334,5 +336,6 @@ int main(void)
   tl_group("exec", group_exec);
   tl_group("mmap", pc_group_mmap);
   tl_group("advice", pc_group_advice);
+  tl_group("reclaim", pc_group_reclaim);
   exit(tl_finish());
 }

@@ -41,6 +41,14 @@ void tl_run_child(const char *name, int (*fn)(void));
 // Run body (which calls tl_run) as group name, in a child process, with
 // the leak check.
 void tl_group(const char *name, void (*body)(void));
+// The same for a group that runs memory out. When no page is free the
+// kernel reclaims clean cached file pages, also those of programs that keep
+// running (this suite, sh, init) and unmaps them; they stay out until
+// those programs touch them again, so the free page count and the kernel
+// object count (their pv entries) would not come back. Here each of the
+// leak check's counts is taken right after dropping every clean cached
+// page (vmreclaim), so both describe the same state of the cache.
+void tl_group_oom(const char *name, void (*body)(void));
 
 // Record why the current test fails; returns -1 for `return tl_fail(...)`.
 int tl_fail_at(int line, const char *fmt, ...)

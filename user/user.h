@@ -74,6 +74,7 @@ int vmstat(struct vmstats *vs);
 int vmmap(int pid, struct vmmap_entry *buf, int max);
 off_t lseek(int fd, off_t off, int whence);
 int ftruncate(int fd, off_t len);
+long vmreclaim(long npages);
 
 // The time CSR: a counter that ticks at the platform's timebase frequency
 // (10 MHz on QEMU virt, given by the device tree), the same on every hart.

@@ -4,7 +4,8 @@
 // Runs every group (or the named ones) of user/usertests/: processes,
 // files, pipes, sbrk, fork isolation, bad pointers, faults, out of memory,
 // out of processes. Each group ends with a leak check on the free page
-// count (user/testlib.h). Prints "usertests: N passed, M failed" last and
+// count (user/testlib.h; the out-of-memory group's drops the page cache
+// first, tl_group_oom). Prints "usertests: N passed, M failed" last and
 // exits 1 if anything failed.
 //
 // Before the groups a warm-up forks as many processes as the kernel allows
@@ -17,6 +18,7 @@
 struct ut_group {
   const char *name;
   void (*body)(void);
+  int oom;                  // runs memory out: tl_group_oom
 };
 
 static const struct ut_group ut_groups[] = {
@@ -27,7 +29,7 @@ static const struct ut_group ut_groups[] = {
   { "cow", ut_cow },
   { "ptr", ut_ptr },
   { "fault", ut_fault },
-  { "oom", ut_oom },
+  { "oom", ut_oom, 1 },
   { "nproc", ut_nproc },
 };
 
@@ -100,6 +102,15 @@ ut_warmup(void)
   unlink("ut-warm");
 }
 
+static void
+ut_run_group(const struct ut_group *g)
+{
+  if (g->oom)
+    tl_group_oom(g->name, g->body);
+  else
+    tl_group(g->name, g->body);
+}
+
 static const struct ut_group *
 ut_find(const char *name)
 {
@@ -120,7 +131,7 @@ main(int argc, char *argv[])
   ut_warmup();
   if (argc < 2) {
     for (size_t k = 0; k < sizeof(ut_groups) / sizeof(ut_groups[0]); k++)
-      tl_group(ut_groups[k].name, ut_groups[k].body);
+      ut_run_group(&ut_groups[k]);
   }
   for (i = 1; i < argc; i++) {
     g = ut_find(argv[i]);
@@ -128,7 +139,7 @@ main(int argc, char *argv[])
       fprintf(STDERR_FILENO, "usertests: no group %s\n", argv[i]);
       continue;
     }
-    tl_group(g->name, g->body);
+    ut_run_group(g);
   }
   return tl_finish();
 }

@@ -6,7 +6,8 @@
 // total - free, active, inactive, laundry, wired, kmem pages and
 // objects), faults (all,
 // zero-fill, copy-on-write that copied, copy-on-write that moved the page)
-// and paging (read-ahead, prefault, page-ins, page-outs, free-behind).
+// and paging (read-ahead, prefault, page-ins, page-outs, free-behind,
+// pages reclaimed from the page cache when memory ran out).
 // -n prints one "name value" line per counter instead, for scripts and
 // tests. With an interval (ticks of 10 ms) it repeats count times (forever
 // without a count), printing the fault and paging counters as differences
@@ -21,8 +22,9 @@ static void print_lines(const struct vmstats *vs, const struct vmstats *d)
          vs->laundry, vs->wired, vs->kmem, vs->kmem_objects);
   printf("faults %lu zero-fill %lu cow %lu cow-moved %lu\n", d->faults,
          d->zfod, d->cow, d->cow_optim);
-  printf("readahead %lu prefault %lu pagein %lu pageout %lu freebehind %lu\n",
-         d->readahead, d->prefault, d->pagein, d->pageout, d->freebehind);
+  printf("readahead %lu prefault %lu pagein %lu pageout %lu freebehind %lu "
+         "reclaimed %lu\n", d->readahead, d->prefault, d->pagein, d->pageout,
+         d->freebehind, d->reclaimed);
 }
 
 // Every field of struct vmstats: its name, where it is, and whether it is
@@ -34,8 +36,8 @@ static const struct { const char *name; unsigned off; int level; } fields[] = {
   VMSTAT_FIELD(faults, 0), VMSTAT_FIELD(zfod, 0), VMSTAT_FIELD(cow, 0),
   VMSTAT_FIELD(cow_optim, 0), VMSTAT_FIELD(readahead, 0),
   VMSTAT_FIELD(prefault, 0), VMSTAT_FIELD(pagein, 0), VMSTAT_FIELD(pageout, 0),
-  VMSTAT_FIELD(freebehind, 0), VMSTAT_FIELD(kmem, 1),
-  VMSTAT_FIELD(kmem_objects, 1),
+  VMSTAT_FIELD(freebehind, 0), VMSTAT_FIELD(reclaimed, 0),
+  VMSTAT_FIELD(kmem, 1), VMSTAT_FIELD(kmem_objects, 1),
 };
 #define NFIELDS ((int)(sizeof(fields) / sizeof(fields[0])))
 

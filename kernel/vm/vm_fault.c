@@ -15,6 +15,8 @@
 //              first_object: move the page up when nobody else can see it,
 //              else copy it up
 //   enter      pmap_enter, then wire or activate the page
+// Running out of pages at any step releases everything; vm_fault then
+// reclaims clean file pages (vm_pageout.h) and runs the pipeline once more.
 //
 // Invariants kept (the host pmap checks them on every pmap_enter):
 //   - a page is mapped writable only if it lies in first_object, the entry
@@ -42,6 +44,7 @@
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
+#include "vm/vm_pageout.h"
 #include "vm/vm_pager.h"
 
 // Read-ahead windows in pages, by the entry's behaviour (see pagein).
@@ -532,8 +535,9 @@ static int vm_fault_enter(struct faultstate *fs)
   return KERN_SUCCESS;
 }
 
-int vm_fault(struct vm_map *map, vm_offset_t va, vm_prot_t fault_type,
-             int fault_flags)
+// One attempt at the whole fault, from the lookup to the pmap.
+static int vm_fault_try(struct vm_map *map, vm_offset_t va,
+                        vm_prot_t fault_type, int fault_flags)
 {
   struct faultstate fs = {
     .map = map,
@@ -543,10 +547,6 @@ int vm_fault(struct vm_map *map, vm_offset_t va, vm_prot_t fault_type,
   };
   int rv;
 
-  KASSERT(fault_type != VM_PROT_NONE && (fault_type & ~VM_PROT_ALL) == 0,
-          ("vm_fault: bad fault type %#x", fault_type));
-  VM_CNT_INC(v_faults);
-  VM_MAP_STAT_INC(map, faults);
   do {
     rv = vm_fault_lookup(&fs);
     if (rv != KERN_SUCCESS)
@@ -564,6 +564,24 @@ int vm_fault(struct vm_map *map, vm_offset_t va, vm_prot_t fault_type,
       return rv;
   }
   return vm_fault_enter(&fs);
+}
+
+// A shortage (of the page, a read-ahead run, a page-table page or a pv
+// entry) has released everything: reclaim, then try once more.
+int vm_fault(struct vm_map *map, vm_offset_t va, vm_prot_t fault_type,
+             int fault_flags)
+{
+  int rv;
+
+  KASSERT(fault_type != VM_PROT_NONE && (fault_type & ~VM_PROT_ALL) == 0,
+          ("vm_fault: bad fault type %#x", fault_type));
+  VM_CNT_INC(v_faults);
+  VM_MAP_STAT_INC(map, faults);
+  rv = vm_fault_try(map, va, fault_type, fault_flags);
+  if (rv == KERN_RESOURCE_SHORTAGE &&
+      vm_pageout_reclaim(vm_pageout_target()) > 0)
+    rv = vm_fault_try(map, va, fault_type, fault_flags);
+  return rv;
 }
 
 // ---------------------------------------------------------------------------

@@ -249,28 +249,36 @@ void vm_object_page_insert(struct vm_object *obj, struct vm_page *m,
 }
 
 // Remove m from its object (vm_page_free calls this). Requires the owner
-// locked.
+// locked, and m off the queues or the queue lock held (vm_page.h).
 void vm_object_page_unlink(struct vm_page *m)
 {
   struct vm_object *obj = m->object;
 
   KASSERT(obj != NULL, ("vm_object_page_unlink: page has no owner"));
   MTX_ASSERT_OWNED(&obj->lock);
+  KASSERT(m->queue == PQ_NONE || vm_page_queue_owned(),
+          ("vm_object_page_unlink: page %p of object %u is queued", (void *)m,
+           obj->id));
   avl_remove(&obj->memq, &m->onode);
   obj->resident_count--;
   m->object = NULL;
 }
 
 // Move m to (new_obj, new_pindex). The page now differs from anything the
-// new owner's pager holds, so it is marked dirty (as FreeBSD does).
+// new owner's pager holds, so it is marked dirty (as FreeBSD does). The
+// page keeps its place on its queue, so the switch happens under the queue
+// lock too: the pageout scan must never see the old owner after it can
+// have been freed.
 void vm_object_page_rename(struct vm_page *m, struct vm_object *new_obj,
                            vm_pindex_t new_pindex)
 {
   KASSERT(m->object != NULL, ("vm_object_page_rename: page has no owner"));
   MTX_ASSERT_OWNED(&m->object->lock);
   MTX_ASSERT_OWNED(&new_obj->lock);
+  vm_page_queue_lock();
   vm_object_page_unlink(m);
   vm_object_page_insert(new_obj, m, new_pindex);
+  vm_page_queue_unlock();
   vm_page_dirty(m);
 }
 

@@ -135,8 +135,9 @@ void vm_object_page_remove(struct vm_object *obj, vm_pindex_t start,
 int vm_object_page_clean(struct vm_object *obj, vm_pindex_t start,
                          vm_pindex_t end, bool sync);
 
-// madvise on the pages [start, end) of obj: DONTNEED deactivates them,
-// FREE discards the contents of anonymous pages not shared with any other
+// madvise on the pages [start, end) of obj: DONTNEED moves them to the
+// head of the inactive queue (the first the pageout scan reclaims), FREE
+// discards the contents of anonymous pages not shared with any other
 // object (a later read sees zeros or the last write). Requires obj locked.
 void vm_object_madvise(struct vm_object *obj, vm_pindex_t start,
                        vm_pindex_t end, int advice);

@@ -116,6 +116,8 @@ static int vm_object_clean_gather(struct vm_object *obj, vm_pindex_t *pindex,
 // Write one run. Write access is removed first, so a write during or
 // after the I/O faults and dirties the page again; a wired page keeps its
 // write access (a wired page never faults) and therefore stays dirty.
+// A page the pageout scan parked on the laundry queue because it was dirty
+// goes back to the inactive queue once clean: it may be reclaimed now.
 static int vm_object_clean_run(struct vm_object *obj, struct vm_page **ma,
                                int count, bool sync)
 {
@@ -134,10 +136,13 @@ static int vm_object_clean_run(struct vm_object *obj, struct vm_page **ma,
   }
   (void)vm_pager_put_pages(obj, ma, count, sync, rtvals);
   for (i = 0; i < count; i++) {
-    if (rtvals[i] != VM_PAGER_OK)
+    if (rtvals[i] != VM_PAGER_OK) {
       error = KERN_FAILURE;
-    else if (!vm_page_wired(ma[i]))
+    } else if (!vm_page_wired(ma[i])) {
       ma[i]->flags &= ~PG_DIRTY;
+      if (ma[i]->queue == PQ_LAUNDRY)
+        vm_page_deactivate(ma[i]);
+    }
     vm_page_xunbusy(ma[i]);
   }
   return error;
@@ -191,7 +196,7 @@ void vm_object_madvise(struct vm_object *obj, vm_pindex_t start,
     if (vm_page_wired(m) || (m->flags & PG_BUSY) != 0)
       continue;
     if (advice == VM_BEHAV_DONTNEED) {
-      vm_page_deactivate(m);
+      vm_page_deactivate_noreuse(m);   // first in line for reclaim
     } else {
       pmap_page_protect(m, VM_PROT_NONE);
       vm_page_free(m);

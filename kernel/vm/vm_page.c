@@ -27,10 +27,18 @@
 // must really be zero (checked) and stays so for the next VM_ALLOC_ZERO.
 // Freeing a free, wired, mapped or PG_NOFREE page panics.
 //
+// Paging queues: each is a list, oldest at the head. Activating or
+// deactivating a page appends it at the tail; MADV_DONTNEED puts its
+// pages at the head of the inactive queue (vm_page_deactivate_noreuse),
+// where the pageout scan (vm_pageout.c) looks first.
+//
 // Locking: vm_page_lock (q) protects the free lists, the queues, each
-// page's queue and order fields and the counts; it is a leaf, taken inside
-// this module only. A page's identity, flags and wire_count belong to its
-// object's lock (o); pages without an object belong to their allocator.
+// page's queue and order fields and the counts; it is a leaf. Only the
+// pageout scan and vm_object_page_rename take it from outside this module
+// (vm_page_queue_lock). A page's identity, flags and wire_count belong to
+// its object's lock (o); pages without an object belong to their
+// allocator. While a page is on a queue its owner changes only under both
+// locks, and an owned page changes queues only under both (vm_page.h).
 #include "lib/lock.h"
 #include "lib/string.h"
 #include "vm/pmap.h"
@@ -224,6 +232,9 @@ void vm_page_free(struct vm_page *m)
 {
   vm_page_index(m);
   vm_page_free_check(m, "vm_page_free");
+  // Off the queue before leaving the object: the pageout scan trusts the
+  // owner of every page it finds on a queue (vm_pageout.c).
+  vm_page_dequeue(m);
   if (m->object != NULL) {
     MTX_ASSERT_OWNED(&m->object->lock);
     // Someone sleeping on the busy page must look it up again.
@@ -231,7 +242,6 @@ void vm_page_free(struct vm_page *m)
       wakeup(m);
     vm_object_page_unlink(m);
   }
-  vm_page_dequeue(m);
   vm_page_free_fill(m, "vm_page_free");
   mtx_lock(&vm_page_lock);
   m->queue = PQ_FREE;
@@ -278,9 +288,9 @@ void vm_page_free_contig(struct vm_page *m, int order)
   mtx_unlock(&vm_page_lock);
 }
 
-// Move m to the tail of queue q (PQ_ACTIVE..PQ_LAUNDRY), or off every
-// queue (PQ_NONE). Lock held.
-static void vm_page_requeue_locked(struct vm_page *m, int q)
+// Move m to the tail (or, with head, the head) of queue q
+// (PQ_ACTIVE..PQ_LAUNDRY), or off every queue (PQ_NONE). Lock held.
+static void vm_page_requeue_locked(struct vm_page *m, int q, bool head)
 {
   MTX_ASSERT_OWNED(&vm_page_lock);
   KASSERT(m->queue != PQ_FREE, ("vm_page_requeue: page %p is free", m));
@@ -289,42 +299,90 @@ static void vm_page_requeue_locked(struct vm_page *m, int q)
     vm_page_qlen[m->queue]--;
   }
   m->queue = (uint8_t)q;
-  if (q != PQ_NONE) {
+  if (q == PQ_NONE)
+    return;
+  if (head)
+    list_insert_head(&vm_page_queues[q], &m->plinks);
+  else
     list_insert_tail(&vm_page_queues[q], &m->plinks);
-    vm_page_qlen[q]++;
-  }
+  vm_page_qlen[q]++;
 }
 
-// Queue m on q unless it is wired (wired pages stay off the queues).
-static void vm_page_enqueue(struct vm_page *m, int q)
+// Queue m on q unless it is wired (wired pages stay off the queues). The
+// owner's lock keeps the queue an owned page is on stable for its holder.
+static void vm_page_enqueue(struct vm_page *m, int q, bool head)
 {
+  if (m->object != NULL)
+    MTX_ASSERT_OWNED(&m->object->lock);
   if (vm_page_wired(m))
     return;
   mtx_lock(&vm_page_lock);
-  vm_page_requeue_locked(m, q);
+  vm_page_requeue_locked(m, q, head);
   mtx_unlock(&vm_page_lock);
 }
 
 void vm_page_activate(struct vm_page *m)
 {
-  vm_page_enqueue(m, PQ_ACTIVE);
+  vm_page_enqueue(m, PQ_ACTIVE, false);
 }
 
 void vm_page_deactivate(struct vm_page *m)
 {
-  vm_page_enqueue(m, PQ_INACTIVE);
+  vm_page_enqueue(m, PQ_INACTIVE, false);
+}
+
+// At the head, so the last page advised is the first reclaimed: the scan
+// takes DONTNEED'd pages before anything that merely aged.
+void vm_page_deactivate_noreuse(struct vm_page *m)
+{
+  vm_page_enqueue(m, PQ_INACTIVE, true);
 }
 
 void vm_page_launder(struct vm_page *m)
 {
-  vm_page_enqueue(m, PQ_LAUNDRY);
+  vm_page_enqueue(m, PQ_LAUNDRY, false);
 }
 
 void vm_page_dequeue(struct vm_page *m)
 {
+  if (m->object != NULL)
+    MTX_ASSERT_OWNED(&m->object->lock);
   mtx_lock(&vm_page_lock);
-  vm_page_requeue_locked(m, PQ_NONE);
+  vm_page_requeue_locked(m, PQ_NONE, false);
   mtx_unlock(&vm_page_lock);
+}
+
+void vm_page_queue_lock(void)
+{
+  mtx_lock(&vm_page_lock);
+}
+
+void vm_page_queue_unlock(void)
+{
+  mtx_unlock(&vm_page_lock);
+}
+
+bool vm_page_queue_owned(void)
+{
+  return mtx_owned(&vm_page_lock);
+}
+
+struct vm_page *vm_page_queue_first_locked(int q)
+{
+  struct list_node *l;
+
+  MTX_ASSERT_OWNED(&vm_page_lock);
+  KASSERT(q >= PQ_ACTIVE && q <= PQ_LAUNDRY,
+          ("vm_page_queue_first_locked: bad queue %d", q));
+  l = list_first(&vm_page_queues[q]);
+  return l != NULL ? container_of(l, struct vm_page, plinks) : NULL;
+}
+
+void vm_page_queue_rotate_locked(struct vm_page *m)
+{
+  KASSERT(m->queue >= PQ_ACTIVE && m->queue <= PQ_LAUNDRY,
+          ("vm_page_queue_rotate_locked: page %p is on no queue", m));
+  vm_page_requeue_locked(m, m->queue, false);
 }
 
 void vm_page_wire(struct vm_page *m)
@@ -347,7 +405,7 @@ void vm_page_unwire(struct vm_page *m, bool deactivate)
   if (--m->wire_count > 0)
     return;
   __atomic_fetch_sub(&vm_cnt.v_wire_count, 1, __ATOMIC_RELAXED);
-  vm_page_enqueue(m, deactivate ? PQ_INACTIVE : PQ_ACTIVE);
+  vm_page_enqueue(m, deactivate ? PQ_INACTIVE : PQ_ACTIVE, false);
 }
 
 void vm_page_xbusy(struct vm_page *m)
@@ -415,12 +473,12 @@ size_t vm_page_queue_count(int queue)
 
 struct vm_page *vm_page_inactive_first(void)
 {
-  struct list_node *l;
+  struct vm_page *m;
 
   mtx_lock(&vm_page_lock);
-  l = list_first(&vm_page_queues[PQ_INACTIVE]);
+  m = vm_page_queue_first_locked(PQ_INACTIVE);
   mtx_unlock(&vm_page_lock);
-  return l != NULL ? container_of(l, struct vm_page, plinks) : NULL;
+  return m;
 }
 
 // Check the free block with head m on list order: aligned, inside the

@@ -14,7 +14,13 @@
 // Locking: identity, flags and wire_count are protected by the owning
 // object's lock (pages without an object are private to their owner);
 // queue membership and the free lists by the page queue lock, which this
-// module takes itself (a leaf lock).
+// module takes itself (a leaf lock). Two rules tie the locks together so
+// that the pageout scan (vm_pageout.c) can start from a queue, where it
+// holds only the queue lock: the owner of a page that is on a queue
+// changes only under the queue lock as well (vm_page_free dequeues before
+// unlinking, vm_object_page_rename switches owners under it), and the
+// queue an owned page is on changes only under its object lock as well
+// (under the queue lock alone a page may only move within its queue).
 #ifndef VM_VM_PAGE_H
 #define VM_VM_PAGE_H
 
@@ -53,12 +59,13 @@ struct vm_page_md {
 struct vm_page {
   struct list_node plinks;            // (q) free list or paging queue link
   struct avl_node onode;              // (o) node in the object's page tree
-  struct vm_object *object;           // (o) owner, NULL if none
+  struct vm_object *object;           // (o) owner, NULL if none; (q) too
+                                      //     while on a queue
   vm_pindex_t pindex;                 // (o) index in the owner
   paddr_t phys_addr;                  // (c) physical address
   uint32_t wire_count;                // (o) wirings; > 0 keeps it resident
   uint16_t flags;                     // (o) PG_*
-  uint8_t queue;                      // (q) PQ_*
+  uint8_t queue;                      // (q) PQ_*; (o) too when owned
   uint8_t order;                      // (q) buddy order while PQ_FREE
   struct vm_page_md md;               // (p) machine-dependent
 };
@@ -96,11 +103,26 @@ void vm_page_free_contig(struct vm_page *m, int order);
 void vm_page_wire(struct vm_page *m);
 void vm_page_unwire(struct vm_page *m, bool deactivate);
 
-// Queues. Each moves the page (unless wired) to the named queue's tail.
+// Queues. Each moves the page (unless wired) to the named queue's tail;
+// the owner's lock is held. vm_page_deactivate_noreuse puts the page at
+// the head of the inactive queue instead, first in line for reclaim
+// (MADV_DONTNEED).
 void vm_page_activate(struct vm_page *m);
 void vm_page_deactivate(struct vm_page *m);
+void vm_page_deactivate_noreuse(struct vm_page *m);
 void vm_page_launder(struct vm_page *m);
 void vm_page_dequeue(struct vm_page *m);
+
+// The page queue lock itself, for the pageout scan, which walks a queue
+// from its head, and for vm_object_page_rename (see Locking above).
+void vm_page_queue_lock(void);
+void vm_page_queue_unlock(void);
+bool vm_page_queue_owned(void);
+// The page at the head of queue q (PQ_ACTIVE..PQ_LAUNDRY), or NULL.
+struct vm_page *vm_page_queue_first_locked(int q);
+// Move m to the tail of the queue it is on. The queue lock is enough: m
+// stays on the same queue.
+void vm_page_queue_rotate_locked(struct vm_page *m);
 
 // Busy protocol. Object lock held. vm_page_busy_sleep releases the object
 // lock, waits until the page is not busy, and returns with the lock NOT held
@@ -121,7 +143,7 @@ size_t vm_page_free_count(void);
 size_t vm_page_total_count(void);
 size_t vm_page_queue_count(int queue);          // PQ_ACTIVE, ...
 
-// Reclaim candidates: the head of the inactive queue, for a pageout scan.
+// The head of the inactive queue: the next page the pageout scan looks at.
 struct vm_page *vm_page_inactive_first(void);
 
 // Check the buddy lists and queue counts against the page array (panics).

@@ -9,5 +9,6 @@ int pc_read_at(const char *path, int off, char *buf, int n);
 int pc_run_capture(char **argv, char *buf, int max, int *status);
 void pc_group_mmap(void);
 void pc_group_advice(void);
+void pc_group_reclaim(void);
 
 #endif

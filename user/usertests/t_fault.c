@@ -2,7 +2,8 @@
 // usertests groups "fault" (bad memory accesses kill the process with
 // status -1: NULL, kernel addresses, read-only text, non-executable data,
 // the stack guard), "oom" (a process touching more memory than exists is
-// killed and the system survives) and "nproc" (fork until EAGAIN).
+// killed once even the page cache has been reclaimed, and the system
+// survives) and "nproc" (fork until EAGAIN).
 #include "user/usertests/ut.h"
 
 #define STACK_FRAME 1024
