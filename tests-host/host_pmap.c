@@ -279,6 +279,21 @@ void pmap_page_protect(struct vm_page *m, vm_prot_t prot)
   }
 }
 
+void pmap_page_remove_unwired(struct vm_page *m)
+{
+  struct list_node *l, *tmp;
+  struct host_pv *pv;
+
+  list_for_each_safe(l, tmp, &m->md.pv_list) {
+    pv = container_of(l, struct host_pv, pv_link);
+    struct pmap *pmap = pv->pmap;
+    mtx_lock(&pmap->lock);
+    if (!pv->wired)
+      host_pv_destroy(pv);
+    mtx_unlock(&pmap->lock);
+  }
+}
+
 void pmap_unwire(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva)
 {
   struct host_pv *pv;

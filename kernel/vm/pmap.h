@@ -53,6 +53,10 @@ void pmap_protect(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
 // (or READ|EXECUTE) removes write access, VM_PROT_NONE removes the mappings.
 void pmap_page_protect(struct vm_page *m, vm_prot_t prot);
 
+// Remove every mapping of m except the wired ones (which their owners
+// unwire by finding the page through them: they must stay).
+void pmap_page_remove_unwired(struct vm_page *m);
+
 // Clear the wired attribute of the mappings in [sva, eva).
 void pmap_unwire(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva);
 

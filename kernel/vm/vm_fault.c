@@ -386,13 +386,14 @@ static int vm_fault_cow_copy(struct faultstate *fs)
   // Others that share first_object may still map old at this address
   // (read-only); they must see the copy from now on, so drop their
   // mappings of old (the CVE-2021-29626 lesson). The pmap cannot tell
-  // theirs from other mappings, so all go; the others fault back in.
-  // (A wired file page would lose its wired mapping too, see docs/vm.md.)
+  // theirs from other mappings, so all go and fault back in -- except
+  // wired ones: a file page may be wired through a shared mapping of the
+  // file, whose munlock finds the page through that mapping.
   KASSERT(!vm_page_wired(old) || (fs->object->flags & OBJ_ANON) == 0,
           ("vm_fault_cow: wired anonymous page %p behind object %u",
            (void *)old, fs->first_object->id));
   if (fs->first_object->ref_count > 1)
-    pmap_page_protect(old, VM_PROT_NONE);
+    pmap_page_remove_unwired(old);
   vm_page_xunbusy(old);
   fs->m = m;
   fs->fresh = true;

@@ -285,6 +285,20 @@ Test(sv39, replace_and_upgrade_keep_counts)
   check_all();
 }
 
+// pmap_page_remove_unwired keeps exactly the wired mappings of a page.
+Test(sv39, remove_unwired_keeps_wired)
+{
+  do_enter(0, 3, 2, VM_PROT_RW, true);
+  do_enter(1, 3, 2, VM_PROT_READ, false);
+  do_enter(1, 4, 2, VM_PROT_READ, true);
+  pmap_page_remove_unwired(data[2]);
+  model[1][3].page = -1;
+  check_all();
+  cr_assert_not_null(pmap_extract_page(pm[0], slot_va[3], NULL));
+  cr_assert_not_null(pmap_extract_page(pm[1], slot_va[4], NULL));
+  cr_assert_null(pmap_extract_page(pm[1], slot_va[3], NULL));
+}
+
 // Only a mapping that loses rights or changes page needs a fence; one
 // made or widened is left to the spurious-fault rule (pmap_pte_widens).
 Test(sv39, fences_only_when_rights_shrink)

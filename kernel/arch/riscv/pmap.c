@@ -576,6 +576,7 @@ enum pmap_pv_op {
   PV_OP_CLEAR_REFERENCED,    // clear A (not of wired mappings), count them
   PV_OP_WRITE_PROTECT,       // clear W everywhere
   PV_OP_REMOVE,              // remove every mapping
+  PV_OP_REMOVE_UNWIRED,      // remove every mapping that is not wired
 };
 
 // Apply op to the mapping of pv's page m. Returns 1 when it counts
@@ -592,6 +593,10 @@ static int pmap_pv_apply(struct pv_entry *pv, struct vm_page *m,
     return (*pte & PTE_D) != 0;
   case PV_OP_TEST_REFERENCED:
     return (*pte & PTE_A) != 0;
+  case PV_OP_REMOVE_UNWIRED:
+    if (*pte & PTE_SW_WIRED)
+      return 0;
+    // FALLTHROUGH
   case PV_OP_REMOVE:                  // frees pv
     pmap_invalidate_page(pmap, va, pmap_remove_pte(pmap, pte, va, free));
     return 0;
@@ -658,6 +663,11 @@ void pmap_page_protect(struct vm_page *m, vm_prot_t prot)
     return;
   pmap_page_walk(m, (prot & (VM_PROT_READ | VM_PROT_EXECUTE)) ?
                     PV_OP_WRITE_PROTECT : PV_OP_REMOVE);
+}
+
+void pmap_page_remove_unwired(struct vm_page *m)
+{
+  pmap_page_walk(m, PV_OP_REMOVE_UNWIRED);
 }
 
 bool pmap_is_modified(struct vm_page *m)
