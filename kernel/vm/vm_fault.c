@@ -649,28 +649,33 @@ int vm_fault_wire(struct vm_map *map, vm_offset_t start, vm_offset_t end)
   return rv;
 }
 
+// The wired pages are found through the entry's object, not its mappings:
+// a mapping can be gone (RISC-V has no PROT_NONE leaf, so mprotect to none
+// removes it), but a wired page always lies in the entry's own object at
+// the entry's index (wiring copies private pages up, see vm_fault_lookup),
+// where, being wired, it can be neither freed nor moved.
 void vm_fault_unwire(struct vm_map *map, struct vm_map_entry *entry,
                      vm_offset_t start, vm_offset_t end)
 {
-  struct vm_object *obj;
+  struct vm_object *obj = entry->object;
   struct vm_page *m;
 
   SX_ASSERT_LOCKED(&map->lock);
   KASSERT(start >= entry->start && end <= entry->end && start <= end,
           ("vm_fault_unwire: %#lx-%#lx outside entry", start, end));
+  if (start == end)
+    return;
+  KASSERT(obj != NULL, ("vm_fault_unwire: wired entry at %#lx has no object",
+                        start));
+  mtx_lock(&obj->lock);
   for (vm_offset_t va = start; va < end; va += PAGE_SIZE) {
-    m = pmap_extract_page(map->pmap, va, NULL);
-    if (m == NULL)
-      continue;   // a wiring that failed part way never got here
-    // A wired page cannot be freed or moved, so its owner is stable.
-    obj = m->object;
-    KASSERT(obj != NULL, ("vm_fault_unwire: page %p has no object", m));
-    mtx_lock(&obj->lock);
-    KASSERT(vm_page_wired(m), ("vm_fault_unwire: page at %#lx not wired",
-                               va));
+    m = vm_object_page_lookup(obj, vm_map_entry_pindex(entry, va));
+    KASSERT(m != NULL && vm_page_wired(m),
+            ("vm_fault_unwire: page at %#lx of object %u not wired", va,
+             obj->id));
     vm_page_unwire(m, false);
-    mtx_unlock(&obj->lock);
   }
+  mtx_unlock(&obj->lock);
   pmap_unwire(map->pmap, start, end);
 }
 

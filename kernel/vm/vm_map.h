@@ -215,6 +215,9 @@ bool vm_map_lookup_entry(struct vm_map *map, vm_offset_t addr,
                          struct vm_map_entry **entry);
 struct vm_map_entry *vm_map_entry_first(struct vm_map *map);
 struct vm_map_entry *vm_map_entry_next(struct vm_map_entry *entry);
+// Page index in entry's object of address va inside the entry.
+vm_pindex_t vm_map_entry_pindex(const struct vm_map_entry *entry,
+                                vm_offset_t va);
 struct vm_map_entry *vm_map_entry_prev(struct vm_map_entry *entry);
 
 // Merge entry with its neighbours where they are adjacent and identical in

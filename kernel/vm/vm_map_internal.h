@@ -65,10 +65,6 @@ vm_size_t vm_map_entry_bytes(const struct vm_map_entry *entry);
        (e_) != NULL && (e_)->start < (hi_);                  \
        (e_) = vm_map_entry_next(e_))
 
-// Page index in entry's object of address va inside the entry.
-vm_pindex_t vm_map_entry_pindex(const struct vm_map_entry *entry,
-                                vm_offset_t va);
-
 // KASSERT that [start, end) is a non-empty page-aligned range (fn names
 // the caller in the message).
 void vm_map_check_args(const char *fn, vm_offset_t start, vm_offset_t end);

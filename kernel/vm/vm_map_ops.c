@@ -137,6 +137,31 @@ static bool vm_map_protect_allowed(struct vm_map *map, vm_offset_t start,
 
 // Only ever lower the pmap: a right gained here is granted by the next
 // fault, which knows whether the page is still shared copy-on-write.
+// A wired entry got rights back (mprotect from PROT_NONE, say, which had
+// to remove its mappings: RISC-V has no leaf without rights): map its wired
+// pages again now, since a wired page never faults. They lie in the
+// entry's own object (vm_fault_unwire). If the pmap runs out of memory
+// the page is simply left to fault (which maps it wired, nothing more).
+static void vm_map_protect_remap_wired(struct vm_map *map,
+                                       struct vm_map_entry *entry)
+{
+  struct vm_object *obj = entry->object;
+  vm_prot_t prot = entry->protection;
+  struct vm_page *m;
+
+  if (obj == NULL || prot == VM_PROT_NONE)
+    return;
+  mtx_lock(&obj->lock);
+  if ((obj->flags & OBJ_ANON) != 0 && obj->shadow_count > 0)
+    prot &= ~VM_PROT_WRITE;           // the same rule as vm_fault_enter
+  for (vm_offset_t va = entry->start; va < entry->end; va += PAGE_SIZE) {
+    m = vm_object_page_lookup(obj, vm_map_entry_pindex(entry, va));
+    if (m != NULL && vm_page_wired(m))
+      (void)pmap_enter(map->pmap, va, m, prot, PMAP_ENTER_WIRED);
+  }
+  mtx_unlock(&obj->lock);
+}
+
 static void vm_map_protect_entry(struct vm_map *map, struct vm_map_entry *entry,
                                  vm_prot_t prot, bool set_max)
 {
@@ -148,6 +173,8 @@ static void vm_map_protect_entry(struct vm_map *map, struct vm_map_entry *entry,
   } else {
     entry->protection = prot;
   }
+  if (entry->wired_count > 0 && (entry->protection & ~old) != 0)
+    vm_map_protect_remap_wired(map, entry);
   if ((old & ~entry->protection) == 0)
     return;
   // Unless read access is kept throughout, lowering could leave a mapping

@@ -172,6 +172,38 @@ t_wired_file_cow(void)
   return 0;
 }
 
+// mprotect(PROT_NONE) on locked memory, then back: the pages stay
+// wired through it, and munlock and munmap give every one back.
+static int
+t_wired_prot_none(void)
+{
+  struct vmstats vs;
+  unsigned long faults;
+  char *m = mt_anon(2);
+
+  TL_CHECK(m != MAP_FAILED, "mmap");
+  m[0] = 'a';
+  m[PGSIZE] = 'b';
+  TL_CHECK(mlock(m, 2 * PGSIZE) == 0, "mlock: %s", strerror(errno));
+  TL_CHECK(mprotect(m, 2 * PGSIZE, PROT_NONE) == 0, "mprotect none");
+  TL_CHECK(mt_resident(m, 2) == 2, "locked pages left memory");
+  TL_CHECK(mprotect(m, 2 * PGSIZE, PROT_READ | PROT_WRITE) == 0,
+           "mprotect rw");
+  TL_CHECK(vmstat(&vs) == 0, "vmstat");
+  faults = vs.faults;
+  TL_CHECK(m[0] == 'a' && m[PGSIZE] == 'b', "contents lost");
+  TL_CHECK(vmstat(&vs) == 0 && vs.faults == faults,
+           "locked pages faulted after mprotect");
+  TL_CHECK(munlock(m, 2 * PGSIZE) == 0, "munlock");
+  // Unlocked while PROT_NONE (no mapping left to find the pages by): the
+  // pages must still come unwired, or the object dies with them wired.
+  TL_CHECK(mlock(m, 2 * PGSIZE) == 0, "mlock again");
+  TL_CHECK(mprotect(m, 2 * PGSIZE, PROT_NONE) == 0, "mprotect none again");
+  TL_CHECK(munlock(m, 2 * PGSIZE) == 0, "munlock while none");
+  munmap(m, 2 * PGSIZE);
+  return 0;
+}
+
 void
 mt_wire(void)
 {
@@ -182,6 +214,7 @@ mt_wire(void)
   tl_run_child("mlockall_current", t_mlockall_current);
   tl_run_child("msync_wired", t_msync_wired);
   tl_run_child("wired_file_cow", t_wired_file_cow);
+  tl_run_child("wired_prot_none", t_wired_prot_none);
 }
 
 // ---------------------------------------------------------------------------
