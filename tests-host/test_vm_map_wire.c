@@ -639,6 +639,29 @@ Test(vm_map_wire, wired_pages_survive_advice_and_protection)
   vmtest_check_map(&map);
 }
 
+// PROT_NONE cannot be a RISC-V leaf, so it unmaps wired pages; they stay
+// wired, come back mapped (and wired) with the rights, and unwire even
+// while unmapped (vm_fault_unwire goes through the object).
+Test(vm_map_wire, wired_pages_survive_prot_none)
+{
+  size_t wired = vm_cnt.v_wire_count;
+
+  cr_assert_eq(anon(10, 4), KERN_SUCCESS);
+  cr_assert_eq(vm_map_wire(&map, P(10), P(14), USER), KERN_SUCCESS);
+  cr_assert_eq(vm_map_protect(&map, P(10), P(14), VM_PROT_NONE, false),
+               KERN_SUCCESS);
+  cr_assert_not(host_pmap_lookup(map.pmap, P(11), NULL, NULL, NULL));
+  cr_assert_eq(vm_cnt.v_wire_count, wired + 4, "pages unwired by mprotect");
+  cr_assert_eq(vm_map_protect(&map, P(10), P(12), VM_PROT_RW, false),
+               KERN_SUCCESS);
+  assert_wired(10, 2, true);
+  vmtest_check_map(&map);
+  cr_assert_eq(vm_map_unwire(&map, P(10), P(14), USER), KERN_SUCCESS);
+  cr_assert_eq(vm_cnt.v_wire_count, wired, "a wiring was lost");
+  assert_wired(10, 2, false);
+  vmtest_check_map(&map);
+}
+
 Test(vm_map_wire, stack_growth_is_wired_under_mcl_future)
 {
   vm_offset_t bos = P(100), top = P(116);
