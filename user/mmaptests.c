@@ -69,6 +69,19 @@ mt_resident(const void *p, int npages)
   return n;
 }
 
+int
+mt_faults(unsigned long *n)
+{
+  static struct vmstats vs;
+
+  // The first call may take a copy-on-write fault on vs, which the
+  // second one counts.
+  if (vmstat(&vs) < 0 || vmstat(&vs) < 0)
+    return -1;
+  *n = vs.faults;
+  return 0;
+}
+
 // Warm kernel caches once (slab zones, a fork, a file) so the groups' leak
 // checks see only real leaks.
 static void

@@ -504,8 +504,7 @@ static int vm_fault_enter(struct faultstate *fs)
   int rv;
 
   if (fs->object != fs->first_object ||
-      ((fs->first_object->flags & OBJ_ANON) != 0 &&
-       fs->first_object->shadow_count > 0))
+      !vm_object_front_writable(fs->first_object))
     prot &= ~VM_PROT_WRITE;
   KASSERT((fs->fault_type & ~prot) == 0,
           ("vm_fault_enter: %#x fault at %#lx but may only map %#x",

@@ -152,8 +152,8 @@ static void vm_map_protect_remap_wired(struct vm_map *map,
   if (obj == NULL || prot == VM_PROT_NONE)
     return;
   mtx_lock(&obj->lock);
-  if ((obj->flags & OBJ_ANON) != 0 && obj->shadow_count > 0)
-    prot &= ~VM_PROT_WRITE;           // the same rule as vm_fault_enter
+  if (!vm_object_front_writable(obj))
+    prot &= ~VM_PROT_WRITE;
   for (vm_offset_t va = entry->start; va < entry->end; va += PAGE_SIZE) {
     m = vm_object_page_lookup(obj, vm_map_entry_pindex(entry, va));
     if (m != NULL && vm_page_wired(m))

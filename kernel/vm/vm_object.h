@@ -84,6 +84,15 @@ void vm_object_reference(struct vm_object *obj);
 bool vm_object_reference_if_alive(struct vm_object *obj);
 void vm_object_deallocate(struct vm_object *obj);
 
+// May the pages of obj, the front object of a mapping, be mapped writable?
+// Not those of an anonymous object with shadows: the shadows still read
+// them as they were (copy-on-write). A file object's shadows are private
+// mappings, which see the file until they write, so it may. obj locked.
+static inline bool vm_object_front_writable(const struct vm_object *obj)
+{
+  return (obj->flags & OBJ_ANON) == 0 || obj->shadow_count == 0;
+}
+
 // Put a new anonymous shadow object in front of *objp for a range of length
 // bytes at *offset; *objp becomes the shadow (the caller's reference moves
 // to it) and *offset becomes 0. *objp may be NULL (then only a fresh object

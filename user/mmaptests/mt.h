@@ -28,5 +28,10 @@ int mt_make_file(const char *path, int n);
 static inline char mt_byte(int i) { return (char)('A' + i % 26); }
 // mincore's bit 0 for each of n pages at p: how many are resident, or -1.
 int mt_resident(const void *p, int npages);
+// The system-wide count of faults (vmstat) in *n; 0, or -1 if vmstat
+// fails. Between two calls it grows by the caller's own faults only:
+// nothing else runs during the suite, and a fault on the counters' own
+// buffer is counted before the value is read.
+int mt_faults(unsigned long *n);
 
 #endif

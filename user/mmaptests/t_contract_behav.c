@@ -183,20 +183,20 @@ t_wired_limit(void)
   return 0;
 }
 
-// Faults taken while touching byte off of each of n pages at m. The
-// counters are system-wide (nothing else runs); the snapshots are taken
-// twice first so the copy-on-write faults on them count before.
+// Faults taken while touching byte off of each of n pages at m; -1 if
+// the counters cannot be read.
 static unsigned long
 cb_touch_faults(char *m, int n, int off)
 {
-  static struct vmstats before, after;
+  unsigned long before, after;
 
-  vmstat(&after);
-  vmstat(&before);
+  if (mt_faults(&before) < 0)
+    return (unsigned long)-1;
   for (int i = 0; i < n; i++)
     m[i * PGSIZE + off] = (char)i;
-  vmstat(&after);
-  return after.faults - before.faults;
+  if (mt_faults(&after) < 0)
+    return (unsigned long)-1;
+  return after - before;
 }
 
 // Wired pages take no fault: not when touched, not after MADV_DONTNEED,

@@ -136,8 +136,7 @@ t_msync_wired(void)
 static int
 t_wired_file_cow(void)
 {
-  struct vmstats vs;
-  unsigned long faults;
+  unsigned long faults, now;
   int fd, st = -1;
   char *sh, *pv;
 
@@ -160,10 +159,9 @@ t_wired_file_cow(void)
   TL_CHECK(pv[0] == 'x', "the shared private page lost the child's write");
   // Reading the locked page must not fault (a fault would also map it
   // again, wired, and hide the bug from munlock).
-  TL_CHECK(vmstat(&vs) == 0, "vmstat");
-  faults = vs.faults;
+  TL_CHECK(mt_faults(&faults) == 0, "vmstat");
   TL_CHECK(sh[0] == mt_byte(0), "a private write reached the file");
-  TL_CHECK(vmstat(&vs) == 0 && vs.faults == faults,
+  TL_CHECK(mt_faults(&now) == 0 && now == faults,
            "the locked page faulted: its wired mapping was taken");
   TL_CHECK(munlock(sh, 2 * PGSIZE) == 0, "munlock");
   munmap(sh, 2 * PGSIZE);
@@ -177,8 +175,7 @@ t_wired_file_cow(void)
 static int
 t_wired_prot_none(void)
 {
-  struct vmstats vs;
-  unsigned long faults;
+  unsigned long faults, now;
   char *m = mt_anon(2);
 
   TL_CHECK(m != MAP_FAILED, "mmap");
@@ -189,10 +186,9 @@ t_wired_prot_none(void)
   TL_CHECK(mt_resident(m, 2) == 2, "locked pages left memory");
   TL_CHECK(mprotect(m, 2 * PGSIZE, PROT_READ | PROT_WRITE) == 0,
            "mprotect rw");
-  TL_CHECK(vmstat(&vs) == 0, "vmstat");
-  faults = vs.faults;
+  TL_CHECK(mt_faults(&faults) == 0, "vmstat");
   TL_CHECK(m[0] == 'a' && m[PGSIZE] == 'b', "contents lost");
-  TL_CHECK(vmstat(&vs) == 0 && vs.faults == faults,
+  TL_CHECK(mt_faults(&now) == 0 && now == faults,
            "locked pages faulted after mprotect");
   TL_CHECK(munlock(m, 2 * PGSIZE) == 0, "munlock");
   // Unlocked while PROT_NONE (no mapping left to find the pages by): the
