@@ -176,7 +176,39 @@ static int rc_run(void)
   return 0;
 }
 
+// vmreclaim(n) frees up to n clean cached pages, DONTNEED'd ones first,
+// and says how many; a negative count is EINVAL. A few pages of a file,
+// read and advised away, are exactly the first n it takes (nothing else
+// is freed, so the group's free-page check holds), and they read back.
+static int rc_vmreclaim(void)
+{
+  struct vmstats v0, v1;
+  long got;
+  char *p;
+
+  TL_CHECK(vmreclaim(-1) == -1 && errno == EINVAL, "vmreclaim(-1)");
+  rc_pages = 4;
+  TL_CHECK(rc_make_file() == 0, "create: %s", strerror(errno));
+  p = rc_map_file();
+  unlink(RC_PATH);
+  TL_CHECK(p != 0, "map and read the file: %s", strerror(errno));
+  TL_CHECK(rc_missing(p) == 0, "file not all resident");
+  TL_CHECK(vmstat(&v0) == 0, "vmstat");
+  got = vmreclaim(rc_pages);
+  TL_CHECK(vmstat(&v1) == 0, "vmstat");
+  TL_CHECK(got == rc_pages, "vmreclaim(%d) freed %ld", rc_pages, got);
+  TL_CHECK(v1.reclaimed - v0.reclaimed == (unsigned long)got,
+           "reclaimed counter grew by %lu", v1.reclaimed - v0.reclaimed);
+  TL_CHECK(rc_missing(p) == rc_pages, "%d pages still cached",
+           rc_pages - rc_missing(p));
+  TL_CHECK(rc_bad_page(p) < 0, "page %d wrong after vmreclaim",
+           rc_bad_page(p));
+  TL_CHECK(munmap(p, rc_pages * PGSIZE) == 0, "munmap");
+  return 0;
+}
+
 void pc_group_reclaim(void)
 {
   tl_run_child("file_pages_give_way", rc_run);
+  tl_run_child("vmreclaim_call", rc_vmreclaim);
 }
