@@ -3,6 +3,7 @@
 #
 #   make qemu        boot to the shell (CPUS=3 MEM=128M by default)
 #   make check       host unit tests, then the in-kernel suite, headless
+#   make suite RUN="usertests file"  chosen in-kernel commands alone
 #   make test        host unit tests of kernel/vm only (no RISC-V tools)
 #   make qemu-gdb    boot halted, waiting for gdb-multiarch (see .gdbinit)
 #   make bench       benchmarks on the host and in QEMU: one table and
@@ -91,6 +92,17 @@ stress: kernel/kernel $(MKFS) $(UPROGS)
 	$(MKFS) $(B)/fs-stress.img $(FS_FILES) $(B)/stress/autorun
 	@SUITE_TIMEOUT=$$(($(SECONDS) + 300)) scripts/qemu-suite.sh "$(CPUS)" \
 	  "$(MEM)" $(B)/fs-stress.img $(B)/stress.log
+
+# ---------------------------------------------------------------------------
+# Chosen in-kernel commands alone, judged like `make check`:
+# `make suite RUN="usertests file pipe; pctests"` (';' separates commands).
+RUN ?= usertests
+.PHONY: suite
+suite: kernel/kernel $(MKFS) $(UPROGS)
+	@mkdir -p $(B)/suite
+	@printf '%s\n' "$(RUN)" | tr ';' '\n' > $(B)/suite/autorun
+	$(MKFS) $(B)/fs-suite.img $(FS_FILES) $(B)/suite/autorun
+	@scripts/qemu-suite.sh "$(CPUS)" "$(MEM)" $(B)/fs-suite.img $(B)/suite.log
 
 # ---------------------------------------------------------------------------
 # Benchmarks, never part of `make check` (timing is not a test). `make bench`
