@@ -135,7 +135,7 @@ bench:
 	@scripts/bench.py --image $(B)/fs-bench.img --cpus "$(BENCH_CPUS)" \
 	  --mem $(BENCH_MEM) --host $(HOST_BENCH_BINS)
 
-$(B)/fs-bench.img: $(MKFS) $(FS_FILES)
+$(B)/fs-bench.img: $(MKFS) $(FS_FILES) $(FS_LIST)
 	@mkdir -p $(B)/bench-run
 	@echo bench > $(B)/bench-run/autorun
 	$(MKFS) $@ $(FS_FILES) $(B)/bench-run/autorun
