@@ -4,6 +4,7 @@
 #   make qemu        boot to the shell (CPUS=3 MEM=128M by default)
 #   make check       host unit tests, then the in-kernel suite, headless
 #   make suite RUN="usertests file"  chosen in-kernel commands alone
+#   make boot-stress boot BOOTS times (200) at 4 harts, each must be clean
 #   make test        host unit tests of kernel/vm only (no RISC-V tools)
 #   make qemu-gdb    boot halted, waiting for gdb-multiarch (see .gdbinit)
 #   make bench       benchmarks on the host and in QEMU: one table and
@@ -94,6 +95,20 @@ stress: kernel/kernel $(MKFS) $(UPROGS)
 	  "$(MEM)" $(B)/fs-stress.img $(B)/stress.log
 
 # ---------------------------------------------------------------------------
+# Boot BOOTS times in a row at BOOT_CPUS harts; every boot must show one
+# banner and power off cleanly (scripts/boot-stress.sh). Not part of
+# `make check`: 200 boots take a few minutes.
+BOOTS     ?= 200
+BOOT_CPUS ?= 4
+.PHONY: boot-stress
+boot-stress: kernel/kernel $(MKFS) $(UPROGS)
+	@mkdir -p $(B)/boot-stress
+	@echo halt > $(B)/boot-stress/autorun
+	$(MKFS) $(B)/fs-boot.img $(FS_FILES) $(B)/boot-stress/autorun
+	@scripts/boot-stress.sh $(BOOTS) $(BOOT_CPUS) $(MEM) $(B)/fs-boot.img \
+	  $(B)/boot-stress.log
+
+# ---------------------------------------------------------------------------
 # Chosen in-kernel commands alone, judged like `make check`:
 # `make suite RUN="usertests file pipe; pctests"` (';' separates commands).
 RUN ?= usertests
@@ -120,7 +135,7 @@ bench:
 	@scripts/bench.py --image $(B)/fs-bench.img --cpus "$(BENCH_CPUS)" \
 	  --mem $(BENCH_MEM) --host $(HOST_BENCH_BINS)
 
-$(B)/fs-bench.img: $(MKFS) $(FS_FILES)
+$(B)/fs-bench.img: $(MKFS) $(FS_FILES) $(FS_LIST)
 	@mkdir -p $(B)/bench-run
 	@echo bench > $(B)/bench-run/autorun
 	$(MKFS) $@ $(FS_FILES) $(B)/bench-run/autorun

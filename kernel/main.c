@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Start-up. entry.S calls main on the first hart OpenSBI booted (it becomes
-// cpu 0, whatever its hart id) and main_secondary on the others, which
-// main starts through SBI HSM once the kernel is ready for them.
+// Start-up. entry.S calls main on the one hart that won its boot lottery
+// (it becomes cpu 0, whatever its hart id) and main_secondary on the
+// others, which main starts through SBI HSM once the kernel is ready.
 //
 // Order on cpu 0: the device tree first (everything else needs platform),
 // the console, then memory (pmap_bootstrap hands RAM to vm_page; zones and
@@ -53,12 +53,28 @@ static void cpu_setup(uint32_t boot_hartid)
   ncpu = n;
 }
 
+// Start cpus[i] at _entry_secondary. A hart that lost entry.S's boot
+// lottery may still be on its way back to the firmware, which calls it
+// started (ALREADY_AVAILABLE), then stop-pending (OpenSBI answers
+// INVALID_PARAM), until it gets there: try again for up to a second.
+static long start_hart(int i)
+{
+  uint64_t t0 = r_time();
+  long err;
+
+  do {
+    err = sbi_hart_start(cpus[i].hartid, kvtophys(_entry_secondary), i);
+  } while ((err == SBI_ERR_ALREADY_AVAILABLE || err == SBI_ERR_INVALID_PARAM) &&
+           r_time() - t0 < platform.timebase_freq);
+  return err;
+}
+
 // Start every other hart and wait (briefly) until each reaches its
 // scheduler, so the boot messages stay in order.
 static void start_harts(void)
 {
   for (int i = 1; i < ncpu; i++) {
-    long err = sbi_hart_start(cpus[i].hartid, kvtophys(_entry_secondary), i);
+    long err = start_hart(i);
     if (err != 0) {
       printf("hart %u: cannot start (sbi error %ld)\n", cpus[i].hartid, err);
       continue;

@@ -365,12 +365,17 @@ void yield(void)
 }
 
 // Mark process pid killed; it exits at its next return to user mode (or
-// wakes from a sleep that checks killed()). 0 or -ESRCH.
+// wakes from a sleep that checks killed()). 0, -ESRCH, or -EPERM for init,
+// which nobody may kill (SEMANTICS.md).
 int kill(int pid)
 {
   for (struct proc *p = proc; p < &proc[NPROC]; p++) {
     mtx_lock(&p->lock);
     if (p->pid == pid && p->state != UNUSED && p->state != ZOMBIE) {
+      if (p == initproc) {          // init must never exit: see exit()
+        mtx_unlock(&p->lock);
+        return -EPERM;
+      }
       p->killed = 1;
       if (p->state == SLEEPING)
         p->state = RUNNABLE;

@@ -4,6 +4,7 @@
 // or a negative errno (sys.h).
 #include "arch/riscv/sbi.h"
 #include "lib/errno.h"
+#include "lib/kassert.h"
 #include "lib/kmem.h"
 #include "proc.h"
 #include "sys.h"
@@ -82,6 +83,12 @@ long sys_halt(void)
 {
   sbi_shutdown(argint(0) != 0);
 }
+
+// Structures copied out whole must have no padding: a hole would carry
+// old kernel-stack bytes out to the user (designated initialisers need not
+// clear it). Adding a field that makes one breaks the build here.
+CTASSERT(sizeof(struct vmstats) == 18 * sizeof(unsigned long));
+CTASSERT(sizeof(struct rlimit) == 2 * sizeof(rlim_t));
 
 long sys_vmstat(void)
 {

@@ -15,6 +15,7 @@
 // Object chains are locked front to back (the documented object order) to
 // count resident pages; the map lock is held around them.
 #include "lib/errno.h"
+#include "lib/kassert.h"
 #include "file.h"
 #include "proc.h"
 #include "sys.h"
@@ -24,6 +25,11 @@
 #include "vm/vm_page.h"
 #include "vm/vmspace.h"
 #include "vmmap.h"
+
+// Copied out whole, so no padding may carry kernel-stack bytes out (see
+// sysproc.c): every byte of a record is a field.
+CTASSERT(sizeof(struct vmmap_entry) == 3 * sizeof(unsigned long) +
+         4 * sizeof(unsigned int) + sizeof(unsigned short) + 6);
 
 #define VMMAP_CHUNK     16     // entries per lock hold (~1 KiB of stack)
 #define VMMAP_MAXDEPTH  32     // chain levels locked to count residency

@@ -4,13 +4,20 @@
 // copyin/copyout/copyinstr check the user range against MAXUVA, then run
 // the assembly loops of arch/riscv/uaccess.S with the current process's
 // p->onfault as the recovery hook; kerneltrap resolves faults inside them
-// through vm_fault. Callers must not hold spin mutexes: a fault may sleep.
+// through vm_fault. Callers must not hold spin mutexes: a fault may sleep
+// (for the disk, for a page), and sleeping with a spin mutex held deadlocks
+// or trips sched's check only when the page happens not to be resident.
+// uaccess_assert_sleepable makes every user copy check it, so the mistake
+// shows on the first run, resident page or not.
 //
 // vmspace_copyout is the other direction's tool for exec and the first
 // process: it fills pages of an address space that is not (yet) the
 // current one, faulting them in through vm_fault and writing through the
 // direct map, so no page table is ever switched to or copied.
+#include "arch/riscv/riscv.h"
+#include "cpu.h"
 #include "lib/errno.h"
+#include "lib/kassert.h"
 #include "lib/string.h"
 #include "proc.h"
 #include "uaccess.h"
@@ -27,6 +34,16 @@ static bool user_range_ok(uint64_t uva, size_t n)
   return vm_range_ok(uva, n, MAXUVA, &end);
 }
 
+// No spin mutex is held by this thread. Holding one keeps interrupts off
+// (mtx_lock's push_off), so with them on nothing is held -- and mycpu()
+// would not be stable enough to read; with them off, noff counts the
+// mutexes (and bare push_offs) this hart holds.
+static void uaccess_assert_sleepable(const char *fn)
+{
+  KASSERT(intr_get() || mycpu()->noff == 0,
+          ("%s: user copy with %d spin locks held", fn, mycpu()->noff));
+}
+
 uintptr_t uaccess_onfault(void)
 {
   struct proc *p = myproc();
@@ -35,6 +52,7 @@ uintptr_t uaccess_onfault(void)
 
 int copyin(void *dst, uint64_t usrc, size_t n)
 {
+  uaccess_assert_sleepable("copyin");
   if (!user_range_ok(usrc, n))
     return -EFAULT;
   if (n == 0)
@@ -44,6 +62,7 @@ int copyin(void *dst, uint64_t usrc, size_t n)
 
 int copyout(uint64_t udst, const void *src, size_t n)
 {
+  uaccess_assert_sleepable("copyout");
   if (!user_range_ok(udst, n))
     return -EFAULT;
   if (n == 0)
@@ -56,6 +75,7 @@ int copyinstr(char *dst, uint64_t usrc, size_t max)
   long r;
   size_t room;
 
+  uaccess_assert_sleepable("copyinstr");
   if (usrc >= MAXUVA)
     return -EFAULT;
   room = MIN(max, MAXUVA - usrc);   // never read past the user half
@@ -112,6 +132,7 @@ int vmspace_copyout(struct vmspace *vm, vm_offset_t va, const void *src,
   const char *s = src;
   vm_offset_t end;
 
+  uaccess_assert_sleepable("vmspace_copyout");
   if (!vm_range_ok(va, len, MAXUVA, &end))
     return -EFAULT;
   while (len > 0) {

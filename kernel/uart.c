@@ -3,7 +3,9 @@
 // map. Output is synchronous (poll until the transmit holding register is
 // empty: QEMU's UART drains at once); input is interrupt driven: the PLIC
 // delivers platform.uart_irq and uart_intr hands each received byte to the
-// console's line discipline.
+// console's line discipline. When the console's buffer is full, the bytes
+// stay in the UART and the receive interrupt goes off (console_room) until
+// a read makes room: QEMU then stops taking input, so none is lost.
 //
 // Registers (one byte each; 16550 datasheet): RBR/THR 0, IER 1, FCR 2,
 // LCR 3, LSR 5. With LCR.DLAB set, 0 and 1 are the baud divisor.
@@ -57,9 +59,17 @@ void uart_putc_sync(int c)
   pop_off();
 }
 
-// Drain the receive register into the console. Interrupt context.
+// Called with the console's lock held, so the receive interrupt's state
+// always matches the console's rx_held.
+void uart_rx_enable(bool on)
+{
+  *uart_reg(IER) = on ? IER_RX_ENABLE : 0;
+}
+
+// Drain the receive register into the console while it has room.
+// Interrupt context.
 void uart_intr(void)
 {
-  while (*uart_reg(LSR) & LSR_RX_READY)
+  while ((*uart_reg(LSR) & LSR_RX_READY) && console_room())
     console_intr(*uart_reg(RHR));
 }

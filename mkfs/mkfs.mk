@@ -14,10 +14,23 @@ $(MKFS): mkfs/mkfs.c kernel/fs.h kernel/param.h kernel/stat.h kernel/types.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(MKFS_CFLAGS) -o $@ mkfs/mkfs.c
 
-fs.img: $(MKFS) $(FS_FILES)
+# The images must change when the list of files does, not only when a
+# file does: a program dropped from UPROGS_EXTRA is no newer than the
+# image, nor is one added back whose binary was built before. FS_LIST
+# holds the list and is rewritten only when the list changes, so the
+# images depend on it without being rebuilt every time.
+FS_LIST := $(B)/fs-files.list
+$(FS_LIST): FORCE
+	@mkdir -p $(@D)
+	@echo '$(FS_FILES)' | cmp -s - $@ || echo '$(FS_FILES)' > $@
+
+.PHONY: FORCE
+FORCE:
+
+fs.img: $(MKFS) $(FS_FILES) $(FS_LIST)
 	$(MKFS) $@ $(FS_FILES)
 
-$(B)/fs-check.img: $(MKFS) $(FS_FILES) user/autorun
+$(B)/fs-check.img: $(MKFS) $(FS_FILES) $(FS_LIST) user/autorun
 	$(MKFS) $@ $(FS_FILES) user/autorun
 
 .PHONY: mkfs

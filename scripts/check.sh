@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make check`: the host unit tests of kernel/vm, then the in-kernel suites
-# headless at each CPU count in CHECK_CPUS. Prints one summary line
+# headless at each CPU count in CHECK_CPUS, then two quick checks: fs.img
+# follows UPROGS_EXTRA (scripts/uprogs-list.sh), and a scripted console
+# session arrives whole (scripts/console-input.sh). Prints one summary line
 # "check: N passed, M failed" and exits non-zero on any failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -69,6 +71,23 @@ if [ -f user/autorun ]; then
     echo "check: kernel or file system image did not build"
     add 0 1
   fi
+fi
+
+# fs.img follows UPROGS_EXTRA (scripts/uprogs-list.sh); it ends as plain
+# `make fs.img` builds it, which the console session below boots.
+scripts/uprogs-list.sh | tee build/uprogs-list.out
+while read -r p f; do add "$p" "$f"; done < <(
+  sed -n 's/^uprogs-list: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' build/uprogs-list.out)
+
+# Console input: a scripted session typed into the serial port, far longer
+# than the console's buffer, must arrive whole (scripts/console-input.sh).
+if $make kernel/kernel fs.img >/dev/null; then
+  scripts/console-input.sh fs.img build/console-input.log | tee build/console-input.out
+  while read -r p f; do add "$p" "$f"; done < <(
+    sed -n 's/^console-input: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' build/console-input.out)
+else
+  echo "check: fs.img did not build"
+  add 0 1
 fi
 
 echo "check: $passed passed, $failed failed"

@@ -3,9 +3,10 @@
 //
 // Runs every group (or the named ones) of user/usertests/: processes,
 // files, pipes, sbrk, fork isolation, bad pointers, faults, out of memory,
-// out of processes. Each group ends with a leak check on the free page
-// count (user/testlib.h; the out-of-memory group's drops the page cache
-// first, tl_group_oom). Prints "usertests: N passed, M failed" last and
+// out of processes, user copies into pages that must fault in (the group
+// "console", which reads console input, runs only when named). Each group
+// ends with a leak check on the free page count (user/testlib.h; the
+// out-of-memory group's drops the page cache first, tl_group_oom). Prints "usertests: N passed, M failed" last and
 // exits 1 if anything failed.
 //
 // Before the groups a warm-up forks as many processes as the kernel allows
@@ -19,6 +20,7 @@ struct ut_group {
   const char *name;
   void (*body)(void);
   int oom;                  // runs memory out: tl_group_oom
+  int named;                // runs only when named (needs console input)
 };
 
 static const struct ut_group ut_groups[] = {
@@ -28,9 +30,11 @@ static const struct ut_group ut_groups[] = {
   { "sbrk", ut_sbrk },
   { "cow", ut_cow },
   { "ptr", ut_ptr },
+  { "ucopy", ut_ucopy },
   { "fault", ut_fault },
   { "oom", ut_oom, 1 },
   { "nproc", ut_nproc },
+  { "console", ut_console, 0, 1 },
 };
 
 int
@@ -131,7 +135,8 @@ main(int argc, char *argv[])
   ut_warmup();
   if (argc < 2) {
     for (size_t k = 0; k < sizeof(ut_groups) / sizeof(ut_groups[0]); k++)
-      ut_run_group(&ut_groups[k]);
+      if (!ut_groups[k].named)
+        ut_run_group(&ut_groups[k]);
   }
   for (i = 1; i < argc; i++) {
     g = ut_find(argv[i]);

@@ -107,6 +107,19 @@ t_kill_spinner(void)
   return 0;
 }
 
+// Nobody may kill init (SEMANTICS.md: kill of pid 1 is EPERM). Before the
+// fix the kill succeeded and init's exit panicked the kernel a moment
+// later; the sleep gives init that moment.
+static int
+t_kill_init(void)
+{
+  TL_CHECK(kill(1) == -1 && errno == EPERM, "kill(1): errno %d, want EPERM",
+           errno);
+  sleep(2);
+  TL_CHECK(kill(1) == -1 && errno == EPERM, "kill(1) again: errno %d", errno);
+  return 0;
+}
+
 static void
 child_bad_load(void *arg)
 {
@@ -220,6 +233,7 @@ ut_proc(void)
   tl_run("many_children", t_many_children);
   tl_run("kill", t_kill);
   tl_run("kill_spinner", t_kill_spinner);
+  tl_run("kill_init", t_kill_init);
   tl_run("fault_status", t_fault_status);
   tl_run("getpid", t_getpid);
   tl_run("exec", t_exec);

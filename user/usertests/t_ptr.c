@@ -32,17 +32,20 @@ static int
 t_buffers(void)
 {
   struct rlimit rl;
-  int fd, wfd, p[2];
+  int fd, wfd, cfd, p[2];
 
   TL_CHECK(ut_make_file("ut-ptr", 500) == 0, "create: %s", strerror(errno));
   fd = open("ut-ptr", O_RDONLY);
   wfd = open("ut-ptr", O_WRONLY);
-  TL_CHECK(fd >= 0 && wfd >= 0 && pipe(p) == 0, "setup: %s", strerror(errno));
+  cfd = open("/console", O_WRONLY);
+  TL_CHECK(fd >= 0 && wfd >= 0 && cfd >= 0 && pipe(p) == 0, "setup: %s",
+           strerror(errno));
   for (size_t i = 0; i < NBAD; i++) {
     void *a = (void *)ptr_bad[i];
     TL_CHECK(EFAULTS(read(fd, a, 100)), "read into %p: errno %d", a, errno);
     TL_CHECK(EFAULTS(write(wfd, a, 100)), "write from %p", a);
     TL_CHECK(EFAULTS(write(p[1], a, 100)), "pipe write from %p", a);
+    TL_CHECK(EFAULTS(write(cfd, a, 100)), "console write from %p", a);
     TL_CHECK(EFAULTS(fstat(fd, a)), "fstat into %p", a);
     TL_CHECK(EFAULTS(vmstat(a)), "vmstat into %p", a);
     TL_CHECK(EFAULTS(getrlimit(RLIMIT_DATA, a)), "getrlimit into %p", a);
@@ -54,6 +57,7 @@ t_buffers(void)
   TL_CHECK(getrlimit(RLIMIT_DATA, &rl) == 0, "getrlimit still works");
   close(fd);
   close(wfd);
+  close(cfd);
   close(p[0]);
   close(p[1]);
   unlink("ut-ptr");
@@ -125,7 +129,7 @@ t_straddle(void)
 {
   struct stat *stp;
   char *top, *edge, *next;
-  int fd, fd0;
+  int fd, fd0, cfd, n;
 
   top = sbrk(0);
   sbrk((int)(((uintptr_t)top + 2 * PGSIZE - 1) / PGSIZE * PGSIZE -
@@ -136,6 +140,12 @@ t_straddle(void)
   TL_CHECK(fd >= 0, "open: %s", strerror(errno));
   fd0 = ptr_next_fd();
   TL_CHECK(EFAULTS(read(fd, edge - 50, 100)), "read over the edge");
+  memcpy(edge - 2, "\n\n", 2);
+  cfd = open("/console", O_WRONLY);
+  TL_CHECK(cfd >= 0, "open console: %s", strerror(errno));
+  n = write(cfd, edge - 2, 100);
+  close(cfd);
+  TL_CHECK(n == 2, "console write over the edge: %d, want 2", n);
   TL_CHECK(EFAULTS(pipe((int *)(edge - 4))), "pipe over the edge");
   TL_CHECK(ptr_next_fd() == fd0, "pipe over the edge leaked descriptors");
   stp = (struct stat *)(edge - 8);

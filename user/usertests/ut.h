@@ -15,6 +15,8 @@ void ut_ptr(void);      // t_ptr.c: bad user pointers
 void ut_fault(void);    // t_fault.c: NULL, stack guard
 void ut_oom(void);      // t_fault.c: out of memory
 void ut_nproc(void);    // t_fault.c: out of processes
+void ut_ucopy(void);    // t_ucopy.c: kernel copies into pages that fault
+void ut_console(void);  // t_ucopy.c: the same from the console (input!)
 
 // Fork until fork fails; the children wait for EOF on a pipe. Returns how
 // many were started and leaves errno from the failed fork; every child has

@@ -7,6 +7,17 @@
 # the kernel's link addresses in the upper half, clear the bss once, take
 # boot stack 0 and call main(hartid, dtb_pa).
 #
+# Exactly one hart may do that. OpenSBI's fw_dynamic normally sends one
+# hart here (the preferred boot hart of its dynamic info, or the winner of
+# its own lottery) and keeps the rest stopped in HSM; but firmware that
+# releases every hart, or a hart entering late, would clear the bss under
+# a running kernel and share cpus[0] and boot stack 0. So the first thing
+# is a lottery: an atomic swap on boot_lottery, which lives in .data (the
+# bss is not cleared yet, and clearing it must not reset the lottery). The
+# winner boots; a loser hands itself back to the firmware with SBI HSM
+# hart_stop, so main can start it later like any other hart (start_harts
+# retries while it is on its way out), or parks in wfi if there is no HSM.
+#
 # The other harts are started later by main through SBI HSM at
 # _entry_secondary with a0 = hart id and a1 = the cpu index main gave it;
 # they do the same minus the bss and call main_secondary(hartid, index).
@@ -26,10 +37,17 @@
 #define SV39_MODE       (8 << 60)
 #define GIGA_RWX        0xcf
 #define KERN_OFFSET     0xffffffff00000000      /* KERNBASE - RAM_BASE */
+#define SBI_EXT_HSM     0x48534d                /* "HSM" */
 
 .section .text.entry
 .globl _entry
 _entry:
+  # MMU off: lla gives boot_lottery's physical address. No stack, no
+  # memory written but the lottery, until we have won it.
+  lla t0, boot_lottery
+  li t1, 1
+  amoswap.w.aqrl t1, t1, (t0)
+  bnez t1, boot_lost
   call boot_mmu_on
   # Now running in the upper half. Clear the bss (our stack is in it, but
   # not in use yet).
@@ -63,6 +81,17 @@ _entry_secondary:
   wfi
   j 4b
 
+# Another hart is booting the kernel. SBI HSM hart_stop (EID "HSM", FID
+# 1) returns this hart to the firmware, stopped; it returns only if HSM is
+# missing or refuses.
+boot_lost:
+  li a7, SBI_EXT_HSM
+  li a6, 1
+  ecall
+5:
+  wfi
+  j 5b
+
 # Turn on the boot page table and return to the caller's upper-half twin.
 # Called with the MMU off; clobbers t0, t1 only.
 boot_mmu_on:
@@ -78,6 +107,11 @@ boot_mmu_on:
   ret
 
 .section .data
+# 0 until a hart claims the cold boot (see the top). Not in the bss.
+.balign 4
+boot_lottery:
+  .word 0
+
 .balign 4096
 .globl boot_pagetable
 boot_pagetable:

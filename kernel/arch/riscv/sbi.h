@@ -25,6 +25,8 @@ struct sbiret {
 #define SBI_SUCCESS        0
 #define SBI_ERR_FAILED    -1
 #define SBI_ERR_NOT_SUPPORTED -2
+#define SBI_ERR_INVALID_PARAM -3       // HSM: also "start or stop pending"
+#define SBI_ERR_ALREADY_AVAILABLE -6   // HSM: the hart is running
 
 // Probe the firmware's extensions. Call once, on the boot hart, before
 // anything else here except sbi_console_putchar.
