@@ -12,6 +12,19 @@ passed=0 failed=0
 
 add() { passed=$((passed + $1)) failed=$((failed + $2)); }
 
+# Add a script's closing line "NAME: N passed, M failed" from file OUT; a
+# script that died before printing it counts as one failure.
+add_summary() {
+  local name=$1 out=$2 line
+  line=$(sed -n "s/^$name: \([0-9]*\) passed, \([0-9]*\) failed\$/\1 \2/p" "$out")
+  if [ -n "$line" ]; then
+    add $line
+  else
+    echo "check: $name printed no result"
+    add 0 1
+  fi
+}
+
 # SEMANTICS.md: a process killed by a fault makes the kernel print one line
 # "pid N (name): segmentation fault|bus error at ADDR (read|write|execute)".
 # The suites provoke known faults (usertests fault.bad_access: NULL read,
@@ -76,15 +89,13 @@ fi
 # fs.img follows UPROGS_EXTRA (scripts/uprogs-list.sh); it ends as plain
 # `make fs.img` builds it, which the console session below boots.
 scripts/uprogs-list.sh | tee build/uprogs-list.out
-while read -r p f; do add "$p" "$f"; done < <(
-  sed -n 's/^uprogs-list: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' build/uprogs-list.out)
+add_summary uprogs-list build/uprogs-list.out
 
 # Console input: a scripted session typed into the serial port, far longer
 # than the console's buffer, must arrive whole (scripts/console-input.sh).
 if $make kernel/kernel fs.img >/dev/null; then
   scripts/console-input.sh fs.img build/console-input.log | tee build/console-input.out
-  while read -r p f; do add "$p" "$f"; done < <(
-    sed -n 's/^console-input: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' build/console-input.out)
+  add_summary console-input build/console-input.out
 else
   echo "check: fs.img did not build"
   add 0 1
