@@ -129,6 +129,32 @@ Test(vm_mmap, check_unaligned_off_einval)
   cr_assert_eq(vm_mmap_check(0, PAGE_SIZE, RW, MAP_PRIVATE, 3, 100), -EINVAL);
 }
 
+// off_t is signed: a negative offset, or one whose end passes INT64_MAX.
+// (The kernel used to check only for a wrap of the unsigned sum.)
+Test(vm_mmap, check_off_overflow_einval)
+{
+  const vm_ooffset_t last = (vm_ooffset_t)INT64_MAX & ~(vm_ooffset_t)PAGE_MASK;
+  struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 1);
+  vm_offset_t va;
+
+  cr_assert_eq(vm_mmap_check(0, PAGE_SIZE, RW, MAP_PRIVATE, 3, last - PAGE_SIZE),
+               0);
+  cr_assert_eq(vm_mmap_check(0, PAGE_SIZE, RW, MAP_PRIVATE, 3, last), -EINVAL);
+  cr_assert_eq(vm_mmap_check(0, 1, RW, MAP_PRIVATE, 3, last), -EINVAL,
+               "the rounded length counts");
+  cr_assert_eq(vm_mmap_check(0, 3 * PAGE_SIZE, RW, MAP_PRIVATE, 3,
+                             last - PAGE_SIZE), -EINVAL);
+  cr_assert_eq(vm_mmap_check(0, PAGE_SIZE, RW, MAP_SHARED, 3,
+                             (vm_ooffset_t)-2 * PAGE_SIZE), -EINVAL, "negative");
+  cr_assert_not_null(obj);
+  cr_assert_eq(vm_mmap(vm, 0, PAGE_SIZE, RW, MAP_SHARED, obj,
+                       (vm_ooffset_t)INT64_MIN, true, true, NOLIM, &va), -EINVAL);
+  cr_assert_eq(vm_mmap(vm, 0, 2 * PAGE_SIZE, RW, MAP_SHARED, obj, last, true,
+                       true, NOLIM, &va), -EINVAL);
+  cr_assert_eq(entries(), 0);
+  vm_object_deallocate(obj);
+}
+
 Test(vm_mmap, anon_alone_is_private)
 {
   vm_offset_t va;

@@ -136,6 +136,10 @@ int vm_sbrk(struct vmspace *vm, long n, uint64_t datalim, vm_offset_t *oldbrk)
 // faults gets the same errno there and here.
 
 #define VM_MMAP_PROT_ALL  (PROT_READ | PROT_WRITE | PROT_EXEC)
+// off_t is a signed 64-bit byte offset: a negative one, or one whose end
+// (off plus the page-rounded length, the last byte the mapping can reach)
+// does not fit, is EINVAL.
+#define VM_MMAP_OFF_MAX   ((vm_ooffset_t)INT64_MAX)
 #define VM_MMAP_FLAGS_ALL (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_STACK | \
                            MAP_ANON | MAP_EXCL)
 
@@ -154,7 +158,8 @@ int vm_mmap_check(vm_offset_t addr, vm_size_t len, int prot, int flags,
     return -EINVAL;
   if (anon && (fd != -1 || off != 0))
     return -EINVAL;
-  if (!page_aligned(off))
+  if (!page_aligned(off) || off > VM_MMAP_OFF_MAX ||
+      round_page(len) > VM_MMAP_OFF_MAX - off)
     return -EINVAL;
   if ((flags & MAP_EXCL) && !(flags & MAP_FIXED))
     return -EINVAL;
@@ -337,7 +342,6 @@ int vm_mmap(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int prot,
   struct vm_map *map = &vm->vm_map;
   struct vm_object *anon = NULL;
   struct vm_mmap_args a;
-  vm_ooffset_t offend;
   int rc;
 
   if ((rc = vm_mmap_check(addr, len, prot, flags, obj != NULL ? 0 : -1, off)))
@@ -346,8 +350,6 @@ int vm_mmap(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int prot,
           ("vm_mmap: file mapping without an object"));
   if ((rc = vm_mmap_prepare(map, addr, len, prot, flags, &a)))
     return rc;
-  if (__builtin_add_overflow(off, a.size, &offend))
-    return -EINVAL;
   if (obj != NULL && (rc = vm_mmap_file_prot(&a, flags, obj_readable,
                                              obj_writable)))
     return rc;
