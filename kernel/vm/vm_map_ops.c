@@ -23,6 +23,9 @@
 // never clipped or merged while in transition, so the owner finds them
 // again by address after relocking. On failure the call unwires the
 // entries it completed and takes back its counts: nothing stays wired.
+// vm_map_protect under mlockall(MCL_FUTURE) wires the entries it makes
+// accessible out of PROT_NONE by the same protocol, marking them as it
+// changes their protection.
 //
 // Locking: each operation takes the map lock itself, exclusive.
 #include "lib/lock.h"
