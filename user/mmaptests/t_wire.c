@@ -124,6 +124,46 @@ t_mlock_again_at_limit(void)
   return 0;
 }
 
+// mlockall(MCL_CURRENT) with everything locked locks nothing new: it
+// succeeds with RLIMIT_MEMLOCK set to just what is locked (summed from
+// vmmap's WIRE column), and with the system's wired pages near its limit
+// (the kernel used to count the locked pages again there: EAGAIN).
+static int
+t_mlockall_again_at_limit(void)
+{
+  struct vmmap_entry e[64];
+  struct rlimit rl = { 0, RLIM_INFINITY };
+  struct vmstats vs;
+  unsigned long room;
+  char *m;
+  int n;
+
+  TL_CHECK(mlockall(MCL_CURRENT) == 0, "mlockall: %s", strerror(errno));
+  n = vmmap(VMMAP_SELF, e, 64);
+  TL_CHECK(n > 0 && n <= 64, "vmmap: %d", n);
+  for (int i = 0; i < n; i++)
+    if (e[i].wired > 0)
+      rl.rlim_cur += e[i].end - e[i].start;
+  TL_CHECK(rl.rlim_cur > 0, "nothing wired");
+  TL_CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "setrlimit");
+  TL_CHECK(mlockall(MCL_CURRENT) == 0, "mlockall again at RLIMIT_MEMLOCK: %s",
+           strerror(errno));
+  rl.rlim_cur = RLIM_INFINITY;
+  TL_CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "setrlimit");
+  TL_CHECK(vmstat(&vs) == 0, "vmstat");
+  room = vs.total / 4 * 3 - vs.wired;
+  TL_CHECK(room > 128, "no room to wire");
+  m = mmap(0, (room - 64) * PGSIZE, RW, MAP_PRIVATE | MAP_ANON, -1, 0);
+  TL_CHECK(m != MAP_FAILED, "mmap: %s", strerror(errno));
+  TL_CHECK(mlock(m, (room - 64) * PGSIZE) == 0, "mlock near the system limit: %s",
+           strerror(errno));
+  TL_CHECK(mlockall(MCL_CURRENT) == 0,
+           "mlockall again near the system limit: %s", strerror(errno));
+  TL_CHECK(munlockall() == 0, "munlockall");
+  munmap(m, (room - 64) * PGSIZE);
+  return 0;
+}
+
 // A PROT_NONE reservation under MCL_FUTURE maps and wires nothing; making
 // it accessible wires it, within RLIMIT_MEMLOCK (ENOMEM, nothing changed).
 static int
@@ -316,6 +356,7 @@ mt_wire(void)
   tl_run_child("mlock_limits", t_mlock_limits);
   tl_run_child("mcl_future", t_mcl_future);
   tl_run_child("mlock_again_at_limit", t_mlock_again_at_limit);
+  tl_run_child("mlockall_again_at_limit", t_mlockall_again_at_limit);
   tl_run_child("prot_none_future", t_prot_none_future);
   tl_run_child("sbrk_future_limit", t_sbrk_future_limit);
   tl_run_child("stack_future_limit", t_stack_future_limit);
