@@ -155,8 +155,8 @@ t_mlockall_again_at_limit(void)
   TL_CHECK(room > 128, "no room to wire");
   m = mmap(0, (room - 64) * PGSIZE, RW, MAP_PRIVATE | MAP_ANON, -1, 0);
   TL_CHECK(m != MAP_FAILED, "mmap: %s", strerror(errno));
-  TL_CHECK(mlock(m, (room - 64) * PGSIZE) == 0, "mlock near the system limit: %s",
-           strerror(errno));
+  TL_CHECK(mlock(m, (room - 64) * PGSIZE) == 0,
+           "mlock near the system limit: %s", strerror(errno));
   TL_CHECK(mlockall(MCL_CURRENT) == 0,
            "mlockall again near the system limit: %s", strerror(errno));
   TL_CHECK(munlockall() == 0, "munlockall");
