@@ -355,11 +355,12 @@ static pt_entry_t pmap_pte_make(struct pmap *pmap, struct vm_page *m,
 // when the hart that took it holds a stale entry for va (invalid or
 // narrower): without a fence it would fault again forever, as real
 // hardware does (QEMU's TLB happens to hide it). Its own sfence.vma is
-// enough. (Other callers re-entering a live mapping -- madvise WILLNEED,
-// remapping wired pages -- pay one needless local fence.) Another hart with a stale
-// entry is no different from one that never saw the widening: it faults
-// on its own and fences then. (If the faulting thread slept and moved
-// to another hart meanwhile, the first one fences when it next faults.)
+// enough: another hart with a stale entry is no different from one that
+// never saw the widening -- it faults on its own and fences then. (If the
+// faulting thread slept and moved to another hart meanwhile, the first
+// one fences when it next faults there.) Other callers re-entering a live
+// mapping (madvise WILLNEED, remapping wired pages) pay one needless
+// local fence.
 //
 // PMAP_FENCE_ALL: new takes something away or maps another page: every
 // hart that may cache old must forget it before we go on. Kernel mappings
