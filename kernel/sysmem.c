@@ -78,7 +78,8 @@ long sys_munmap(void)
 
 long sys_mprotect(void)
 {
-  return vm_mprotect(myproc()->vm, argaddr(0), argaddr(1), (int)argint(2));
+  return vm_mprotect(myproc()->vm, argaddr(0), argaddr(1), (int)argint(2),
+                     sysmem_memlock_limit());
 }
 
 long sys_madvise(void)

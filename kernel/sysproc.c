@@ -40,12 +40,14 @@ long sys_getpid(void)
   return myproc()->pid;
 }
 
-// sbrk(n): returns the old break. Growth is lazy (zero-fill on touch).
+// sbrk(n): returns the old break. Growth is lazy (zero-fill on touch),
+// except under mlockall(MCL_FUTURE), where RLIMIT_MEMLOCK bounds it too.
 long sys_sbrk(void)
 {
   struct proc *p = myproc();
   vm_offset_t old;
-  int rc = vm_sbrk(p->vm, argint(0), p->rlim[RLIMIT_DATA].rlim_cur, &old);
+  int rc = vm_sbrk(p->vm, argint(0), p->rlim[RLIMIT_DATA].rlim_cur,
+                   p->rlim[RLIMIT_MEMLOCK].rlim_cur, &old);
   return rc < 0 ? rc : (long)old;
 }
 

@@ -23,6 +23,7 @@
 #include "uaccess.h"
 #include "vm/pmap.h"
 #include "vm/vm_fault.h"
+#include "vm/vm_mmap.h"
 #include "vm/vmspace.h"
 
 long uaccess_copy(void *dst, const void *src, size_t n, uintptr_t *onfault);
@@ -103,6 +104,9 @@ int either_copyin(void *dst, int user_src, uint64_t src, size_t n)
 
 // The page mapped writable at page-aligned va in vm, faulting it in (and
 // growing a stack entry) as needed. 0 with *mp set, or a negative errno.
+// vm is a new address space (exec, the first process): never under
+// mlockall(MCL_FUTURE), so its stack growth wires nothing and the lock
+// limit passed (none: 0) never matters.
 static int vmspace_page_for_write(struct vmspace *vm, vm_offset_t va,
                                   struct vm_page **mp)
 {
@@ -116,7 +120,7 @@ static int vmspace_page_for_write(struct vmspace *vm, vm_offset_t va,
       return 0;
     }
     int rc = vm_fault(map, va, VM_PROT_WRITE, VM_FAULT_NORMAL);
-    if (rc == KERN_INVALID_ADDRESS && vm_map_growstack(map, va) == KERN_SUCCESS)
+    if (rc == KERN_INVALID_ADDRESS && vm_growstack(vm, va, 0) == KERN_SUCCESS)
       continue;
     if (rc == KERN_RESOURCE_SHORTAGE)
       return -ENOMEM;

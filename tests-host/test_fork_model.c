@@ -297,7 +297,7 @@ static void op_sbrk(struct proc *p)
   uint8_t data[64];
   int rv;
 
-  rv = vm_sbrk(p->vm, n, HEAPMAX, &old);
+  rv = vm_sbrk(p->vm, n, HEAPMAX, RLIM_INFINITY, &old);
   CHECK(rv == 0 && old == brk, "sbrk(%ld): %d", n, rv);
   brk += (vm_offset_t)n;
   end = round_page(brk);

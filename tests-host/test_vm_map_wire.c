@@ -330,7 +330,7 @@ Test(vm_map_wire, growstack_grows_down_to_the_fault)
   make_stack();
   cr_assert_eq(vmtest_access(&map, STACK_TOP - 5 * PAGE_SIZE, VM_PROT_WRITE),
                KERN_INVALID_ADDRESS);
-  cr_assert_eq(vm_map_growstack(&map, STACK_TOP - 5 * PAGE_SIZE + 8),
+  cr_assert_eq(vm_map_growstack(&map, STACK_TOP - 5 * PAGE_SIZE + 8, 0),
                KERN_SUCCESS);
   cr_assert_eq(map.nentries, 2, "an untouched stack just grows");
   cr_assert_eq(entry_at(STACK_TOP - 1).start, STACK_TOP - 5 * PAGE_SIZE);
@@ -344,14 +344,14 @@ Test(vm_map_wire, growstack_below_a_touched_stack_adds_an_entry)
 {
   make_stack();
   touch(STACK_TOP - PAGE_SIZE, VM_PROT_WRITE);
-  cr_assert_eq(vm_map_growstack(&map, STACK_TOP - 4 * PAGE_SIZE),
+  cr_assert_eq(vm_map_growstack(&map, STACK_TOP - 4 * PAGE_SIZE, 0),
                KERN_SUCCESS);
   cr_assert_eq(map.nentries, 3);
   struct vm_map_entry low = entry_at(STACK_TOP - 4 * PAGE_SIZE);
   cr_assert_eq(low.end, STACK_TOP - 2 * PAGE_SIZE);
   cr_assert(low.eflags & MAP_ENTRY_GROWS_DOWN);
   touch(STACK_TOP - 4 * PAGE_SIZE, VM_PROT_WRITE);
-  cr_assert_eq(vm_map_growstack(&map, STACK_TOP - 6 * PAGE_SIZE),
+  cr_assert_eq(vm_map_growstack(&map, STACK_TOP - 6 * PAGE_SIZE, 0),
                KERN_SUCCESS);
   cr_assert_eq(map.nentries, 4);
   check();
@@ -360,13 +360,13 @@ Test(vm_map_wire, growstack_below_a_touched_stack_adds_an_entry)
 Test(vm_map_wire, growstack_never_takes_the_guard_page)
 {
   make_stack();
-  cr_assert_eq(vm_map_growstack(&map, STACK_BOS + 100), KERN_INVALID_ADDRESS);
-  cr_assert_eq(vm_map_growstack(&map, STACK_BOS + PAGE_SIZE), KERN_SUCCESS);
+  cr_assert_eq(vm_map_growstack(&map, STACK_BOS + 100, 0), KERN_INVALID_ADDRESS);
+  cr_assert_eq(vm_map_growstack(&map, STACK_BOS + PAGE_SIZE, 0), KERN_SUCCESS);
   cr_assert_eq(entry_at(STACK_BOS).end, STACK_BOS + PAGE_SIZE);
-  cr_assert_eq(vm_map_growstack(&map, STACK_BOS), KERN_INVALID_ADDRESS);
-  cr_assert_eq(vm_map_growstack(&map, STACK_BOS - PAGE_SIZE),
+  cr_assert_eq(vm_map_growstack(&map, STACK_BOS, 0), KERN_INVALID_ADDRESS);
+  cr_assert_eq(vm_map_growstack(&map, STACK_BOS - PAGE_SIZE, 0),
                KERN_INVALID_ADDRESS, "below the reservation");
-  cr_assert_eq(vm_map_growstack(&map, STACK_TOP - 1), KERN_SUCCESS,
+  cr_assert_eq(vm_map_growstack(&map, STACK_TOP - 1, 0), KERN_SUCCESS,
                "already mapped");
   cr_assert_eq(map.nentries, 2);
   check();
@@ -376,9 +376,9 @@ Test(vm_map_wire, growstack_outside_a_stack_fails)
 {
   cr_assert_eq(insert(NULL, 0, 10, 4, VM_PROT_NONE, MAP_CREATE_GUARD),
                KERN_SUCCESS);
-  cr_assert_eq(vm_map_growstack(&map, P(12)), KERN_INVALID_ADDRESS,
+  cr_assert_eq(vm_map_growstack(&map, P(12), 0), KERN_INVALID_ADDRESS,
                "a guard with no stack above it");
-  cr_assert_eq(vm_map_growstack(&map, P(50)), KERN_INVALID_ADDRESS);
+  cr_assert_eq(vm_map_growstack(&map, P(50), 0), KERN_INVALID_ADDRESS);
   check();
 }
 
@@ -669,8 +669,56 @@ Test(vm_map_wire, stack_growth_is_wired_under_mcl_future)
   cr_assert_eq(vm_map_stack(&map, bos, 16 * PAGE_SIZE, PAGE_SIZE, VM_PROT_RW,
                             VM_PROT_ALL, MAP_COPY_ON_WRITE), KERN_SUCCESS);
   map.flags |= MAP_WIREFUTURE;
-  cr_assert_eq(vm_map_growstack(&map, top - 3 * PAGE_SIZE), KERN_SUCCESS);
+  cr_assert_eq(vm_map_growstack(&map, top - 3 * PAGE_SIZE, 2 * PAGE_SIZE),
+               KERN_SUCCESS);
   assert_wired(113, 2, true);
   cr_assert_eq(vm_cnt.v_user_wire_count, 2);
+  vmtest_check_map(&map);
+}
+
+// Growth that would wire more than wire_max is refused before anything
+// moves (it used to grow and wire without any limit).
+Test(vm_map_wire, stack_growth_past_wire_max_refused)
+{
+  vm_offset_t bos = P(100), top = P(116);
+  struct vm_map_entry *e;
+
+  cr_assert_eq(vm_map_stack(&map, bos, 16 * PAGE_SIZE, PAGE_SIZE, VM_PROT_RW,
+                            VM_PROT_ALL, MAP_COPY_ON_WRITE), KERN_SUCCESS);
+  map.flags |= MAP_WIREFUTURE;
+  cr_assert_eq(vm_map_growstack(&map, top - 3 * PAGE_SIZE, PAGE_SIZE),
+               KERN_RESOURCE_SHORTAGE);
+  vm_map_lock_read(&map);
+  cr_assert(vm_map_lookup_entry(&map, top - 3 * PAGE_SIZE, &e) &&
+            (e->eflags & MAP_ENTRY_GUARD), "the stack grew");
+  vm_map_unlock_read(&map);
+  cr_assert_eq(vm_cnt.v_user_wire_count, 0);
+  map.flags &= ~MAP_WIREFUTURE;
+  cr_assert_eq(vm_map_growstack(&map, top - 3 * PAGE_SIZE, 0), KERN_SUCCESS,
+               "wire_max binds only under MCL_FUTURE");
+  vmtest_check_map(&map);
+}
+
+// Under MCL_FUTURE, mprotect wires what it makes accessible out of
+// PROT_NONE, and only that: an accessible entry mapped before mlockall
+// stays unwired.
+Test(vm_map_wire, protect_wires_prot_none_under_mcl_future)
+{
+  cr_assert_eq(anon(10, 2), KERN_SUCCESS);
+  cr_assert_eq(vm_map_protect(&map, P(10), P(12), VM_PROT_NONE, false),
+               KERN_SUCCESS);
+  cr_assert_eq(anon(12, 2), KERN_SUCCESS);
+  map.flags |= MAP_WIREFUTURE;
+  cr_assert_eq(vm_map_wire_size(&map, P(10), P(14), true), 2 * PAGE_SIZE);
+  cr_assert_eq(vm_map_wire_size(&map, P(10), P(14), false), 2 * PAGE_SIZE);
+  cr_assert_eq(vm_map_protect(&map, P(10), P(14), VM_PROT_READ, false),
+               KERN_SUCCESS);
+  assert_wired(10, 2, true);
+  assert_wired(12, 2, false);
+  cr_assert_eq(vm_cnt.v_user_wire_count, 2);
+  cr_assert_eq(vm_map_wire_size(&map, P(10), P(14), false), 2 * PAGE_SIZE,
+               "only the unwired part counts");
+  cr_assert_eq(vm_map_unwire(&map, P(10), P(14), USER), KERN_SUCCESS);
+  map.flags &= ~MAP_WIREFUTURE;
   vmtest_check_map(&map);
 }

@@ -129,6 +129,32 @@ Test(vm_mmap, check_unaligned_off_einval)
   cr_assert_eq(vm_mmap_check(0, PAGE_SIZE, RW, MAP_PRIVATE, 3, 100), -EINVAL);
 }
 
+// off_t is signed: a negative offset, or one whose end passes INT64_MAX.
+// (The kernel used to check only for a wrap of the unsigned sum.)
+Test(vm_mmap, check_off_overflow_einval)
+{
+  const vm_ooffset_t last = (vm_ooffset_t)INT64_MAX & ~(vm_ooffset_t)PAGE_MASK;
+  struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 1);
+  vm_offset_t va;
+
+  cr_assert_eq(vm_mmap_check(0, PAGE_SIZE, RW, MAP_PRIVATE, 3, last - PAGE_SIZE),
+               0);
+  cr_assert_eq(vm_mmap_check(0, PAGE_SIZE, RW, MAP_PRIVATE, 3, last), -EINVAL);
+  cr_assert_eq(vm_mmap_check(0, 1, RW, MAP_PRIVATE, 3, last), -EINVAL,
+               "the rounded length counts");
+  cr_assert_eq(vm_mmap_check(0, 3 * PAGE_SIZE, RW, MAP_PRIVATE, 3,
+                             last - PAGE_SIZE), -EINVAL);
+  cr_assert_eq(vm_mmap_check(0, PAGE_SIZE, RW, MAP_SHARED, 3,
+                             (vm_ooffset_t)-2 * PAGE_SIZE), -EINVAL, "negative");
+  cr_assert_not_null(obj);
+  cr_assert_eq(vm_mmap(vm, 0, PAGE_SIZE, RW, MAP_SHARED, obj,
+                       (vm_ooffset_t)INT64_MIN, true, true, NOLIM, &va), -EINVAL);
+  cr_assert_eq(vm_mmap(vm, 0, 2 * PAGE_SIZE, RW, MAP_SHARED, obj, last, true,
+                       true, NOLIM, &va), -EINVAL);
+  cr_assert_eq(entries(), 0);
+  vm_object_deallocate(obj);
+}
+
 Test(vm_mmap, anon_alone_is_private)
 {
   vm_offset_t va;
@@ -287,7 +313,7 @@ Test(vm_mmap, file_shared_readonly_fd_max_excludes_write)
 
   cr_assert_eq(vm_mmap(vm, 0, PAGE_SIZE, PROT_READ, MAP_SHARED, obj, 0, true,
                        false, NOLIM, &va), 0);
-  cr_assert_eq(vm_mprotect(vm, va, PAGE_SIZE, RW), -EACCES);
+  cr_assert_eq(vm_mprotect(vm, va, PAGE_SIZE, RW, NOLIM), -EACCES);
 }
 
 Test(vm_mmap, file_private_write_readonly_fd_allowed)
@@ -311,6 +337,17 @@ Test(vm_mmap, file_anon_flag_with_object_einval)
   cr_assert_eq(vm_mmap(vm, 0, PAGE_SIZE, RW, PA, obj, 0, true, true, NOLIM,
                        &va), -EINVAL);
   vm_object_deallocate(obj);
+}
+
+Test(vm_mmap, wirefuture_prot_none_maps_unwired)
+{
+  vm_offset_t va;
+
+  cr_assert_eq(vm_mlockall(vm, MCL_FUTURE, NOLIM), 0);
+  cr_assert_eq(anon(0, 2 * PAGE_SIZE, PROT_NONE, PA, &va), 0,
+               "PROT_NONE under MCL_FUTURE");
+  cr_assert_eq(map->nentries, 1);
+  cr_assert_eq(lookup(va)->wired_count, 0);
 }
 
 Test(vm_mmap, wirefuture_wires_and_limits)
@@ -443,12 +480,12 @@ Test(vm_mmap, range_calls_unaligned_or_wrapping_einval)
   vm_offset_t va = must_anon(PAGE_SIZE);
   char vec[2];
 
-  cr_assert_eq(vm_mprotect(vm, va + 1, PAGE_SIZE, RW), -EINVAL);
+  cr_assert_eq(vm_mprotect(vm, va + 1, PAGE_SIZE, RW, NOLIM), -EINVAL);
   cr_assert_eq(vm_madvise(vm, va + 1, PAGE_SIZE, MADV_NORMAL), -EINVAL);
   cr_assert_eq(vm_minherit(vm, va + 1, PAGE_SIZE, INHERIT_SHARE), -EINVAL);
   cr_assert_eq(vm_msync(vm, va + 1, PAGE_SIZE, MS_SYNC), -EINVAL);
   cr_assert_eq(vm_mincore(vm, va + 1, PAGE_SIZE, vec), -EINVAL);
-  cr_assert_eq(vm_mprotect(vm, va, ~(vm_size_t)0, RW), -EINVAL);
+  cr_assert_eq(vm_mprotect(vm, va, ~(vm_size_t)0, RW, NOLIM), -EINVAL);
   cr_assert_eq(vm_madvise(vm, va, -PAGE_SIZE, MADV_NORMAL), -EINVAL);
   cr_assert_eq(vm_mincore(vm, MAXUVA - PAGE_SIZE, 2 * PAGE_SIZE, vec), -EINVAL);
   cr_assert_eq(vm_msync(vm, MAXUVA, PAGE_SIZE, MS_SYNC), -EINVAL);
@@ -461,7 +498,7 @@ Test(vm_mmap, range_calls_hole_enomem_unchanged)
   char vec[3];
 
   cr_assert_eq(vm_munmap(vm, va + PAGE_SIZE, PAGE_SIZE), 0);
-  cr_assert_eq(vm_mprotect(vm, va, 3 * PAGE_SIZE, PROT_READ), -ENOMEM);
+  cr_assert_eq(vm_mprotect(vm, va, 3 * PAGE_SIZE, PROT_READ, NOLIM), -ENOMEM);
   cr_assert_eq(vm_madvise(vm, va, 3 * PAGE_SIZE, MADV_RANDOM), -ENOMEM);
   cr_assert_eq(vm_minherit(vm, va, 3 * PAGE_SIZE, INHERIT_NONE), -ENOMEM);
   cr_assert_eq(vm_msync(vm, va, 3 * PAGE_SIZE, MS_ASYNC), -ENOMEM);
@@ -482,8 +519,8 @@ Test(vm_mmap, mprotect_beyond_max_eacces)
 
   cr_assert_eq(vm_mmap(vm, 0, PAGE_SIZE, PROT_READ, MAP_SHARED, obj, 0, true,
                        false, NOLIM, &va), 0);
-  cr_assert_eq(vm_mprotect(vm, va, PAGE_SIZE, PROT_WRITE), -EACCES);
-  cr_assert_eq(vm_mprotect(vm, va, PAGE_SIZE, PROT_NONE), 0);
+  cr_assert_eq(vm_mprotect(vm, va, PAGE_SIZE, PROT_WRITE, NOLIM), -EACCES);
+  cr_assert_eq(vm_mprotect(vm, va, PAGE_SIZE, PROT_NONE, NOLIM), 0);
 }
 
 Test(vm_mmap, unknown_advice_and_inheritance_einval)
@@ -493,7 +530,7 @@ Test(vm_mmap, unknown_advice_and_inheritance_einval)
   cr_assert_eq(vm_madvise(vm, va, PAGE_SIZE, 6), -EINVAL);
   cr_assert_eq(vm_madvise(vm, va, PAGE_SIZE, -1), -EINVAL);
   cr_assert_eq(vm_minherit(vm, va, PAGE_SIZE, 4), -EINVAL);
-  cr_assert_eq(vm_mprotect(vm, va, PAGE_SIZE, 0x20), -EINVAL);
+  cr_assert_eq(vm_mprotect(vm, va, PAGE_SIZE, 0x20, NOLIM), -EINVAL);
 }
 
 Test(vm_mmap, msync_flags)
@@ -590,7 +627,103 @@ Test(vm_mmap, sbrk_wires_under_mcl_future)
 
   vm->vm_daddr = vm->vm_break = 0x400000;
   cr_assert_eq(vm_mlockall(vm, MCL_FUTURE, NOLIM), 0);
-  cr_assert_eq(vm_sbrk(vm, 2 * PAGE_SIZE, ~0UL, &old), 0);
+  cr_assert_eq(vm_sbrk(vm, 2 * PAGE_SIZE, ~0UL, NOLIM, &old), 0);
+  cr_assert_eq(pmap_wired_count(map->pmap), 2);
+  cr_assert_eq(vm_munlockall(vm), 0);
+}
+
+// Only memory not locked yet counts against the limits: locking locked
+// pages again at the limit succeeds, and a partly locked range needs room
+// for the rest only. (Each call used to count its whole range.)
+Test(vm_mmap, mlock_again_at_rlimit)
+{
+  vm_offset_t va = must_anon(8 * PAGE_SIZE);
+
+  cr_assert_eq(vm_mlock(vm, va, 8 * PAGE_SIZE, 8 * PAGE_SIZE), 0);
+  cr_assert_eq(vm_mlock(vm, va, 8 * PAGE_SIZE, 8 * PAGE_SIZE), 0,
+               "re-locking locked pages at the limit");
+  cr_assert_eq(vm_mlockall(vm, MCL_CURRENT, 8 * PAGE_SIZE), 0,
+               "mlockall with everything locked at the limit");
+  cr_assert_eq(vm_munlock(vm, va + 4 * PAGE_SIZE, 4 * PAGE_SIZE), 0);
+  cr_assert_eq(vm_mlock(vm, va, 8 * PAGE_SIZE, 7 * PAGE_SIZE), -ENOMEM);
+  cr_assert_eq(pmap_wired_count(map->pmap), 4, "a refused mlock wired");
+  cr_assert_eq(vm_mlock(vm, va, 8 * PAGE_SIZE, 8 * PAGE_SIZE), 0,
+               "4 locked + 4 new fits a limit of 8");
+  cr_assert_eq(pmap_wired_count(map->pmap), 8);
+}
+
+Test(vm_mmap, mlock_again_at_system_limit)
+{
+  size_t room = vm_page_total_count() / 4 * 3 - vm_cnt.v_wire_count;
+  vm_offset_t va = must_anon(ptoa(room));
+
+  cr_assert_eq(vm_mlock(vm, va, ptoa(room), NOLIM), 0);
+  cr_assert_eq(vm_mlock(vm, va, ptoa(room), NOLIM), 0,
+               "re-locking at the system limit");
+  cr_assert_eq(vm_mlockall(vm, MCL_CURRENT, NOLIM), 0);
+  cr_assert_eq(vm_munlock(vm, va, PAGE_SIZE), 0);
+  cr_assert_eq(vm_mlock(vm, va, ptoa(room), NOLIM), 0, "one page of room");
+  cr_assert_eq(vm_munlockall(vm), 0);
+}
+
+// PROT_NONE reserves address space: under MCL_FUTURE it maps and wires
+// nothing; mprotect to an accessible protection wires it, within the
+// limits (ENOMEM / EAGAIN, nothing changed).
+Test(vm_mmap, prot_none_under_mcl_future)
+{
+  vm_size_t all = ptoa(vm_page_total_count());
+  vm_offset_t va, big;
+
+  cr_assert_eq(vm_mlockall(vm, MCL_FUTURE, NOLIM), 0);
+  cr_assert_eq(anon(0, 4 * PAGE_SIZE, PROT_NONE, PA, &va), 0);
+  cr_assert_eq(pmap_wired_count(map->pmap), 0);
+  cr_assert_eq(vm_mprotect(vm, va, 4 * PAGE_SIZE, RW, 3 * PAGE_SIZE), -ENOMEM);
+  cr_assert_eq(lookup(va)->protection, VM_PROT_NONE, "refused, yet changed");
+  cr_assert_eq(vm_mprotect(vm, va, 4 * PAGE_SIZE, RW, 4 * PAGE_SIZE), 0);
+  cr_assert_eq(pmap_wired_count(map->pmap), 4);
+  cr_assert_eq(vm_mprotect(vm, va, 4 * PAGE_SIZE, PROT_READ, 4 * PAGE_SIZE), 0,
+               "already wired: nothing new to count");
+  cr_assert_eq(anon(0, all, PROT_NONE, PA, &big), 0, "a big reservation");
+  cr_assert_eq(vm_mprotect(vm, big, all, RW, NOLIM), -EAGAIN);
+  cr_assert_eq(lookup(big)->protection, VM_PROT_NONE);
+  cr_assert_eq(vm_munlockall(vm), 0);
+  cr_assert_eq(pmap_wired_count(map->pmap), 0);
+}
+
+// Heap growth under MCL_FUTURE passes the limits mmap passes: ENOMEM over
+// RLIMIT_MEMLOCK, EAGAIN over the system's, the break unchanged.
+Test(vm_mmap, sbrk_limits_under_mcl_future)
+{
+  vm_offset_t old, brk;
+
+  vm->vm_daddr = vm->vm_break = 0x400000;
+  cr_assert_eq(vm_mlockall(vm, MCL_FUTURE, NOLIM), 0);
+  cr_assert_eq(vm_sbrk(vm, 3 * PAGE_SIZE, ~0UL, 2 * PAGE_SIZE, &old), -ENOMEM);
+  cr_assert_eq(vm_sbrk(vm, ptoa(vm_page_total_count()), ~0UL, NOLIM, &old),
+               -EAGAIN);
+  cr_assert_eq(vm->vm_break, 0x400000, "a refused sbrk moved the break");
+  cr_assert_eq(map->nentries, 0);
+  cr_assert_eq(pmap_wired_count(map->pmap), 0);
+  cr_assert_eq(vm_sbrk(vm, 2 * PAGE_SIZE, ~0UL, 2 * PAGE_SIZE, &old), 0);
+  cr_assert_eq(vm_sbrk(vm, 0, ~0UL, 2 * PAGE_SIZE, &brk), 0);
+  cr_assert_eq(brk, 0x400000 + 2 * PAGE_SIZE);
+  cr_assert_eq(vm_munlockall(vm), 0);
+}
+
+// Stack growth too: vm_growstack turns the limits into growstack's bound.
+Test(vm_mmap, growstack_limits_under_mcl_future)
+{
+  vm_offset_t top = 0x800000;
+
+  cr_assert_eq(vm_map_stack(map, top - 16 * PAGE_SIZE, 16 * PAGE_SIZE,
+                            PAGE_SIZE, VM_PROT_RW, VM_PROT_ALL,
+                            MAP_COPY_ON_WRITE), KERN_SUCCESS);
+  cr_assert_eq(vm_mlockall(vm, MCL_FUTURE, NOLIM), 0);
+  cr_assert_eq(vm_growstack(vm, top - 4 * PAGE_SIZE, 2 * PAGE_SIZE),
+               KERN_RESOURCE_SHORTAGE, "3 pages past a 2-page limit");
+  cr_assert_eq(pmap_wired_count(map->pmap), 0);
+  cr_assert_eq(vm_growstack(vm, top - 3 * PAGE_SIZE, 2 * PAGE_SIZE),
+               KERN_SUCCESS);
   cr_assert_eq(pmap_wired_count(map->pmap), 2);
   cr_assert_eq(vm_munlockall(vm), 0);
 }

@@ -396,22 +396,22 @@ Test(vmspace, sbrk_grows_lazily_and_shrinks)
 
   heap(0);
   free0 = vm_page_free_count();
-  cr_assert_eq(vm_sbrk(vs[0], 3 * PAGE_SIZE + 10, ~0UL, &old), 0);
+  cr_assert_eq(vm_sbrk(vs[0], 3 * PAGE_SIZE + 10, ~0UL, RLIM_INFINITY, &old), 0);
   cr_assert_eq(old, VA(0));
   cr_assert_eq(vs[0]->vm_break, VA(3) + 10);
   cr_assert_eq(vm_page_free_count(), free0, "growth is lazy");
   cr_assert_eq(get(0, VA(3) + 4000), 0);
   put(0, VA(3), 1);
   put(0, VA(2), 1);
-  cr_assert_eq(vm_sbrk(vs[0], 100, ~0UL, &old), 0);
+  cr_assert_eq(vm_sbrk(vs[0], 100, ~0UL, RLIM_INFINITY, &old), 0);
   cr_assert_eq(old, VA(3) + 10);
   cr_assert_eq(M(0)->nentries, 1, "one heap entry");
-  cr_assert_eq(vm_sbrk(vs[0], -(long)(2 * PAGE_SIZE), ~0UL, &old), 0);
+  cr_assert_eq(vm_sbrk(vs[0], -(long)(2 * PAGE_SIZE), ~0UL, RLIM_INFINITY, &old), 0);
   cr_assert_eq(vs[0]->vm_break, VA(1) + 110);
   cr_assert_null(entry_at(0, VA(2)));
   cr_assert_eq(vm_fault(M(0), VA(3), VM_PROT_READ, 0), KERN_INVALID_ADDRESS);
   cr_assert_eq(vm_page_free_count(), free0, "the pages at VA(2), VA(3) are freed");
-  cr_assert_eq(vm_sbrk(vs[0], PAGE_SIZE, ~0UL, &old), 0);
+  cr_assert_eq(vm_sbrk(vs[0], PAGE_SIZE, ~0UL, RLIM_INFINITY, &old), 0);
   cr_assert_eq(get(0, VA(2)), 0, "regrown memory is zero");
 }
 
@@ -420,7 +420,7 @@ Test(vmspace, sbrk_zero_returns_break)
   vm_offset_t old;
 
   heap(0);
-  cr_assert_eq(vm_sbrk(vs[0], 0, ~0UL, &old), 0);
+  cr_assert_eq(vm_sbrk(vs[0], 0, ~0UL, RLIM_INFINITY, &old), 0);
   cr_assert_eq(old, VA(0));
   cr_assert_eq(M(0)->nentries, 0);
 }
@@ -430,11 +430,11 @@ Test(vmspace, sbrk_limits)
   vm_offset_t old;
 
   heap(0);
-  cr_assert_eq(vm_sbrk(vs[0], 5 * PAGE_SIZE, 4 * PAGE_SIZE, &old), -ENOMEM);
-  cr_assert_eq(vm_sbrk(vs[0], 4 * PAGE_SIZE, 4 * PAGE_SIZE, &old), 0);
-  cr_assert_eq(vm_sbrk(vs[0], 1, 4 * PAGE_SIZE, &old), -ENOMEM);
-  cr_assert_eq(vm_sbrk(vs[0], -(long)(5 * PAGE_SIZE), ~0UL, &old), -EINVAL);
-  cr_assert_eq(vm_sbrk(vs[0], (long)(0x4000000000UL), ~0UL, &old), -ENOMEM);
+  cr_assert_eq(vm_sbrk(vs[0], 5 * PAGE_SIZE, 4 * PAGE_SIZE, RLIM_INFINITY, &old), -ENOMEM);
+  cr_assert_eq(vm_sbrk(vs[0], 4 * PAGE_SIZE, 4 * PAGE_SIZE, RLIM_INFINITY, &old), 0);
+  cr_assert_eq(vm_sbrk(vs[0], 1, 4 * PAGE_SIZE, RLIM_INFINITY, &old), -ENOMEM);
+  cr_assert_eq(vm_sbrk(vs[0], -(long)(5 * PAGE_SIZE), ~0UL, RLIM_INFINITY, &old), -EINVAL);
+  cr_assert_eq(vm_sbrk(vs[0], (long)(0x4000000000UL), ~0UL, RLIM_INFINITY, &old), -ENOMEM);
   cr_assert_eq(vs[0]->vm_break, VA(4));
 }
 
@@ -444,8 +444,8 @@ Test(vmspace, sbrk_into_another_mapping)
 
   heap(0);
   map_anon(0, 4, 1, MAP_COPY_ON_WRITE);
-  cr_assert_eq(vm_sbrk(vs[0], 4 * PAGE_SIZE, ~0UL, &old), 0);
-  cr_assert_eq(vm_sbrk(vs[0], 1, ~0UL, &old), -ENOMEM);
+  cr_assert_eq(vm_sbrk(vs[0], 4 * PAGE_SIZE, ~0UL, RLIM_INFINITY, &old), 0);
+  cr_assert_eq(vm_sbrk(vs[0], 1, ~0UL, RLIM_INFINITY, &old), -ENOMEM);
   cr_assert_eq(vs[0]->vm_break, VA(4));
 }
 
@@ -456,7 +456,7 @@ Test(vmspace, sbrk_wires_under_wirefuture)
 
   heap(0);
   M(0)->flags |= MAP_WIREFUTURE;
-  cr_assert_eq(vm_sbrk(vs[0], 2 * PAGE_SIZE, ~0UL, &old), 0);
+  cr_assert_eq(vm_sbrk(vs[0], 2 * PAGE_SIZE, ~0UL, RLIM_INFINITY, &old), 0);
   cr_assert(host_pmap_lookup(M(0)->pmap, VA(1), NULL, NULL, &wired));
   cr_assert(wired);
   cr_assert_eq(vmspace_wired_count(vs[0]), 2);
@@ -514,7 +514,7 @@ Test(vmspace, fork_keeps_stack_growth_room)
                KERN_SUCCESS);
   put(0, VA(15), 1);
   fork_into(1, 0);
-  cr_assert_eq(vm_map_growstack(M(1), VA(10)), KERN_SUCCESS);
+  cr_assert_eq(vm_map_growstack(M(1), VA(10), 0), KERN_SUCCESS);
   put(1, VA(10), 2);
   cr_assert_eq(get(1, VA(15)), 1);
   cr_assert_eq(vm_fault(M(0), VA(10), VM_PROT_READ, 0), KERN_INVALID_ADDRESS);
@@ -546,7 +546,7 @@ Test(vmspace, sbrk_wire_failure_undoes_growth)
   M(0)->flags |= MAP_WIREFUTURE;
   while ((hog[n] = vm_page_alloc(NULL, 0, VM_ALLOC_NOBUSY)) != NULL)
     n++;
-  cr_assert_eq(vm_sbrk(vs[0], 2 * PAGE_SIZE, ~0UL, &old), -ENOMEM);
+  cr_assert_eq(vm_sbrk(vs[0], 2 * PAGE_SIZE, ~0UL, RLIM_INFINITY, &old), -ENOMEM);
   while (n > 0)
     vm_page_free(hog[--n]);
   cr_assert_eq(vs[0]->vm_break, VA(0));

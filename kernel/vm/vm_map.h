@@ -160,7 +160,11 @@ bool vm_map_range_mapped(struct vm_map *map, vm_offset_t start, vm_offset_t end)
 // current one with it). KERN_INVALID_ADDRESS (ENOMEM) if the range has a
 // hole, KERN_PROTECTION_FAILURE (EACCES) if prot exceeds an entry's max;
 // either way nothing is changed. Copy-on-write memory is never made
-// writable in the pmap. Takes the lock.
+// writable in the pmap. Under mlockall(MCL_FUTURE) (MAP_WIREFUTURE) the
+// entries it makes accessible that were PROT_NONE are user wired as a new
+// mapping would be; if a fault cannot get a page for that, they are left
+// unwired (with their new protection) and KERN_RESOURCE_SHORTAGE is
+// returned. Takes the lock.
 int vm_map_protect(struct vm_map *map, vm_offset_t start, vm_offset_t end,
                    vm_prot_t prot, bool set_max);
 
@@ -186,6 +190,12 @@ int vm_map_wire(struct vm_map *map, vm_offset_t start, vm_offset_t end,
                 int flags);
 int vm_map_unwire(struct vm_map *map, vm_offset_t start, vm_offset_t end,
                   int flags);
+// Bytes of [start, end) that a user wiring would wire anew: those of
+// entries that are neither guards nor wired yet and are accessible -- or,
+// with prot_none, are PROT_NONE (what mprotect under MCL_FUTURE would
+// wire). What the wiring limits are checked against. Takes the lock.
+vm_size_t vm_map_wire_size(struct vm_map *map, vm_offset_t start,
+                           vm_offset_t end, bool prot_none);
 
 // msync: write dirty shared file pages in [start, end) back; with
 // invalidate, also drop the clean ones (KERN_FAILURE if any is wired).
@@ -205,8 +215,11 @@ int vm_map_stack(struct vm_map *map, vm_offset_t addrbos, vm_size_t max_ssize,
                  vm_size_t init_ssize, vm_prot_t prot, vm_prot_t max, int cow);
 // Grow the stack entry above addr down to cover it. KERN_SUCCESS, or
 // KERN_INVALID_ADDRESS when addr is not in a stack's growth area (or only
-// in its guard page). Takes the lock.
-int vm_map_growstack(struct vm_map *map, vm_offset_t addr);
+// in its guard page). Under mlockall(MCL_FUTURE) the new pages are wired,
+// and growth that would wire more than wire_max bytes is refused with
+// KERN_RESOURCE_SHORTAGE, nothing changed (vm_growstack, vm_mmap.h, sets
+// wire_max from the limits). Takes the lock.
+int vm_map_growstack(struct vm_map *map, vm_offset_t addr, vm_size_t wire_max);
 
 // Lookup. vm_map_lookup_entry: true and *entry = the entry containing
 // addr, or false and *entry = the entry before addr (NULL if none). Map

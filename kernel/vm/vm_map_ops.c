@@ -23,6 +23,9 @@
 // never clipped or merged while in transition, so the owner finds them
 // again by address after relocking. On failure the call unwires the
 // entries it completed and takes back its counts: nothing stays wired.
+// vm_map_protect under mlockall(MCL_FUTURE) wires the entries it makes
+// accessible out of PROT_NONE by the same protocol, marking them as it
+// changes their protection.
 //
 // Locking: each operation takes the map lock itself, exclusive.
 #include "lib/lock.h"
@@ -121,6 +124,23 @@ void vm_map_entry_user_wire_count(struct vm_map_entry *entry, bool add)
 }
 
 
+// One wiring: a vm_map_wire call, or an mprotect under MCL_FUTURE. Its
+// address is the wiring_owner of the entries it marks.
+struct vm_map_wiring {
+  struct vm_map *map;         // (t)
+  vm_offset_t start, end;     // (t) the range asked for
+  bool user;                  // (t) mlock: one count per entry, no nesting
+  bool holesok;               // (t) skip holes and inaccessible entries
+  bool marked;                // (t) some entry is marked for this wiring
+  vm_offset_t failed_at;      // (t) start of the entry whose wiring failed
+  int rv;                     // (t) result of the fault loop
+};
+
+static void vm_map_wire_mark_entry(struct vm_map_wiring *w,
+                                   struct vm_map_entry *entry);
+static void vm_map_wire_fault(struct vm_map_wiring *w);
+static void vm_map_wire_finish(struct vm_map_wiring *w);
+
 // --- protection ------------------------------------------------------------------
 
 // Would every entry of [start, end) accept the new protection?
@@ -162,8 +182,12 @@ static void vm_map_protect_remap_wired(struct vm_map *map,
   mtx_unlock(&obj->lock);
 }
 
+// Under mlockall(MCL_FUTURE) an entry that mprotect makes accessible for
+// the first time (a PROT_NONE reservation, never wired) is wired like a
+// new mapping: mark it for w.
 static void vm_map_protect_entry(struct vm_map *map, struct vm_map_entry *entry,
-                                 vm_prot_t prot, bool set_max)
+                                 vm_prot_t prot, bool set_max,
+                                 struct vm_map_wiring *w)
 {
   vm_prot_t old = entry->protection;
 
@@ -175,6 +199,10 @@ static void vm_map_protect_entry(struct vm_map *map, struct vm_map_entry *entry,
   }
   if (entry->wired_count > 0 && (entry->protection & ~old) != 0)
     vm_map_protect_remap_wired(map, entry);
+  if ((map->flags & MAP_WIREFUTURE) && old == VM_PROT_NONE &&
+      entry->protection != VM_PROT_NONE && entry->wired_count == 0 &&
+      !(entry->eflags & MAP_ENTRY_GUARD))
+    vm_map_wire_mark_entry(w, entry);
   if ((old & ~entry->protection) == 0)
     return;
   // Unless read access is kept throughout, lowering could leave a mapping
@@ -189,6 +217,10 @@ static void vm_map_protect_entry(struct vm_map *map, struct vm_map_entry *entry,
 int vm_map_protect(struct vm_map *map, vm_offset_t start, vm_offset_t end,
                    vm_prot_t prot, bool set_max)
 {
+  struct vm_map_wiring w = {
+    .map = map, .start = start, .end = end, .user = true,
+    .rv = KERN_SUCCESS,
+  };
   struct vm_map_reserve r;
   struct vm_map_entry *entry;
   int rv;
@@ -211,9 +243,13 @@ int vm_map_protect(struct vm_map *map, vm_offset_t start, vm_offset_t end,
   }
   for (entry = vm_map_clip_range(map, start, end, &r);
        entry != NULL && entry->start < end; entry = vm_map_entry_next(entry))
-    vm_map_protect_entry(map, entry, prot, set_max);
+    vm_map_protect_entry(map, entry, prot, set_max, &w);
+  if (w.marked) {
+    vm_map_wire_fault(&w);
+    vm_map_wire_finish(&w);
+  }
   vm_map_range_end(map, start, end, &r);
-  return KERN_SUCCESS;
+  return w.rv;
 }
 
 // --- inheritance and behaviour ------------------------------------------------------
@@ -272,17 +308,6 @@ int vm_map_madvise(struct vm_map *map, vm_offset_t start, vm_offset_t end,
 
 // --- wiring ----------------------------------------------------------------------------
 
-// One vm_map_wire call. Its address is the wiring_owner of the entries it
-// marks.
-struct vm_map_wiring {
-  struct vm_map *map;         // (t)
-  vm_offset_t start, end;     // (t) the range asked for
-  bool user;                  // (t) mlock: one count per entry, no nesting
-  bool holesok;               // (t) skip holes and inaccessible entries
-  vm_offset_t failed_at;      // (t) start of the entry whose wiring failed
-  int rv;                     // (t) result of the fault loop
-};
-
 // Is entry left out of this wiring? Guards and (with holesok) PROT_NONE
 // entries are not memory one can wire; user wiring never nests.
 static bool vm_map_wire_skips(const struct vm_map_wiring *w,
@@ -310,23 +335,47 @@ static int vm_map_wire_check(struct vm_map_wiring *w)
   return KERN_SUCCESS;
 }
 
-// Clip and mark. The count goes up now so that faults on the entry treat
-// it as wired; entries whose count is now 1 need their pages faulted in.
+// Mark entry as w's. The count goes up now so that faults on the entry
+// treat it as wired; entries whose count is now 1 need their pages
+// faulted in.
+static void vm_map_wire_mark_entry(struct vm_map_wiring *w,
+                                   struct vm_map_entry *entry)
+{
+  entry->eflags |= MAP_ENTRY_IN_TRANSITION;
+  entry->wiring_owner = w;
+  entry->wired_count++;
+  if (w->user)
+    entry->eflags |= MAP_ENTRY_USER_WIRED;
+  w->marked = true;
+}
+
+// Clip and mark.
 static void vm_map_wire_mark(struct vm_map_wiring *w, struct vm_map_reserve *r)
 {
   struct vm_map_entry *entry;
 
   for (entry = vm_map_clip_range(w->map, w->start, w->end, r);
        entry != NULL && entry->start < w->end;
-       entry = vm_map_entry_next(entry)) {
-    if (vm_map_wire_skips(w, entry))
+       entry = vm_map_entry_next(entry))
+    if (!vm_map_wire_skips(w, entry))
+      vm_map_wire_mark_entry(w, entry);
+}
+
+vm_size_t vm_map_wire_size(struct vm_map *map, vm_offset_t start,
+                           vm_offset_t end, bool prot_none)
+{
+  struct vm_map_entry *entry;
+  vm_size_t size = 0;
+
+  vm_map_lock_read(map);
+  FOREACH_ENTRY_IN(map, entry, start, end) {
+    if ((entry->eflags & MAP_ENTRY_GUARD) || entry->wired_count > 0 ||
+        (entry->protection == VM_PROT_NONE) != prot_none)
       continue;
-    entry->eflags |= MAP_ENTRY_IN_TRANSITION;
-    entry->wiring_owner = w;
-    entry->wired_count++;
-    if (w->user)
-      entry->eflags |= MAP_ENTRY_USER_WIRED;
+    size += MIN(end, entry->end) - MAX(start, entry->start);
   }
+  vm_map_unlock_read(map);
+  return size;
 }
 
 // The first entry at or after va that this call must fault in, or NULL.
@@ -670,9 +719,10 @@ static void vm_map_growstack_locked(struct vm_map *map,
 }
 
 // The stack is wired along with the rest of the map under
-// mlockall(MCL_FUTURE); a failure to wire the new pages is returned but
-// leaves the stack grown.
-int vm_map_growstack(struct vm_map *map, vm_offset_t addr)
+// mlockall(MCL_FUTURE), within wire_max (checked before anything moves); a
+// fault that finds no page while wiring is returned but leaves the stack
+// grown.
+int vm_map_growstack(struct vm_map *map, vm_offset_t addr, vm_size_t wire_max)
 {
   struct vm_map_entry *guard, *stack;
   struct vm_map_reserve r;
@@ -693,6 +743,10 @@ int vm_map_growstack(struct vm_map *map, vm_offset_t addr)
       !(stack->eflags & MAP_ENTRY_GROWS_DOWN) ||
       new_start < guard->start + PAGE_SIZE)
     goto out;
+  if ((map->flags & MAP_WIREFUTURE) && stack->start - new_start > wire_max) {
+    rv = KERN_RESOURCE_SHORTAGE;
+    goto out;
+  }
   old_start = stack->start;
   rv = vm_map_reserve_fill(&r, 1);
   if (rv == KERN_SUCCESS)

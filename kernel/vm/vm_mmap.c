@@ -7,7 +7,11 @@
 // Wiring limits: a process's wired bytes (its pmap's wired count) may not
 // pass RLIMIT_MEMLOCK (ENOMEM; EAGAIN for mmap under MCL_FUTURE), and the
 // system's wired pages may not pass three quarters of RAM (EAGAIN). Both
-// are checked before anything is wired, so a refused call changes nothing.
+// are checked before anything is wired, so a refused call changes nothing,
+// and both count only the pages a call would wire anew (vm_map_wire_size):
+// locking locked memory again costs nothing. Every way memory gets wired
+// passes them: mlock, mlockall, and under mlockall(MCL_FUTURE) mmap,
+// mprotect out of PROT_NONE, sbrk and stack growth (vm_growstack).
 //
 // Each function returns 0 or a negative errno (lib/errno.h); the syscall
 // layer hands that to the user stub, which sets errno. Only this edge
@@ -63,16 +67,77 @@ int vm_kern_to_errno(int kern)
   }
 }
 
+// --- wiring limits and growth ----------------------------------------------------
+
+// Pages the system may still wire under its limit, three quarters of RAM.
+static size_t vm_wire_sys_room(void)
+{
+  size_t limit = vm_page_total_count() / 4 * 3;
+  size_t wired = __atomic_load_n(&vm_cnt.v_wire_count, __ATOMIC_RELAXED);
+
+  return wired < limit ? limit - wired : 0;
+}
+
+bool vm_wire_limit_ok(size_t npages)
+{
+  return npages <= vm_wire_sys_room();
+}
+
+// May this address space wire npages more? -ENOMEM over its lock limit
+// (or, when over_limit_is_eagain, -EAGAIN: mmap under MCL_FUTURE), -EAGAIN
+// over the system-wide limit, else 0. Wiring nothing new is always fine,
+// even when a lowered limit is already passed.
+static int vm_mmap_wire_ok(struct vm_map *map, size_t npages,
+                           rlim_t memlock_limit, bool over_limit_is_eagain)
+{
+  rlim_t wired = ptoa((rlim_t)pmap_wired_count(map->pmap));
+
+  if (npages == 0)
+    return 0;
+  if (ptoa((rlim_t)npages) > memlock_limit ||
+      wired + ptoa((rlim_t)npages) > memlock_limit)
+    return over_limit_is_eagain ? -EAGAIN : -ENOMEM;
+  if (!vm_wire_limit_ok(npages))
+    return -EAGAIN;
+  return 0;
+}
+
+// Bytes this address space may still wire: what is left of its lock
+// limit and of the system's.
+static vm_size_t vm_wire_room(struct vm_map *map, rlim_t memlock_limit)
+{
+  rlim_t mine = ptoa((rlim_t)pmap_wired_count(map->pmap));
+  vm_size_t room = memlock_limit > mine ? memlock_limit - mine : 0;
+
+  return MIN(room, ptoa((vm_size_t)vm_wire_sys_room()));
+}
+
+int vm_growstack(struct vmspace *vm, vm_offset_t va, rlim_t memlock_limit)
+{
+  struct vm_map *map = &vm->vm_map;
+
+  return vm_map_growstack(map, va, vm_wire_room(map, memlock_limit));
+}
+
+// --- sbrk ------------------------------------------------------------------------
+
 // Grow the heap from the break old to new (> old). Map locked exclusive;
-// returns with it unlocked. Under mlockall(MCL_FUTURE) the new pages are
-// wired before returning, and removed again if that fails.
-static int vm_sbrk_grow(struct vmspace *vm, vm_offset_t old, vm_offset_t new)
+// returns with it unlocked. Under mlockall(MCL_FUTURE) the new pages must
+// fit the wiring limits (checked first: ENOMEM / EAGAIN, nothing changed)
+// and are wired before returning, and removed again if that fails.
+static int vm_sbrk_grow(struct vmspace *vm, vm_offset_t old, vm_offset_t new,
+                        rlim_t memlock_limit)
 {
   struct vm_map *map = &vm->vm_map;
   vm_offset_t start = round_page(old), end = round_page(new);
-  bool wire;
+  bool wire = end > start && (map->flags & MAP_WIREFUTURE) != 0;
   int rv;
 
+  if (wire && (rv = vm_mmap_wire_ok(map, atop(end - start), memlock_limit,
+                                    false))) {
+    vm_map_unlock(map);
+    return rv;
+  }
   if (end > start) {
     rv = vm_map_insert(map, NULL, 0, start, end, VM_PROT_RW, VM_PROT_ALL,
                        MAP_COPY_ON_WRITE);
@@ -82,7 +147,6 @@ static int vm_sbrk_grow(struct vmspace *vm, vm_offset_t old, vm_offset_t new)
     }
   }
   vm->vm_break = new;
-  wire = end > start && (map->flags & MAP_WIREFUTURE) != 0;
   vm_map_unlock(map);
   if (!wire)
     return 0;
@@ -98,7 +162,8 @@ static int vm_sbrk_grow(struct vmspace *vm, vm_offset_t old, vm_offset_t new)
   return -ENOMEM;
 }
 
-int vm_sbrk(struct vmspace *vm, long n, uint64_t datalim, vm_offset_t *oldbrk)
+int vm_sbrk(struct vmspace *vm, long n, uint64_t datalim, rlim_t memlock_limit,
+            vm_offset_t *oldbrk)
 {
   struct vm_map *map = &vm->vm_map;
   vm_offset_t old, new;
@@ -114,7 +179,7 @@ int vm_sbrk(struct vmspace *vm, long n, uint64_t datalim, vm_offset_t *oldbrk)
       vm_map_unlock(map);
       return -ENOMEM;
     }
-    return vm_sbrk_grow(vm, old, new);
+    return vm_sbrk_grow(vm, old, new, memlock_limit);
   }
   // Shrink: never below the start of the heap.
   if ((vm_size_t)-(n + 1) >= old - vm->vm_daddr) {
@@ -136,6 +201,10 @@ int vm_sbrk(struct vmspace *vm, long n, uint64_t datalim, vm_offset_t *oldbrk)
 // faults gets the same errno there and here.
 
 #define VM_MMAP_PROT_ALL  (PROT_READ | PROT_WRITE | PROT_EXEC)
+// off_t is a signed 64-bit byte offset: a negative one, or one whose end
+// (off plus the page-rounded length, the last byte the mapping can reach)
+// does not fit, is EINVAL.
+#define VM_MMAP_OFF_MAX   ((vm_ooffset_t)INT64_MAX)
 #define VM_MMAP_FLAGS_ALL (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_STACK | \
                            MAP_ANON | MAP_EXCL)
 
@@ -154,7 +223,8 @@ int vm_mmap_check(vm_offset_t addr, vm_size_t len, int prot, int flags,
     return -EINVAL;
   if (anon && (fd != -1 || off != 0))
     return -EINVAL;
-  if (!page_aligned(off))
+  if (!page_aligned(off) || off > VM_MMAP_OFF_MAX ||
+      round_page(len) > VM_MMAP_OFF_MAX - off)
     return -EINVAL;
   if ((flags & MAP_EXCL) && !(flags & MAP_FIXED))
     return -EINVAL;
@@ -197,30 +267,6 @@ static int vm_mmap_range_arg(struct vm_map *map, vm_offset_t addr,
   return *start < *end;
 }
 
-bool vm_wire_limit_ok(size_t npages)
-{
-  size_t limit = vm_page_total_count() / 4 * 3;
-  size_t wired = __atomic_load_n(&vm_cnt.v_wire_count, __ATOMIC_RELAXED);
-
-  return wired + npages <= limit;
-}
-
-// May this address space wire npages more? -ENOMEM over its lock limit
-// (or, when over_limit_is_eagain, -EAGAIN: mmap under MCL_FUTURE), -EAGAIN
-// over the system-wide limit, else 0.
-static int vm_mmap_wire_ok(struct vm_map *map, size_t npages,
-                           rlim_t memlock_limit, bool over_limit_is_eagain)
-{
-  rlim_t wired = ptoa((rlim_t)pmap_wired_count(map->pmap));
-
-  if (ptoa((rlim_t)npages) > memlock_limit ||
-      wired + ptoa((rlim_t)npages) > memlock_limit)
-    return over_limit_is_eagain ? -EAGAIN : -ENOMEM;
-  if (!vm_wire_limit_ok(npages))
-    return -EAGAIN;
-  return 0;
-}
-
 // --- mmap ------------------------------------------------------------------------
 
 // Everything vm_mmap decided before touching the map; on the caller's
@@ -230,7 +276,7 @@ struct vm_mmap_args {
   vm_prot_t prot;        // (t) what to map with (READ added to WRITE)
   vm_prot_t max;         // (t) max protection
   int cow;               // (t) vm_map_insert flags
-  bool wire;             // (t) the map is MAP_WIREFUTURE
+  bool wire;             // (t) wire it now: MAP_WIREFUTURE, not PROT_NONE
 };
 
 // The access rules of file mappings: the descriptor must be readable, and
@@ -322,7 +368,9 @@ static int vm_mmap_prepare(struct vm_map *map, vm_offset_t addr, vm_size_t len,
     a->prot |= VM_PROT_READ;   // RISC-V has no write-only PTE
   a->max = VM_PROT_ALL;
   a->cow = (flags & MAP_SHARED) ? MAP_INHERIT_SHARE : MAP_COPY_ON_WRITE;
-  a->wire = (map->flags & MAP_WIREFUTURE) != 0;
+  // A PROT_NONE reservation is not memory one can wire: mprotect wires
+  // it when it becomes accessible (vm_map_protect).
+  a->wire = (map->flags & MAP_WIREFUTURE) != 0 && a->prot != VM_PROT_NONE;
   if ((flags & MAP_FIXED) &&
       (addr < map->min_offset || !vm_range_ok(addr, a->size, map->max_offset, &end)))
     return -EINVAL;
@@ -337,7 +385,6 @@ int vm_mmap(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int prot,
   struct vm_map *map = &vm->vm_map;
   struct vm_object *anon = NULL;
   struct vm_mmap_args a;
-  vm_ooffset_t offend;
   int rc;
 
   if ((rc = vm_mmap_check(addr, len, prot, flags, obj != NULL ? 0 : -1, off)))
@@ -346,8 +393,6 @@ int vm_mmap(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int prot,
           ("vm_mmap: file mapping without an object"));
   if ((rc = vm_mmap_prepare(map, addr, len, prot, flags, &a)))
     return rc;
-  if (__builtin_add_overflow(off, a.size, &offend))
-    return -EINVAL;
   if (obj != NULL && (rc = vm_mmap_file_prot(&a, flags, obj_readable,
                                              obj_writable)))
     return rc;
@@ -386,7 +431,10 @@ int vm_munmap(struct vmspace *vm, vm_offset_t addr, vm_size_t len)
   return -vm_kern_to_errno(vm_map_remove(map, start, end));
 }
 
-int vm_mprotect(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int prot)
+// Under MCL_FUTURE, making PROT_NONE memory accessible wires it, so that
+// part must fit the wiring limits first (ENOMEM / EAGAIN, nothing changed).
+int vm_mprotect(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int prot,
+                rlim_t memlock_limit)
 {
   struct vm_map *map = &vm->vm_map;
   vm_offset_t start, end;
@@ -399,6 +447,10 @@ int vm_mprotect(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int prot)
     return rc;
   if (p & VM_PROT_WRITE)
     p |= VM_PROT_READ;
+  if ((map->flags & MAP_WIREFUTURE) && p != VM_PROT_NONE &&
+      (rc = vm_mmap_wire_ok(map, atop(vm_map_wire_size(map, start, end, true)),
+                            memlock_limit, false)))
+    return rc;
   return -vm_kern_to_errno(vm_map_protect(map, start, end, p, false));
 }
 
@@ -487,7 +539,8 @@ int vm_mlock(struct vmspace *vm, vm_offset_t addr, vm_size_t len,
     return rc;
   if (start == end)
     return 0;
-  if ((rc = vm_mmap_wire_ok(map, atop(end - start), memlock_limit, false)))
+  if ((rc = vm_mmap_wire_ok(map, atop(vm_map_wire_size(map, start, end, false)),
+                            memlock_limit, false)))
     return rc;
   return vm_mlock_errno(vm_map_wire(map, start, end,
                                     VM_MAP_WIRE_USER | VM_MAP_WIRE_NOHOLES));
@@ -507,22 +560,9 @@ int vm_munlock(struct vmspace *vm, vm_offset_t addr, vm_size_t len)
                                       VM_MAP_WIRE_USER | VM_MAP_WIRE_NOHOLES));
 }
 
-// Bytes mlockall(MCL_CURRENT) would wire: every accessible entry. Guards
-// and PROT_NONE reservations are never wired.
-static vm_size_t vm_mlockall_size(struct vm_map *map)
-{
-  struct vm_map_entry *entry;
-  vm_size_t size = 0;
-
-  vm_map_lock_read(map);
-  for (entry = vm_map_entry_first(map); entry != NULL;
-       entry = vm_map_entry_next(entry))
-    if (!(entry->eflags & MAP_ENTRY_GUARD) && entry->protection != VM_PROT_NONE)
-      size += entry->end - entry->start;
-  vm_map_unlock_read(map);
-  return size;
-}
-
+// MCL_CURRENT wires every accessible entry (guards and PROT_NONE
+// reservations are not memory one can wire); only those not wired yet
+// count against the limits.
 int vm_mlockall(struct vmspace *vm, int flags, rlim_t memlock_limit)
 {
   struct vm_map *map = &vm->vm_map;
@@ -532,11 +572,9 @@ int vm_mlockall(struct vmspace *vm, int flags, rlim_t memlock_limit)
   if (flags == 0 || (flags & ~(MCL_CURRENT | MCL_FUTURE)) != 0)
     return -EINVAL;
   if (flags & MCL_CURRENT) {
-    size = vm_mlockall_size(map);
-    if (size > memlock_limit)
-      return -ENOMEM;
-    if (!vm_wire_limit_ok(atop(size)))
-      return -EAGAIN;
+    size = vm_map_wire_size(map, map->min_offset, map->max_offset, false);
+    if ((rv = vm_mmap_wire_ok(map, atop(size), memlock_limit, false)))
+      return rv;
   }
   if (flags & MCL_FUTURE) {
     vm_map_lock(map);

@@ -18,8 +18,18 @@ int vm_kern_to_errno(int kern);
 // sbrk(n): move the break of vm by n bytes (either sign). Growth reserves
 // zero-fill memory lazily (wired at once under MCL_FUTURE); shrinking frees
 // the pages. *oldbrk gets the previous break. -ENOMEM past datalim (bytes
-// of heap) or into another mapping.
-int vm_sbrk(struct vmspace *vm, long n, uint64_t datalim, vm_offset_t *oldbrk);
+// of heap) or into another mapping; under MCL_FUTURE -ENOMEM past
+// memlock_limit (RLIMIT_MEMLOCK's soft limit, bytes) and -EAGAIN past the
+// system-wide wired limit. A refused call leaves the break as it was.
+int vm_sbrk(struct vmspace *vm, long n, uint64_t datalim, rlim_t memlock_limit,
+            vm_offset_t *oldbrk);
+
+// Grow the stack of vm down to cover va, for a fault there: under
+// mlockall(MCL_FUTURE) the growth is wired and must fit memlock_limit and
+// the system-wide wired limit. A KERN_* code (a fault path, not a system
+// call): anything but KERN_SUCCESS makes the fault a stack overflow, and
+// over a limit the stack has not grown. Takes the map lock.
+int vm_growstack(struct vmspace *vm, vm_offset_t va, rlim_t memlock_limit);
 
 // --- the memory system calls of SEMANTICS.md ---------------------------------
 // Each does every argument check of the SEMANTICS.md table itself and
@@ -50,7 +60,11 @@ int vm_mmap(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int prot,
             bool obj_readable, bool obj_writable, rlim_t memlock_limit,
             vm_offset_t *out);
 int vm_munmap(struct vmspace *vm, vm_offset_t addr, vm_size_t len);
-int vm_mprotect(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int prot);
+// mprotect under mlockall(MCL_FUTURE) wires PROT_NONE memory it makes
+// accessible: -ENOMEM past memlock_limit, -EAGAIN past the system-wide
+// wired limit, nothing changed.
+int vm_mprotect(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int prot,
+                rlim_t memlock_limit);
 int vm_madvise(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int advice);
 int vm_minherit(struct vmspace *vm, vm_offset_t addr, vm_size_t len,
                 int inherit);

@@ -32,6 +32,14 @@ void pmap_invalidate_new(struct pmap *pmap, vm_offset_t va)
   sv39_tlb.widened++;
 }
 
+void pmap_invalidate_local(struct pmap *pmap, vm_offset_t va)
+{
+  MTX_ASSERT_OWNED(&pmap->lock);
+  KASSERT(pmap != kernel_pmap, ("pmap_invalidate_local: kernel mapping %lx",
+                                va));
+  sv39_tlb.local++;
+}
+
 void pmap_mmu_forget(struct pmap *pmap)
 {
   (void)pmap;

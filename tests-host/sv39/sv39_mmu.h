@@ -10,6 +10,7 @@ struct sv39_tlb_stats {
   uint64_t pages;       // single-page invalidations
   uint64_t full;        // whole-address-space invalidations
   uint64_t widened;     // mappings made or widened, left unfenced
+  uint64_t local;       // this hart only: a mapping entered again unchanged
   uint64_t forgotten;   // pmap_mmu_forget calls
 };
 extern struct sv39_tlb_stats sv39_tlb;

@@ -299,23 +299,33 @@ Test(sv39, remove_unwired_keeps_wired)
   cr_assert_null(pmap_extract_page(pm[1], slot_va[3], NULL));
 }
 
-// Only a mapping that loses rights or changes page needs a fence; one
-// made or widened is left to the spurious-fault rule (pmap_pte_widens).
-Test(sv39, fences_only_when_rights_shrink)
+// A mapping made or widened is left unfenced (the spurious-fault rule of
+// pmap_pte_fence); entering it again unchanged is that spurious fault and
+// fences this hart; one that loses rights or changes page fences all.
+Test(sv39, fences_by_what_changed)
 {
   struct sv39_tlb_stats t0 = sv39_tlb;
 
   do_enter(0, 1, 4, VM_PROT_READ, false);         // new
+  cr_assert_eq(sv39_tlb.local, t0.local, "a new mapping needs no fence");
   do_enter(0, 1, 4, VM_PROT_RW, false);           // same page, more rights
-  do_enter(0, 1, 4, VM_PROT_RW, false);           // the same again
-  cr_assert_eq(sv39_tlb.widened - t0.widened, 3);
-  cr_assert_eq(sv39_tlb.pages + sv39_tlb.full, t0.pages + t0.full,
+  cr_assert_eq(sv39_tlb.widened - t0.widened, 2);
+  cr_assert_eq(sv39_tlb.pages + sv39_tlb.full + sv39_tlb.local,
+               t0.pages + t0.full + t0.local,
                "nothing was taken away, nothing to fence");
+  do_enter(0, 1, 4, VM_PROT_RW, false);           // the same again
+  cr_assert_eq(sv39_tlb.local, t0.local + 1,
+               "an identical re-enter is a spurious fault: fence this hart");
+  cr_assert_eq(sv39_tlb.widened - t0.widened, 2);
+  cr_assert_eq(sv39_tlb.pages + sv39_tlb.full, t0.pages + t0.full,
+               "the other harts fault and fence on their own");
   do_enter(0, 1, 4, VM_PROT_READ, false);         // fewer rights
   cr_assert_eq(sv39_tlb.pages, t0.pages + 1);
   do_enter(0, 1, 6, VM_PROT_READ, false);         // another page
   cr_assert_eq(sv39_tlb.pages, t0.pages + 2);
+  do_enter(0, 2, 6, VM_PROT_READ, false);         // a fresh mapping again
   cr_assert_eq(sv39_tlb.widened - t0.widened, 3);
+  cr_assert_eq(sv39_tlb.local, t0.local + 1);
   check_all();
 }
 

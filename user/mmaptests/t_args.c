@@ -164,6 +164,27 @@ t_file_fd(void)
   return 0;
 }
 
+// off_t is signed: a negative offset, or one whose end does not fit in
+// off_t, is EINVAL (not a mapping of a page nobody can address).
+static int
+t_file_off(void)
+{
+  const off_t last = (off_t)0x7ffffffffffff000L;   // the last page of off_t
+  int fd;
+
+  TL_CHECK(mt_make_file("mt-off", 100) == 0, "create");
+  TL_CHECK((fd = open("mt-off", O_RDONLY)) >= 0, "open");
+  TL_CHECK(MT_MFAILS(mmap(0, PGSIZE, PROT_READ, MAP_SHARED, fd, last), EINVAL),
+           "off + len overflows off_t");
+  TL_CHECK(MT_MFAILS(mmap(0, 3 * PGSIZE, PROT_READ, MAP_PRIVATE, fd,
+                          last - PGSIZE), EINVAL), "off + 3 pages overflows");
+  TL_CHECK(MT_MFAILS(mmap(0, PGSIZE, PROT_READ, MAP_SHARED, fd, -2 * PGSIZE),
+                     EINVAL), "negative off");
+  close(fd);
+  unlink("mt-off");
+  return 0;
+}
+
 static int
 t_file_access(void)
 {
@@ -225,6 +246,7 @@ mt_mmap_args(void)
   tl_run("hint", t_hint);
   tl_run("write_only_prot", t_write_only_prot);
   tl_run("file_fd", t_file_fd);
+  tl_run("file_off", t_file_off);
   tl_run("file_access", t_file_access);
   tl_run("munmap", t_munmap);
 }

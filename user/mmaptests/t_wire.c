@@ -102,6 +102,154 @@ t_mcl_future(void)
   return 0;
 }
 
+// The limit counts locked memory, not calls: locking locked pages again
+// at the limit succeeds, and a half-locked range needs room for the rest.
+static int
+t_mlock_again_at_limit(void)
+{
+  struct rlimit rl = { 8 * PGSIZE, RLIM_INFINITY };
+  char *m = mt_anon(9);
+
+  TL_CHECK(m != MAP_FAILED, "mmap");
+  TL_CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "setrlimit");
+  TL_CHECK(mlock(m, 8 * PGSIZE) == 0, "mlock at the limit: %s",
+           strerror(errno));
+  TL_CHECK(mlock(m, 8 * PGSIZE) == 0, "mlock again at the limit: %s",
+           strerror(errno));
+  TL_CHECK(munlock(m + 4 * PGSIZE, 4 * PGSIZE) == 0, "munlock half");
+  TL_CHECK(mlock(m, 8 * PGSIZE) == 0, "4 locked + 4 more: %s",
+           strerror(errno));
+  TL_CHECK(MT_FAILS(mlock(m, 9 * PGSIZE), ENOMEM), "one page past the limit");
+  TL_CHECK(munmap(m, 9 * PGSIZE) == 0, "munmap");
+  return 0;
+}
+
+// mlockall(MCL_CURRENT) with everything locked locks nothing new: it
+// succeeds with RLIMIT_MEMLOCK set to just what is locked (summed from
+// vmmap's WIRE column), and with the system's wired pages near its limit
+// (the kernel used to count the locked pages again there: EAGAIN).
+static int
+t_mlockall_again_at_limit(void)
+{
+  struct vmmap_entry e[64];
+  struct rlimit rl = { 0, RLIM_INFINITY };
+  struct vmstats vs;
+  unsigned long room;
+  char *m;
+  int n;
+
+  TL_CHECK(mlockall(MCL_CURRENT) == 0, "mlockall: %s", strerror(errno));
+  n = vmmap(VMMAP_SELF, e, 64);
+  TL_CHECK(n > 0 && n <= 64, "vmmap: %d", n);
+  for (int i = 0; i < n; i++)
+    if (e[i].wired > 0)
+      rl.rlim_cur += e[i].end - e[i].start;
+  TL_CHECK(rl.rlim_cur > 0, "nothing wired");
+  TL_CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "setrlimit");
+  TL_CHECK(mlockall(MCL_CURRENT) == 0, "mlockall again at RLIMIT_MEMLOCK: %s",
+           strerror(errno));
+  rl.rlim_cur = RLIM_INFINITY;
+  TL_CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "setrlimit");
+  TL_CHECK(vmstat(&vs) == 0, "vmstat");
+  room = vs.total / 4 * 3 - vs.wired;
+  TL_CHECK(room > 128, "no room to wire");
+  m = mmap(0, (room - 64) * PGSIZE, RW, MAP_PRIVATE | MAP_ANON, -1, 0);
+  TL_CHECK(m != MAP_FAILED, "mmap: %s", strerror(errno));
+  TL_CHECK(mlock(m, (room - 64) * PGSIZE) == 0,
+           "mlock near the system limit: %s", strerror(errno));
+  TL_CHECK(mlockall(MCL_CURRENT) == 0,
+           "mlockall again near the system limit: %s", strerror(errno));
+  TL_CHECK(munlockall() == 0, "munlockall");
+  munmap(m, (room - 64) * PGSIZE);
+  return 0;
+}
+
+// A PROT_NONE reservation under MCL_FUTURE maps and wires nothing; making
+// it accessible wires it, within RLIMIT_MEMLOCK (ENOMEM, nothing changed).
+static int
+t_prot_none_future(void)
+{
+  struct rlimit rl = { 16 * PGSIZE, RLIM_INFINITY };
+  unsigned long w0;
+  char *m, *big;
+
+  TL_CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "setrlimit");
+  TL_CHECK(mlockall(MCL_FUTURE) == 0, "mlockall");
+  m = mmap(0, 4 * PGSIZE, PROT_NONE, MAP_PRIVATE | MAP_ANON, -1, 0);
+  TL_CHECK(m != MAP_FAILED, "PROT_NONE under MCL_FUTURE: %s", strerror(errno));
+  TL_CHECK(mt_resident(m, 4) == 0, "a PROT_NONE reservation was wired");
+  w0 = wired_pages();
+  TL_CHECK(mprotect(m, 4 * PGSIZE, RW) == 0, "mprotect: %s", strerror(errno));
+  TL_CHECK(mt_resident(m, 4) == 4, "mprotect under MCL_FUTURE did not wire");
+  TL_CHECK(wired_pages() >= w0 + 4, "wired count did not grow");
+  big = mmap(0, 64 * PGSIZE, PROT_NONE, MAP_PRIVATE | MAP_ANON, -1, 0);
+  TL_CHECK(big != MAP_FAILED, "big reservation: %s", strerror(errno));
+  TL_CHECK(MT_FAILS(mprotect(big, 64 * PGSIZE, RW), ENOMEM),
+           "mprotect past RLIMIT_MEMLOCK");
+  TL_CHECK(mt_resident(big, 64) == 0, "a refused mprotect wired");
+  TL_CHECK(munlockall() == 0, "munlockall");
+  munmap(big, 64 * PGSIZE);
+  munmap(m, 4 * PGSIZE);
+  return 0;
+}
+
+// sbrk under MCL_FUTURE passes the limits mmap passes; a refused sbrk
+// leaves the break where it was.
+static int
+t_sbrk_future_limit(void)
+{
+  struct rlimit rl = { 16 * PGSIZE, RLIM_INFINITY };
+  struct vmstats vs;
+  char *brk;
+
+  TL_CHECK(vmstat(&vs) == 0, "vmstat");
+  TL_CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "setrlimit");
+  TL_CHECK(mlockall(MCL_FUTURE) == 0, "mlockall");
+  brk = sbrk(0);
+  TL_CHECK(MT_FAILS((long)sbrk(64 * PGSIZE), ENOMEM),
+           "sbrk past RLIMIT_MEMLOCK under MCL_FUTURE");
+  TL_CHECK(sbrk(0) == brk, "a refused sbrk moved the break");
+  rl.rlim_cur = 4 * vs.total * PGSIZE;
+  TL_CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "setrlimit");
+  TL_CHECK(MT_FAILS((long)sbrk(vs.total * PGSIZE), EAGAIN),
+           "sbrk past the system wired limit");
+  TL_CHECK(sbrk(0) == brk, "a refused sbrk moved the break");
+  TL_CHECK(sbrk(2 * PGSIZE) == brk, "a small sbrk");
+  return 0;
+}
+
+// Recurse through n KiB of stack.
+static int
+deep(int n)
+{
+  volatile char frame[1024];
+
+  frame[0] = (char)n;
+  frame[sizeof(frame) - 1] = (char)n;
+  return n == 0 ? 0 : deep(n - 1) + frame[0] - frame[sizeof(frame) - 1];
+}
+
+// Stack growth under MCL_FUTURE passes RLIMIT_MEMLOCK: past it the child
+// dies as from a stack overflow (status -1); the parent is fine.
+static int
+t_stack_future_limit(void)
+{
+  struct rlimit rl = { 16 * PGSIZE, RLIM_INFINITY };
+  int st = 0;
+
+  if (fork() == 0) {
+    TL_CHILD_CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
+    TL_CHILD_CHECK(mlockall(MCL_FUTURE) == 0);
+    deep(512);
+    exit(0);
+  }
+  wait(&st);
+  TL_CHECK(st == -1, "512 KiB of wired stack past a 64 KiB limit: status %d",
+           st);
+  TL_CHECK(deep(32) == 0, "the parent's stack");
+  return 0;
+}
+
 static int
 t_mlockall_current(void)
 {
@@ -207,6 +355,11 @@ mt_wire(void)
   tl_run_child("mlock_prot_none", t_mlock_prot_none);
   tl_run_child("mlock_limits", t_mlock_limits);
   tl_run_child("mcl_future", t_mcl_future);
+  tl_run_child("mlock_again_at_limit", t_mlock_again_at_limit);
+  tl_run_child("mlockall_again_at_limit", t_mlockall_again_at_limit);
+  tl_run_child("prot_none_future", t_prot_none_future);
+  tl_run_child("sbrk_future_limit", t_sbrk_future_limit);
+  tl_run_child("stack_future_limit", t_stack_future_limit);
   tl_run_child("mlockall_current", t_mlockall_current);
   tl_run_child("msync_wired", t_msync_wired);
   tl_run_child("wired_file_cow", t_wired_file_cow);

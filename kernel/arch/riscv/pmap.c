@@ -340,22 +340,45 @@ static pt_entry_t pmap_pte_make(struct pmap *pmap, struct vm_page *m,
   return pte;
 }
 
-// Does new only add to old: a user mapping made where there was none, or
-// the same page with more rights? Then the TLBs need no fence: the
-// privileged spec lets a hart go on using the old entry until a fault, and
-// that fault (a spurious one) comes back through vm_fault to pmap_enter of
-// the same page, which is not a widening and so fences. In QEMU, whose
-// sfence.vma empties the whole TLB, this saves a refill of everything the
-// fault path touched on every zero-fill, page-in and sole-owner COW fault.
-// Kernel mappings always fence: a kernel fault on one would be fatal.
-static bool pmap_pte_widens(struct pmap *pmap, pt_entry_t old, pt_entry_t new)
+// How the TLBs must learn of new replacing old at va.
+//
+// PMAP_FENCE_NONE: new only adds to old -- a user mapping made where there
+// was none, or the same page gaining a right (R, W, X, or A/D, which a
+// hart without hardware A/D updating faults for). The privileged spec lets
+// a hart keep using the old, narrower entry until it faults; that fault
+// (a spurious one) comes back through vm_fault to pmap_enter of the very
+// same PTE, which is then PMAP_FENCE_LOCAL. In QEMU, whose sfence.vma
+// empties the whole TLB, this saves a refill of everything the fault path
+// touched on every zero-fill, page-in and sole-owner COW fault.
+//
+// PMAP_FENCE_LOCAL: new equals old in page and rights. A fault gets here
+// when the hart that took it holds a stale entry for va (invalid or
+// narrower): without a fence it would fault again forever, as real
+// hardware does (QEMU's TLB happens to hide it). Its own sfence.vma is
+// enough: another hart with a stale entry is no different from one that
+// never saw the widening -- it faults on its own and fences then. (If the
+// faulting thread slept and moved to another hart meanwhile, the first
+// one fences when it next faults there.) Other callers re-entering a live
+// mapping (madvise WILLNEED, remapping wired pages) pay one needless
+// local fence.
+//
+// PMAP_FENCE_ALL: new takes something away or maps another page: every
+// hart that may cache old must forget it before we go on. Kernel mappings
+// always go here, since a kernel fault on one would be fatal.
+enum pmap_fence { PMAP_FENCE_NONE, PMAP_FENCE_LOCAL, PMAP_FENCE_ALL };
+
+static enum pmap_fence pmap_pte_fence(struct pmap *pmap, pt_entry_t old,
+                                      pt_entry_t new)
 {
-  const pt_entry_t rights = PTE_R | PTE_W | PTE_X | PTE_U;
+  const pt_entry_t hw = PTE_R | PTE_W | PTE_X | PTE_U | PTE_A | PTE_D;
 
   if (pmap == kernel_pmap)
-    return false;
-  return !pte_valid(old) ||
-         (pte_pa(old) == pte_pa(new) && (old & rights & ~new) == 0);
+    return PMAP_FENCE_ALL;
+  if (!pte_valid(old))
+    return PMAP_FENCE_NONE;
+  if (pte_pa(old) != pte_pa(new) || (old & hw & ~new) != 0)
+    return PMAP_FENCE_ALL;
+  return (new & hw & ~old) != 0 ? PMAP_FENCE_NONE : PMAP_FENCE_LOCAL;
 }
 
 // Store new at *pte for va, replacing whatever was there; pv is m's new pv
@@ -385,10 +408,17 @@ static void pmap_enter_pte(struct pmap *pmap, vm_offset_t va, pt_entry_t *pte,
   if (new & PTE_SW_WIRED)
     pmap->wired++;
   __atomic_store_n(pte, new, __ATOMIC_SEQ_CST);
-  if (pmap_pte_widens(pmap, old, new))
+  switch (pmap_pte_fence(pmap, old, new)) {
+  case PMAP_FENCE_NONE:
     pmap_invalidate_new(pmap, va);
-  else
+    break;
+  case PMAP_FENCE_LOCAL:
+    pmap_invalidate_local(pmap, va);
+    break;
+  default:
     pmap_invalidate_page(pmap, va, false);
+    break;
+  }
 }
 
 int pmap_enter(struct pmap *pmap, vm_offset_t va, struct vm_page *m,

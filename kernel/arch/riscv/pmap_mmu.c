@@ -118,11 +118,20 @@ void pmap_invalidate(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
 
 void pmap_invalidate_new(struct pmap *pmap, vm_offset_t va)
 {
-  // Nothing to do (see pmap_pte_widens in pmap.c): a hart that still
+  // Nothing to do (see pmap_pte_fence in pmap.c): a hart that still
   // holds the old entry faults once and fences then. This stays a call
   // so that the host tests of pmap.c (tests-host/sv39) can count them.
   (void)pmap;
   (void)va;
+}
+
+// One page of every ASID: va is a user address, so no kernel entry goes,
+// and no ASID lookup is needed (the pmap might not even run here: exec
+// fills a new address space through the fault path).
+void pmap_invalidate_local(struct pmap *pmap, vm_offset_t va)
+{
+  MTX_ASSERT_OWNED(&pmap->lock);
+  sfence_vma_page(va);
 }
 
 // ---------------------------------------------------------------------------

@@ -86,8 +86,12 @@ static inline pt_entry_t *pte_table(pt_entry_t pte)
 void pmap_invalidate(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
                      bool all);
 // The user mapping at va of pmap just became valid or gained rights on
-// the same page (pmap_pte_widens): no TLB needs a fence yet.
+// the same page (pmap_pte_fence): no TLB needs a fence yet.
 void pmap_invalidate_new(struct pmap *pmap, vm_offset_t va);
+// The user mapping at va of pmap was entered again unchanged, after a
+// fault through a stale entry (pmap_pte_fence): fence this hart only.
+// Requires the pmap lock.
+void pmap_invalidate_local(struct pmap *pmap, vm_offset_t va);
 // No cpu may run pmap any more (it is being destroyed): this one switches
 // to kernel_pmap, any other still running it is a bug.
 void pmap_mmu_forget(struct pmap *pmap);

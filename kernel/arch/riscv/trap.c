@@ -28,6 +28,7 @@
 #include "uaccess.h"
 #include "virtio.h"
 #include "vm/vm_fault.h"
+#include "vm/vm_mmap.h"
 #include "vm/vmspace.h"
 
 uint64_t ticks;
@@ -108,6 +109,9 @@ static bool is_page_fault(uint64_t scause)
 }
 
 // Resolve a fault at user address va in p's map. Returns a KERN_* code.
+// A stack that cannot grow (out of its reservation, or under MCL_FUTURE
+// past the wiring limits) leaves the first fault's KERN_INVALID_ADDRESS:
+// a stack overflow.
 static int trap_vm_fault(struct proc *p, uint64_t va, vm_prot_t type)
 {
   struct vm_map *map;
@@ -117,7 +121,8 @@ static int trap_vm_fault(struct proc *p, uint64_t va, vm_prot_t type)
     return KERN_INVALID_ADDRESS;
   map = &p->vm->vm_map;
   rc = vm_fault(map, va, type, VM_FAULT_NORMAL);
-  if (rc == KERN_INVALID_ADDRESS && vm_map_growstack(map, va) == KERN_SUCCESS)
+  if (rc == KERN_INVALID_ADDRESS &&
+      vm_growstack(p->vm, va, p->rlim[RLIMIT_MEMLOCK].rlim_cur) == KERN_SUCCESS)
     rc = vm_fault(map, va, type, VM_FAULT_NORMAL);
   return rc;
 }
