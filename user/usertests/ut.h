@@ -8,6 +8,8 @@
 
 void ut_proc(void);     // t_proc.c: fork, exit, wait, kill, exec
 void ut_file(void);     // t_file.c: files, links, directories
+void ut_text(void);     // t_text.c: ETXTBSY for the file of a running program
+void ut_inode(void);    // t_inode.c: in-memory inodes limited by memory only
 void ut_pipe(void);     // t_pipe.c: pipes
 void ut_sbrk(void);     // t_mem.c: sbrk laziness, shrinking, limits
 void ut_cow(void);      // t_mem.c: fork isolation (copy-on-write)
