@@ -14,8 +14,8 @@
 // the old image is untouched, so any failure just frees the new vmspace
 // and returns a negative errno.
 //
-// Text: p->text holds the program's inode with a text count (fs.c,
-// "Program text"): while any process runs the file, opening it for
+// Text: p->text holds the program's inode with a text count ("Program
+// text" below): while any process runs the file, opening it for
 // writing, write() and ftruncate() fail with ETXTBSY, so the pages the
 // program runs from never change or vanish under it. unlink is allowed:
 // the text reference keeps the inode and its blocks until the last
@@ -31,6 +31,7 @@
 #include "file.h"
 #include "fs.h"
 #include "lib/errno.h"
+#include "lib/kassert.h"
 #include "lib/string.h"
 #include "proc.h"
 #include "sys.h"
@@ -45,6 +46,48 @@
 #include "vnode_pager.h"
 
 #define USTACK_TOP  (MAXUVA - PAGE_SIZE)
+
+// ---------------------------------------------------------------------------
+// Program text. Every process running a program holds one text count on
+// the program's inode (p->text, with a reference). While the count is above
+// zero the file cannot be written or truncated (ETXTBSY: file.c, sysfile.c,
+// sysmem.c), so the pages the program runs from stay what exec mapped. The
+// count is atomic, and it goes up from zero only with the inode locked
+// (itext_hold): a caller that holds the lock and sees no text knows that no
+// program starts from the file until it unlocks. Fork (itext_dup) adds to
+// a count that is already above zero; exit and the next exec drop it
+// (itext_release).
+
+void itext_hold(struct inode *ip)
+{
+  SX_ASSERT_XLOCKED(&ip->lock);
+  __atomic_add_fetch(&ip->ntext, 1, __ATOMIC_ACQ_REL);
+}
+
+struct inode *itext_dup(struct inode *ip)
+{
+  int n = __atomic_fetch_add(&ip->ntext, 1, __ATOMIC_ACQ_REL);
+
+  KASSERT(n > 0, ("itext_dup: inode %u is no text", ip->inum));
+  return idup(ip);
+}
+
+void itext_release(struct inode *ip)
+{
+  int n = __atomic_fetch_sub(&ip->ntext, 1, __ATOMIC_ACQ_REL);
+
+  KASSERT(n > 0, ("itext_release: inode %u is no text", ip->inum));
+  iput(ip);
+}
+
+bool itext_busy(struct inode *ip)
+{
+  return __atomic_load_n(&ip->ntext, __ATOMIC_ACQUIRE) > 0;
+}
+
+// ---------------------------------------------------------------------------
+// Loading a program.
+
 #define EXEC_MAXPH  16              // program headers we accept
 
 static int exec_errno(int kern)

@@ -20,7 +20,7 @@
 // have their own offsets and are not serialized.
 //
 // Writing the file of a running program (write, ftruncate) is -ETXTBSY,
-// checked under the inode lock (fs.c, "Program text").
+// checked under the inode lock (exec.c, "Program text").
 //
 // Big writes are split into transactions of FS_WRITE_CHUNK bytes (see the
 // bound in fs.c), so one write() may commit in several steps: a crash in

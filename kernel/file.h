@@ -11,7 +11,7 @@
 //
 // Locks: (f) the file table's lock; (i) the inode cache's lock; (s) the
 // inode's own sleep lock (ilock); (o) the file's offset lock, offlock;
-// (c) constant while referenced.
+// (a) atomic; (c) constant while referenced.
 #ifndef KERNEL_FILE_H
 #define KERNEL_FILE_H
 
@@ -27,7 +27,8 @@ struct inode {
   uint32_t dev;                   // (c) device
   uint32_t inum;                  // (c) inode number
   int ref;                        // (i) references (open files, cwd, ...)
-  int ntext;                      // (i) processes running it (p->text)
+  int ntext;                      // (a) processes running it (p->text);
+                                  // up from 0 only under (s) too
   struct list_node hlink;         // (i) on the itable hash chain
   struct sx lock;                 // the sleep lock, ilock/iunlock
   bool valid;                     // (s) the fields below were read from disk
@@ -40,7 +41,7 @@ struct inode {
   struct vm_object *vmobj;        // page cache object or NULL (vnode_pager_lock)
 };
 
-// Program text (fs.c): a running program's file cannot be written.
+// Program text (exec.c): a running program's file cannot be written.
 // itext_hold marks the locked inode as text, taking over the caller's
 // reference; itext_dup adds a text (fork); itext_release drops one and its
 // reference (inside a transaction); itext_busy says whether any process

@@ -37,7 +37,7 @@
 //
 // Locking, in order: inode sleep lock (parent directory before child) ->
 // buffer sleep locks -> itable.lock (spin) -> bcache.lock. itable.lock
-// protects ref, ntext and the hash chains of every in-memory inode.
+// protects ref and the hash chains of every in-memory inode.
 #include "fs.h"
 
 #include "buf.h"
@@ -317,56 +317,6 @@ void iunlockput(struct inode *ip)
 {
   iunlock(ip);
   iput(ip);
-}
-
-// Program text. Every process running a program holds one text count on
-// the program's inode (p->text, with a reference). While the count is
-// above zero the file cannot be written or truncated (ETXTBSY), so the
-// pages the program runs from stay what exec mapped. The count goes up
-// from zero only with the inode locked (itext_hold): a caller that holds
-// the lock and sees no text knows that no program starts from the file
-// until it unlocks. Fork (itext_dup) adds to a count that is already
-// above zero; exit and the next exec drop it (itext_release).
-
-// Mark the locked inode ip as a running program's text; the caller's
-// reference becomes the text's.
-void itext_hold(struct inode *ip)
-{
-  SX_ASSERT_XLOCKED(&ip->lock);
-  mtx_lock(&itable.lock);
-  KASSERT(ip->ref > 0, ("itext_hold: inode %u not referenced", ip->inum));
-  ip->ntext++;
-  mtx_unlock(&itable.lock);
-}
-
-// Another process (a fork child) runs the text ip: a new text count and a
-// new reference.
-struct inode *itext_dup(struct inode *ip)
-{
-  mtx_lock(&itable.lock);
-  KASSERT(ip->ntext > 0, ("itext_dup: inode %u is no text", ip->inum));
-  ip->ref++;
-  ip->ntext++;
-  mtx_unlock(&itable.lock);
-  return ip;
-}
-
-// A process stops running the text ip: drop the count and its reference.
-// Inside a transaction (the iput may free an unlinked program).
-void itext_release(struct inode *ip)
-{
-  mtx_lock(&itable.lock);
-  KASSERT(ip->ntext > 0, ("itext_release: inode %u is no text", ip->inum));
-  ip->ntext--;
-  mtx_unlock(&itable.lock);
-  iput(ip);
-}
-
-// Does some process run ip? Stable while the caller holds ip locked and
-// the answer is false (see above).
-bool itext_busy(struct inode *ip)
-{
-  return __atomic_load_n(&ip->ntext, __ATOMIC_ACQUIRE) > 0;
 }
 
 // Fill all of *st, padding included: it is copied to user memory, and

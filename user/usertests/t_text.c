@@ -2,8 +2,8 @@
 // usertests group "text": the file of a running program cannot be written
 // (ETXTBSY for open for writing, O_TRUNC, write and ftruncate), but it can
 // be unlinked, and the program keeps running from its file. The tests run
-// copies of cat and sh, never the suite's own programs, so a kernel that
-// lets the write through breaks only the copy.
+// copies of cat and of usertests, never the suite's own programs, so a
+// kernel that lets the write through breaks only the copy.
 #include "user/usertests/ut.h"
 
 static char text_buf[4096];
@@ -135,46 +135,60 @@ t_text_busy(void)
   return 0;
 }
 
-// The text count follows fork and exec: a copy of sh runs a script that
-// starts `cat &` and exits. The background job runs under a forked copy
-// of the shell (same text), whose child has exec'd cat (text given up).
-// After the first shell exits, the forked copy keeps the file busy; once
-// cat reads end of file and both exit, the file is writable again.
+// The helper of text.fork_exec, run as a copy of usertests: fork, and the
+// parent exits at once. The child waits for a byte on standard input, then
+// execs cat, which copies the rest of standard input until end of file.
+void
+ut_text_helper(void)
+{
+  char *argv[] = { "cat", 0 };
+  char c;
+  int pid = fork();
+
+  if (pid != 0)
+    exit(pid < 0);
+  if (read(STDIN_FILENO, &c, 1) != 1)
+    exit(1);
+  exec("cat", argv);
+  exit(91);
+}
+
+// The text count follows fork and exec. A copy of usertests runs the
+// helper above: after the exec'd process exits, its fork child still runs
+// the copy, which stays busy; once the child has exec'd cat the copy is
+// writable again, while cat still runs.
 static int
 t_text_fork_exec(void)
 {
-  char *argv[] = { "ut-tsh", "ut-tsh.sh", 0 };
+  char *argv[] = { "ut-tut", UT_TEXT_HELPER, 0 };
   int p[2], pid, status, fd = -1;
 
-  TL_CHECK(text_copy("sh", "ut-tsh") == 0, "copy sh: %s", strerror(errno));
-  fd = open("ut-tsh.sh", O_CREATE | O_TRUNC | O_WRONLY);
-  TL_CHECK(fd >= 0 && write(fd, "cat &\nexit\n", 11) == 11, "script: %s",
+  TL_CHECK(text_copy("usertests", "ut-tut") == 0, "copy usertests: %s",
            strerror(errno));
-  close(fd);
   TL_CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
   pid = fork();
   TL_CHECK(pid >= 0, "fork: %s", strerror(errno));
   if (pid == 0) {
     close(0);
-    dup(p[0]);                     // cat reads our pipe
+    dup(p[0]);
     close(p[0]);
     close(p[1]);
-    exec("ut-tsh", argv);
+    exec("ut-tut", argv);
     exit(91);
   }
   close(p[0]);
-  TL_CHECK(wait(&status) == pid && status == 0, "sh status %d", status);
-  fd = open("ut-tsh", O_WRONLY);
+  TL_CHECK(wait(&status) == pid && status == 0, "helper status %d", status);
+  fd = open("ut-tut", O_WRONLY);
   TL_CHECK(fd == -1 && errno == ETXTBSY,
-           "the forked shell runs, yet open for writing gives fd %d errno %d",
-           fd, errno);
-  close(p[1]);                     // cat ends, then its shell
-  for (int i = 0; i < 200 && (fd = open("ut-tsh", O_WRONLY)) < 0; i++)
+           "the fork child runs the copy, yet open for writing gives fd %d "
+           "errno %d", fd, errno);
+  TL_CHECK(write(p[1], "x", 1) == 1, "write: %s", strerror(errno));
+  for (int i = 0; i < 200 && (fd = open("ut-tut", O_WRONLY)) < 0; i++)
     sleep(1);
-  TL_CHECK(fd >= 0, "still busy after every user exited: errno %d", errno);
+  TL_CHECK(fd >= 0, "still busy after the exec of cat: errno %d", errno);
   close(fd);
-  unlink("ut-tsh");
-  unlink("ut-tsh.sh");
+  close(p[1]);                     // cat ends
+  unlink("ut-tut");
   return 0;
 }
 

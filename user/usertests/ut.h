@@ -18,6 +18,10 @@ void ut_fault(void);    // t_fault.c: NULL, stack guard
 void ut_oom(void);      // t_fault.c: out of memory
 void ut_nproc(void);    // t_fault.c: out of processes
 
+// `usertests UT_TEXT_HELPER` runs ut_text_helper (t_text.c) and exits.
+#define UT_TEXT_HELPER "-text-helper"
+__attribute__((noreturn)) void ut_text_helper(void);
+
 // Fork until fork fails; the children wait for EOF on a pipe. Returns how
 // many were started and leaves errno from the failed fork; every child has
 // exited (and been reaped) on return.
