@@ -122,9 +122,26 @@ t_inode_enfile(void)
   return 0;
 }
 
+// exec tells why the lookup failed, as open does (it used to say ENOENT
+// for every failure, a full inode table included).
+static int
+t_inode_exec_errors(void)
+{
+  char *argv[] = { "x", 0 };
+
+  TL_CHECK(exec("README.md/x", argv) == -1 && errno == ENOTDIR,
+           "exec through a file: errno %d, want ENOTDIR", errno);
+  TL_CHECK(exec("ut-a-name-longer-than-thirty-bytes", argv) == -1 &&
+           errno == ENAMETOOLONG, "exec of a long name: errno %d", errno);
+  TL_CHECK(exec("ut-no-such-program", argv) == -1 && errno == ENOENT,
+           "exec of a missing file: errno %d", errno);
+  return 0;
+}
+
 void
 ut_inode(void)
 {
   tl_run_child("many_mapped", t_inode_many_mapped);
   tl_run("enfile", t_inode_enfile);
+  tl_run_child("exec_errors", t_inode_exec_errors);
 }
