@@ -122,6 +122,60 @@ t_inode_enfile(void)
   return 0;
 }
 
+// Several processes create, link, read and unlink the same few names at
+// once, so in-memory inodes of one file are found, made and freed by all
+// of them together (the hash of the inode cache under contention). Every
+// call may fail (a name is gone, or exists); none may break the kernel,
+// and afterwards every name can be removed.
+#define CHURN_PROCS 4
+#define CHURN_NAMES 12
+
+static int
+t_inode_churn(void)
+{
+  char name[16], other[16], buf[4];
+  int pid, fd, st, bad = 0;
+
+  for (int id = 0; id < CHURN_PROCS; id++) {
+    if ((pid = fork()) != 0) {
+      TL_CHECK(pid > 0, "fork: %s", strerror(errno));
+      continue;
+    }
+    for (int r = 0; r < 150; r++) {
+      int i = (r * 7 + id) % CHURN_NAMES;
+      snprintf(name, sizeof(name), "ut-ch%d", i);
+      snprintf(other, sizeof(other), "ut-ch%d", (i + 1) % CHURN_NAMES);
+      switch ((r + id) % 4) {
+      case 0:
+        if ((fd = open(name, O_CREATE | O_RDWR)) >= 0) {
+          write(fd, "abc", 3);
+          close(fd);
+        }
+        break;
+      case 1: unlink(name); break;
+      case 2: link(name, other); break;
+      case 3:
+        if ((fd = open(name, O_RDONLY)) >= 0) {
+          read(fd, buf, sizeof(buf));
+          close(fd);
+        }
+        break;
+      }
+    }
+    exit(0);
+  }
+  while ((pid = wait(&st)) > 0)
+    bad |= st != 0;
+  for (int i = 0; i < CHURN_NAMES; i++) {
+    snprintf(name, sizeof(name), "ut-ch%d", i);
+    unlink(name);
+    TL_CHECK(open(name, O_RDONLY) == -1 && errno == ENOENT, "%s is back",
+             name);
+  }
+  TL_CHECK(!bad, "a churning process failed");
+  return 0;
+}
+
 // exec tells why the lookup failed, as open does (it used to say ENOENT
 // for every failure, a full inode table included).
 static int
@@ -143,5 +197,6 @@ ut_inode(void)
 {
   tl_run_child("many_mapped", t_inode_many_mapped);
   tl_run("enfile", t_inode_enfile);
+  tl_run("churn", t_inode_churn);
   tl_run_child("exec_errors", t_inode_exec_errors);
 }
