@@ -123,7 +123,7 @@ t_text_busy(void)
     return -1;
   TL_CHECK(unlink("ut-tcat") == 0, "unlink of a running program: %s",
            strerror(errno));
-  // The freed name and new files must not take the program's blocks.
+  // A new file under the old name leaves the running program alone.
   TL_CHECK(ut_make_file("ut-tcat", 64 * 1024) == 0, "new file: %s",
            strerror(errno));
   TL_CHECK(text_ping(in, out, "pong after unlink\n") == 0,
