@@ -3,15 +3,24 @@
 // the file system.
 //
 // Steps, each a helper: open the file and read the ELF and program
-// headers, taking the file's page cache object (exec_open; the inode lock
-// is dropped before anything is mapped, since faults on the object page in
-// under that lock); build a NEW vmspace; map each PT_LOAD segment from the
-// object (exec_load_segment: text shared read-only, data private
-// copy-on-write, bss zero-fill; pages come in on demand); reserve the stack
-// with vm_map_stack and push argv; then commit: swap the vmspaces,
-// activate the new pmap and free the old one. Until the commit the old
-// image is untouched, so any failure just frees the new vmspace and
-// returns a negative errno.
+// headers, marking the inode as a running program's text and taking the
+// file's page cache object (exec_open; the inode lock is dropped before
+// anything is mapped, since faults on the object page in under that lock);
+// build a NEW vmspace; map each PT_LOAD segment from the object
+// (exec_load_segment: text shared read-only, data private copy-on-write,
+// bss zero-fill; pages come in on demand); reserve the stack with
+// vm_map_stack and push argv; then commit: swap the vmspaces, activate the
+// new pmap, free the old one and let go of the old text. Until the commit
+// the old image is untouched, so any failure just frees the new vmspace
+// and returns a negative errno.
+//
+// Text: p->text holds the program's inode with a text count ("Program
+// text" below): while any process runs the file, opening it for
+// writing, write() and ftruncate() fail with ETXTBSY, so the pages the
+// program runs from never change or vanish under it. unlink is allowed:
+// the text reference keeps the inode and its blocks until the last
+// process running it exits or execs something else. A fork child holds
+// its own count (fork, proc.c).
 //
 // Layout of the new space: segments where the ELF says (programs are
 // linked at 0x10000, page 0 never mapped); the heap starts at the page
@@ -22,6 +31,7 @@
 #include "file.h"
 #include "fs.h"
 #include "lib/errno.h"
+#include "lib/kassert.h"
 #include "lib/string.h"
 #include "proc.h"
 #include "sys.h"
@@ -36,6 +46,48 @@
 #include "vnode_pager.h"
 
 #define USTACK_TOP  (MAXUVA - PAGE_SIZE)
+
+// ---------------------------------------------------------------------------
+// Program text. Every process running a program holds one text count on
+// the program's inode (p->text, with a reference). While the count is above
+// zero the file cannot be written or truncated (ETXTBSY: file.c, sysfile.c,
+// sysmem.c), so the pages the program runs from stay what exec mapped. The
+// count is atomic, and it goes up from zero only with the inode locked
+// (itext_hold): a caller that holds the lock and sees no text knows that no
+// program starts from the file until it unlocks. Fork (itext_dup) adds to
+// a count that is already above zero; exit and the next exec drop it
+// (itext_release).
+
+void itext_hold(struct inode *ip)
+{
+  SX_ASSERT_XLOCKED(&ip->lock);
+  __atomic_add_fetch(&ip->ntext, 1, __ATOMIC_ACQ_REL);
+}
+
+struct inode *itext_dup(struct inode *ip)
+{
+  int n = __atomic_fetch_add(&ip->ntext, 1, __ATOMIC_ACQ_REL);
+
+  KASSERT(n > 0, ("itext_dup: inode %u is no text", ip->inum));
+  return idup(ip);
+}
+
+void itext_release(struct inode *ip)
+{
+  int n = __atomic_fetch_sub(&ip->ntext, 1, __ATOMIC_ACQ_REL);
+
+  KASSERT(n > 0, ("itext_release: inode %u is no text", ip->inum));
+  iput(ip);
+}
+
+bool itext_busy(struct inode *ip)
+{
+  return __atomic_load_n(&ip->ntext, __ATOMIC_ACQUIRE) > 0;
+}
+
+// ---------------------------------------------------------------------------
+// Loading a program.
+
 #define EXEC_MAXPH  16              // program headers we accept
 
 static int exec_errno(int kern)
@@ -163,35 +215,42 @@ static int exec_read_phdrs(struct inode *ip, struct elfhdr *eh,
   return 0;
 }
 
-// Open path and take what exec needs from it: the ELF and program headers
-// and the file's page cache object (a new reference in *objp). The inode
-// is unlocked and released before returning: faulting the object's pages
-// in takes the inode lock, so exec must not hold it.
+// Open path and take what exec needs from it: the ELF and program headers,
+// the file's inode as the new text (*textp: a reference and a text count,
+// so nobody can write the file from now on) and its page cache object (a
+// new reference in *objp). On failure *textp may still be set; the caller
+// releases it. The inode lock is dropped before the object is taken:
+// faulting the object's pages in takes the inode lock, so exec must not
+// hold it.
 static int exec_open(char *path, struct elfhdr *eh, struct proghdr *phs,
-                     struct vm_object **objp)
+                     struct inode **textp, struct vm_object **objp)
 {
   struct inode *ip;
   int rc;
 
   begin_op();
-  if ((ip = namei(path)) == NULL) {
+  if ((rc = fs_namei(path, &ip)) < 0) {
     end_op();
-    return -ENOENT;
+    return rc;
   }
   ilock(ip);
   rc = exec_read_header(ip, eh);
   if (rc == 0)
     rc = exec_read_phdrs(ip, eh, phs);
+  if (rc == 0)
+    itext_hold(ip);               // our reference becomes the text's
   iunlock(ip);
+  if (rc < 0)
+    iput(ip);
   end_op();
+  if (rc < 0)
+    return rc;
+  *textp = ip;
   // Unlocked and outside the transaction: this may wait for an old object
   // of the file to finish writing back, which takes both.
-  if (rc == 0 && (*objp = vnode_pager_object(ip)) == NULL)
-    rc = -ENOMEM;
-  begin_op();
-  iput(ip);
-  end_op();
-  return rc;
+  if ((*objp = vnode_pager_object(ip)) == NULL)
+    return -ENOMEM;
+  return 0;
 }
 
 // Reserve the stack and push the argument strings and the argv array,
@@ -226,10 +285,21 @@ static int exec_stack(struct vmspace *vm, char **argv, uint64_t *spp,
   return argc;
 }
 
-// Make vm the current process's address space and free the old one.
-static void exec_commit(struct proc *p, struct vmspace *vm, const char *path)
+// Drop a text from exec_open, or the old image's.
+static void exec_text_release(struct inode *text)
+{
+  begin_op();
+  itext_release(text);
+  end_op();
+}
+
+// Make vm the current process's address space and text the program it
+// runs; free the old space and let go of the old text.
+static void exec_commit(struct proc *p, struct vmspace *vm,
+                        struct inode *text, const char *path)
 {
   struct vmspace *old = p->vm;
+  struct inode *oldtext = p->text;
   const char *last = path, *s;
 
   mtx_lock(&p->lock);               // against vmmap_grab (kernel/sysvm.c)
@@ -237,6 +307,9 @@ static void exec_commit(struct proc *p, struct vmspace *vm, const char *path)
   pmap_activate(vmspace_pmap(vm));
   mtx_unlock(&p->lock);
   vmspace_free(old);
+  p->text = text;
+  if (oldtext != NULL)              // after the old mappings are gone
+    exec_text_release(oldtext);
   for (s = path; *s; s++)
     if (*s == '/')
       last = s + 1;
@@ -245,12 +318,15 @@ static void exec_commit(struct proc *p, struct vmspace *vm, const char *path)
 
 // Run the program at path with the NULL-terminated argv (kernel strings).
 // Returns argc (the new image's a0) with the old address space freed, or
-// a negative errno with the old image untouched: -ENOENT, -EACCES (not a
-// regular file), -ENOEXEC (bad ELF), -ENOMEM.
+// a negative errno with the old image untouched: the lookup's (-ENOENT,
+// -ENOTDIR, -ENFILE, ...), -EACCES (not a regular file), -ENOEXEC (bad
+// ELF), -ENOMEM. A file open for writing may be exec'd (its descriptors
+// then fail with ETXTBSY while the program runs).
 int exec(char *path, char **argv)
 {
   struct proc *p = myproc();
   struct vmspace *vm = NULL;
+  struct inode *text = NULL;
   struct vm_object *obj = NULL;
   struct proghdr phs[EXEC_MAXPH];
   struct elfhdr eh;
@@ -258,7 +334,7 @@ int exec(char *path, char **argv)
   uint64_t sp, uargv;
   int rc;
 
-  if ((rc = exec_open(path, &eh, phs, &obj)) < 0)
+  if ((rc = exec_open(path, &eh, phs, &text, &obj)) < 0)
     goto bad;
   if ((vm = vmspace_alloc(PAGE_SIZE, MAXUVA)) == NULL) {
     rc = -ENOMEM;
@@ -270,7 +346,7 @@ int exec(char *path, char **argv)
     goto bad;
   vm_object_deallocate(obj);      // the map entries hold their own
   vm->vm_daddr = vm->vm_break = brk;
-  exec_commit(p, vm, path);
+  exec_commit(p, vm, text, path);
   p->tf->epc = eh.entry;
   p->tf->sp = sp;
   p->tf->a1 = uargv;
@@ -281,6 +357,8 @@ bad:
     vmspace_free(vm);
   if (obj != NULL)
     vm_object_deallocate(obj);
+  if (text != NULL)
+    exec_text_release(text);
   return rc;
 }
 

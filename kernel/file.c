@@ -8,15 +8,26 @@
 // fileseek and filetruncate act for the current process and move data to
 // and from its user addresses.
 //
-// An inode file's offset is shared by every descriptor of the file and is
-// protected by the inode's sleep lock, so concurrent reads and writes
-// through one open file each see a consistent offset.
+// An inode file's offset is shared by every descriptor of the file (dup,
+// fork) and protected by the file's own sleep lock, offlock, which read,
+// write and lseek hold from reading the offset to storing the new one --
+// across the whole page-cache copy. So reads and writes through one open
+// file are atomic with respect to the offset, as POSIX asks of regular
+// files: two writes never land at the same offset. Lock order: offlock ->
+// inode lock (and the log). The user copy under offlock may fault and page
+// in from any file, which takes that file's inode lock, never an offlock,
+// so the copy cannot deadlock on it. Different open files of one inode
+// have their own offsets and are not serialized.
+//
+// Writing the file of a running program (write, ftruncate) is -ETXTBSY,
+// checked under the inode lock (exec.c, "Program text").
 //
 // Big writes are split into transactions of FS_WRITE_CHUNK bytes (see the
 // bound in fs.c), so one write() may commit in several steps: a crash in
 // the middle leaves a prefix of it on disk.
 //
-// Locking: ftable.lock (spin) protects ref and type of every entry.
+// Locking: ftable.lock (spin) protects ref and type of every entry;
+// offlock (sleep) protects off.
 #include "file.h"
 
 #include "fcntl.h"
@@ -54,6 +65,9 @@ struct file *filealloc(void)
   for (struct file *f = ftable.file; f < &ftable.file[NFILE]; f++) {
     if (f->ref == 0) {
       f->ref = 1;
+      // Nobody holds a free slot's offset lock; make it afresh, since
+      // callers may fill the slot with a whole struct (pipe.c).
+      sx_init(&f->offlock, "file offset");
       mtx_unlock(&ftable.lock);
       return f;
     }
@@ -115,25 +129,23 @@ static bool file_major_ok(short major)
 
 // Regular files are read through the page cache with the inode unlocked
 // during the user copy (vnode_pager.c); directories straight from their
-// blocks. The offset is read and advanced under the inode lock.
+// blocks. The offset lock is held throughout (see the top).
 static int fileread_inode(struct file *f, uint64_t addr, int n)
 {
+  int r;
+
+  sx_xlock(&f->offlock);
   ilock(f->ip);
-  if (f->ip->type != T_FILE) {
-    int r = f->off > MAXFILESIZE ? 0 : readi(f->ip, 1, addr, f->off, n);
-    if (r > 0)
-      f->off += r;
+  if (f->ip->type == T_FILE) {    // a regular file stays one while open
     iunlock(f->ip);
-    return r;
-  }
-  uint64_t off = f->off;
-  iunlock(f->ip);
-  int r = vnode_pager_rdwr(f->ip, false, addr, off, n);
-  if (r > 0) {
-    ilock(f->ip);
-    f->off = off + r;
+    r = vnode_pager_rdwr(f->ip, false, addr, f->off, n);
+  } else {
+    r = f->off > MAXFILESIZE ? 0 : readi(f->ip, 1, addr, f->off, n);
     iunlock(f->ip);
   }
+  if (r > 0)
+    f->off += r;
+  sx_xunlock(&f->offlock);
   return r;
 }
 
@@ -157,34 +169,21 @@ int fileread(struct file *f, uint64_t addr, int n)
   }
 }
 
-// Write n bytes at the file's offset, one transaction per chunk. Returns
-// bytes written (short if a chunk fails after some progress) or an errno.
-static int filewrite_inode(struct file *f, uint64_t addr, int n)
+// Write n bytes at off straight to the blocks of a file that is not
+// regular, one transaction per chunk. Returns bytes written (short if a
+// chunk fails after some progress) or an errno.
+static int filewrite_blocks(struct inode *ip, uint64_t addr, uint64_t off,
+                            int n)
 {
-  ilock(f->ip);
-  bool cached = f->ip->type == T_FILE;
-  uint64_t off = f->off;
-  iunlock(f->ip);
-  if (cached) {                   // through the page cache, as for read
-    int r = vnode_pager_rdwr(f->ip, true, addr, off, n);
-    if (r > 0) {
-      ilock(f->ip);
-      f->off = off + r;
-      iunlock(f->ip);
-    }
-    return r;
-  }
   int done = 0;
   int err = 0;
   while (done < n) {
     int m = MIN(n - done, FS_WRITE_CHUNK);
     begin_op();
-    ilock(f->ip);
-    int r = f->off > MAXFILESIZE ? -EFBIG :
-            writei(f->ip, 1, addr + done, f->off, m);
-    if (r > 0)
-      f->off += r;
-    iunlock(f->ip);
+    ilock(ip);
+    int r = off + done > MAXFILESIZE ? -EFBIG :
+            writei(ip, 1, addr + done, off + done, m);
+    iunlock(ip);
     end_op();
     if (r < 0) {
       err = r;
@@ -197,6 +196,27 @@ static int filewrite_inode(struct file *f, uint64_t addr, int n)
   if (done > 0 || err == 0)
     return done;
   return err;
+}
+
+// Write n bytes at the file's offset: a regular file through the page
+// cache, as for read. -ETXTBSY while some process runs the file.
+static int filewrite_inode(struct file *f, uint64_t addr, int n)
+{
+  int r = 0;
+
+  sx_xlock(&f->offlock);
+  ilock(f->ip);
+  bool cached = f->ip->type == T_FILE;
+  if (itext_busy(f->ip))
+    r = -ETXTBSY;
+  iunlock(f->ip);
+  if (r == 0)
+    r = cached ? vnode_pager_rdwr(f->ip, true, addr, f->off, n) :
+                 filewrite_blocks(f->ip, addr, f->off, n);
+  if (r > 0)
+    f->off += r;
+  sx_xunlock(&f->offlock);
+  return r;
 }
 
 int filewrite(struct file *f, uint64_t addr, int n)
@@ -225,6 +245,7 @@ off_t fileseek(struct file *f, off_t off, int whence)
 {
   if (f->type != FD_INODE)
     return -ESPIPE;
+  sx_xlock(&f->offlock);
   ilock(f->ip);
   off_t base = whence == SEEK_SET ? 0 :
                whence == SEEK_CUR ? (off_t)f->off :
@@ -233,15 +254,17 @@ off_t fileseek(struct file *f, off_t off, int whence)
   if (base < 0 || __builtin_add_overflow(base, off, &pos) || pos < 0 ||
       pos > (off_t)MAXFILESIZE) {
     iunlock(f->ip);
+    sx_xunlock(&f->offlock);
     return -EINVAL;
   }
   f->off = pos;
   iunlock(f->ip);
+  sx_xunlock(&f->offlock);
   return pos;
 }
 
 // ftruncate: 0, -EINVAL (not a regular file open for writing, or a
-// negative length) or -EFBIG.
+// negative length), -EFBIG, or -ETXTBSY while some process runs the file.
 int filetruncate(struct file *f, off_t length)
 {
   if (f->type != FD_INODE || !f->writable || length < 0)
@@ -250,7 +273,7 @@ int filetruncate(struct file *f, off_t length)
     return -EFBIG;
   begin_op();
   ilock(f->ip);
-  int r = itruncate(f->ip, (uint32_t)length);
+  int r = itext_busy(f->ip) ? -ETXTBSY : itruncate(f->ip, (uint32_t)length);
   iunlock(f->ip);
   end_op();
   if (r == 0)

@@ -6,15 +6,17 @@
 // dup and fork share a file (and its offset) by taking references.
 //
 // A struct inode is the kernel's copy of an on-disk inode (fs.h), kept in
-// a cache of NINODE while anyone references it; kernel/fs.c describes its
-// life cycle.
+// memory (allocated from a kmem zone) while anyone references it;
+// kernel/fs.c describes its life cycle.
 //
 // Locks: (f) the file table's lock; (i) the inode cache's lock; (s) the
-// inode's own sleep lock (ilock); (c) constant while referenced.
+// inode's own sleep lock (ilock); (o) the file's offset lock, offlock;
+// (a) atomic; (c) constant while referenced.
 #ifndef KERNEL_FILE_H
 #define KERNEL_FILE_H
 
 #include "fs.h"
+#include "lib/list.h"
 #include "lib/lock.h"
 #include "types.h"
 
@@ -25,6 +27,9 @@ struct inode {
   uint32_t dev;                   // (c) device
   uint32_t inum;                  // (c) inode number
   int ref;                        // (i) references (open files, cwd, ...)
+  int ntext;                      // (a) processes running it (p->text);
+                                  // up from 0 only under (s) too
+  struct list_node hlink;         // (i) on the itable hash chain
   struct sx lock;                 // the sleep lock, ilock/iunlock
   bool valid;                     // (s) the fields below were read from disk
   short type;                     // (s) copy of the disk inode
@@ -36,6 +41,16 @@ struct inode {
   struct vm_object *vmobj;        // page cache object or NULL (vnode_pager_lock)
 };
 
+// Program text (exec.c): a running program's file cannot be written.
+// itext_hold marks the locked inode as text, taking over the caller's
+// reference; itext_dup adds a text (fork); itext_release drops one and its
+// reference (inside a transaction); itext_busy says whether any process
+// runs the file (stable only under ilock).
+void itext_hold(struct inode *ip);
+struct inode *itext_dup(struct inode *ip);
+void itext_release(struct inode *ip);
+bool itext_busy(struct inode *ip);
+
 enum file_type { FD_NONE, FD_PIPE, FD_INODE, FD_DEVICE };
 
 struct file {
@@ -45,7 +60,8 @@ struct file {
   bool writable;                  // (c)
   struct pipe *pipe;              // (c) FD_PIPE
   struct inode *ip;               // (c) FD_INODE and FD_DEVICE
-  uint64_t off;                   // (s of ip) FD_INODE: next byte to move
+  struct sx offlock;              // serializes read, write, lseek (file.c)
+  uint64_t off;                   // (o) FD_INODE: next byte to move
   short major;                    // (c) FD_DEVICE: index in devsw[]
 };
 

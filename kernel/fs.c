@@ -9,14 +9,21 @@
 //   paths        namei, nameiparent: walk "/a/b/c" from / or the cwd
 // (buffers and the log are below, in bio.c and log.c).
 //
-// Inode life cycle. An in-memory inode is referenced (ref > 0) while an
-// open file, a cwd or a running system call uses it; iget finds or makes
-// the entry, iput drops the reference. The fields are read from disk on
-// the first ilock (valid). When the last reference goes and no directory
-// names the inode (nlink == 0), iput frees its blocks and the disk inode,
-// so every iput may write: call it inside a transaction. Holding a
-// reference keeps the entry in the cache but says nothing about its
-// contents: only ilock (the sx sleep lock) gives those.
+// Inode life cycle. An in-memory inode exists while it is referenced
+// (ref > 0): by an open file, a cwd, a running program (p->text), a file's
+// page cache object, or a system call at work.
+//
+//   iget: find (dev, inum) in the cache and take a reference, or allocate
+//         a new inode (kmem) with ref 1 and valid false; idup adds one.
+//   ilock: the sleep lock; the first ilock reads the disk inode (valid).
+//   iput: drop a reference. When the last one goes and no directory names
+//         the inode (nlink == 0), its blocks and disk inode are freed first
+//         -- so every iput may write: call it inside a transaction -- and
+//         then the in-memory inode is freed.
+//
+// Holding a reference keeps the inode in memory but says nothing about
+// its contents: only ilock gives those. There is no fixed table: memory
+// is the only limit (see "The inode cache" below).
 //
 // Holes: a zero block address means "never written". Reading one gives
 // zeros; writing allocates it. Truncation and ftruncate may leave holes.
@@ -30,13 +37,15 @@
 //
 // Locking, in order: inode sleep lock (parent directory before child) ->
 // buffer sleep locks -> itable.lock (spin) -> bcache.lock. itable.lock
-// protects ref, dev and inum of every cache entry.
+// protects ref and the hash chains of every in-memory inode.
 #include "fs.h"
 
 #include "buf.h"
 #include "file.h"
 #include "lib/errno.h"
 #include "lib/kassert.h"
+#include "lib/kmem.h"
+#include "lib/list.h"
 #include "lib/string.h"
 #include "param.h"
 #include "proc.h"
@@ -109,48 +118,91 @@ static void bfree(uint32_t dev, uint32_t bno)
 
 // ---------------------------------------------------------------------------
 // The inode cache.
+//
+// In-memory inodes come from a kmem zone, one per (dev, inum) in use, so
+// how many files can be open, mapped or running at once is bounded by
+// memory, not by a table. itable.hash finds an inode by (dev, inum). An
+// inode is freed the moment its last reference goes: what it caches is a
+// copy of its disk inode, which the buffer cache most likely still holds,
+// and its page cache object holds a reference of its own, so nothing that
+// is expensive to rebuild is lost. (Keeping unreferenced inodes around would
+// also make the suites' leak checks see them as leaked kernel objects.)
+// Out of memory, iget fails and the caller reports ENFILE; it does not
+// reclaim pages, because its callers hold directory locks and transactions.
+
+#define IHASH 64                  // hash chains; a power of two
 
 static struct {
   struct mtx lock;
-  struct inode inode[NINODE];
+  struct list_node hash[IHASH];   // (i) inodes in use, by (dev, inum)
 } itable;
+
+static struct kmem_zone *inode_zone;  // (c)
 
 void iinit(void)
 {
   mtx_init(&itable.lock, "itable");
-  for (int i = 0; i < NINODE; i++)
-    sx_init(&itable.inode[i].lock, "inode");
+  for (int i = 0; i < IHASH; i++)
+    list_init(&itable.hash[i]);
+  inode_zone = kmem_zone_create("inode", sizeof(struct inode));
 }
 
-// The cache entry of (dev, inum) with a new reference, unlocked and maybe
-// not yet read from disk; NULL when every entry is in use.
+static struct list_node *ihash_chain(uint32_t dev, uint32_t inum)
+{
+  return &itable.hash[(inum * 31 + dev) & (IHASH - 1)];
+}
+
+// The inode of (dev, inum) if one is in memory. Requires itable.lock.
+static struct inode *ihash_lookup(uint32_t dev, uint32_t inum)
+{
+  struct list_node *chain = ihash_chain(dev, inum);
+
+  MTX_ASSERT_OWNED(&itable.lock);
+  for (struct list_node *n = chain->next; n != chain; n = n->next) {
+    struct inode *ip = container_of(n, struct inode, hlink);
+    if (ip->dev == dev && ip->inum == inum)
+      return ip;
+  }
+  return NULL;
+}
+
+// The inode of (dev, inum) with a new reference, unlocked and maybe not
+// yet read from disk; NULL when no memory is left for a new one. A new
+// inode is allocated with no lock held, so another thread may enter the
+// same one meanwhile: the second lookup then takes that one instead.
 static struct inode *iget(uint32_t dev, uint32_t inum)
 {
-  struct inode *empty = NULL;
+  struct inode *ip, *fresh;
+
   mtx_lock(&itable.lock);
-  for (struct inode *ip = itable.inode; ip < &itable.inode[NINODE]; ip++) {
-    if (ip->ref > 0 && ip->dev == dev && ip->inum == inum) {
-      ip->ref++;
-      mtx_unlock(&itable.lock);
-      return ip;
-    }
-    if (empty == NULL && ip->ref == 0)
-      empty = ip;
-  }
-  if (empty != NULL) {
-    empty->dev = dev;
-    empty->inum = inum;
-    empty->ref = 1;
-    empty->valid = false;
+  if ((ip = ihash_lookup(dev, inum)) != NULL) {
+    ip->ref++;
+    mtx_unlock(&itable.lock);
+    return ip;
   }
   mtx_unlock(&itable.lock);
-  return empty;
+  if ((fresh = kmem_zalloc(inode_zone)) == NULL)
+    return NULL;
+  sx_init(&fresh->lock, "inode");
+  mtx_lock(&itable.lock);
+  if ((ip = ihash_lookup(dev, inum)) == NULL) {
+    ip = fresh;
+    fresh = NULL;
+    ip->dev = dev;
+    ip->inum = inum;
+    list_insert_head(ihash_chain(dev, inum), &ip->hlink);
+  }
+  ip->ref++;
+  mtx_unlock(&itable.lock);
+  if (fresh != NULL)
+    kmem_zfree(inode_zone, fresh);
+  return ip;
 }
 
-// Allocate a free disk inode of the given type. Returns it referenced and
-// unlocked, or NULL when the disk or the cache has no free inode. Inside a
-// transaction.
-struct inode *ialloc(uint32_t dev, short type)
+// Allocate a free disk inode of the given type: 0 with *ipp referenced and
+// unlocked, -ENOSPC when the disk has no free inode, or -ENFILE when there
+// is no memory for the in-memory one. Inside a transaction.
+int ialloc(uint32_t dev, short type, struct inode **ipp)
 {
   for (uint32_t inum = 1; inum < sb.ninodes; inum++) {
     struct buf *b = bread(dev, IBLOCK(inum, sb));
@@ -166,9 +218,10 @@ struct inode *ialloc(uint32_t dev, short type)
       log_write(b);
     }
     brelse(b);
-    return ip;
+    *ipp = ip;
+    return ip != NULL ? 0 : -ENFILE;
   }
-  return NULL;
+  return -ENOSPC;
 }
 
 // Copy a locked inode's fields to its disk inode. Inside a transaction.
@@ -227,7 +280,8 @@ void iunlock(struct inode *ip)
 static void itrunc_blocks(struct inode *ip, uint32_t keep);
 
 // Drop a reference. The last reference to an inode that no directory
-// names frees it on disk. Inside a transaction.
+// names frees it on disk; the last reference to any inode frees the
+// in-memory copy. Inside a transaction.
 void iput(struct inode *ip)
 {
   mtx_lock(&itable.lock);
@@ -245,8 +299,18 @@ void iput(struct inode *ip)
     sx_xunlock(&ip->lock);
     mtx_lock(&itable.lock);
   }
-  ip->ref--;
+  if (--ip->ref > 0) {            // ialloc may have found it meanwhile
+    mtx_unlock(&itable.lock);
+    return;
+  }
+  list_remove(&ip->hlink);
   mtx_unlock(&itable.lock);
+  // Unreferenced, so nobody holds or waits for its lock; the page cache
+  // object and every running program held references.
+  KASSERT(ip->vmobj == NULL && ip->ntext == 0,
+          ("iput: inode %u freed with an object or a running program",
+           ip->inum));
+  kmem_zfree(inode_zone, ip);
 }
 
 void iunlockput(struct inode *ip)
@@ -255,9 +319,12 @@ void iunlockput(struct inode *ip)
   iput(ip);
 }
 
+// Fill all of *st, padding included: it is copied to user memory, and
+// stray bytes of the kernel stack must not go with it.
 void stati(struct inode *ip, struct stat *st)
 {
   SX_ASSERT_XLOCKED(&ip->lock);
+  memset(st, 0, sizeof(*st));
   st->dev = ip->dev;
   st->ino = ip->inum;
   st->type = ip->type;

@@ -92,7 +92,9 @@ void iinit(void);
 // first process (it sleeps on disk I/O).
 void fsinit(int dev);
 
-struct inode *ialloc(uint32_t dev, short type);
+// ialloc: 0 with *ipp referenced, -ENOSPC (no free disk inode) or -ENFILE
+// (no memory for an in-memory inode).
+int ialloc(uint32_t dev, short type, struct inode **ipp);
 struct inode *idup(struct inode *ip);
 void ilock(struct inode *ip);
 void iunlock(struct inode *ip);
@@ -113,7 +115,7 @@ int itruncate(struct inode *ip, uint32_t size);
 int namecmp(const char *s, const char *t);
 // dirlookup gives the entry's inode referenced and unlocked (and its byte
 // offset in *poff if poff is not NULL), or NULL; fs_dirlookup returns 0 or
-// -ENOENT / -ENFILE (inode cache full). dirlink returns 0, -EEXIST,
+// -ENOENT / -ENFILE (no memory for the inode). dirlink returns 0, -EEXIST,
 // -ENFILE or -ENOSPC. Inside a transaction for dirlink.
 struct inode *dirlookup(struct inode *dp, const char *name, uint32_t *poff);
 int fs_dirlookup(struct inode *dp, const char *name, uint32_t *poff,
@@ -124,7 +126,7 @@ int dir_isempty(struct inode *dp);         // 1 if only . and ..
 // Path lookup, inside a transaction (dropping the references it takes on
 // the way may free an unlinked directory). namei and nameiparent return
 // NULL on any failure; the fs_ forms return 0 or the reason (-ENOENT,
-// -ENOTDIR, -ENAMETOOLONG, -ENFILE when the inode cache is full).
+// -ENOTDIR, -ENAMETOOLONG, -ENFILE when no memory is left for an inode).
 // nameiparent stores the last path element in name (DIRSIZ + 1 bytes).
 struct inode *namei(const char *path);
 struct inode *nameiparent(const char *path, char *name);

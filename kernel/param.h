@@ -7,7 +7,8 @@
 #define NCPU          8    // maximum number of harts
 #define NOFILE       16    // open files per process
 #define NFILE       100    // open files per system
-#define NINODE       50    // maximum number of active i-nodes
+#define NINODE       50    // not a limit (inodes come from kmem, fs.c); kept
+                           // for xv6 programs: usertests' iref uses it
 #define NDEV         10    // maximum major device number
 #define ROOTDEV       1    // device number of file system root disk
 #define MAXARG       32    // max exec arguments

@@ -106,6 +106,7 @@ static struct proc *allocproc(void)
   p->xstate = 0;
   p->vm = NULL;
   p->cwd = NULL;
+  p->text = NULL;
   memset(p->ofile, 0, sizeof(p->ofile));
   proc_default_limits(p);
   return p;
@@ -191,6 +192,7 @@ int fork(void)
     if (p->ofile[i])
       np->ofile[i] = filedup(p->ofile[i]);
   np->cwd = p->cwd ? idup(p->cwd) : NULL;
+  np->text = p->text ? itext_dup(p->text) : NULL;   // runs the same program
   memcpy(np->rlim, p->rlim, sizeof(np->rlim));
   safestrcpy(np->name, p->name, sizeof(np->name));
   int pid = np->pid;
@@ -226,12 +228,14 @@ static void exit_release(struct proc *p)
       p->ofile[fd] = NULL;
     }
   }
-  if (p->cwd) {
-    begin_op();
+  begin_op();
+  if (p->cwd)
     iput(p->cwd);
-    end_op();
-    p->cwd = NULL;
-  }
+  if (p->text)
+    itext_release(p->text);       // its file may be written again
+  end_op();
+  p->cwd = NULL;
+  p->text = NULL;
   struct vmspace *vm = p->vm;
   // Under p->lock: vmmap_grab takes its reference on p->vm under it, so it
   // never sees the vmspace we are about to free.

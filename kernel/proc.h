@@ -56,6 +56,7 @@ struct proc {
   uintptr_t onfault;           // (t) uaccess recovery pc, 0 when none
   struct file *ofile[NOFILE];  // (t) open files
   struct inode *cwd;           // (t) current directory
+  struct inode *text;          // (t) the program's file (exec.c), or NULL
   char name[16];               // (t) for debugging and fault messages
   struct rlimit rlim[RLIM_NLIMITS];  // (t) resource limits
 };

@@ -193,7 +193,8 @@ static int create_existing(struct inode *ip, short type, struct inode **ipp)
 // Make a new inode of type at path, or, for T_FILE, open an existing file
 // or device there. Returns 0 with *ipp locked and referenced, or an errno:
 // -EEXIST (-EISDIR for T_FILE over a directory), -ENOENT (a parent that
-// was removed), -ENOSPC, and the lookup errors. Inside a transaction.
+// was removed), -ENOSPC (no free disk inode), -ENFILE (no memory for an
+// in-memory one), and the lookup errors. Inside a transaction.
 static int create(const char *path, short type, short major, short minor,
                   struct inode **ipp)
 {
@@ -211,7 +212,7 @@ static int create(const char *path, short type, short major, short minor,
   if (err == -ENOENT && dp->nlink == 0)
     err = -ENOENT;                // dp itself was unlinked
   else if (err == -ENOENT)
-    err = (ip = ialloc(dp->dev, type)) == NULL ? -ENOSPC : 0;
+    err = ialloc(dp->dev, type, &ip);
   if (err < 0) {
     iunlockput(dp);
     return err;
@@ -250,11 +251,14 @@ static int open_existing(const char *path, int omode, struct inode **ipp)
 }
 
 // Give the locked inode ip an open file and a descriptor. Returns the
-// descriptor, or -ENFILE / -EMFILE / -ENODEV with nothing allocated.
+// descriptor, or -ETXTBSY (opening a running program for writing, O_TRUNC
+// included), -ENFILE / -EMFILE / -ENODEV with nothing allocated.
 static int open_install(struct inode *ip, int omode)
 {
   if (ip->type == T_DEVICE && (ip->major < 0 || ip->major >= NDEV))
     return -ENODEV;
+  if ((omode & O_ACCMODE) != O_RDONLY && itext_busy(ip))
+    return -ETXTBSY;
   struct file *f = filealloc();
   if (f == NULL)
     return -ENFILE;

@@ -28,8 +28,12 @@ static rlim_t sysmem_memlock_limit(void)
 }
 
 // The object behind fd for a file mapping: 0 with *objp referenced and the
-// descriptor's rights, or -EBADF / -ENODEV / -ENOMEM.
-static int sysmem_file_object(int fd, struct vm_object **objp, bool *readable,
+// descriptor's rights, or -EBADF / -ENODEV / -ENOMEM. The file of a running
+// program may be mapped, but never so that the mapping could write it: a
+// shared writable mapping is -ETXTBSY, and for a shared read-only one the
+// descriptor counts as read-only, so mprotect cannot add write later.
+static int sysmem_file_object(int fd, int prot, int flags,
+                              struct vm_object **objp, bool *readable,
                               bool *writable)
 {
   struct file *f = fdget(fd);
@@ -38,10 +42,13 @@ static int sysmem_file_object(int fd, struct vm_object **objp, bool *readable,
     return -EBADF;
   if (f->type != FD_INODE || f->ip == NULL || f->ip->type != T_FILE)
     return -ENODEV;
+  *readable = f->readable;
+  *writable = f->writable && !itext_busy(f->ip);
+  if (f->writable && !*writable && (flags & MAP_SHARED) &&
+      (prot & PROT_WRITE))
+    return -ETXTBSY;
   if ((*objp = vnode_pager_object(f->ip)) == NULL)
     return -ENOMEM;
-  *readable = f->readable;
-  *writable = f->writable;
   return 0;
 }
 
@@ -59,7 +66,8 @@ long sys_mmap(void)
   if ((rc = vm_mmap_check(addr, len, prot, flags, fd, off)))
     return rc;
   if (!(flags & (MAP_ANON | MAP_STACK)) &&
-      (rc = sysmem_file_object(fd, &obj, &readable, &writable)))
+      (rc = sysmem_file_object(fd, prot, flags, &obj, &readable,
+                               &writable)))
     return rc;
   rc = vm_mmap(myproc()->vm, addr, len, prot, flags, obj, off, readable,
                writable, sysmem_memlock_limit(), &out);

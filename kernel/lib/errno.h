@@ -29,6 +29,7 @@
 #define ENFILE       23   // too many open files in system
 #define EMFILE       24   // too many open files
 #define ENOTTY       25   // inappropriate ioctl for device
+#define ETXTBSY      26   // text file busy
 #define EFBIG        27   // file too large
 #define ENOSPC       28   // no space left on device
 #define ESPIPE       29   // illegal seek

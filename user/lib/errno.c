@@ -35,6 +35,7 @@ static const char *const errno_msgs[ELAST + 1] = {
   [ENFILE] = "too many open files in system",
   [EMFILE] = "too many open files",
   [ENOTTY] = "inappropriate ioctl for device",
+  [ETXTBSY] = "text file busy",
   [EFBIG] = "file too large",
   [ENOSPC] = "no space left on device",
   [ESPIPE] = "illegal seek",

@@ -198,6 +198,195 @@ t_fd_limits(void)
   return 0;
 }
 
+// Parent and child write through one descriptor (one open file, one
+// offset). Every write must land at its own offset: the file ends exactly
+// SHARE_WRITES * SHARE_CHUNK bytes long per writer, and since every write
+// is SHARE_CHUNK bytes at a multiple of SHARE_CHUNK, each chunk of the file
+// holds one writer's byte only.
+#define SHARE_WRITES 2000
+#define SHARE_CHUNK  5
+
+static void
+file_share_writer(int fd, char c)
+{
+  char buf[SHARE_CHUNK];
+
+  memset(buf, c, sizeof(buf));
+  for (int i = 0; i < SHARE_WRITES; i++) {
+    if (write(fd, buf, sizeof(buf)) != sizeof(buf))
+      exit(1);
+  }
+}
+
+// Count the 'P' and 'C' bytes of path; -1 if a chunk mixes them or another
+// byte shows up.
+static int
+file_share_count(const char *path, int *np, int *nc)
+{
+  int fd, r;
+
+  *np = *nc = 0;
+  fd = open(path, O_RDONLY);
+  TL_CHECK(fd >= 0, "open: %s", strerror(errno));
+  while ((r = read(fd, file_buf, 500 * SHARE_CHUNK)) > 0) {
+    for (int i = 0; i < r; i++) {
+      if (file_buf[i] != file_buf[i - i % SHARE_CHUNK] ||
+          (file_buf[i] != 'P' && file_buf[i] != 'C')) {
+        close(fd);
+        return tl_fail_at(__LINE__, "byte %d of a chunk is '%c'", i, file_buf[i]);
+      }
+      *np += file_buf[i] == 'P';
+      *nc += file_buf[i] == 'C';
+    }
+  }
+  close(fd);
+  TL_CHECK(r == 0, "read: %s", strerror(errno));
+  return 0;
+}
+
+static int
+t_shared_offset_write(void)
+{
+  struct stat st;
+  int fd, pid, status, np, nc;
+
+  fd = open("ut-share", O_CREATE | O_TRUNC | O_RDWR);
+  TL_CHECK(fd >= 0, "create: %s", strerror(errno));
+  pid = fork();
+  TL_CHECK(pid >= 0, "fork: %s", strerror(errno));
+  if (pid == 0) {
+    file_share_writer(fd, 'C');
+    exit(0);
+  }
+  file_share_writer(fd, 'P');
+  TL_CHECK(wait(&status) == pid && status == 0, "child status %d", status);
+  TL_CHECK(fstat(fd, &st) == 0, "fstat: %s", strerror(errno));
+  close(fd);
+  TL_CHECK(st.size == 2 * SHARE_WRITES * SHARE_CHUNK,
+           "size %lu, want %d: writes overwrote each other",
+           (unsigned long)st.size, 2 * SHARE_WRITES * SHARE_CHUNK);
+  if (file_share_count("ut-share", &np, &nc) < 0)
+    return -1;
+  TL_CHECK(np == SHARE_WRITES * SHARE_CHUNK && nc == SHARE_WRITES * SHARE_CHUNK,
+           "%d bytes from the parent, %d from the child", np, nc);
+  unlink("ut-share");
+  return 0;
+}
+
+// The read side: a file of consecutive 32-bit numbers, read by parent and
+// child through one descriptor until end of file. Every read must take its
+// own part of the file, so between them they see every number exactly
+// once, and each sees its numbers in increasing order. The file is bigger
+// than the buffer cache, so reads sleep on the disk in the middle.
+#define SHARE_WORDS (1 << 18)        // 1 MiB
+#define SHARE_READ  1000             // bytes per read, not page-aligned
+
+struct share_sum {
+  uint64 count, sum;
+  int ordered;
+};
+
+static void
+file_share_reader(int fd, struct share_sum *s)
+{
+  uint32 buf[SHARE_READ / 4];
+  long last = -1;
+  int r;
+
+  s->count = s->sum = 0;
+  s->ordered = 1;
+  while ((r = read(fd, buf, sizeof(buf))) > 0) {
+    for (int i = 0; i < r / 4; i++) {
+      s->ordered &= (long)buf[i] > last;
+      last = buf[i];
+      s->count++;
+      s->sum += buf[i];
+    }
+  }
+}
+
+static int
+file_share_make_words(const char *path)
+{
+  uint32 *w = (uint32 *)file_buf;
+  int n = sizeof(file_buf) / 4, fd;
+
+  fd = open(path, O_CREATE | O_TRUNC | O_WRONLY);
+  TL_CHECK(fd >= 0, "create: %s", strerror(errno));
+  for (int i = 0; i < SHARE_WORDS; i += n) {
+    for (int j = 0; j < n; j++)
+      w[j] = i + j;
+    TL_CHECK(write(fd, w, n * 4) == n * 4, "write: %s", strerror(errno));
+  }
+  close(fd);
+  return 0;
+}
+
+static int
+t_shared_offset_read(void)
+{
+  struct share_sum mine, child;
+  int fd, pid, p[2], status;
+  uint64 want = (uint64)SHARE_WORDS * (SHARE_WORDS - 1) / 2;
+
+  if (file_share_make_words("ut-share") < 0)
+    return -1;
+  fd = open("ut-share", O_RDONLY);
+  TL_CHECK(fd >= 0 && pipe(p) == 0, "open, pipe: %s", strerror(errno));
+  pid = fork();
+  TL_CHECK(pid >= 0, "fork: %s", strerror(errno));
+  if (pid == 0) {
+    file_share_reader(fd, &child);
+    write(p[1], &child, sizeof(child));
+    exit(0);
+  }
+  file_share_reader(fd, &mine);
+  TL_CHECK(read(p[0], &child, sizeof(child)) == sizeof(child), "no report");
+  TL_CHECK(wait(&status) == pid && status == 0, "child status %d", status);
+  close(p[0]);
+  close(p[1]);
+  close(fd);
+  unlink("ut-share");
+  TL_CHECK(mine.ordered && child.ordered, "a reader went backwards");
+  TL_CHECK(mine.count + child.count == SHARE_WORDS && mine.sum + child.sum == want,
+           "read %lu + %lu numbers, want %d: reads shared an offset",
+           (unsigned long)mine.count, (unsigned long)child.count, SHARE_WORDS);
+  return 0;
+}
+
+// fstat fills all of struct stat, padding included: the kernel's copy must
+// never carry old bytes of its stack. Other calls run in between, to leave
+// different values where the kernel builds the structure.
+static int
+t_fstat_padding(void)
+{
+  struct stat st;
+  unsigned char *b = (unsigned char *)&st;
+  int fd, p[2];
+
+  TL_CHECK(sizeof(st) == 24 && ut_make_file("ut-pad", 100) == 0,
+           "setup: %s", strerror(errno));
+  fd = open("ut-pad", O_RDONLY);
+  TL_CHECK(fd >= 0 && pipe(p) == 0, "open, pipe: %s", strerror(errno));
+  for (int i = 0; i < 64; i++) {
+    switch (i % 4) {
+    case 0: read(fd, file_buf, 100); lseek(fd, 0, SEEK_SET); break;
+    case 1: write(p[1], file_buf, 100); read(p[0], file_buf, 100); break;
+    case 2: stat("README.md", &st); break;
+    case 3: getpid(); break;
+    }
+    memset(&st, 0xff, sizeof(st));
+    TL_CHECK(fstat(fd, &st) == 0, "fstat: %s", strerror(errno));
+    for (int k = 12; k < 16; k++)           // between nlink and size
+      TL_CHECK(b[k] == 0, "round %d: padding byte %d is 0x%x", i, k, b[k]);
+  }
+  close(fd);
+  close(p[0]);
+  close(p[1]);
+  unlink("ut-pad");
+  return 0;
+}
+
 void
 ut_file(void)
 {
@@ -208,4 +397,7 @@ ut_file(void)
   tl_run("dirs", t_dirs);
   tl_run("big_file", t_big_file);
   tl_run("fd_limits", t_fd_limits);
+  tl_run("shared_offset_write", t_shared_offset_write);
+  tl_run("shared_offset_read", t_shared_offset_read);
+  tl_run("fstat_padding", t_fstat_padding);
 }

@@ -8,6 +8,8 @@
 
 void ut_proc(void);     // t_proc.c: fork, exit, wait, kill, exec
 void ut_file(void);     // t_file.c: files, links, directories
+void ut_text(void);     // t_text.c: ETXTBSY for the file of a running program
+void ut_inode(void);    // t_inode.c: in-memory inodes limited by memory only
 void ut_pipe(void);     // t_pipe.c: pipes
 void ut_sbrk(void);     // t_mem.c: sbrk laziness, shrinking, limits
 void ut_cow(void);      // t_mem.c: fork isolation (copy-on-write)
@@ -17,6 +19,10 @@ void ut_oom(void);      // t_fault.c: out of memory
 void ut_nproc(void);    // t_fault.c: out of processes
 void ut_ucopy(void);    // t_ucopy.c: kernel copies into pages that fault
 void ut_console(void);  // t_ucopy.c: the same from the console (input!)
+
+// `usertests UT_TEXT_HELPER` runs ut_text_helper (t_text.c) and exits.
+#define UT_TEXT_HELPER "-text-helper"
+__attribute__((noreturn)) void ut_text_helper(void);
 
 // Fork until fork fails; the children wait for EOF on a pipe. Returns how
 // many were started and leaves errno from the failed fork; every child has
