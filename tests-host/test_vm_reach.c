@@ -325,3 +325,31 @@ Test(vm_reach, fork_write_exit_rounds_keep_the_chain_short)
                  free0 - vm_page_free_count());
   }
 }
+
+// A fork that shares (INHERIT_SHARE) an entry still waiting for its copy
+// shadows its object first. If the object's only reference is that entry
+// (the child it was shared with has exited), the shadow would strand it:
+// one reference, held by its only shadow, never collapsed. Alternating
+// copy and share forks then grew the chain by one object a round.
+Test(vm_reach, share_fork_of_a_sole_owner_adds_no_object)
+{
+  enum { N = 4, ROUNDS = 20 };
+
+  heap(0);
+  brk_by(0, N * PAGE_SIZE);
+  put_all(0, 0, N, 1);
+  for (int r = 0; r < ROUNDS; r++) {
+    cr_assert_eq(vm_map_inherit(M(0), VA(0), VA(N), VM_INHERIT_COPY),
+                 KERN_SUCCESS);
+    fork_into(1, 0);
+    drop(1);
+    cr_assert_eq(vm_map_inherit(M(0), VA(0), VA(N), VM_INHERIT_SHARE),
+                 KERN_SUCCESS);
+    fork_into(1, 0);
+    put(1, 0, (uint8_t)r);
+    cr_assert_eq(get(0, 0), (uint8_t)r);
+    drop(1);
+    cr_assert_leq(depth(0, 0), 1, "round %d: depth %d", r, depth(0, 0));
+  }
+  check_all(0, 1, N - 1, 1);
+}
