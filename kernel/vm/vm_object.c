@@ -430,9 +430,9 @@ void vm_object_deallocate(struct vm_object *obj)
 
 // The new shadow is anonymous and starts with OBJ_ONEMAPPING (it is mapped
 // by the one entry the caller is copying for). The source loses the flag:
-// from now on its pages are reachable through the shadow as well as through
-// whatever still maps it directly (the other side of a fork), so unmapping
-// one range must never free them. It never gets the flag back.
+// from now on its pages are reachable through the shadow as well, so
+// unmapping one range must not free them. It gets the flag back only when
+// it is down to one reference and no shadow (vm_object_note_private).
 int vm_object_shadow(struct vm_object **objp, vm_ooffset_t *offset,
                      vm_size_t length)
 {
@@ -497,17 +497,14 @@ int vm_object_shadow(struct vm_object **objp, vm_ooffset_t *offset,
 // step shortens the chain by one.
 //
 // A bypass lowers backing's count but cannot hit zero (it was at least 2).
-// It is not done when it would leave backing with one reference held by
-// its one other shadow S: collapsing backing into S needs S locked first,
-// which cannot be done here (we hold backing and obj, which is not in S's
-// chain), and nothing would collapse them later -- each fork round that
-// ends so would strand one dead object in S's chain for as long as S lives
-// (issue 10, item 14). Left in obj's chain, backing keeps its two
-// references until obj or S lets go of one, and that goes through
-// vm_object_deallocate, which collapses S at once. So, busy and wired
-// pages aside, no anonymous object ever stays with a single reference
-// held by its only shadow, and a chain is never longer than the objects
-// in it that something else still shares.
+// It is not done when it would leave backing one reference, held by its
+// one other shadow S: absorbing backing into S needs S locked first, which
+// cannot be done here, and nothing would do it later -- one dead object
+// stranded in S's chain per fork round, for as long as S lives. Left in
+// obj's chain, backing keeps both references until obj or S lets go, and
+// vm_object_deallocate then collapses the survivor at once. So, busy and
+// wired pages aside, a chain is never longer than the objects in it that
+// something else still shares.
 
 // Does obj have page pindex, resident or in its pager? Requires obj locked.
 static bool vm_object_has_own_page(struct vm_object *obj, vm_pindex_t pindex)
