@@ -363,7 +363,7 @@ static struct vm_object *vm_object_terminate(struct vm_object *obj)
   return backing;
 }
 
-// obj has just lost a reference and has left. With one left and no shadow,
+// obj has just lost a reference; left remain. With one left and no shadow,
 // that one is a single map entry's (or a kernel user's, with no entry at
 // all), so no page of obj can be mapped twice any more: OBJ_ONEMAPPING
 // holds again, and unmapping part of the entry may free its pages at once
