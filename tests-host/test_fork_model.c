@@ -404,11 +404,14 @@ Test(fork_model, random_steps, .timeout = 600)
   }
   CHECK(vm_page_free_count() == free0, "pages leaked: %zu",
         free0 - vm_page_free_count());
-  // The run must have exercised copy-on-write both ways.
+  // The run must have exercised copy-on-write. (Moves are not required:
+  // a backing object left to a single shadow is collapsed into it at
+  // once, so a single-threaded run never leaves one for a fault to take
+  // a page from; test_vm_fault.c builds that state by hand.)
   cr_log_info("fork_model: %lu faults, %lu zfod, %lu cow, %lu cow moves, "
               "%lu prefault", (unsigned long)vm_cnt.v_faults,
               (unsigned long)vm_cnt.v_zfod, (unsigned long)vm_cnt.v_cow_faults,
               (unsigned long)vm_cnt.v_cow_optim,
               (unsigned long)vm_cnt.v_prefault);
-  CHECK(vm_cnt.v_cow_faults > 0 && vm_cnt.v_cow_optim > 0, "no cow faults");
+  CHECK(vm_cnt.v_cow_faults > 0, "no cow faults");
 }

@@ -176,13 +176,14 @@ Test(vm_object_chain, bypass_skips_a_fully_covered_shared_backing_object)
   vm_object_reference(mid);
   other = mid;
   shadow(&other, 0, 8);                    // mid is shared by two shadows
+  vm_object_reference(mid);                // and an entry still maps it
   obj = mid;
   shadow(&obj, 2, 2);
   page_at(obj, 0, 0xaa);                   // covers mid[2]
   collapse(obj);
   cr_assert_eq(obj->backing_object, bottom);
   cr_assert_eq(obj->backing_offset, ptoa(2));
-  cr_assert_eq(mid->ref_count, 1);
+  cr_assert_eq(mid->ref_count, 2);
   cr_assert_eq(mid->shadow_count, 1);
   cr_assert_eq(bottom->ref_count, 2);
   cr_assert_eq(bottom->shadow_count, 2);
@@ -192,6 +193,37 @@ Test(vm_object_chain, bypass_skips_a_fully_covered_shared_backing_object)
   cr_assert_eq(chain_read(other, 7), 0x77);
   vmtest_check_object_tree(bottom);
   vm_object_deallocate(obj);
+  vm_object_deallocate(other);
+  vm_object_deallocate(mid);
+}
+
+// The same, but mid's only references are its two shadows: a bypass would
+// leave it one reference held by `other`, which nothing would ever collapse
+// (issue 10, item 14). obj keeps it until one side lets go; then the
+// survivor absorbs it at once.
+Test(vm_object_chain, bypass_never_strands_a_backing_object)
+{
+  struct vm_object *mid = vm_object_allocate(OBJT_DEFAULT, 4);
+  struct vm_object *obj, *other;
+
+  page_at(mid, 0, 0x10);
+  page_at(mid, 1, 0x11);
+  vm_object_reference(mid);
+  other = mid;
+  shadow(&other, 0, 4);
+  obj = mid;
+  shadow(&obj, 0, 4);
+  page_at(obj, 0, 0xa0);
+  page_at(obj, 1, 0xa1);                   // obj covers all of mid
+  collapse(obj);
+  cr_assert_eq(obj->backing_object, mid);
+  cr_assert_eq(mid->ref_count, 2);
+  vm_object_deallocate(obj);               // mid: one reference, other's
+  cr_assert_null(other->backing_object, "mid was left in other's chain");
+  cr_assert_eq(vm_object_count(), 1);
+  cr_assert_eq(chain_read(other, 0), 0x10);
+  cr_assert_eq(chain_read(other, 1), 0x11);
+  cr_assert_eq(vm_page_free_count(), free_at_boot - 2);
   vm_object_deallocate(other);
 }
 
@@ -222,6 +254,7 @@ Test(vm_object_chain, no_bypass_while_a_front_page_is_busy)
   page_at(base, 0, 1);
   vm_object_reference(base);
   shadow(&other, 0, 2);
+  vm_object_reference(base);               // an entry still maps base
   shadow(&obj, 0, 2);
   m = page_at(obj, 0, 2);
   mtx_lock(&obj->lock);
@@ -234,6 +267,7 @@ Test(vm_object_chain, no_bypass_while_a_front_page_is_busy)
   mtx_unlock(&obj->lock);
   vm_object_deallocate(obj);
   vm_object_deallocate(other);
+  vm_object_deallocate(base);
 }
 
 // A shadow whose count already reached zero is being terminated by

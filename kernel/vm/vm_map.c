@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Address maps: the entries of an address space and the operations that
-// place, find, split, merge and remove them. Protection, inheritance,
-// behaviour and wiring live in vm_map_ops.c, page advice and msync in
+// place, find, split and merge them. Removal (and the freeing of pages
+// nothing else reaches) lives in vm_map_delete.c; protection, inheritance,
+// behaviour and wiring in vm_map_ops.c, page advice and msync in
 // vm_map_advise.c, the invariant checker in vm_map_check.c; they share the
 // helpers of vm_map_internal.h.
 //
@@ -35,7 +36,6 @@
 #include "lib/kmem.h"
 #include "lib/lock.h"
 #include "vm/pmap.h"
-#include "vm/vm_fault.h"
 #include "vm/vm_map.h"
 #include "vm/vm_map_internal.h"
 #include "vm/vm_object.h"
@@ -156,8 +156,7 @@ static struct vm_map_entry *vm_map_entry_alloc(void)
   return kmem_zalloc(vm_map_entry_zone);
 }
 
-// Drop the entry's object reference and free it. The entry is unlinked.
-static void vm_map_entry_dispose(struct vm_map_entry *entry)
+void vm_map_entry_dispose(struct vm_map_entry *entry)
 {
   if (entry->object != NULL)
     vm_object_deallocate(entry->object);
@@ -262,8 +261,8 @@ void vm_map_entry_link(struct vm_map *map, struct vm_map_entry *entry)
   }
 }
 
-// Take entry out of the tree; its predecessor inherits the gap.
-static void vm_map_entry_unlink(struct vm_map *map, struct vm_map_entry *entry)
+// Its predecessor inherits the gap.
+void vm_map_entry_unlink(struct vm_map *map, struct vm_map_entry *entry)
 {
   struct vm_map_entry *prev = vm_map_entry_prev(entry);
 
@@ -676,86 +675,7 @@ int vm_map_find(struct vm_map *map, struct vm_object *obj,
   return rv;
 }
 
-// --- deletion ------------------------------------------------------------------
-
-// Remove one entry: its wiring, its translations, the pages only it could
-// reach, and the entry itself.
-static void vm_map_entry_delete(struct vm_map *map, struct vm_map_entry *entry)
-{
-  struct vm_object *obj = entry->object;
-  vm_pindex_t first = atop(entry->offset);
-
-  KASSERT(!(entry->eflags & MAP_ENTRY_IN_TRANSITION),
-          ("vm_map_entry_delete: entry %p in transition", entry));
-  if (entry->wired_count > 0) {
-    if (entry->eflags & MAP_ENTRY_USER_WIRED)
-      vm_map_entry_user_wire_count(entry, false);
-    vm_fault_unwire(map, entry, entry->start, entry->end);
-    entry->wired_count = 0;
-    entry->eflags &= ~MAP_ENTRY_USER_WIRED;
-  }
-  if (!(entry->eflags & MAP_ENTRY_GUARD))
-    pmap_remove(map->pmap, entry->start, entry->end);
-  if (obj != NULL) {
-    // Anonymous pages nobody else can see die with the mapping rather
-    // than waiting for the whole object to go.
-    mtx_lock(&obj->lock);
-    if ((obj->flags & OBJ_ANON) && obj->shadow_count == 0 &&
-        (obj->ref_count == 1 || (obj->flags & OBJ_ONEMAPPING)))
-      vm_object_page_remove(obj, first, first + atop(entry->end - entry->start),
-                            OBJPR_NOTWIRED);
-    mtx_unlock(&obj->lock);
-  }
-  vm_map_entry_unlink(map, entry);
-  vm_map_entry_dispose(entry);
-}
-
-// Delete [start, end) with clips taken from r. Nothing in the range may
-// be in transition.
-static void vm_map_delete_range(struct vm_map *map, vm_offset_t start,
-                                vm_offset_t end, struct vm_map_reserve *r)
-{
-  struct vm_map_entry *entry, *next;
-
-  for (entry = vm_map_clip_range(map, start, end, r);
-       entry != NULL && entry->start < end; entry = next) {
-    next = vm_map_entry_next(entry);
-    vm_map_entry_delete(map, entry);
-  }
-}
-
-// Clamped to the map; may drop and retake the lock to wait for entries in
-// transition, but deletes nothing until it holds the spares it needs.
-int vm_map_delete(struct vm_map *map, vm_offset_t start, vm_offset_t end)
-{
-  struct vm_map_reserve r;
-  int rv;
-
-  SX_ASSERT_XLOCKED(&map->lock);
-  KASSERT(page_aligned(start) && page_aligned(end),
-          ("vm_map_delete: unaligned range"));
-  start = MAX(start, map->min_offset);
-  end = MIN(end, map->max_offset);
-  if (start >= end)
-    return KERN_SUCCESS;
-  vm_map_wait_range(map, start, end);
-  vm_map_reserve_init(&r);
-  rv = vm_map_reserve_clips(map, start, end, 0, &r);
-  if (rv == KERN_SUCCESS)
-    vm_map_delete_range(map, start, end, &r);
-  vm_map_reserve_release(&r);
-  return rv;
-}
-
-int vm_map_remove(struct vm_map *map, vm_offset_t start, vm_offset_t end)
-{
-  int rv;
-
-  vm_map_lock(map);
-  rv = vm_map_delete(map, start, end);
-  vm_map_unlock(map);
-  return rv;
-}
+// --- replacement ---------------------------------------------------------------
 
 int vm_map_fixed(struct vm_map *map, struct vm_object *obj,
                  vm_ooffset_t offset, vm_offset_t start, vm_size_t length,

@@ -233,6 +233,12 @@ vm_pindex_t vm_map_entry_pindex(const struct vm_map_entry *entry,
                                 vm_offset_t va);
 struct vm_map_entry *vm_map_entry_prev(struct vm_map_entry *entry);
 
+// May entry, copy-on-write and NEEDS_COPY, take its object over instead of
+// shadowing it? Yes when the object is anonymous and entry holds its only
+// reference: nobody else can see the pages. Map locked exclusive (which
+// keeps the count from growing); takes the object's lock.
+bool vm_map_entry_sole_owner(struct vm_map_entry *entry);
+
 // Merge entry with its neighbours where they are adjacent and identical in
 // everything but their range (the object continuing at the right offset).
 // The surviving entry is entry itself; merged neighbours are freed. Call it

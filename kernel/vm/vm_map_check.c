@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // vm_map_check: the address map's invariant checker (the invariants are
-// listed at the top of vm_map.c). It walks the whole map, so callers use
+// listed at the top of vm_map.c, and one about anonymous objects at the
+// top of vm_map_delete.c). It walks the whole map, so callers use
 // it in tests and at points where a broken map must stop the kernel; it
 // panics with the first invariant that fails.
 #include "lib/kassert.h"
@@ -53,6 +54,34 @@ static void vm_map_check_entry(struct vm_map *map, struct vm_map_entry *entry)
           ("vm_map_check: entry %p has a dead object", entry));
 }
 
+// No two entries of one map map the same index of an anonymous object
+// (vm_map_delete.c frees on that ground), and each lies inside its object.
+// The kernel maps such an object in one map only as the pieces of one
+// entry, all inside the object's span at start - offset; those are the
+// entries compared here, each with the next one that maps its object.
+static void vm_map_check_object_span(struct vm_map_entry *entry)
+{
+  struct vm_object *obj = entry->object;
+  struct vm_map_entry *e;
+
+  if (obj == NULL || (obj->flags & OBJ_ANON) == 0)
+    return;
+  KASSERT(entry->offset + (entry->end - entry->start) <= ptoa(obj->size),
+          ("vm_map_check: %#lx-%#lx maps past object %u", (unsigned long)
+           entry->start, (unsigned long)entry->end, obj->id));
+  for (e = vm_map_entry_next(entry); e != NULL; e = vm_map_entry_next(e)) {
+    if (e->start - entry->start >= ptoa(obj->size))
+      return;
+    if (e->object != obj)
+      continue;
+    KASSERT(e->offset >= entry->offset + (entry->end - entry->start) ||
+            entry->offset >= e->offset + (e->end - e->start),
+            ("vm_map_check: object %u mapped twice at %#lx and %#lx",
+             obj->id, (unsigned long)entry->start, (unsigned long)e->start));
+    return;
+  }
+}
+
 void vm_map_check(struct vm_map *map)
 {
   struct vm_map_entry *entry, *prev = NULL;
@@ -68,6 +97,7 @@ void vm_map_check(struct vm_map *map)
        prev = entry, entry = vm_map_entry_next(entry)) {
     vm_offset_t gap_end;
     vm_map_check_entry(map, entry);
+    vm_map_check_object_span(entry);
     KASSERT(prev == NULL || prev->end <= entry->start,
             ("vm_map_check: %#lx overlaps or is out of order",
              (unsigned long)entry->start));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Private to vm_map.c and vm_map_ops.c: the entry-level helpers both halves
-// of the map module share. Nothing outside those two files includes this.
+// Private to the map module (vm_map.c, vm_map_ops.c, vm_map_delete.c,
+// vm_map_advise.c, vm_map_check.c): the entry-level helpers its files
+// share. Nothing outside the module includes this.
 //
 // Failure atomicity: an operation that may split entries first counts the
 // splits it will need (at most one at each end of its range), allocates
@@ -37,6 +38,10 @@ void vm_map_reserve_release(struct vm_map_reserve *r);
 
 // Put entry (not yet in the tree, not overlapping any) into the map.
 void vm_map_entry_link(struct vm_map *map, struct vm_map_entry *entry);
+// Take entry out of the tree.
+void vm_map_entry_unlink(struct vm_map *map, struct vm_map_entry *entry);
+// Drop an unlinked entry's object reference and free it.
+void vm_map_entry_dispose(struct vm_map_entry *entry);
 // Move entry's bounds without crossing a neighbour; fixes the gaps.
 void vm_map_entry_set_range(struct vm_map *map, struct vm_map_entry *entry,
                             vm_offset_t start, vm_offset_t end);
@@ -80,6 +85,11 @@ int vm_map_advise_pages(struct vm_map *map, vm_offset_t start, vm_offset_t end,
 struct vm_map_entry *vm_map_clip_range(struct vm_map *map, vm_offset_t start,
                                        vm_offset_t end,
                                        struct vm_map_reserve *r);
+
+// Delete every entry in [start, end) (vm_map_delete.c), clipping with
+// spares from r. Map locked exclusive; nothing in the range in transition.
+void vm_map_delete_range(struct vm_map *map, vm_offset_t start,
+                         vm_offset_t end, struct vm_map_reserve *r);
 
 // Merge every entry in [start, end) with its neighbours where possible.
 // Map locked exclusive.

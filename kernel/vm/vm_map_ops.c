@@ -548,7 +548,7 @@ out:
 // resident until some later collapse. The map lock (exclusive) keeps the
 // count from growing; a transient pin by a collapse of the object's own
 // backing object only makes us shadow needlessly, which is harmless.
-static bool vm_map_entry_sole_owner(struct vm_map_entry *entry)
+bool vm_map_entry_sole_owner(struct vm_map_entry *entry)
 {
   struct vm_object *obj = entry->object;
   bool sole;

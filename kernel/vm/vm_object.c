@@ -363,6 +363,19 @@ static struct vm_object *vm_object_terminate(struct vm_object *obj)
   return backing;
 }
 
+// obj has just lost a reference; left remain. With one left and no shadow,
+// that one is a single map entry's (or a kernel user's, with no entry at
+// all), so no page of obj can be mapped twice any more: OBJ_ONEMAPPING
+// holds again, and unmapping part of the entry may free its pages at once
+// (vm_map_entry_delete). This is how a heap shared copy-on-write with a
+// child that has exited becomes the parent's own again. obj locked.
+static void vm_object_note_private(struct vm_object *obj, int32_t left)
+{
+  MTX_ASSERT_OWNED(&obj->lock);
+  if (left == 1 && obj->shadow_count == 0 && (obj->flags & OBJ_ANON) != 0)
+    obj->flags |= OBJ_ONEMAPPING;
+}
+
 // obj is anonymous and its one remaining reference is its sole shadow's:
 // let the shadow absorb it. Called with obj locked, returns with it
 // unlocked. Returns the shadow, with a temporary reference the caller must
@@ -405,6 +418,7 @@ void vm_object_deallocate(struct vm_object *obj)
                (obj->flags & OBJ_ANON) != 0) {
       obj = vm_object_deallocate_anon(obj);
     } else {
+      vm_object_note_private(obj, left);
       mtx_unlock(&obj->lock);
       obj = NULL;
     }
@@ -416,9 +430,9 @@ void vm_object_deallocate(struct vm_object *obj)
 
 // The new shadow is anonymous and starts with OBJ_ONEMAPPING (it is mapped
 // by the one entry the caller is copying for). The source loses the flag:
-// from now on its pages are reachable through the shadow as well as through
-// whatever still maps it directly (the other side of a fork), so unmapping
-// one range must never free them. It never gets the flag back.
+// from now on its pages are reachable through the shadow as well, so
+// unmapping one range must not free them. It gets the flag back only when
+// it is down to one reference and no shadow (vm_object_note_private).
 int vm_object_shadow(struct vm_object **objp, vm_ooffset_t *offset,
                      vm_size_t length)
 {
@@ -483,8 +497,14 @@ int vm_object_shadow(struct vm_object **objp, vm_ooffset_t *offset,
 // step shortens the chain by one.
 //
 // A bypass lowers backing's count but cannot hit zero (it was at least 2).
-// If it reaches 1 the remaining shadow is not collapsed at once; the next
-// collapse of that shadow (a fault, or a deallocate in the chain) does it.
+// It is not done when it would leave backing one reference, held by its
+// one other shadow S: absorbing backing into S needs S locked first, which
+// cannot be done here, and nothing would do it later -- one dead object
+// stranded in S's chain per fork round, for as long as S lives. Left in
+// obj's chain, backing keeps both references until obj or S lets go, and
+// vm_object_deallocate then collapses the survivor at once. So, busy and
+// wired pages aside, a chain is never longer than the objects in it that
+// something else still shares.
 
 // Does obj have page pindex, resident or in its pager? Requires obj locked.
 static bool vm_object_has_own_page(struct vm_object *obj, vm_pindex_t pindex)
@@ -596,6 +616,15 @@ static bool vm_object_bypass_ok(struct vm_object *obj, struct vm_object *backing
   return true;
 }
 
+// Would a bypass of backing strand it: leave it one reference, held by its
+// one remaining shadow (see above)? Every reference of a two-reference
+// object with two shadows is a shadow's. A transient pin only makes the
+// count higher, and its holder's deallocate then does the collapse.
+static bool vm_object_bypass_strands(struct vm_object *backing)
+{
+  return vm_object_refs(backing) == 2 && backing->shadow_count == 2;
+}
+
 // Bypass: obj skips over backing. Both locked, and backing's backing
 // object too if there is one.
 static void vm_object_bypass(struct vm_object *obj, struct vm_object *backing)
@@ -606,6 +635,7 @@ static void vm_object_bypass(struct vm_object *obj, struct vm_object *backing)
   left = vm_object_ref_drop(backing);
   KASSERT(left > 0, ("vm_object_bypass: object %u lost its last reference",
                      backing->id));
+  vm_object_note_private(backing, left);
 }
 
 // One step down the chain from obj: collapse or bypass backing (locked,
@@ -627,6 +657,7 @@ static bool vm_object_collapse_step(struct vm_object *obj,
       vm_object_collapse_absorb(obj, backing);
       how = 1;
     } else if (vm_object_refs(backing) > 1 &&
+               !vm_object_bypass_strands(backing) &&
                vm_object_bypass_ok(obj, backing)) {
       vm_object_bypass(obj, backing);
       how = 2;
@@ -724,6 +755,9 @@ static void vm_object_check_shadows(struct vm_object *obj)
   KASSERT(vm_object_refs(obj) >= count,
           ("vm_object_check: object %u has %d references, %d shadows",
            obj->id, vm_object_refs(obj), count));
+  KASSERT(count == 0 || (obj->flags & OBJ_ONEMAPPING) == 0,
+          ("vm_object_check: object %u is ONEMAPPING with %d shadows",
+           obj->id, count));
 }
 
 // The backing object cannot die under obj's lock (obj holds a reference),

@@ -17,8 +17,11 @@
 // of its backing object's range it skips over it (bypass). Together they
 // keep chains short however many times processes fork and exit.
 //
-// OBJ_ONEMAPPING: every page of the object is mapped by at most one map
-// entry at one address, so unmapping a range may free its pages at once.
+// OBJ_ONEMAPPING (anonymous objects): no shadow, and every reference is an
+// entry of one map, so every page is mapped by at most one entry and
+// unmapping a range may free its pages at once. Fork and vm_object_shadow
+// clear it; it comes back when the object is down to one reference and no
+// shadow, or when vm_map_delete finds all references in its map.
 //
 // Locking: obj->lock (o) protects everything in the object and its pages'
 // identity. Lock a shadow before its backing object. ref_count is changed

@@ -13,7 +13,8 @@
 //   SHARE  both entries map the same object from now on. An entry still
 //          waiting for its copy (NEEDS_COPY) first gets its own shadow, or
 //          parent and child would each make a private copy on their first
-//          write and stop sharing.
+//          write and stop sharing -- unless nobody else references the
+//          object any more, and then the entry just takes it over.
 //   COPY   copy-on-write: write-protect the parent's range, mark both
 //          entries NEEDS_COPY, and let the first write to each side shadow
 //          the object (vm_map_lookup) and copy the page (vm_fault). Two
@@ -170,9 +171,15 @@ static int vmspace_fork_share(struct vm_map *dst, struct vm_map_entry *src)
       return KERN_RESOURCE_SHORTAGE;
     src->offset = 0;
   } else if ((src->eflags & MAP_ENTRY_NEEDS_COPY) != 0) {
-    rv = vm_object_shadow(&src->object, &src->offset, src->end - src->start);
-    if (rv != KERN_SUCCESS)
-      return rv;
+    // Once the other side of the copy has gone the object is src's alone;
+    // a shadow would leave it one reference, its shadow's, that nothing
+    // collapses -- one more object in the chain per such fork.
+    if (!vm_map_entry_sole_owner(src)) {
+      rv = vm_object_shadow(&src->object, &src->offset,
+                            src->end - src->start);
+      if (rv != KERN_SUCCESS)
+        return rv;
+    }
     src->eflags &= ~MAP_ENTRY_NEEDS_COPY;
   }
   vm_object_reference(src->object);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // mmaptests group "fork": each inheritance down to grandchildren, exact
 // copy-on-write in both directions (also through read(), mprotect and
-// wiring after fork), wired memory at fork, long fork chains, and fork of
-// a big process.
+// wiring after fork), wired memory at fork, long fork chains, fork of a
+// big process, and pages freed by munmap after fork.
 #include "user/mmaptests/mt.h"
 
 #define RW (PROT_READ | PROT_WRITE)
@@ -252,6 +252,50 @@ t_big_fork(void)
   return 0;
 }
 
+// munmap after fork frees what nothing else reaches any more (issue 10,
+// item 7): a middle piece once the child has exited, and then a piece of
+// a mapping that was split while another child still lived, so that when
+// it exits three entries of this process still share one object.
+#define UNMAP_SLACK 4   // kernel pages a call may take (a map entry slab)
+
+static int
+t_unmap_after_fork(void)
+{
+  char *m = mt_anon(48);
+  unsigned long f0;
+  int p[2], pid, st;
+  char c;
+
+  TL_CHECK(m != MAP_FAILED, "mmap");
+  memset(m, 'p', 48 * PGSIZE);
+  if ((pid = fork()) == 0)
+    exit(m[47 * PGSIZE] == 'p' ? 0 : 1);
+  TL_CHECK(pid > 0 && wait(&st) == pid && st == 0, "first child: %d", st);
+  f0 = tl_free_pages();
+  TL_CHECK(munmap(m + 8 * PGSIZE, 16 * PGSIZE) == 0, "munmap middle");
+  TL_CHECK(tl_free_pages() + UNMAP_SLACK >= f0 + 16,
+           "middle: %ld of 16 pages freed", (long)(tl_free_pages() - f0));
+  TL_CHECK(pipe(p) == 0, "pipe");
+  if ((pid = fork()) == 0) {
+    close(p[1]);
+    read(p[0], &c, 1);   // EOF once the parent has split the mapping
+    exit(m[40 * PGSIZE] == 'p' ? 0 : 1);
+  }
+  TL_CHECK(pid > 0, "fork");
+  close(p[0]);
+  TL_CHECK(mprotect(m + 28 * PGSIZE, 4 * PGSIZE, PROT_READ) == 0, "mprotect");
+  close(p[1]);
+  TL_CHECK(wait(&st) == pid && st == 0, "second child: %d", st);
+  f0 = tl_free_pages();
+  TL_CHECK(munmap(m + 32 * PGSIZE, 16 * PGSIZE) == 0, "munmap top");
+  TL_CHECK(tl_free_pages() + UNMAP_SLACK >= f0 + 16,
+           "top: %ld of 16 pages freed", (long)(tl_free_pages() - f0));
+  TL_CHECK(m[0] == 'p' && m[7 * PGSIZE] == 'p' && m[24 * PGSIZE] == 'p' &&
+           m[31 * PGSIZE] == 'p', "the rest changed");
+  munmap(m, 32 * PGSIZE);
+  return 0;
+}
+
 void
 mt_fork(void)
 {
@@ -263,4 +307,5 @@ mt_fork(void)
   tl_run_child("wired_fork", t_wired_fork);
   tl_run_child("fork_chain", t_fork_chain);
   tl_run_child("big_fork", t_big_fork);
+  tl_run_child("unmap_after_fork", t_unmap_after_fork);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // usertests groups "sbrk" (lazy growth, shrinking, limits) and "cow" (fork
-// isolation: after fork neither side sees the other's writes).
+// isolation: after fork neither side sees the other's writes; memory freed
+// and chains kept short across fork rounds).
 #include "user/usertests/ut.h"
 
 #define MB          (1024 * 1024)
@@ -382,6 +383,109 @@ t_cow_kernel_write(void)
   return 0;
 }
 
+// MIT cowtest's "simple", our way: give the heap two thirds of the free
+// memory, fill it, fork a child that exits at once, and shrink the heap
+// again -- twice. Each shrink must give every page back: after the child
+// has gone nothing else reaches them. As in a fresh program, the heap
+// grows the object of the page below it (written first, in this process
+// only), so the shrink clips the entry that still maps the object the
+// child shared. Without that the second round runs out of memory.
+static int
+t_cow_simple_twice(void)
+{
+  unsigned long f0, f1, n, slack;
+  char *a, *base = mem_align_break();
+  int pid, st;
+
+  TL_CHECK(sbrk(PGSIZE) == base, "sbrk");
+  base[0] = 'b';
+  for (int round = 0; round < 2; round++) {
+    f0 = tl_free_pages();
+    n = f0 / 3 * 2;
+    slack = SLACK_PAGES + n / 256;   // page-table pages the heap keeps
+    a = sbrk(n * PGSIZE);
+    TL_CHECK(a != (char *)-1, "round %d: sbrk %lu pages: %s", round, n,
+             strerror(errno));
+    for (unsigned long i = 0; i < n; i++)
+      a[i * PGSIZE] = (char)i;
+    pid = fork();
+    if (pid == 0)
+      exit(0);
+    TL_CHECK(pid > 0, "round %d: fork: %s", round, strerror(errno));
+    TL_CHECK(wait(&st) == pid && st == 0, "round %d: child %d", round, st);
+    TL_CHECK(sbrk(-(long)(n * PGSIZE)) != (char *)-1, "shrink");
+    f1 = tl_free_pages();
+    TL_CHECK(f1 + slack >= f0, "round %d: %lu of %lu pages not freed",
+             round, f0 - f1, n);
+    TL_CHECK(base[0] == 'b', "round %d: the page below changed", round);
+  }
+  return 0;
+}
+
+// Issue 10, item 14: each round the parent writes its region after fork,
+// the child writes it, forks a grandchild and writes it again, and the
+// grandchild and then the child exit. The parent's shadow chain must stay
+// short and hold one copy of the region, not one per round.
+#define ROUND_PAGES 32
+#define ROUNDS      40
+
+static int
+cow_region_depth(char *r)
+{
+  struct vmmap_entry e[32];
+  int n = vmmap(VMMAP_SELF, e, 32);
+
+  for (int i = 0; i < n && i < 32; i++)
+    if (e[i].start <= (unsigned long)r && (unsigned long)r < e[i].end)
+      return e[i].depth;
+  return -1;
+}
+
+static void
+cow_round_child(char *r)
+{
+  int pid, st;
+
+  memset(r, 'c', ROUND_PAGES * PGSIZE);
+  pid = fork();
+  if (pid == 0)
+    exit(0);
+  TL_CHILD_CHECK(pid > 0);
+  memset(r, 'd', ROUND_PAGES * PGSIZE);
+  TL_CHILD_CHECK(wait(&st) == pid && st == 0);
+  exit(0);
+}
+
+static int
+t_cow_rounds_chain(void)
+{
+  unsigned long f0 = 0, f;
+  char *r = mem_align_break();
+  int pid, st, d;
+
+  TL_CHECK(sbrk(ROUND_PAGES * PGSIZE) == r, "sbrk: %s", strerror(errno));
+  for (int round = 0; round < ROUNDS; round++) {
+    pid = fork();
+    if (pid == 0)
+      cow_round_child(r);
+    TL_CHECK(pid > 0, "fork: %s", strerror(errno));
+    memset(r, 'a' + round % 26, ROUND_PAGES * PGSIZE);
+    TL_CHECK(wait(&st) == pid && st == 0, "round %d: child %d", round, st);
+    TL_CHECK(mem_all(r, 'a' + round % 26, ROUND_PAGES * PGSIZE),
+             "round %d: lost own writes", round);
+    d = cow_region_depth(r);
+    TL_CHECK(d >= 1 && d <= 2, "round %d: chain depth %d", round, d);
+    f = tl_free_pages();
+    if (round == 1)
+      f0 = f;
+    TL_CHECK(round < 1 || f + SLACK_PAGES >= f0,
+             "round %d: %lu more pages in use than after round 1", round,
+             f0 - f);
+  }
+  sbrk(-ROUND_PAGES * PGSIZE);
+  return 0;
+}
+
 void
 ut_cow(void)
 {
@@ -389,4 +493,6 @@ ut_cow(void)
   tl_run_child("after_sbrk", t_cow_after_sbrk);
   tl_run_child("chain", t_cow_chain);
   tl_run_child("kernel_write", t_cow_kernel_write);
+  tl_run_child("simple_twice", t_cow_simple_twice);
+  tl_run_child("rounds_chain", t_cow_rounds_chain);
 }

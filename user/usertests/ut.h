@@ -12,7 +12,7 @@ void ut_text(void);     // t_text.c: ETXTBSY for the file of a running program
 void ut_inode(void);    // t_inode.c: in-memory inodes limited by memory only
 void ut_pipe(void);     // t_pipe.c: pipes
 void ut_sbrk(void);     // t_mem.c: sbrk laziness, shrinking, limits
-void ut_cow(void);      // t_mem.c: fork isolation (copy-on-write)
+void ut_cow(void);      // t_mem.c: fork isolation, memory freed across forks
 void ut_ptr(void);      // t_ptr.c: bad user pointers
 void ut_fault(void);    // t_fault.c: NULL, stack guard
 void ut_oom(void);      // t_fault.c: out of memory
