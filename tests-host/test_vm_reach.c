@@ -75,7 +75,7 @@ static void brk_by(int i, long n)
 {
   vm_offset_t old;
 
-  cr_assert_eq(vm_sbrk(vs[i], n, ~0UL, &old), 0);
+  cr_assert_eq(vm_sbrk(vs[i], n, ~0UL, RLIM_INFINITY, &old), 0);
 }
 
 static void put(int i, int page, uint8_t v)
