@@ -3,8 +3,8 @@
 //
 // Runs every group (or the named ones) of user/usertests/: processes,
 // files, pipes, sbrk, fork isolation, bad pointers, faults, out of memory,
-// out of processes. Each group ends with a leak check on the free page
-// count (user/testlib.h; the out-of-memory group's drops the page cache
+// out of processes, a full disk. Each group ends with a leak check on the
+// free page count (user/testlib.h; the out-of-memory group's drops the page cache
 // first, tl_group_oom). Prints "usertests: N passed, M failed" last and
 // exits 1 if anything failed.
 //
@@ -31,6 +31,7 @@ static const struct ut_group ut_groups[] = {
   { "fault", ut_fault },
   { "oom", ut_oom, 1 },
   { "nproc", ut_nproc },
+  { "disk", ut_disk },
 };
 
 int

@@ -67,7 +67,8 @@
 #define KERN_SUCCESS             0
 #define KERN_INVALID_ADDRESS     1   // no mapping there
 #define KERN_PROTECTION_FAILURE  2   // mapping forbids the access
-#define KERN_NO_SPACE            3   // no room in the map, or overlap
+#define KERN_NO_SPACE            3   // no room in the map (or overlap), or on
+                                     // a pager's store (write-back)
 #define KERN_INVALID_ARGUMENT    4
 #define KERN_FAILURE             5   // e.g. wiring a PROT_NONE page
 #define KERN_RESOURCE_SHORTAGE   6   // out of pages or kernel memory

@@ -446,6 +446,8 @@ int vm_msync(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int flags)
     return rc;
   rc = vm_map_sync(map, start, end, (flags & MS_SYNC) != 0,
                    (flags & MS_INVALIDATE) != 0);
+  if (rc == KERN_NO_SPACE)
+    return -ENOSPC;               // a page needed a block the disk lacks
   if (rc == KERN_FAILURE)
     return (flags & MS_INVALIDATE) ? -EBUSY : -EIO;
   return -vm_kern_to_errno(rc);

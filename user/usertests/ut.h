@@ -15,6 +15,7 @@ void ut_ptr(void);      // t_ptr.c: bad user pointers
 void ut_fault(void);    // t_fault.c: NULL, stack guard
 void ut_oom(void);      // t_fault.c: out of memory
 void ut_nproc(void);    // t_fault.c: out of processes
+void ut_disk(void);     // t_disk.c: a full disk
 
 // Fork until fork fails; the children wait for EOF on a pipe. Returns how
 // many were started and leaves errno from the failed fork; every child has
