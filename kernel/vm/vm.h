@@ -73,6 +73,7 @@
 #define KERN_FAILURE             5   // e.g. wiring a PROT_NONE page
 #define KERN_RESOURCE_SHORTAGE   6   // out of pages or kernel memory
 #define KERN_OUT_OF_BOUNDS       9   // past the end of a file: bus error
+#define KERN_MEMORY_ERROR       10   // a pager failed to write a page (EIO)
 
 // System-wide counters, updated atomically, reported by vmstat.
 struct vmmeter {

@@ -191,7 +191,7 @@ int vm_map_unwire(struct vm_map *map, vm_offset_t start, vm_offset_t end,
 // invalidate, also drop the clean ones (KERN_FAILURE if any is wired).
 // Holes: KERN_INVALID_ADDRESS. A page the pager could not write stays
 // dirty, and the first such failure is returned: KERN_NO_SPACE when the
-// pager's store is full, KERN_FAILURE for an I/O error. Takes the lock.
+// pager's store is full, KERN_MEMORY_ERROR for an I/O error. Takes the lock.
 int vm_map_sync(struct vm_map *map, vm_offset_t start, vm_offset_t end,
                 bool syncio, bool invalidate);
 

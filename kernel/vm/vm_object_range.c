@@ -119,7 +119,7 @@ static int vm_object_clean_gather(struct vm_object *obj, vm_pindex_t *pindex,
 // A page the pageout scan parked on the laundry queue because it was dirty
 // goes back to the inactive queue once clean: it may be reclaimed now.
 // A page the pager failed to write stays dirty. Returns KERN_SUCCESS, or
-// the first failure: KERN_NO_SPACE (the store is full), KERN_FAILURE.
+// the first failure: KERN_NO_SPACE (the store is full), KERN_MEMORY_ERROR.
 static int vm_object_clean_run(struct vm_object *obj, struct vm_page **ma,
                                int count, bool sync)
 {
@@ -140,7 +140,7 @@ static int vm_object_clean_run(struct vm_object *obj, struct vm_page **ma,
   for (i = 0; i < count; i++) {
     if (rtvals[i] != VM_PAGER_OK) {
       if (error == KERN_SUCCESS)
-        error = rtvals[i] == VM_PAGER_NOSPACE ? KERN_NO_SPACE : KERN_FAILURE;
+        error = rtvals[i] == VM_PAGER_NOSPACE ? KERN_NO_SPACE : KERN_MEMORY_ERROR;
     } else if (!vm_page_wired(ma[i])) {
       ma[i]->flags &= ~PG_DIRTY;
       if (ma[i]->queue == PQ_LAUNDRY)
