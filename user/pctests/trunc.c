@@ -4,8 +4,8 @@
 // ftruncate must discard the bytes past the new end in every cached page,
 // wired or not: after the file grows back, read() and every mapping show
 // zeros there (POSIX). A wired page past the new end cannot leave memory
-// while it is wired; it stays mapped and reads as zeros (docs/syscalls-
-// mmap.md, "Truncation").
+// while it is wired; it stays mapped and reads as zeros
+// (docs/syscalls-write.md, "Truncation").
 #include "user/testlib.h"
 #include "user/pctests/pctests.h"
 
