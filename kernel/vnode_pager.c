@@ -49,10 +49,9 @@
 // ip->vmobj) -> obj->lock. getpages and putpages are called with obj->lock
 // held and their pages busy; they drop it around the I/O and take the
 // inode lock (and, for writes, a log transaction for up to VNODE_PUT_BATCH
-// pages). rdwr holds its page
-// wired, not busy, across the user copy: a fault during the copy on a
-// mapping of the same page then finds it resident rather than sleeping on
-// it forever. dealloc drops obj->lock too (the object is dead, nobody else
+// pages). rdwr holds its page wired, not busy, across the user copy: a
+// fault during the copy on a mapping of the same page then finds it
+// resident rather than sleeping on it forever. dealloc drops obj->lock too (the object is dead, nobody else
 // can reach it) because iput may sleep.
 #include "vnode_pager.h"
 
