@@ -464,8 +464,9 @@ static int vnode_pager_reserve(struct inode *ip, uint64_t off, int n)
   return r;
 }
 
-// A copy faulted on the user address after vnode_pager_reserve grew the
-// inode for it: shrink the inode back to what the cache holds. The blocks
+// A copy stopped short (a bad user address, no free page) after
+// vnode_pager_reserve grew the inode for it: shrink the inode back to what
+// the cache holds. The blocks
 // reserved past the end stay allocated (they hold zeros) until the file
 // is truncated or removed.
 static void vnode_pager_unreserve(struct inode *ip, struct vm_object *obj)
@@ -487,7 +488,7 @@ static void vnode_pager_unreserve(struct inode *ip, struct vm_object *obj)
 
 // write(): one chunk at a time, back the chunk with blocks, then copy it
 // into the cache. Stops at a full disk (short count, or -ENOSPC when
-// nothing was written) and at a bad user address.
+// nothing was written), at a bad user address and when out of memory.
 static int vnode_pager_write(struct inode *ip, struct vm_object *obj,
                              uint64_t uaddr, uint64_t off, int n)
 {

@@ -151,6 +151,18 @@ static int disk_full(void)
     close(fd);
   }
   TL_CHECK(mkdir("dk.dir") == -1, "mkdir on a full disk worked");
+  // Nothing written at all: -1 with ENOSPC, and the file stays empty.
+  if (dk_nsmall > 0) {
+    struct stat st;
+    dk_name(name, "dz", 0);
+    int fd = open(name, O_RDWR);
+    TL_CHECK(fd >= 0, "open %s: %s", name, strerror(errno));
+    TL_CHECK(write(fd, dk_buf, 1) == -1 && errno == ENOSPC,
+             "write of one byte to a full disk: errno %d", errno);
+    TL_CHECK(fstat(fd, &st) == 0 && st.size == 0, "size %ld after ENOSPC",
+             (long)st.size);
+    close(fd);
+  }
   return 0;
 }
 
