@@ -27,6 +27,8 @@
 //
 // Holes: a zero block address means "never written". Reading one gives
 // zeros; writing allocates it. Truncation and ftruncate may leave holes.
+// write() through the page cache allocates its blocks up front (ireserve),
+// so a full disk shows as a short write, not as a failed write-back.
 //
 // Transaction sizes: a writei chunk of FS_WRITE_CHUNK bytes (file.c splits
 // bigger writes) touches its data blocks, the inode block, one bitmap
@@ -377,6 +379,43 @@ static uint32_t bmap(struct inode *ip, uint32_t bn, bool alloc)
     return 0;
   uint32_t mid = bmap_ind(ip, top, bn / NINDIRECT, alloc);
   return mid == 0 ? 0 : bmap_ind(ip, mid, bn % NINDIRECT, alloc);
+}
+
+// Give every file block of [off, off + n) of a locked inode a disk block,
+// allocating the missing ones (and the indirect blocks on the way) in
+// order, and grow the size over what now has blocks. write() calls this
+// before it dirties cached pages, so that write-back never needs a block
+// it cannot get. Returns the bytes from off now backed: n, fewer when the
+// disk filled part way (a block boundary), or -ENOSPC when the first
+// block could not be had. Inside a transaction.
+int ireserve(struct inode *ip, uint32_t off, uint32_t n)
+{
+  SX_ASSERT_XLOCKED(&ip->lock);
+  KASSERT(ip->type == T_FILE && n > 0 && n - 1 <= MAXFILESIZE - off,
+          ("ireserve: inode %u, bad range", ip->inum));
+  uint32_t end = off + (n - 1);           // the last byte: no overflow
+  uint32_t bn = off / BSIZE;
+  for (; bn <= end / BSIZE; bn++)
+    if (bmap(ip, bn, true) == 0)
+      break;
+  uint64_t backed = MIN((uint64_t)bn * BSIZE, (uint64_t)end + 1);
+  if (backed > ip->size)
+    ip->size = (uint32_t)backed;
+  iupdate(ip);                            // bmap may have changed addrs
+  return backed > off ? (int)(backed - off) : -ENOSPC;
+}
+
+// Does every file block of [off, off + n) of a locked inode have a disk
+// block already (1 or 0)? Then ireserve has nothing to allocate.
+int ibacked(struct inode *ip, uint32_t off, uint32_t n)
+{
+  SX_ASSERT_XLOCKED(&ip->lock);
+  if (n == 0)
+    return 1;
+  for (uint32_t bn = off / BSIZE; bn <= (off + (n - 1)) / BSIZE; bn++)
+    if (bmap(ip, bn, false) == 0)
+      return 0;
+  return 1;
 }
 
 // Free what indirect block ind maps from file block keep on (counted from

@@ -107,6 +107,11 @@ void stati(struct inode *ip, struct stat *st);
 // user address) or a negative errno when nothing moved. The inode is locked.
 int readi(struct inode *ip, int user_dst, uint64_t dst, uint32_t off, uint32_t n);
 int writei(struct inode *ip, int user_src, uint64_t src, uint32_t off, uint32_t n);
+// Allocate the blocks under [off, off + n) of a locked regular file and
+// grow its size over them: the bytes backed (short on a full disk) or
+// -ENOSPC. Inside a transaction. ibacked: are they all there already?
+int ireserve(struct inode *ip, uint32_t off, uint32_t n);
+int ibacked(struct inode *ip, uint32_t off, uint32_t n);  // 1 or 0
 // Set the size of a locked regular file, freeing the blocks past the new
 // end; growing leaves a hole. 0 or a negative errno. Inside a transaction.
 int itruncate(struct inode *ip, uint32_t size);

@@ -29,16 +29,29 @@
 // pages that hold any of it. getpages zeroes the part of the last page past
 // the end; a page wholly past the end is VM_PAGER_BAD (vm_fault already
 // refuses pindex >= obj->size with a bus error). putpages never writes past
-// the end, so the zero tail never reaches the disk.
+// the end, so the zero tail never reaches the disk. Truncation frees the
+// pages past the new end, except wired ones, which stay mapped until
+// unwired but are zeroed (setsize).
+//
+// A full disk: write() gives each range the disk blocks it is about to
+// dirty before it copies (vnode_pager_reserve, fs.c ireserve), inside a
+// transaction, and grows the inode only over blocks that exist; when the
+// disk fills it stops with a short count, or -ENOSPC if nothing was
+// written. So a page dirtied by write() never needs a block at write-back.
+// A page dirtied through a MAP_SHARED mapping over a hole (a file grown by
+// ftruncate) gets its block at write-back; if the disk is full then, the
+// page stays dirty and msync reports ENOSPC (VM_PAGER_NOSPACE). When the
+// object dies with such a page, the page is lost and putpages says so on
+// the console; the hole reads as zeros.
 //
 // Locking, in order: the inode sleep lock (held only for block I/O, never
 // across a user copy) -> vnode_pager_lock (spin; protects every
 // ip->vmobj) -> obj->lock. getpages and putpages are called with obj->lock
 // held and their pages busy; they drop it around the I/O and take the
-// inode lock (and, for writes, a log transaction). rdwr holds its page
-// wired, not busy, across the user copy: a fault during the copy on a
-// mapping of the same page then finds it resident rather than sleeping on
-// it forever. dealloc drops obj->lock too (the object is dead, nobody else
+// inode lock (and, for writes, a log transaction for up to VNODE_PUT_BATCH
+// pages). rdwr holds its page wired, not busy, across the user copy: a
+// fault during the copy on a mapping of the same page then finds it
+// resident rather than sleeping on it forever. dealloc drops obj->lock too (the object is dead, nobody else
 // can reach it) because iput may sleep.
 #include "vnode_pager.h"
 
@@ -48,6 +61,8 @@
 #include "lib/kassert.h"
 #include "lib/lock.h"
 #include "lib/string.h"
+#include "param.h"
+#include "printf.h"
 #include "stat.h"
 #include "uaccess.h"
 #include "vm/pmap.h"
@@ -113,7 +128,10 @@ static int vnode_pager_getpages(struct vm_object *obj, struct vm_page **ma,
 }
 
 // Write one page, clipped to the end of the file. VM_PAGER_OK when it is
-// wholly past the end (nothing of the file to write).
+// wholly past the end (nothing of the file to write); VM_PAGER_NOSPACE
+// when its block is a hole and the disk is full (only a page written
+// through a mapping can be over a hole: write() reserves its blocks).
+// ip locked, inside a transaction.
 static int vnode_pager_write_page(struct inode *ip, struct vm_page *m,
                                   uint64_t size)
 {
@@ -124,32 +142,63 @@ static int vnode_pager_write_page(struct inode *ip, struct vm_page *m,
   if (off >= size)
     return VM_PAGER_OK;
   n = (uint32_t)MIN(PAGE_SIZE, size - off);
-  begin_op();
-  ilock(ip);
   r = writei(ip, 0, (uint64_t)pmap_page_kva(m), (uint32_t)off, n);
-  iunlock(ip);
-  end_op();
+  if (r == -ENOSPC)
+    return VM_PAGER_NOSPACE;
   if (r != (int)n)
     return VM_PAGER_ERROR;
   VM_CNT_INC(v_pageout);
   return VM_PAGER_OK;
 }
 
-// Every write is synchronous (one log transaction per page), so sync
-// changes nothing. Requires obj locked; drops it around the writes.
+// Pages written in one transaction: each logs its data block (and, over a
+// hole, allocates it); add the inode, the bitmap block and up to 3
+// indirect blocks and it fits MAXOPBLOCKS.
+#define VNODE_PUT_BATCH (MAXOPBLOCKS - 6)
+
+// Write ma[0, n) in one transaction; rtvals[i] gets each result.
+static void vnode_pager_put_batch(struct inode *ip, struct vm_page **ma,
+                                  int n, uint64_t size, int *rtvals)
+{
+  begin_op();
+  ilock(ip);
+  for (int i = 0; i < n; i++)
+    rtvals[i] = vnode_pager_write_page(ip, ma[i], size);
+  iunlock(ip);
+  end_op();
+}
+
+// Every write is synchronous, so sync changes nothing. Requires obj
+// locked; drops it around the writes.
+//
+// A page that fails stays dirty (vm_object_page_clean) and msync reports
+// it. When the object is dying there is nobody left to report to and the
+// page is about to be freed: its data is lost, so say so on the console.
+// The file keeps what its block held before; the block of a page that
+// failed for want of space is a hole, so the file reads zeros there,
+// never another file's data.
 static int vnode_pager_putpages(struct vm_object *obj, struct vm_page **ma,
                                 int count, bool sync, int *rtvals)
 {
   struct inode *ip = obj->handle;
   uint64_t size = obj->pager_size;
+  bool dying = (obj->flags & OBJ_DEAD) != 0;
   int result = VM_PAGER_OK;
 
   (void)sync;
   mtx_unlock(&obj->lock);
+  for (int i = 0; i < count; i += VNODE_PUT_BATCH)
+    vnode_pager_put_batch(ip, ma + i, MIN(count - i, VNODE_PUT_BATCH), size,
+                          rtvals + i);
   for (int i = 0; i < count; i++) {
-    rtvals[i] = vnode_pager_write_page(ip, ma[i], size);
-    if (rtvals[i] != VM_PAGER_OK)
+    if (rtvals[i] == VM_PAGER_OK)
+      continue;
+    if (result == VM_PAGER_OK)
       result = rtvals[i];
+    if (dying)
+      printf("vnode_pager: inode %u: write-back of page %lu failed (%s), "
+             "data lost\n", ip->inum, (unsigned long)ma[i]->pindex,
+             rtvals[i] == VM_PAGER_NOSPACE ? "disk full" : "I/O error");
   }
   mtx_lock(&obj->lock);
   return result;
@@ -333,12 +382,15 @@ static void vnode_pager_release(struct vm_object *obj, struct vm_page *m,
 }
 
 // Move one piece (within one page) between the cache and user memory.
-// Returns the bytes moved (0 at end of file) or a negative errno.
+// Returns the bytes moved (0 at end of file) or a negative errno. A write
+// that faults on the user address leaves the part of the page past the
+// end of the file zero, as every cached page keeps it.
 static int vnode_pager_rdwr_page(struct vm_object *obj, bool write,
                                  uint64_t uaddr, uint64_t off, uint64_t n)
 {
   struct vm_page *m;
   uint8_t *kva;
+  uint64_t keep;
   int rc;
 
   n = MIN(n, PAGE_SIZE - (off & PAGE_MASK));
@@ -353,23 +405,80 @@ static int vnode_pager_rdwr_page(struct vm_object *obj, bool write,
     return rc;
   kva = (uint8_t *)pmap_page_kva(m) + (off & PAGE_MASK);
   rc = write ? copyin(kva, uaddr, n) : copyout(uaddr, kva, n);
-  if (rc == 0 && write) {
+  if (write) {
     mtx_lock(&obj->lock);
-    if (off + n > obj->pager_size)
+    if (rc == 0 && off + n > obj->pager_size)
       vnode_pager_size_locked(obj, off + n);
+    keep = obj->pager_size > off ? MIN(n, obj->pager_size - off) : 0;
+    if (rc < 0 && keep < n)
+      memset(kva + keep, 0, n - keep);
     mtx_unlock(&obj->lock);
   }
   vnode_pager_release(obj, m, write);
   return rc < 0 ? rc : (int)n;
 }
 
-// After a write that grew the cached file to size bytes, grow the inode
-// too, so fstat and lseek(SEEK_END) agree; the data follows on write-back.
-static void vnode_pager_grow_inode(struct inode *ip, uint64_t size)
+// Copy n bytes page by page. Returns the bytes moved, or a negative errno
+// when nothing moved.
+static int vnode_pager_copy(struct vm_object *obj, bool write, uint64_t uaddr,
+                            uint64_t off, int n)
 {
+  int done = 0, r = 0;
+
+  while (done < n) {
+    r = vnode_pager_rdwr_page(obj, write, uaddr + done, off + done, n - done);
+    if (r <= 0)
+      break;
+    done += r;
+  }
+  return done > 0 ? done : r;
+}
+
+// Most bytes write() backs with blocks in one transaction. An unaligned
+// chunk touches one block more than its size; with the inode, the bitmap
+// block and up to 3 indirect blocks it fits MAXOPBLOCKS (as file.c's
+// FS_WRITE_CHUNK).
+#define VNODE_RESERVE_CHUNK ((MAXOPBLOCKS - 6) * BSIZE)
+CTASSERT(VNODE_RESERVE_CHUNK / BSIZE + 1 + 5 <= MAXOPBLOCKS);
+
+// Give [off, off + n) of the file disk blocks and grow the inode over
+// them (fs.c ireserve), before write() dirties the cached pages: a full
+// disk then shows here, as a short count, and never at write-back. An
+// overwrite of blocks that exist needs no transaction. Returns the bytes
+// backed (fewer when the disk filled) or -ENOSPC.
+static int vnode_pager_reserve(struct inode *ip, uint64_t off, int n)
+{
+  bool backed;
+  int r;
+
+  ilock(ip);
+  backed = off + n <= ip->size && ibacked(ip, (uint32_t)off, (uint32_t)n);
+  iunlock(ip);
+  if (backed)
+    return n;
   begin_op();
   ilock(ip);
-  if (size > ip->size) {
+  r = ireserve(ip, (uint32_t)off, (uint32_t)n);
+  iunlock(ip);
+  end_op();
+  return r;
+}
+
+// A copy stopped short (a bad user address, no free page) after
+// vnode_pager_reserve grew the inode for it: shrink the inode back to what
+// the cache holds. The blocks
+// reserved past the end stay allocated (they hold zeros) until the file
+// is truncated or removed.
+static void vnode_pager_unreserve(struct inode *ip, struct vm_object *obj)
+{
+  uint64_t size;
+
+  mtx_lock(&obj->lock);
+  size = obj->pager_size;
+  mtx_unlock(&obj->lock);
+  begin_op();
+  ilock(ip);
+  if (ip->size > size) {
     ip->size = (uint32_t)size;
     iupdate(ip);
   }
@@ -377,49 +486,80 @@ static void vnode_pager_grow_inode(struct inode *ip, uint64_t size)
   end_op();
 }
 
+// write(): one chunk at a time, back the chunk with blocks, then copy it
+// into the cache. Stops at a full disk (short count, or -ENOSPC when
+// nothing was written), at a bad user address and when out of memory.
+static int vnode_pager_write(struct inode *ip, struct vm_object *obj,
+                             uint64_t uaddr, uint64_t off, int n)
+{
+  int done = 0, r = 0, want, got;
+
+  while (done < n) {
+    want = MIN(n - done, VNODE_RESERVE_CHUNK);
+    if ((got = r = vnode_pager_reserve(ip, off + done, want)) < 0)
+      break;
+    r = vnode_pager_copy(obj, true, uaddr + done, off + done, got);
+    done += MAX(r, 0);
+    if (r != got) {
+      vnode_pager_unreserve(ip, obj);
+      break;
+    }
+    if (got < want)
+      break;                      // the disk is full
+  }
+  return done > 0 ? done : r;
+}
+
 int vnode_pager_rdwr(struct inode *ip, bool write, uint64_t uaddr,
                      uint64_t off, int n)
 {
   struct vm_object *obj;
-  uint64_t size;
-  int done = 0, r = 0;
+  int r;
 
   if (n < 0)
     return -EINVAL;
   if (write && (off > MAXFILESIZE || (uint64_t)n > MAXFILESIZE - off))
     return -EFBIG;
+  if (n == 0)
+    return 0;
   if ((obj = vnode_pager_object(ip)) == NULL)
     return -ENOMEM;
-  while (done < n) {
-    r = vnode_pager_rdwr_page(obj, write, uaddr + done, off + done, n - done);
-    if (r <= 0)
-      break;
-    done += r;
-  }
-  if (write && done > 0) {
-    mtx_lock(&obj->lock);
-    size = obj->pager_size;
-    mtx_unlock(&obj->lock);
-    vnode_pager_grow_inode(ip, size);
-  }
+  r = write ? vnode_pager_write(ip, obj, uaddr, off, n)
+            : vnode_pager_copy(obj, false, uaddr, off, n);
   vm_object_deallocate(obj);      // the last reference writes back
-  return done > 0 ? done : r;
+  return r;
 }
 
+// Zero page m of a cache object from byte off of the page on, if it has
+// contents (a page still being read in gets its zeros from getpages,
+// which sees the new size). Requires its object locked.
+static void vnode_pager_zero_from(struct vm_page *m, uint64_t off)
+{
+  if ((m->flags & PG_VALID) != 0)
+    memset((uint8_t *)pmap_page_kva(m) + off, 0, PAGE_SIZE - off);
+}
+
+// Pages past the new end go. A wired page cannot (it stays mapped until
+// its wiring ends), so it is zeroed instead: it reads as zeros from now
+// on, through the mapping and through read() once the file grows back
+// over it, exactly like the hole the truncation left on disk.
 void vnode_pager_setsize(struct inode *ip, uint32_t size)
 {
   struct vm_object *obj;
   struct vm_page *m;
+  vm_pindex_t end = atop(round_page((uint64_t)size));
 
   if ((obj = vnode_pager_lookup(ip)) == NULL)
     return;
   mtx_lock(&obj->lock);
   vnode_pager_size_locked(obj, size);
-  vm_object_page_remove(obj, atop(round_page(size)), 0, OBJPR_NOTWIRED);
+  vm_object_page_remove(obj, end, 0, OBJPR_NOTWIRED);
+  for (m = vm_object_page_ge(obj, end); m != NULL;
+       m = vm_object_page_next(obj, m))
+    vnode_pager_zero_from(m, 0);
   m = (size & PAGE_MASK) != 0 ? vm_object_page_lookup(obj, atop(size)) : NULL;
-  if (m != NULL && (m->flags & PG_VALID) != 0)
-    memset((uint8_t *)pmap_page_kva(m) + (size & PAGE_MASK), 0,
-           PAGE_SIZE - (size & PAGE_MASK));
+  if (m != NULL)
+    vnode_pager_zero_from(m, size & PAGE_MASK);
   mtx_unlock(&obj->lock);
   vm_object_deallocate(obj);
 }

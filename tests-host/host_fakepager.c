@@ -61,7 +61,9 @@ static int host_fakepager_putpages(struct vm_object *obj, struct vm_page **ma,
                                    int count, bool sync, int *rtvals)
 {
   int n = host_fakepager.putpages++;
-  int rv = host_fakepager.put_fail ? VM_PAGER_ERROR : VM_PAGER_OK;
+  int rv = !host_fakepager.put_fail ? VM_PAGER_OK :
+           host_fakepager.put_error != 0 ? host_fakepager.put_error :
+           VM_PAGER_ERROR;
 
   MTX_ASSERT_OWNED(&obj->lock);
   host_fakepager_check_run("host_fakepager_putpages", obj, ma, count);

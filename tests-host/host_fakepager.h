@@ -37,7 +37,8 @@ struct host_fakepager {
   vm_pindex_t npages;     // the file's length: haspage and getpages stop here
   int fill;               // page i of the file reads as bytes of fill + i
   int get_result;         // VM_PAGER_OK, or what getpages fails with
-  bool put_fail;          // putpages reports VM_PAGER_ERROR for every page
+  bool put_fail;          // putpages fails every page, with put_error
+  int put_error;          // VM_PAGER_ERROR (if 0) or VM_PAGER_NOSPACE
 
   // What the VM asked for since host_fakepager_install.
   int getpages, putpages, haspage, dealloc;  // calls of each

@@ -18,6 +18,7 @@
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
+#include "vm/vm_pager.h"
 #include "vmtest.h"
 
 #define NPAGES  256
@@ -165,14 +166,37 @@ Test(vm_map_sync, sync_reports_a_write_error_and_keeps_the_page_dirty)
 
   dirty_shared_file(dirty, 1);
   host_fakepager.put_fail = true;
-  cr_assert_eq(vm_map_sync(&map, P(10), P(14), true, false), KERN_FAILURE);
-  cr_assert_eq(vm_map_writeback(&map, P(10), P(14)), KERN_FAILURE);
+  cr_assert_eq(vm_map_sync(&map, P(10), P(14), true, false),
+               KERN_MEMORY_ERROR);
+  cr_assert_eq(vm_map_writeback(&map, P(10), P(14)), KERN_MEMORY_ERROR);
   host_fakepager.put_fail = false;
   cr_assert_eq(vm_map_sync(&map, P(10), P(14), true, false), KERN_SUCCESS);
   cr_assert_eq(host_fakepager.putpages, 3);
   assert_put(2, 1, 1);
   cr_assert_eq(vm_map_sync(&map, P(10), P(14), true, false), KERN_SUCCESS);
   cr_assert_eq(host_fakepager.putpages, 3, "written at last");
+  check();
+}
+
+// A full store reaches msync as KERN_NO_SPACE (ENOSPC), not as a generic
+// failure, from vm_map_sync and vm_map_writeback alike; the page stays
+// dirty until there is room.
+Test(vm_map_sync, sync_reports_a_full_store_as_no_space)
+{
+  static const int dirty[] = { 2 };
+  struct vm_object *obj = dirty_shared_file(dirty, 1);
+
+  host_fakepager.put_fail = true;
+  host_fakepager.put_error = VM_PAGER_NOSPACE;
+  cr_assert_eq(vm_map_sync(&map, P(10), P(14), true, false), KERN_NO_SPACE);
+  cr_assert_eq(vm_map_writeback(&map, P(10), P(14)), KERN_NO_SPACE);
+  mtx_lock(&obj->lock);
+  cr_assert(vm_object_page_lookup(obj, 2)->flags & PG_DIRTY);
+  mtx_unlock(&obj->lock);
+  cr_assert_eq(peek(P(12)), 'd', "the data is still there");
+  host_fakepager.put_fail = false;
+  cr_assert_eq(vm_map_sync(&map, P(10), P(14), true, false), KERN_SUCCESS);
+  cr_assert_eq(host_fakepager.putpages, 3);
   check();
 }
 

@@ -15,6 +15,7 @@
 #include "vm/vm_mmap.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
+#include "vm/vm_pager.h"
 #include "vm/vmspace.h"
 #include "vmtest.h"
 
@@ -436,6 +437,27 @@ Test(vm_mmap, munmap_writes_back_the_file_pages_it_unmaps)
   vm_object_deallocate(obj);
   cr_assert_eq(host_fakepager.pages_put, 2, "nothing left to write at the end");
   cr_assert_eq(host_fakepager.dealloc, 1);
+}
+
+// msync's errors after a failed write-back (SEMANTICS.md): ENOSPC when the
+// store is full, EIO for another failure, also with MS_INVALIDATE (EBUSY
+// is for wired pages only).
+Test(vm_mmap, msync_reports_enospc_and_eio)
+{
+  struct vm_object *obj = fake_file();
+  vm_offset_t va = map_shared(vm, obj);
+
+  poke(vm, va, 'a');
+  host_fakepager.put_fail = true;
+  host_fakepager.put_error = VM_PAGER_NOSPACE;
+  cr_assert_eq(vm_msync(vm, va, PAGE_SIZE, MS_SYNC), -ENOSPC);
+  cr_assert_eq(vm_msync(vm, va, PAGE_SIZE, MS_ASYNC), -ENOSPC);
+  host_fakepager.put_error = VM_PAGER_ERROR;
+  cr_assert_eq(vm_msync(vm, va, PAGE_SIZE, MS_SYNC), -EIO);
+  cr_assert_eq(vm_msync(vm, va, PAGE_SIZE, MS_SYNC | MS_INVALIDATE), -EIO);
+  host_fakepager.put_fail = false;
+  cr_assert_eq(vm_msync(vm, va, PAGE_SIZE, MS_SYNC), 0);
+  cr_assert_eq(host_fakepager.pages_put, 5, "the same page, five tries");
 }
 
 Test(vm_mmap, exit_writes_back_what_a_shared_child_wrote)

@@ -632,12 +632,52 @@ Test(vm_object, page_clean_error_keeps_pages_dirty)
   struct vm_object *obj = dirty_file(pmap);
 
   host_fakepager.put_fail = true;
-  cr_assert_eq(clean(obj, 0, 4), KERN_FAILURE);
+  cr_assert_eq(clean(obj, 0, 4), KERN_MEMORY_ERROR);
   cr_assert(lookup(obj, 2)->flags & PG_DIRTY);
   cr_assert_eq(lookup(obj, 2)->flags & PG_BUSY, 0);
   host_fakepager.put_fail = false;
   pmap_remove(pmap, 0x40000, 0x41000);
   vm_object_deallocate(obj);
+  pmap_destroy(pmap);
+}
+
+// A full store is told apart from an I/O error (msync says ENOSPC, not
+// EIO), and the pages stay dirty just the same.
+Test(vm_object, page_clean_reports_a_full_store_and_keeps_pages_dirty)
+{
+  struct pmap *pmap = pmap_create();
+  struct vm_object *obj = dirty_file(pmap);
+
+  host_fakepager.put_fail = true;
+  host_fakepager.put_error = VM_PAGER_NOSPACE;
+  cr_assert_eq(clean(obj, 0, 0), KERN_NO_SPACE);
+  cr_assert(lookup(obj, 2)->flags & PG_DIRTY);
+  cr_assert(lookup(obj, 8)->flags & PG_DIRTY, "every run was tried");
+  cr_assert_eq(host_fakepager.putpages, 3);
+  host_fakepager.put_fail = false;
+  cr_assert_eq(clean(obj, 0, 0), KERN_SUCCESS);
+  cr_assert_eq(lookup(obj, 2)->flags & PG_DIRTY, 0);
+  pmap_remove(pmap, 0x40000, 0x41000);
+  vm_object_deallocate(obj);
+  pmap_destroy(pmap);
+}
+
+// Termination cannot keep a page it failed to write: nobody holds the
+// object any more. It tries once, then frees every page all the same (the
+// pager reports the loss) and releases the pager; nothing leaks.
+Test(vm_object, termination_frees_pages_it_could_not_write)
+{
+  struct pmap *pmap = pmap_create();
+  struct vm_object *obj = dirty_file(pmap);
+  size_t objects = vm_object_count();
+
+  pmap_remove(pmap, 0x40000, 0x41000);
+  host_fakepager.put_fail = true;
+  host_fakepager.put_error = VM_PAGER_NOSPACE;
+  vm_object_deallocate(obj);
+  cr_assert_eq(host_fakepager.putpages, 3, "each dirty run tried once");
+  cr_assert_eq(host_fakepager.dealloc, 1);
+  cr_assert_eq(vm_object_count(), objects - 1);
   pmap_destroy(pmap);
 }
 

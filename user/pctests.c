@@ -5,9 +5,9 @@
 //
 // Groups: io (read/write coherence, holes, growth, truncation), exec (cat
 // of a file written here; two concurrent runs share their text pages),
-// mmap, advice (user/pctests/advice.c: madvise seen in the counters) and
+// mmap, advice (user/pctests/advice.c: madvise seen in the counters),
 // reclaim (user/pctests/reclaim.c: cached file pages give way when memory
-// runs out).
+// runs out) and trunc (user/pctests/trunc.c: truncation of wired pages).
 #include "user/testlib.h"
 #include "user/pctests/pctests.h"
 
@@ -337,5 +337,6 @@ int main(void)
   tl_group("mmap", pc_group_mmap);
   tl_group("advice", pc_group_advice);
   tl_group("reclaim", pc_group_reclaim);
+  tl_group("trunc", pc_group_trunc);
   exit(tl_finish());
 }

@@ -3,12 +3,12 @@
 //
 // Runs every group (or the named ones) of user/usertests/: processes,
 // files, running programs' files, in-memory inodes, pipes, sbrk, fork
-// isolation, bad pointers, faults, out of memory, out of processes, user
-// copies into pages that must fault in (the group "console", which reads
-// console input, runs only when named). Each group ends with a leak check
-// on the free page count (user/testlib.h; the out-of-memory group's drops
-// the page cache first, tl_group_oom). Prints "usertests: N passed, M
-// failed" last and exits 1 if anything failed.
+// isolation, bad pointers, faults, out of memory, out of processes, a full
+// disk, user copies into pages that must fault in (the group "console",
+// which reads console input, runs only when named). Each group ends with a
+// leak check on the free page count (user/testlib.h; the out-of-memory
+// group's drops the page cache first, tl_group_oom). Prints "usertests: N
+// passed, M failed" last and exits 1 if anything failed.
 //
 // Before the groups a warm-up forks as many processes as the kernel allows
 // and runs a program once, unmeasured: kernel caches (slab zones, kernel
@@ -37,6 +37,7 @@ static const struct ut_group ut_groups[] = {
   { "fault", ut_fault },
   { "oom", ut_oom, 1 },
   { "nproc", ut_nproc },
+  { "disk", ut_disk },
   { "console", ut_console, 0, 1 },
 };
 

@@ -67,11 +67,13 @@
 #define KERN_SUCCESS             0
 #define KERN_INVALID_ADDRESS     1   // no mapping there
 #define KERN_PROTECTION_FAILURE  2   // mapping forbids the access
-#define KERN_NO_SPACE            3   // no room in the map, or overlap
+#define KERN_NO_SPACE            3   // no room in the map (or overlap), or on
+                                     // a pager's store (write-back)
 #define KERN_INVALID_ARGUMENT    4
 #define KERN_FAILURE             5   // e.g. wiring a PROT_NONE page
 #define KERN_RESOURCE_SHORTAGE   6   // out of pages or kernel memory
 #define KERN_OUT_OF_BOUNDS       9   // past the end of a file: bus error
+#define KERN_MEMORY_ERROR       10   // a pager failed to write a page (EIO)
 
 // System-wide counters, updated atomically, reported by vmstat.
 struct vmmeter {

@@ -188,6 +188,8 @@ static int vm_map_sync_object(struct vm_object *obj, vm_pindex_t first,
 }
 
 // Write back the file pages of every entry in [start, end), holes skipped.
+// Returns the first write-back error (vm_object_page_clean), having tried
+// every entry.
 // Only file objects have anything to write back; a private copy of a file
 // page lives in an anonymous shadow and is skipped. Called and returns
 // with the map read-locked, but drops the lock around each object's I/O.
@@ -196,7 +198,7 @@ static int vm_map_sync_entries(struct vm_map *map, vm_offset_t start,
 {
   struct vm_map_entry *entry;
   vm_offset_t va = start;
-  int rv = KERN_SUCCESS;
+  int rv = KERN_SUCCESS, err;
 
   while (va < end && (entry = vm_map_entry_at_or_after(map, va)) != NULL &&
          entry->start < end) {
@@ -209,9 +211,10 @@ static int vm_map_sync_entries(struct vm_map *map, vm_offset_t start,
     // Released: the map lock, retaken below; entry is not used again.
     vm_object_reference(obj);
     vm_map_unlock_read(map);
-    if (vm_map_sync_object(obj, first, first + atop(e - s), syncio,
-                           invalidate) != KERN_SUCCESS)
-      rv = KERN_FAILURE;
+    err = vm_map_sync_object(obj, first, first + atop(e - s), syncio,
+                             invalidate);
+    if (rv == KERN_SUCCESS)
+      rv = err;
     vm_object_deallocate(obj);
     vm_map_lock_read(map);
   }

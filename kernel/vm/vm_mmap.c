@@ -38,7 +38,9 @@
 //
 //   KERN_SUCCESS             0
 //   KERN_INVALID_ADDRESS     ENOMEM   unmapped pages in the range
-//   KERN_NO_SPACE            ENOMEM   no room in the map
+//   KERN_NO_SPACE            ENOMEM   no room in the map (msync, where it
+//                                     means a full store: ENOSPC, translates
+//                                     it itself)
 //   KERN_PROTECTION_FAILURE  EACCES   beyond the max protection
 //   KERN_INVALID_ARGUMENT    EINVAL
 //   KERN_FAILURE             EINVAL   FreeBSD's default; calls with a more
@@ -46,6 +48,7 @@
 //                                     EBUSY) translate it themselves
 //   KERN_RESOURCE_SHORTAGE   ENOMEM   out of pages or kernel memory
 //   KERN_OUT_OF_BOUNDS       EFAULT   past the end of a file
+//   KERN_MEMORY_ERROR        EIO      a pager failed to write a page
 //   anything else            EINVAL
 int vm_kern_to_errno(int kern)
 {
@@ -60,6 +63,8 @@ int vm_kern_to_errno(int kern)
     return EACCES;
   case KERN_OUT_OF_BOUNDS:
     return EFAULT;
+  case KERN_MEMORY_ERROR:
+    return EIO;
   case KERN_INVALID_ARGUMENT:
   case KERN_FAILURE:
   default:
@@ -498,8 +503,10 @@ int vm_msync(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int flags)
     return rc;
   rc = vm_map_sync(map, start, end, (flags & MS_SYNC) != 0,
                    (flags & MS_INVALIDATE) != 0);
+  if (rc == KERN_NO_SPACE)
+    return -ENOSPC;               // a page needed a block the disk lacks
   if (rc == KERN_FAILURE)
-    return (flags & MS_INVALIDATE) ? -EBUSY : -EIO;
+    return -EBUSY;                // MS_INVALIDATE of wired pages
   return -vm_kern_to_errno(rc);
 }
 

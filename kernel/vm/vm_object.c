@@ -347,8 +347,11 @@ static struct vm_object *vm_object_terminate(struct vm_object *obj)
   KASSERT(obj->shadow_count == 0, ("vm_object_terminate: object %u still "
                                     "has shadows", obj->id));
   obj->flags |= OBJ_DEAD;
+  // A page that cannot be written now is freed below all the same: nobody
+  // holds the object, so nobody could ever write it later. The pager sees
+  // OBJ_DEAD and reports the loss itself (vnode_pager.c).
   if ((obj->flags & OBJ_ANON) == 0)
-    (void)vm_object_page_clean(obj, 0, 0, true);   // nobody to tell of errors
+    (void)vm_object_page_clean(obj, 0, 0, true);
   vm_object_terminate_pages(obj);
   vm_pager_dealloc(obj);
   backing = obj->backing_object;

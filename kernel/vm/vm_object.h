@@ -142,8 +142,11 @@ void vm_object_page_remove(struct vm_object *obj, vm_pindex_t start,
                            vm_pindex_t end, int flags);
 
 // Write dirty pages in [start, end) back through the pager (msync, munmap
-// and exit of MAP_SHARED file mappings). sync waits for the writes.
-// Returns KERN_SUCCESS or KERN_FAILURE on an I/O error. Requires obj locked.
+// and exit of MAP_SHARED file mappings). sync waits for the writes. A page
+// the pager fails to write stays dirty (and resident) for a later try.
+// Returns KERN_SUCCESS or the first failure: KERN_NO_SPACE when the
+// pager's store is full, KERN_MEMORY_ERROR for an I/O error. Requires obj
+// locked.
 int vm_object_page_clean(struct vm_object *obj, vm_pindex_t start,
                          vm_pindex_t end, bool sync);
 

@@ -118,6 +118,8 @@ static int vm_object_clean_gather(struct vm_object *obj, vm_pindex_t *pindex,
 // write access (a wired page never faults) and therefore stays dirty.
 // A page the pageout scan parked on the laundry queue because it was dirty
 // goes back to the inactive queue once clean: it may be reclaimed now.
+// A page the pager failed to write stays dirty. Returns KERN_SUCCESS, or
+// the first failure: KERN_NO_SPACE (the store is full), KERN_MEMORY_ERROR.
 static int vm_object_clean_run(struct vm_object *obj, struct vm_page **ma,
                                int count, bool sync)
 {
@@ -137,7 +139,8 @@ static int vm_object_clean_run(struct vm_object *obj, struct vm_page **ma,
   (void)vm_pager_put_pages(obj, ma, count, sync, rtvals);
   for (i = 0; i < count; i++) {
     if (rtvals[i] != VM_PAGER_OK) {
-      error = KERN_FAILURE;
+      if (error == KERN_SUCCESS)
+        error = rtvals[i] == VM_PAGER_NOSPACE ? KERN_NO_SPACE : KERN_MEMORY_ERROR;
     } else if (!vm_page_wired(ma[i])) {
       ma[i]->flags &= ~PG_DIRTY;
       if (ma[i]->queue == PQ_LAUNDRY)
@@ -155,14 +158,15 @@ int vm_object_page_clean(struct vm_object *obj, vm_pindex_t start,
 {
   struct vm_page *ma[VM_OBJECT_CLEAN_RUN];
   vm_pindex_t pindex = start;
-  int count, error = KERN_SUCCESS;
+  int count, rv, error = KERN_SUCCESS;
 
   MTX_ASSERT_OWNED(&obj->lock);
   if ((obj->flags & OBJ_ANON) != 0)
     return KERN_SUCCESS;                    // no pager copy to bring up to date
   while ((count = vm_object_clean_gather(obj, &pindex, end, ma)) > 0) {
-    if (vm_object_clean_run(obj, ma, count, sync) != KERN_SUCCESS)
-      error = KERN_FAILURE;
+    rv = vm_object_clean_run(obj, ma, count, sync);
+    if (error == KERN_SUCCESS)
+      error = rv;
     if (pindex == 0)
       break;                                // wrapped past the last index
   }

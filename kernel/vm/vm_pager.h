@@ -20,6 +20,7 @@ struct vm_page;
 #define VM_PAGER_BAD    1   // beyond the end of the object (bus error)
 #define VM_PAGER_ERROR  2   // I/O error
 #define VM_PAGER_FAIL   3   // the pager has no such page
+#define VM_PAGER_NOSPACE 4  // no room on the backing store for the page
 
 struct vm_pager_ops {
   const char *name;
@@ -28,7 +29,8 @@ struct vm_pager_ops {
   // invalid (then the caller frees them). Sets PG_VALID on each filled page.
   int (*getpages)(struct vm_object *obj, struct vm_page **ma, int count,
                   int reqpage);
-  // Write ma[0..count-1] (busy, dirty) back; rtvals[i] gets each result.
+  // Write ma[0..count-1] (busy, dirty) back; rtvals[i] gets each result:
+  // VM_PAGER_OK, VM_PAGER_ERROR, or VM_PAGER_NOSPACE when the store is full.
   int (*putpages)(struct vm_object *obj, struct vm_page **ma, int count,
                   bool sync, int *rtvals);
   // Does the backing store have page pindex? If so, *before / *after (when

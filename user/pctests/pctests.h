@@ -10,5 +10,6 @@ int pc_run_capture(char **argv, char *buf, int max, int *status);
 void pc_group_mmap(void);
 void pc_group_advice(void);
 void pc_group_reclaim(void);
+void pc_group_trunc(void);
 
 #endif
