@@ -90,8 +90,8 @@ class VmmapCmd(gdb.Command):
         if vm_u64(p["vm"]) == 0:
             raise gdb.GdbError("process has no vmspace")
         m = p["vm"]["vm_map"]
-        print("pid %d %s: %d entries, timestamp %d" % (int(p["pid"]),
-              p["name"].string(), int(m["nentries"]), int(m["timestamp"])))
+        print("pid %d %s: %d entries" % (int(p["pid"]),
+              p["name"].string(), int(m["nentries"])))
         for e in vm_entries(m):
             obj = e["object"]
             if vm_u64(obj) == 0:

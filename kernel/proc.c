@@ -370,7 +370,7 @@ void yield(void)
 
 // Mark process pid killed; it exits at its next return to user mode (or
 // wakes from a sleep that checks killed()). 0, -ESRCH, or -EPERM for init,
-// which nobody may kill (SEMANTICS.md).
+// which nobody may kill (docs/semantics.md).
 int kill(int pid)
 {
   for (struct proc *p = proc; p < &proc[NPROC]; p++) {

@@ -51,7 +51,7 @@ long sys_chdir(void);
 long sys_lseek(void);
 long sys_ftruncate(void);
 
-// sysmem.c (memory system calls of SEMANTICS.md; a later issue)
+// sysmem.c (memory system calls of docs/semantics.md; a later issue)
 long sys_mmap(void);
 long sys_munmap(void);
 long sys_mprotect(void);

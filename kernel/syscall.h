@@ -25,7 +25,7 @@
 #define SYS_link       19
 #define SYS_mkdir      20
 #define SYS_close      21
-// The memory system calls of SEMANTICS.md.
+// The memory system calls of docs/semantics.md.
 #define SYS_mmap       22
 #define SYS_munmap     23
 #define SYS_mprotect   24

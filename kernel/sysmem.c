@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The memory system calls of SEMANTICS.md: the glue between syscall.c and
+// The memory system calls of docs/semantics.md: the glue between syscall.c and
 // kernel/vm/vm_mmap.c. Each handler fetches its arguments, and for mmap
 // turns the descriptor into the file's page-cache object; vm_mmap.c does
 // every argument check and returns 0 or a negative errno, which goes back

@@ -2,8 +2,10 @@
 # `make check`: the host unit tests of kernel/vm, then the in-kernel suites
 # headless at each CPU count in CHECK_CPUS, then two quick checks: fs.img
 # follows UPROGS_EXTRA (scripts/uprogs-list.sh), and a scripted console
-# session arrives whole (scripts/console-input.sh). Prints one summary line
-# "check: N passed, M failed" and exits non-zero on any failure.
+# session arrives whole (scripts/console-input.sh). Before all of them, the
+# docs' references to files, targets and functions (scripts/docrefs.py).
+# Prints one summary line "check: N passed, M failed" and exits non-zero on
+# any failure.
 set -u
 cd "$(dirname "$0")/.."
 mkdir -p build
@@ -25,7 +27,7 @@ add_summary() {
   fi
 }
 
-# SEMANTICS.md: a process killed by a fault makes the kernel print one line
+# docs/semantics.md: a process killed by a fault makes the kernel print one line
 # "pid N (name): segmentation fault|bus error at ADDR (read|write|execute)".
 # The suites provoke known faults (usertests fault.bad_access: NULL read,
 # write and call; pctests mmap.past_eof: a page past end-of-file); their
@@ -47,7 +49,7 @@ console_lines() {
   # whatever the suite, uses one of the two words.
   if tr -d '\r' < "$log" | grep '^pid [0-9]* (.* at 0x' |
      grep -vq ': \(segmentation fault\|bus error\) at 0x[0-9a-f]* (\(read\|write\|execute\))'; then
-    echo "check (CPUS=$cpus): a fault line is not as SEMANTICS.md says:"
+    echo "check (CPUS=$cpus): a fault line is not as docs/semantics.md says:"
     tr -d '\r' < "$log" | grep '^pid [0-9]* (.* at 0x' |
       grep -v ': \(segmentation fault\|bus error\) at 0x' | head -3
     add 0 1
@@ -55,6 +57,11 @@ console_lines() {
     add 1 0
   fi
 }
+
+# The docs name only files, make targets and functions that exist
+# (scripts/docrefs.py). First: it needs no build.
+scripts/docrefs.py | tee build/docrefs.out
+add_summary docrefs build/docrefs.out
 
 # Host tests. Criterion's closing line: "Synthesis: Tested: T | Passing: P |
 # Failing: F | Crashing: C".

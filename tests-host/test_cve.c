@@ -6,7 +6,7 @@
 // one shadow over those backing pages. C forks a grandchild G, which
 // inherits SHARE, or COPY if C asked for it. When G writes, the page is
 // copied up into the shared shadow, and every process must then see
-// exactly what SEMANTICS.md promises: those who share see the write at
+// exactly what docs/semantics.md promises: those who share see the write at
 // once (no stale mapping of the old backing page may survive), those with
 // a copy never see it, and X, forked before any of this, sees none of it.
 //

@@ -321,7 +321,7 @@ static void op_sbrk(struct proc *p)
   CHECK(memcmp(data, p->heap + off, len) == 0, "heap contents at %zu", off);
 }
 
-// Wired regions stay mapped, wired, on wired pages (SEMANTICS.md: a fault
+// Wired regions stay mapped, wired, on wired pages (docs/semantics.md: a fault
 // never happens on them).
 static void check_wired(struct proc *p)
 {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Host tests of the map's structure (kernel/vm/vm_map.c and the range
 // operations of vm_map_ops.c): insertion and its errors, free-space search,
-// MAP_FIXED, deletion, clipping and merging, protection, inheritance, the
-// timestamp, kernel-memory failure injection and misuse. The parts that
+// MAP_FIXED, deletion, clipping and merging, protection, inheritance,
+// kernel-memory failure injection and misuse. The parts that
 // reach pages and the fault path (advice, lookup, stacks, wiring) are in
 // test_vm_map_wire.c, msync and write-back in test_vm_map_sync.c.
 //
@@ -564,22 +564,7 @@ Test(vm_map, protect_over_a_guard_is_a_hole)
 }
 
 // ---------------------------------------------------------------------------
-// Timestamp, kernel memory, checker.
-
-Test(vm_map, timestamp_moves_on_every_exclusive_unlock)
-{
-  uint32_t t = map.timestamp;
-
-  vm_map_lock_read(&map);
-  vm_map_unlock_read(&map);
-  cr_assert_eq(map.timestamp, t, "readers do not move it");
-  cr_assert_eq(anon(10, 1), KERN_SUCCESS);
-  cr_assert_neq(map.timestamp, t);
-  t = map.timestamp;
-  vm_map_lock(&map);
-  vm_map_unlock(&map);
-  cr_assert_neq(map.timestamp, t);
-}
+// Kernel memory, checker.
 
 Test(vm_map, kmem_failure_on_insert_changes_nothing)
 {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Host tests of msync and write-back (kernel/vm/vm_map_ops.c): vm_map_sync,
+// Host tests of msync and write-back (kernel/vm/vm_map_advise.c): vm_map_sync,
 // which msync calls on a range that must be mapped, and vm_map_writeback,
 // which munmap and exit call on any range before they drop a file mapping.
 // Both write the dirty pages of shared file mappings through the object's

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Tests of vm_mmap.c: every argument row of SEMANTICS.md's table for the
+// Tests of vm_mmap.c: every argument row of docs/semantics.md's table for the
 // memory calls, run against a host vmspace, each checking the errno and
 // that a refused call left the map as it was (the fixture's teardown runs
 // the map checker and the strict leak check); and the write-back of shared

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Host tests of SEMANTICS.md's "memory is freed when nothing can reach
+// Host tests of docs/semantics.md's "memory is freed when nothing can reach
 // it": shrinking the heap or unmapping a range frees the pages that no
 // other mapping or shadow can reach, whether or not the process forked
 // (vm_map.c, vm_map_entry_delete), and the shadow chains of a process

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // mmaptests [group...]: the in-kernel suite of the memory system calls.
 //
-// Every row of SEMANTICS.md's table for mmap, munmap, mprotect, madvise,
+// Every row of docs/semantics.md's table for mmap, munmap, mprotect, madvise,
 // minherit, mlock, munlock, mlockall, munlockall, mincore and msync, and
 // the Behaviour paragraphs on anonymous memory, fork inheritance,
 // copy-on-write, wiring and madvise; the contract groups try each row's

@@ -53,7 +53,7 @@ char *sbrk(int);
 int sleep(int);
 int uptime(void);
 
-// Memory system calls (SEMANTICS.md, FreeBSD meanings).
+// Memory system calls (docs/semantics.md, FreeBSD meanings).
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 int munmap(void *addr, size_t len);
 int mprotect(void *addr, size_t len, int prot);

@@ -9,7 +9,7 @@
 // file, and fork. Every page's expected contents live in the model as a
 // 32-bit tag: word j of a page with tag t holds pattern(t, j), tag 0 is a
 // zero page. Every read of mapped memory is compared with the model, and
-// every call's result with what SEMANTICS.md promises.
+// every call's result with what docs/semantics.md promises.
 //
 // Fork: the child first checks every region against the inheritance rule
 // (SHARE and COPY: the parent's contents; ZERO: zeros; NONE: unmapped),

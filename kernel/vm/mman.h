@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// User-visible constants of the memory system calls (SEMANTICS.md). Values
+// User-visible constants of the memory system calls (docs/semantics.md). Values
 // are FreeBSD's, except the msync flags, which are three distinct bits.
 // Included by user/user.h and by kernel/vm/vm_mmap.c.
 #ifndef VM_MMAN_H

@@ -17,8 +17,8 @@
 //         -> page queue / free lock (mtx, leaf)
 //           -> kmem zone locks (leaf)
 // No spin mutex is held across pager I/O or a sleep: the fault path marks
-// pages busy, drops the object lock, sleeps, and revalidates the map with
-// its timestamp afterwards.
+// pages busy, drops every lock, sleeps, and starts again from the map
+// lookup afterwards (it keeps nothing from before the sleep).
 //
 // Lock letters used in struct comments: (c) constant after init, (m) map
 // lock, (o) object lock, (p) pmap lock, (q) page queue / free lock,

@@ -36,8 +36,8 @@
 // spin lock is held across pager I/O except the pager's own object's, which
 // the pager may drop. When the fault must sleep (a busy page) or has just
 // done I/O, it releases every lock and page and starts again from the
-// lookup, so it never trusts a stale lookup; the map timestamp is not needed
-// because nothing is reused across a retry.
+// lookup, so it never trusts a stale lookup (the map keeps no timestamp:
+// nothing is reused across a retry).
 #include "lib/lock.h"
 #include "vm/pmap.h"
 #include "vm/vm_fault.h"

@@ -30,9 +30,10 @@
 // adjacent entries mergeable; nentries and size agree (size leaves out
 // guard entries, which reserve space but map nothing).
 //
-// Locking: map->lock (sx) shared for lookups, exclusive for changes; the
-// timestamp moves on every exclusive unlock and downgrade. Threads sleeping
-// for an entry in transition sleep on the map under vm_map_sleep_mtx.
+// Locking: map->lock (sx) shared for lookups, exclusive for changes. A
+// thread that drops the lock (to sleep or do I/O) keeps nothing it looked
+// up and starts again from the lookup. Threads sleeping for an entry in
+// transition sleep on the map under vm_map_sleep_mtx.
 #include "lib/kmem.h"
 #include "lib/lock.h"
 #include "vm/pmap.h"
@@ -83,7 +84,6 @@ void vm_map_init(struct vm_map *map, struct pmap *pmap, vm_offset_t min,
   map->max_offset = max;
   map->nentries = 0;
   map->size = 0;
-  map->timestamp = 0;
   map->flags = 0;
   map->magic = VM_MAP_MAGIC;
   map->pmap = pmap;
@@ -100,7 +100,6 @@ void vm_map_lock(struct vm_map *map)
 void vm_map_unlock(struct vm_map *map)
 {
   SX_ASSERT_XLOCKED(&map->lock);
-  map->timestamp++;
   sx_xunlock(&map->lock);
 }
 
@@ -122,12 +121,9 @@ bool vm_map_lock_upgrade(struct vm_map *map)
   return false;
 }
 
-// The holder may have changed the map while exclusive, so the timestamp
-// moves here as well as in vm_map_unlock.
 void vm_map_lock_downgrade(struct vm_map *map)
 {
   SX_ASSERT_XLOCKED(&map->lock);
-  map->timestamp++;
   sx_downgrade(&map->lock);
 }
 
@@ -620,7 +616,6 @@ int vm_map_insert_reserved(struct vm_map *map, struct vm_map_reserve *r,
   proto.inheritance = (cow & MAP_INHERIT_SHARE) ? VM_INHERIT_SHARE :
                                                   VM_INHERIT_COPY;
   proto.behavior = VM_BEHAV_NORMAL;
-  proto.next_read = start;
   if (vm_map_insert_coalesce(map, prev, &proto)) {
     vm_map_simplify_entry(map, prev);
     return KERN_SUCCESS;

@@ -13,9 +13,9 @@
 //
 // Every change clips entries to the exact range first and merges compatible
 // neighbours afterwards (vm_map_simplify_entry), so a map never holds two
-// adjacent entries that could be one. The timestamp changes whenever the
-// exclusive lock is released: a thread that dropped the lock (to sleep or do
-// I/O) compares it to know whether its lookups are still good.
+// adjacent entries that could be one. A thread that drops the lock (to
+// sleep or do I/O) keeps no entry pointer across the gap: it looks up
+// again by address.
 //
 // Locking: map->lock is an sx lock: shared for lookups and faults,
 // exclusive for changes. Fields marked (m) need it.
@@ -52,7 +52,6 @@ struct vm_map_entry {
   vm_inherit_t inheritance;      // (m) VM_INHERIT_*
   uint8_t behavior;              // (m) VM_BEHAV_NORMAL/RANDOM/SEQUENTIAL
   uint32_t wired_count;          // (m) user wiring counts once
-  vm_offset_t next_read;         // (m) where a sequential scan goes next
   vm_size_t adj_free;            // (m) gap from end to the next entry/max
   const void *wiring_owner;      // (m) the call that set IN_TRANSITION
 };
@@ -80,7 +79,6 @@ struct vm_map {
   vm_offset_t max_offset;        // (c) first address past the map
   uint32_t nentries;             // (m)
   vm_size_t size;                // (m) bytes mapped
-  uint32_t timestamp;            // (m) changes on every exclusive unlock
   uint32_t flags;                // (m) MAP_*
   uint32_t magic;                // (c) VM_MAP_MAGIC
   struct pmap *pmap;             // (c)

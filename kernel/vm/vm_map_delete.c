@@ -3,7 +3,7 @@
 // out of a range (munmap, sbrk(-n), exec and exit, MAP_FIXED replacing
 // what was there), and free at once the anonymous pages that nothing else
 // can reach, so that memory comes back when a range is unmapped and not
-// only when its whole object dies (SEMANTICS.md: "memory is freed when
+// only when its whole object dies (docs/semantics.md: "memory is freed when
 // nothing can reach it").
 //
 // Who can reach a page of an anonymous object obj: a map entry that maps

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Private to the map module (vm_map.c, vm_map_ops.c, vm_map_delete.c,
 // vm_map_advise.c, vm_map_check.c): the entry-level helpers its files
-// share. Nothing outside the module includes this.
+// share. Nothing outside the module includes this. The helpers live in
+// vm_map.c unless their comment names another file.
 //
 // Failure atomicity: an operation that may split entries first counts the
 // splits it will need (at most one at each end of its range), allocates
@@ -71,7 +72,7 @@ vm_size_t vm_map_entry_bytes(const struct vm_map_entry *entry);
        (e_) = vm_map_entry_next(e_))
 
 // KASSERT that [start, end) is a non-empty page-aligned range (fn names
-// the caller in the message).
+// the caller in the message). vm_map_ops.c.
 void vm_map_check_args(const char *fn, vm_offset_t start, vm_offset_t end);
 
 // WILLNEED, DONTNEED and FREE on [start, end) (vm_map_advise.c); map
@@ -96,7 +97,8 @@ void vm_map_delete_range(struct vm_map *map, vm_offset_t start,
 void vm_map_simplify_range(struct vm_map *map, vm_offset_t start,
                            vm_offset_t end);
 
-// Sleep until no entry in [start, end) is in transition. The map is locked
+// Sleep until no entry in [start, end) is in transition (this and the two
+// below are in vm_map_ops.c). The map is locked
 // exclusive on entry and on return, but may have been unlocked meanwhile:
 // the caller must not hold entry pointers across it.
 void vm_map_wait_range(struct vm_map *map, vm_offset_t start, vm_offset_t end);

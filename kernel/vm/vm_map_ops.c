@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Address map operations over ranges of existing mappings: protection,
-// inheritance, paging behaviour and wiring (the entry structure itself,
-// insertion and deletion are in vm_map.c; advice that acts on pages, and
-// msync, in vm_map_advise.c).
+// inheritance, paging behaviour and wiring; then the fault path's lookup
+// (vm_map_lookup) and the grow-down stacks (vm_map_stack,
+// vm_map_growstack). The entry structure itself and insertion are in
+// vm_map.c, deletion in vm_map_delete.c, advice that acts on pages and
+// msync in vm_map_advise.c, the checker in vm_map_check.c.
 //
 // Every operation here has the same shape: take the map lock, wait until
 // no entry of the range is in transition, check the whole range (holes,
@@ -268,10 +270,8 @@ static int vm_map_set_attr(struct vm_map *map, vm_offset_t start,
        entry != NULL && entry->start < end; entry = vm_map_entry_next(entry)) {
     if (inherit >= 0)
       entry->inheritance = (vm_inherit_t)inherit;
-    if (behav >= 0) {
+    if (behav >= 0)
       entry->behavior = (uint8_t)behav;
-      entry->next_read = entry->start;
-    }
   }
   vm_map_range_end(map, start, end, &r);
   return KERN_SUCCESS;
@@ -320,7 +320,7 @@ static bool vm_map_wire_skips(const struct vm_map_wiring *w,
 
 // Without holesok, a hole, a guard or a PROT_NONE entry in the range makes
 // wiring fail before anything changes. mlock over PROT_NONE is ENOMEM in
-// SEMANTICS.md, so it is reported as an address error too.
+// docs/semantics.md, so it is reported as an address error too.
 static int vm_map_wire_check(struct vm_map_wiring *w)
 {
   struct vm_map_entry *entry;
@@ -713,7 +713,6 @@ static void vm_map_growstack_locked(struct vm_map *map,
   grown->max_protection = stack->max_protection;
   grown->inheritance = stack->inheritance;
   grown->behavior = stack->behavior;
-  grown->next_read = new_start;
   vm_map_entry_link(map, grown);
   vm_map_simplify_entry(map, grown);
 }

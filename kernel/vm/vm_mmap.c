@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The memory system calls, machine-independent half (vm_mmap.h): every
-// argument check of the SEMANTICS.md table, the calls into the map, the
+// argument check of the docs/semantics.md table, the calls into the map, the
 // KERN_* -> errno table, and sbrk. kernel/sysmem.c fetches the arguments,
 // turns a descriptor into an object and copies mincore's vector out.
 //
@@ -34,7 +34,7 @@
 #include "vm/vm_page.h"
 #include "vm/vmspace.h"
 
-// The translation, chosen per SEMANTICS.md:
+// The translation, chosen per docs/semantics.md:
 //
 //   KERN_SUCCESS             0
 //   KERN_INVALID_ADDRESS     ENOMEM   unmapped pages in the range
@@ -201,7 +201,7 @@ int vm_sbrk(struct vmspace *vm, long n, uint64_t datalim, rlim_t memlock_limit,
 
 // --- argument checks -----------------------------------------------------------
 //
-// The rows of the SEMANTICS.md table that do not need the map are checked
+// The rows of the docs/semantics.md table that do not need the map are checked
 // here, in the order FreeBSD's sys_mmap checks them, so a call with several
 // faults gets the same errno there and here.
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The memory system calls of SEMANTICS.md, machine-independent: argument
+// The memory system calls of docs/semantics.md, machine-independent: argument
 // checks, calls into the map, and the translation of KERN_* codes to errno.
 // The kernel's syscall layer (kernel/sysmem.c) fetches arguments, turns a
 // file descriptor into an object, and calls these; each returns 0 or a
@@ -31,8 +31,8 @@ int vm_sbrk(struct vmspace *vm, long n, uint64_t datalim, rlim_t memlock_limit,
 // over a limit the stack has not grown. Takes the map lock.
 int vm_growstack(struct vmspace *vm, vm_offset_t va, rlim_t memlock_limit);
 
-// --- the memory system calls of SEMANTICS.md ---------------------------------
-// Each does every argument check of the SEMANTICS.md table itself and
+// --- the memory system calls of docs/semantics.md -------------------------
+// Each does every argument check of the docs/semantics.md table itself and
 // returns 0 (or, for vm_mmap, stores the address in *out) or a negative
 // errno. A call that fails with a checking error has changed nothing. Each
 // takes the map lock itself; call with nothing locked.

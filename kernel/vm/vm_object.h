@@ -38,7 +38,10 @@ struct vm_page;
 
 // Object types; each has a pager (vm_pager.h).
 #define OBJT_DEFAULT   0     // anonymous, zero-fill; no backing store yet
-#define OBJT_SWAP      1     // anonymous with swap space (later)
+#define OBJT_SWAP      1     // anonymous with a pager of its own: no swap
+                             // pager exists, so the kernel makes none (it
+                             // would get the default pager); host tests
+                             // register a fake one to test pager paths
 #define OBJT_VNODE     2     // a file's pages (the page cache)
 #define OBJT_DEAD      3     // terminated
 #define OBJT_COUNT     4

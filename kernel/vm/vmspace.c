@@ -144,7 +144,6 @@ static int vmspace_fork_insert(struct vm_map *dst, struct vm_map_entry *src,
                   MAP_ENTRY_NOMERGE;
   entry->inheritance = inherit;
   entry->behavior = src->behavior;
-  entry->next_read = src->next_read;
   *out = entry;
   return KERN_SUCCESS;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// mmaptests groups "mmap_args" and "range_args": each row of SEMANTICS.md's
-// table, one test per row (or a few closely related rows), checking the
-// errno and that a refused call changed nothing.
+// mmaptests groups "mmap_args" and "range_args": each row of the errno
+// tables of docs/semantics.md, one test per row (or a few closely related
+// rows), checking the errno and that a refused call changed nothing.
 #include "user/mmaptests/mt.h"
 
 #define RW (PROT_READ | PROT_WRITE)

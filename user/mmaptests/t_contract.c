@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// mmaptests group "contract_args": the argument rows of SEMANTICS.md's
+// mmaptests group "contract_args": the argument rows of docs/semantics.md's
 // table in the combinations the other groups (t_args.c) leave out -- every
 // unknown bit one at a time, lengths that overflow only once rounded,
 // descriptors of each wrong kind, holes at either end of a range -- and,

@@ -107,7 +107,7 @@ t_kill_spinner(void)
   return 0;
 }
 
-// Nobody may kill init (SEMANTICS.md: kill of pid 1 is EPERM). Before the
+// Nobody may kill init (docs/semantics.md: kill of pid 1 is EPERM). Before the
 // fix the kill succeeded and init's exit panicked the kernel a moment
 // later; the sleep gives init that moment.
 static int

@@ -145,7 +145,7 @@ static void user_exception(struct proc *p, uint64_t scause, uint64_t va)
     int rc = trap_vm_fault(p, va, type);
     if (rc == KERN_SUCCESS)
       return;
-    // SEMANTICS.md allows only two words here; a fault that found no free
+    // docs/semantics.md allows only two words here; a fault that found no free
     // page is reported as a segmentation fault and says why after it.
     what = rc == KERN_OUT_OF_BOUNDS ? "bus error" : "segmentation fault";
     printf("pid %d (%s): %s at 0x%lx (%s)%s\n", p->pid, p->name, what, va,
