@@ -439,7 +439,7 @@ Test(vm_mmap, munmap_writes_back_the_file_pages_it_unmaps)
   cr_assert_eq(host_fakepager.dealloc, 1);
 }
 
-// msync's errors after a failed write-back (SEMANTICS.md): ENOSPC when the
+// msync's errors after a failed write-back (docs/semantics.md): ENOSPC when the
 // store is full, EIO for another failure, also with MS_INVALIDATE (EBUSY
 // is for wired pages only).
 Test(vm_mmap, msync_reports_enospc_and_eio)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// usertests group "disk": a full disk (SEMANTICS.md, rows "write | the disk
+// usertests group "disk": a full disk (docs/semantics.md, rows "write | the disk
 // is full" and "msync | write-back of a dirty page failed").
 //
 // The tests run in order and share state: disk_full fills the disk with
