@@ -3,56 +3,14 @@
 // arguments in a0..a5; the handler's result (>= 0, or a negative errno
 // that the stub turns into errno) goes back in a0.
 //
-// Every handler is referenced weakly: a number whose handler is not linked
-// into this kernel (a later issue's) answers -ENOSYS instead of breaking
-// the build.
+// Every handler is referenced strongly: one that is missing is a link
+// error. Numbers with no entry (holes, or past the table) answer -ENOSYS.
 #include "lib/errno.h"
 #include "printf.h"
 #include "proc.h"
 #include "sys.h"
 #include "syscall.h"
 #include "uaccess.h"
-
-#pragma weak sys_fork
-#pragma weak sys_exit
-#pragma weak sys_wait
-#pragma weak sys_pipe
-#pragma weak sys_read
-#pragma weak sys_kill
-#pragma weak sys_exec
-#pragma weak sys_fstat
-#pragma weak sys_chdir
-#pragma weak sys_dup
-#pragma weak sys_getpid
-#pragma weak sys_sbrk
-#pragma weak sys_sleep
-#pragma weak sys_uptime
-#pragma weak sys_open
-#pragma weak sys_write
-#pragma weak sys_mknod
-#pragma weak sys_unlink
-#pragma weak sys_link
-#pragma weak sys_mkdir
-#pragma weak sys_close
-#pragma weak sys_mmap
-#pragma weak sys_munmap
-#pragma weak sys_mprotect
-#pragma weak sys_madvise
-#pragma weak sys_minherit
-#pragma weak sys_mlock
-#pragma weak sys_munlock
-#pragma weak sys_mlockall
-#pragma weak sys_munlockall
-#pragma weak sys_mincore
-#pragma weak sys_msync
-#pragma weak sys_getrlimit
-#pragma weak sys_setrlimit
-#pragma weak sys_halt
-#pragma weak sys_vmstat
-#pragma weak sys_vmmap
-#pragma weak sys_lseek
-#pragma weak sys_ftruncate
-#pragma weak sys_vmreclaim
 
 static long (*const syscalls[NSYSCALL])(void) = {
   [SYS_fork] = sys_fork,         [SYS_exit] = sys_exit,
