@@ -363,9 +363,7 @@ static int vm_mmap_prepare(struct vm_map *map, vm_offset_t addr, vm_size_t len,
   vm_offset_t end;
 
   a->size = round_page(len);
-  a->prot = (vm_prot_t)prot;
-  if (a->prot & VM_PROT_WRITE)
-    a->prot |= VM_PROT_READ;   // RISC-V has no write-only PTE
+  a->prot = vm_prot_mappable((vm_prot_t)prot);
   a->max = VM_PROT_ALL;
   a->cow = (flags & MAP_SHARED) ? MAP_INHERIT_SHARE : MAP_COPY_ON_WRITE;
   // A PROT_NONE reservation is not memory one can wire: mprotect wires
@@ -438,15 +436,13 @@ int vm_mprotect(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int prot,
 {
   struct vm_map *map = &vm->vm_map;
   vm_offset_t start, end;
-  vm_prot_t p = (vm_prot_t)prot;
+  vm_prot_t p = vm_prot_mappable((vm_prot_t)prot);
   int rc;
 
   rc = vm_mmap_range_arg(map, addr, len, (prot & ~VM_MMAP_PROT_ALL) == 0,
                          &start, &end);
   if (rc <= 0)
     return rc;
-  if (p & VM_PROT_WRITE)
-    p |= VM_PROT_READ;
   if ((map->flags & MAP_WIREFUTURE) && p != VM_PROT_NONE &&
       (rc = vm_mmap_wire_ok(map, atop(vm_map_wire_size(map, start, end, true)),
                             memlock_limit, false)))
