@@ -2,7 +2,7 @@
 // Copies between the kernel and user memory (uaccess.h).
 //
 // copyin/copyout/copyinstr check the user range against MAXUVA, then run
-// the assembly loops of arch/riscv/uaccess.S with the current process's
+// the machine's assembly loops (uaccess.S) with the current process's
 // p->onfault as the recovery hook; kerneltrap resolves faults inside them
 // through vm_fault. Callers must not hold spin mutexes: a fault may sleep
 // (for the disk, for a page), and sleeping with a spin mutex held deadlocks
@@ -14,11 +14,11 @@
 // process: it fills pages of an address space that is not (yet) the
 // current one, faulting them in through vm_fault and writing through the
 // direct map, so no page table is ever switched to or copied.
-#include "arch/riscv/riscv.h"
 #include "cpu.h"
 #include "lib/errno.h"
 #include "lib/kassert.h"
 #include "lib/string.h"
+#include "machdep.h"
 #include "proc.h"
 #include "uaccess.h"
 #include "vm/pmap.h"

@@ -7,6 +7,7 @@
 // file pager of host_fakepager.h.
 #include <criterion/criterion.h>
 
+#include "arch/riscv/vmparam.h"   // MAXUVA: the user space the tests model
 #include "host_fakepager.h"
 #include "lib/errno.h"
 #include "vm/mman.h"

@@ -15,6 +15,7 @@
 #include "kernel/fcntl.h"
 #include "kernel/lib/errno.h"
 #include "kernel/vm/mman.h"
+#include "kernel/arch/riscv/vmparam.h"
 #include "kernel/vmstat.h"
 #include "kernel/vmmap.h"
 #include <stdarg.h>

@@ -31,6 +31,7 @@
 // lock. Freed table pages are queued and given back to vm_page once these
 // are released, to keep the time with interrupts off short.
 #include "arch/riscv/pmap_var.h"
+#include "arch/riscv/vmparam.h"
 #include "lib/kmem.h"
 #include "lib/list.h"
 #include "lib/lock.h"

@@ -15,6 +15,7 @@
 //
 // The timer: every hart asks SBI for an interrupt every 1/TICK_HZ s; only
 // cpu 0 advances ticks.
+#include "arch/riscv/cpufunc.h"
 #include "arch/riscv/plic.h"
 #include "arch/riscv/riscv.h"
 #include "arch/riscv/sbi.h"
