@@ -17,7 +17,7 @@
 #include "kernel/vm/mman.h"
 #include "kernel/arch/riscv/vmparam.h"
 #include "kernel/vmstat.h"
-#include "kernel/vmmap.h"
+#include "kernel/vm/vmmap.h"
 #include <stdarg.h>
 
 #ifndef PGSIZE
