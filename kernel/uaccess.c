@@ -110,7 +110,6 @@ int either_copyin(void *dst, int user_src, uint64_t src, size_t n)
 static int vmspace_page_for_write(struct vmspace *vm, vm_offset_t va,
                                   struct vm_page **mp)
 {
-  struct vm_map *map = &vm->vm_map;
   vm_prot_t prot;
 
   for (int tries = 0; tries < 8; tries++) {
@@ -119,9 +118,7 @@ static int vmspace_page_for_write(struct vmspace *vm, vm_offset_t va,
       *mp = m;
       return 0;
     }
-    int rc = vm_fault(map, va, VM_PROT_WRITE, VM_FAULT_NORMAL);
-    if (rc == KERN_INVALID_ADDRESS && vm_growstack(vm, va, 0) == KERN_SUCCESS)
-      continue;
+    int rc = vm_fault_user(vm, va, VM_PROT_WRITE, 0);
     if (rc == KERN_RESOURCE_SHORTAGE)
       return -ENOMEM;
     if (rc != KERN_SUCCESS)

@@ -11,7 +11,8 @@
 // and both count only the pages a call would wire anew (vm_map_wire_size):
 // locking locked memory again costs nothing. Every way memory gets wired
 // passes them: mlock, mlockall, and under mlockall(MCL_FUTURE) mmap,
-// mprotect out of PROT_NONE, sbrk and stack growth (vm_growstack).
+// mprotect out of PROT_NONE, sbrk and stack growth (vm_growstack, and
+// vm_fault_user, the one place a user-address fault grows the stack).
 //
 // Each function returns 0 or a negative errno (lib/errno.h); the syscall
 // layer hands that to the user stub, which sets errno. Only this edge
@@ -28,6 +29,7 @@
 // with the object locks taken hand over hand.
 #include "lib/errno.h"
 #include "vm/pmap.h"
+#include "vm/vm_fault.h"
 #include "vm/vm_map.h"
 #include "vm/vm_mmap.h"
 #include "vm/vm_object.h"
@@ -117,6 +119,21 @@ int vm_growstack(struct vmspace *vm, vm_offset_t va, rlim_t memlock_limit)
   struct vm_map *map = &vm->vm_map;
 
   return vm_map_growstack(map, va, vm_wire_room(map, memlock_limit));
+}
+
+// A miss (KERN_INVALID_ADDRESS) may be the first touch of a stack's growth
+// area: grow and fault once more. When the stack cannot grow, the miss
+// stands: a stack overflow. vm_fault holds no lock on return, so the retry
+// starts from nothing.
+int vm_fault_user(struct vmspace *vm, vm_offset_t va, vm_prot_t type,
+                  rlim_t memlock_limit)
+{
+  int rc = vm_fault(&vm->vm_map, va, type, VM_FAULT_NORMAL);
+
+  if (rc == KERN_INVALID_ADDRESS &&
+      vm_growstack(vm, va, memlock_limit) == KERN_SUCCESS)
+    rc = vm_fault(&vm->vm_map, va, type, VM_FAULT_NORMAL);
+  return rc;
 }
 
 // --- sbrk ------------------------------------------------------------------------
