@@ -3,9 +3,9 @@
 // boot hart is always index 0, whatever its hart id, and the others follow
 // in device-tree order. SBI and the PLIC speak hart ids (cpus[i].hartid).
 //
-// While in the kernel, the hart keeps &cpus[i] at hand (md_cpu_self); a thread
-// that sleeps may wake on another hart, so never cache mycpu() across a
-// point where the thread can be switched out.
+// While in the kernel, each hart keeps its &cpus[i] at hand (md_cpu_self);
+// a thread that sleeps may wake on another hart, so never cache mycpu()
+// across a point where the thread can be switched out.
 #ifndef KERNEL_CPU_H
 #define KERNEL_CPU_H
 

@@ -167,8 +167,8 @@ static void forkret(void)
 }
 
 // Create a child: a copy-on-write copy of the address space (vmspace_fork
-// follows each entry's inheritance), the same registers except that fork returns 0,
-// the same files, directory and limits. Returns the child's pid, -EAGAIN
+// follows each entry's inheritance), the same registers except that its
+// fork returns 0, the same files, directory and limits. Returns the child's pid, -EAGAIN
 // when the process table is full, -ENOMEM when memory is short.
 int fork(void)
 {
