@@ -20,11 +20,11 @@
 //
 // Locking: cons.lock (a spin mutex) protects the buffer, its indexes and
 // rx_held; readers sleep on &cons.r.
-#include "arch/riscv/sbi.h"
 #include "console.h"
 #include "file.h"
 #include "lib/errno.h"
 #include "lib/lock.h"
+#include "machdep.h"
 #include "proc.h"
 #include "uaccess.h"
 #include "vm/vm.h"
@@ -54,7 +54,7 @@ void console_putc(int c)
   if (uart_ready)
     uart_putc_sync(c);
   else
-    sbi_console_putchar(c);
+    md_console_putc(c);
 }
 
 // Write n bytes from src. A chunk never crosses a page boundary, so one

@@ -3,24 +3,17 @@
 // boot hart is always index 0, whatever its hart id, and the others follow
 // in device-tree order. SBI and the PLIC speak hart ids (cpus[i].hartid).
 //
-// While in the kernel, tp holds &cpus[i] of the hart it runs on; a thread
-// that sleeps may wake on another hart, so never cache mycpu() across a
-// point where the thread can be switched out.
+// While in the kernel, each hart keeps its &cpus[i] at hand (md_cpu_self);
+// a thread that sleeps may wake on another hart, so never cache mycpu()
+// across a point where the thread can be switched out.
 #ifndef KERNEL_CPU_H
 #define KERNEL_CPU_H
 
 #include "lib/types.h"
+#include "machdep.h"
 #include "param.h"
 
 struct proc;
-
-// Callee-saved registers, saved by swtch() (switch.S) when a thread gives
-// up its hart. tp is not saved: it belongs to the hart.
-struct context {
-  uint64_t ra;
-  uint64_t sp;
-  uint64_t s[12];
-};
 
 // Locks: (h) touched only by this hart, with interrupts off; (c) constant
 // once the hart is started.

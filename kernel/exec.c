@@ -26,13 +26,13 @@
 // linked at 0x10000, page 0 never mapped); the heap starts at the page
 // after the last segment (vm_daddr = vm_break); the stack entry ends one
 // guard page below MAXUVA and may grow to USTACKMAX.
-#include "arch/riscv/pmap_md.h"
 #include "elf.h"
 #include "file.h"
 #include "fs.h"
 #include "lib/errno.h"
 #include "lib/kassert.h"
 #include "lib/string.h"
+#include "machdep.h"
 #include "proc.h"
 #include "sys.h"
 #include "types.h"
@@ -317,7 +317,7 @@ static void exec_commit(struct proc *p, struct vmspace *vm,
 }
 
 // Run the program at path with the NULL-terminated argv (kernel strings).
-// Returns argc (the new image's a0) with the old address space freed, or
+// Returns argc (main's first argument in the new image) with the old address space freed, or
 // a negative errno with the old image untouched: the lookup's (-ENOENT,
 // -ENOTDIR, -ENFILE, ...), -EACCES (not a regular file), -ENOEXEC (bad
 // ELF), -ENOMEM. A file open for writing may be exec'd (its descriptors
@@ -347,10 +347,8 @@ int exec(char *path, char **argv)
   vm_object_deallocate(obj);      // the map entries hold their own
   vm->vm_daddr = vm->vm_break = brk;
   exec_commit(p, vm, text, path);
-  p->tf->epc = eh.entry;
-  p->tf->sp = sp;
-  p->tf->a1 = uargv;
-  return rc;                        // argc, in a0
+  md_exec_setregs(p->tf, eh.entry, sp, rc, uargv);
+  return rc;                        // argc: syscall() sets it again
 
 bad:
   if (vm != NULL)

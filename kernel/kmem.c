@@ -26,12 +26,12 @@
 // Locking: each zone has a spin mutex (z), a leaf under every other lock.
 // Slab pages are allocated and freed with no zone lock held, because
 // vm_page's lock comes before it in the order.
-#include "arch/riscv/memlayout.h"
 #include "lib/kassert.h"
 #include "lib/kmem.h"
 #include "lib/list.h"
 #include "lib/lock.h"
 #include "lib/string.h"
+#include "machdep.h"
 #include "vm/pmap.h"
 #include "vm/vm_page.h"
 

@@ -15,10 +15,9 @@
 //
 // Locking: kernel_map's lock (an sx: callers may sleep) serialises changes
 // to the map; kernel_pmap has its own lock inside pmap.
-#include "arch/riscv/memlayout.h"
-#include "arch/riscv/pmap_md.h"
 #include "kstack.h"
 #include "lib/kassert.h"
+#include "machdep.h"
 #include "vm/pmap.h"
 #include "vm/vm_map.h"
 #include "vm/vm_page.h"

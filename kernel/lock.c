@@ -16,9 +16,9 @@
 // SLEEPING until the scheduler has switched away, and wakeup takes each
 // p->lock, so a wakeup between "condition false" and "asleep" cannot be
 // lost as long as the caller's mutex covers the condition.
-#include "arch/riscv/riscv.h"
 #include "cpu.h"
 #include "lib/lock.h"
+#include "machdep.h"
 #include "proc.h"
 
 struct cpu cpus[NCPU];
@@ -26,7 +26,7 @@ int ncpu = 1;
 
 struct cpu *mycpu(void)
 {
-  return (struct cpu *)r_tp();
+  return (struct cpu *)md_cpu_self();
 }
 
 int cpuid(void)

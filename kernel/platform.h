@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // What the device tree told us about the machine, filled once at boot by
-// kernel/arch/riscv/fdt.c before anything else runs.
+// the machine's device-tree parser (fdt.c) before anything else runs.
 #ifndef KERNEL_PLATFORM_H
 #define KERNEL_PLATFORM_H
 

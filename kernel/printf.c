@@ -9,11 +9,10 @@
 // `make check` sees the failure.
 #include <stdarg.h>
 
-#include "arch/riscv/riscv.h"
-#include "arch/riscv/sbi.h"
 #include "console.h"
 #include "lib/kassert.h"
 #include "lib/lock.h"
+#include "machdep.h"
 #include "printf.h"
 
 volatile int panicking;
@@ -141,5 +140,5 @@ void panic(const char *fmt, ...)
   vprintf_unlocked(fmt, ap);
   va_end(ap);
   print_string("\n");
-  sbi_shutdown(1);
+  md_halt(1);
 }

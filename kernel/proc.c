@@ -15,14 +15,12 @@
 // Locking (see proc.h): wait_lock before any p->lock. A process switching
 // away holds its own p->lock across swtch; the scheduler releases it, so no
 // other hart can pick the process before it is off its stack.
-#include "arch/riscv/pmap_md.h"
-#include "arch/riscv/riscv.h"
-#include "arch/riscv/trap.h"
 #include "file.h"
 #include "fs.h"
 #include "kstack.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "machdep.h"
 #include "printf.h"
 #include "proc.h"
 #include "uaccess.h"
@@ -98,9 +96,7 @@ static struct proc *allocproc(void)
   }
   p->tf = (struct trapframe *)((p->kstack - sizeof(struct trapframe)) & ~15UL);
   memset(p->tf, 0, sizeof(*p->tf));
-  memset(&p->context, 0, sizeof(p->context));
-  p->context.ra = (uint64_t)forkret;
-  p->context.sp = (uint64_t)p->tf;
+  md_context_init(&p->context, forkret, (uint64_t)p->tf);
   p->onfault = 0;
   p->killed = 0;
   p->xstate = 0;
@@ -145,8 +141,8 @@ void userinit(void)
                   VM_PROT_ALL, VM_PROT_ALL, MAP_COPY_ON_WRITE) != KERN_SUCCESS ||
       vmspace_copyout(p->vm, va, initcode, len) != 0)
     panic("userinit: cannot map initcode");
-  p->tf->epc = va;
-  p->tf->sp = va + PAGE_SIZE;       // the stack is the rest of the page
+  // The stack is the rest of the page; initcode takes no arguments.
+  md_exec_setregs(p->tf, va, va + PAGE_SIZE, 0, 0);
   safestrcpy(p->name, "initcode", sizeof(p->name));
   mtx_lock(&p->lock);
   p->state = RUNNABLE;
@@ -171,8 +167,8 @@ static void forkret(void)
 }
 
 // Create a child: a copy-on-write copy of the address space (vmspace_fork
-// follows each entry's inheritance), the same registers except a0 = 0,
-// the same files, directory and limits. Returns the child's pid, -EAGAIN
+// follows each entry's inheritance), the same registers except that its
+// fork returns 0, the same files, directory and limits. Returns the child's pid, -EAGAIN
 // when the process table is full, -ENOMEM when memory is short.
 int fork(void)
 {
@@ -187,7 +183,7 @@ int fork(void)
     return -ENOMEM;
   }
   *np->tf = *p->tf;
-  np->tf->a0 = 0;
+  md_fork_child_return(np->tf);
   for (int i = 0; i < NOFILE; i++)
     if (p->ofile[i])
       np->ofile[i] = filedup(p->ofile[i]);

@@ -22,20 +22,6 @@ struct file;
 struct inode;
 struct vmspace;
 
-// The user registers, saved at every trap from user mode. Laid out as
-// x1..x31 then the rest; trapvec.S knows the offsets (TF_* there).
-struct trapframe {
-  uint64_t ra, sp, gp, tp;            // x1..x4
-  uint64_t t0, t1, t2;                // x5..x7
-  uint64_t s0, s1;                    // x8, x9
-  uint64_t a0, a1, a2, a3, a4, a5, a6, a7;     // x10..x17
-  uint64_t s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;  // x18..x27
-  uint64_t t3, t4, t5, t6;            // x28..x31
-  uint64_t epc;                       // user pc
-  uint64_t kernel_sp;                 // stack for the next trap (= tf)
-  uint64_t kernel_tp;                 // &cpus[i] of the hart returning to user
-};
-
 enum procstate { UNUSED, USED, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };
 
 struct proc {
@@ -86,8 +72,8 @@ void swtch(struct context *old, struct context *new);
 extern uint64_t ticks;
 extern struct mtx tickslock;
 
-// exec.c: replace the current process's image. Returns argc (it becomes
-// a0 of the new image) or a negative errno with the old image intact.
+// exec.c: replace the current process's image. Returns argc (exec's result
+// is main's first argument) or a negative errno with the old image intact.
 int exec(char *path, char **argv);
 
 #endif

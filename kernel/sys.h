@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 // System call plumbing: argument fetching and the handlers that syscall.c
 // dispatches to by number (syscall.h). Each handler returns a value >= 0 or
-// a negative errno, which lands in the caller's a0.
+// a negative errno, which syscall.c returns to the caller.
 #ifndef KERNEL_SYS_H
 #define KERNEL_SYS_H
 
 #include "lib/types.h"
 
-// The n-th argument (a0..a5) of the current system call.
+// The n-th argument (0..5) of the current system call.
 long argint(int n);
 uint64_t argaddr(int n);
 // Copy the n-th argument, a user string, into buf (max bytes). Returns its

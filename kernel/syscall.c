@@ -1,58 +1,17 @@
 // SPDX-License-Identifier: MIT
-// System call dispatch. The user stub puts the number in a7 and the
-// arguments in a0..a5; the handler's result (>= 0, or a negative errno
-// that the stub turns into errno) goes back in a0.
+// System call dispatch. The machine's calling convention (md_syscall_num,
+// md_syscall_arg in kernel/machdep.h) gives the number and up to six
+// arguments; the handler's result (>= 0, or a negative errno that the user
+// stub turns into errno) goes back through md_set_retval.
 //
-// Every handler is referenced weakly: a number whose handler is not linked
-// into this kernel (a later issue's) answers -ENOSYS instead of breaking
-// the build.
+// Every handler is referenced strongly: one that is missing is a link
+// error. Numbers with no entry (holes, or past the table) answer -ENOSYS.
 #include "lib/errno.h"
-#include "printf.h"
+#include "machdep.h"
 #include "proc.h"
 #include "sys.h"
 #include "syscall.h"
 #include "uaccess.h"
-
-#pragma weak sys_fork
-#pragma weak sys_exit
-#pragma weak sys_wait
-#pragma weak sys_pipe
-#pragma weak sys_read
-#pragma weak sys_kill
-#pragma weak sys_exec
-#pragma weak sys_fstat
-#pragma weak sys_chdir
-#pragma weak sys_dup
-#pragma weak sys_getpid
-#pragma weak sys_sbrk
-#pragma weak sys_sleep
-#pragma weak sys_uptime
-#pragma weak sys_open
-#pragma weak sys_write
-#pragma weak sys_mknod
-#pragma weak sys_unlink
-#pragma weak sys_link
-#pragma weak sys_mkdir
-#pragma weak sys_close
-#pragma weak sys_mmap
-#pragma weak sys_munmap
-#pragma weak sys_mprotect
-#pragma weak sys_madvise
-#pragma weak sys_minherit
-#pragma weak sys_mlock
-#pragma weak sys_munlock
-#pragma weak sys_mlockall
-#pragma weak sys_munlockall
-#pragma weak sys_mincore
-#pragma weak sys_msync
-#pragma weak sys_getrlimit
-#pragma weak sys_setrlimit
-#pragma weak sys_halt
-#pragma weak sys_vmstat
-#pragma weak sys_vmmap
-#pragma weak sys_lseek
-#pragma weak sys_ftruncate
-#pragma weak sys_vmreclaim
 
 static long (*const syscalls[NSYSCALL])(void) = {
   [SYS_fork] = sys_fork,         [SYS_exit] = sys_exit,
@@ -79,16 +38,7 @@ static long (*const syscalls[NSYSCALL])(void) = {
 
 static uint64_t argraw(int n)
 {
-  struct trapframe *tf = myproc()->tf;
-  switch (n) {
-  case 0: return tf->a0;
-  case 1: return tf->a1;
-  case 2: return tf->a2;
-  case 3: return tf->a3;
-  case 4: return tf->a4;
-  case 5: return tf->a5;
-  }
-  panic("argraw: argument %d", n);
+  return md_syscall_arg(myproc()->tf, n);
 }
 
 long argint(int n)
@@ -114,10 +64,10 @@ int fetchaddr(uint64_t addr, uint64_t *ip)
 void syscall(void)
 {
   struct proc *p = myproc();
-  uint64_t num = p->tf->a7;
+  uint64_t num = md_syscall_num(p->tf);
 
   if (num < NSYSCALL && syscalls[num] != NULL)
-    p->tf->a0 = syscalls[num]();
+    md_set_retval(p->tf, syscalls[num]());
   else
-    p->tf->a0 = -ENOSYS;
+    md_set_retval(p->tf, -ENOSYS);
 }

@@ -3,8 +3,8 @@
 // operations on names (open with O_CREATE, mkdir, mknod, link, unlink,
 // chdir). Reading and writing go to file.c.
 //
-// Each handler returns a value >= 0 or a negative errno (syscall.c puts it
-// in a0). User strings and buffers arrive through argstr / copyin /
+// Each handler returns a value >= 0 or a negative errno (syscall.c hands
+// it to the caller). User strings and buffers arrive through argstr / copyin /
 // copyout, which fail with -EFAULT or -ENAMETOOLONG; nothing here reads
 // user memory directly.
 //

@@ -2,10 +2,10 @@
 // Process system calls: fork, exit, wait, kill, getpid, sbrk, sleep,
 // uptime, halt, vmstat, vmreclaim, getrlimit, setrlimit. Each returns >= 0
 // or a negative errno (sys.h).
-#include "arch/riscv/sbi.h"
 #include "lib/errno.h"
 #include "lib/kassert.h"
 #include "lib/kmem.h"
+#include "machdep.h"
 #include "proc.h"
 #include "sys.h"
 #include "uaccess.h"
@@ -83,7 +83,7 @@ long sys_uptime(void)
 // halt(status): power off; QEMU exits non-zero when status != 0.
 long sys_halt(void)
 {
-  sbi_shutdown(argint(0) != 0);
+  md_halt(argint(0) != 0);
 }
 
 // Structures copied out whole must have no padding: a hole would carry

@@ -2,7 +2,7 @@
 // Copies between the kernel and user memory (uaccess.h).
 //
 // copyin/copyout/copyinstr check the user range against MAXUVA, then run
-// the assembly loops of arch/riscv/uaccess.S with the current process's
+// the machine's assembly loops (uaccess.S) with the current process's
 // p->onfault as the recovery hook; kerneltrap resolves faults inside them
 // through vm_fault. Callers must not hold spin mutexes: a fault may sleep
 // (for the disk, for a page), and sleeping with a spin mutex held deadlocks
@@ -14,11 +14,11 @@
 // process: it fills pages of an address space that is not (yet) the
 // current one, faulting them in through vm_fault and writing through the
 // direct map, so no page table is ever switched to or copied.
-#include "arch/riscv/riscv.h"
 #include "cpu.h"
 #include "lib/errno.h"
 #include "lib/kassert.h"
 #include "lib/string.h"
+#include "machdep.h"
 #include "proc.h"
 #include "uaccess.h"
 #include "vm/pmap.h"
@@ -110,7 +110,6 @@ int either_copyin(void *dst, int user_src, uint64_t src, size_t n)
 static int vmspace_page_for_write(struct vmspace *vm, vm_offset_t va,
                                   struct vm_page **mp)
 {
-  struct vm_map *map = &vm->vm_map;
   vm_prot_t prot;
 
   for (int tries = 0; tries < 8; tries++) {
@@ -119,9 +118,7 @@ static int vmspace_page_for_write(struct vmspace *vm, vm_offset_t va,
       *mp = m;
       return 0;
     }
-    int rc = vm_fault(map, va, VM_PROT_WRITE, VM_FAULT_NORMAL);
-    if (rc == KERN_INVALID_ADDRESS && vm_growstack(vm, va, 0) == KERN_SUCCESS)
-      continue;
+    int rc = vm_fault_user(vm, va, VM_PROT_WRITE, 0);
     if (rc == KERN_RESOURCE_SHORTAGE)
       return -ENOMEM;
     if (rc != KERN_SUCCESS)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Copies between the kernel and the CURRENT process's user memory.
 //
-// Each copy runs with sstatus.SUM set and a fault-recovery hook: a page
+// Each copy runs with kernel access to user pages switched on (the
+// machine's uaccess.S does it) and a fault-recovery hook: a page
 // fault inside it goes through vm_fault on the process's map (so lazy and
 // copy-on-write pages just work) and, when that fails, the copy stops and
 // returns -EFAULT, having written nothing past the faulting byte. A user

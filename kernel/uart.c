@@ -13,9 +13,9 @@
 // FCR is left as the firmware set it: changing the FIFO enable bit makes
 // QEMU discard the bytes already received, and input piped into QEMU
 // (`printf 'ls\n' | make qemu`) may be waiting by the time we get here.
-#include "arch/riscv/memlayout.h"
 #include "console.h"
 #include "cpu.h"
+#include "machdep.h"
 #include "platform.h"
 
 #define RHR 0                  // receive holding register

@@ -24,11 +24,11 @@
 // per-request info; requesters sleep on it. MMIO goes through the direct map.
 #include "virtio.h"
 
-#include "arch/riscv/memlayout.h"
 #include "buf.h"
 #include "lib/kassert.h"
 #include "lib/lock.h"
 #include "lib/string.h"
+#include "machdep.h"
 #include "platform.h"
 #include "printf.h"
 

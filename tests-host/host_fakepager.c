@@ -129,3 +129,10 @@ struct vm_object *host_fakepager_object(vm_pindex_t size)
   obj->pager_size = ptoa(host_fakepager.npages);
   return obj;
 }
+
+struct vm_object *host_fakepager_file(vm_pindex_t npages, int fill,
+                                      vm_pindex_t size)
+{
+  host_fakepager_install(npages, fill);
+  return host_fakepager_object(size);
+}

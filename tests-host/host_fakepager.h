@@ -62,4 +62,9 @@ void host_fakepager_install(vm_pindex_t npages, int fill);
 // exhausted: tests that inject that allocate their objects themselves.
 struct vm_object *host_fakepager_object(vm_pindex_t size);
 
+// Both at once, for a test's one file: install a file of npages pages
+// (page i reading as fill + i) and return an object of size pages on it.
+struct vm_object *host_fakepager_file(vm_pindex_t npages, int fill,
+                                      vm_pindex_t size);
+
 #endif

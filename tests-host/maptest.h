@@ -86,13 +86,20 @@ static inline int find(vm_offset_t *addr, int npages)
 // zeroed entry when nothing is mapped there.
 static inline struct vm_map_entry entry_at(vm_offset_t va)
 {
-  struct vm_map_entry *e, copy = {0};
+  struct vm_map_entry *e = vmtest_entry_at(&map, va);
 
-  vm_map_lock_read(&map);
-  if (vm_map_lookup_entry(&map, va, &e))
-    copy = *e;
-  vm_map_unlock_read(&map);
-  return copy;
+  return e != NULL ? *e : (struct vm_map_entry){0};
+}
+
+// A store / load of one byte at va that must succeed (vmtest_put/get).
+static inline void poke(vm_offset_t va, uint8_t c)
+{
+  vmtest_put(&map, va, c);
+}
+
+static inline uint8_t peek(vm_offset_t va)
+{
+  return vmtest_get(&map, va);
 }
 
 static inline bool mapped_in_pmap(vm_offset_t va, vm_prot_t *prot)

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "arch/riscv/vmparam.h"   // MAXUVA: the user space the tests model
 #include "host_pmap.h"
 #include "vm/mman.h"
 #include "vm/vm_object.h"

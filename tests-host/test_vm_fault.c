@@ -69,19 +69,6 @@ static void map_anon(struct vm_map *map, int first, int npages, vm_prot_t prot)
   map_object(map, NULL, first, npages, prot, MAP_COPY_ON_WRITE);
 }
 
-static void put(struct vm_map *map, vm_offset_t va, uint8_t v)
-{
-  cr_assert_eq(vmtest_write(map, va, &v, 1), KERN_SUCCESS);
-}
-
-static uint8_t get(struct vm_map *map, vm_offset_t va)
-{
-  uint8_t v = 0xee;
-
-  cr_assert_eq(vmtest_read(map, va, &v, 1), KERN_SUCCESS);
-  return v;
-}
-
 static struct vm_page *mapped(struct vm_map *map, vm_offset_t va,
                               vm_prot_t *prot, bool *wired)
 {
@@ -90,18 +77,6 @@ static struct vm_page *mapped(struct vm_map *map, vm_offset_t va,
   if (!host_pmap_lookup(map->pmap, va, &m, prot, wired))
     return NULL;
   return m;
-}
-
-static struct vm_map_entry *entry_at(struct vm_map *map, vm_offset_t va)
-{
-  struct vm_map_entry *e;
-  bool found;
-
-  vm_map_lock_read(map);
-  found = vm_map_lookup_entry(map, va, &e);
-  vm_map_unlock_read(map);
-  cr_assert(found);
-  return e;
 }
 
 // Make a copy-on-write copy of [VA(first), VA(first + n)) in a new space j
@@ -138,10 +113,10 @@ Test(vm_fault, zero_fill_allocates_on_first_touch_only)
 
   map_anon(map, 0, 8, VM_PROT_RW);
   cr_assert_eq(vm_page_free_count(), free0, "mapping must not allocate");
-  put(map, VA(3), 7);
+  vmtest_put(map, VA(3), 7);
   cr_assert_eq(vm_page_free_count(), free0 - 1);
-  put(map, VA(3) + 5, 8);
-  cr_assert_eq(get(map, VA(3)), 7);
+  vmtest_put(map, VA(3) + 5, 8);
+  cr_assert_eq(vmtest_get(map, VA(3)), 7);
   cr_assert_eq(vm_page_free_count(), free0 - 1);
   cr_assert_eq(vm_cnt.v_zfod, 1);
 }
@@ -153,13 +128,13 @@ Test(vm_fault, read_then_write_private)
   struct vm_page *m;
 
   map_anon(map, 0, 2, VM_PROT_RW);
-  cr_assert_eq(get(map, VA(0)), 0);
+  cr_assert_eq(vmtest_get(map, VA(0)), 0);
   m = mapped(map, VA(0), &prot, NULL);
   cr_assert_not_null(m);
-  put(map, VA(0), 42);
+  vmtest_put(map, VA(0), 42);
   cr_assert_eq(mapped(map, VA(0), &prot, NULL), m, "same page, no copy");
   cr_assert(prot & VM_PROT_WRITE);
-  cr_assert_eq(get(map, VA(0)), 42);
+  cr_assert_eq(vmtest_get(map, VA(0)), 42);
   cr_assert_eq(vm_cnt.v_cow_faults + vm_cnt.v_cow_optim, 0);
   cr_assert((m->flags & PG_DIRTY) || pmap_is_modified(m));
   cr_assert_eq(m->queue, PQ_ACTIVE);
@@ -170,8 +145,8 @@ Test(vm_fault, fault_counters)
   struct vm_map *map = space(0);
 
   map_anon(map, 0, 2, VM_PROT_RW);
-  put(map, VA(0), 1);
-  put(map, VA(1), 1);
+  vmtest_put(map, VA(0), 1);
+  vmtest_put(map, VA(1), 1);
   cr_assert_eq(vm_cnt.v_faults, 2);
   cr_assert_eq(map->stats.faults, 2);
 }
@@ -198,7 +173,7 @@ Test(vm_fault, protection_failures)
   cr_assert_eq(vm_fault(map, VA(0), VM_PROT_EXECUTE, 0),
                KERN_PROTECTION_FAILURE);
   cr_assert_eq(vm_fault(map, VA(2), VM_PROT_READ, 0), KERN_PROTECTION_FAILURE);
-  cr_assert_eq(get(map, VA(0)), 0);
+  cr_assert_eq(vmtest_get(map, VA(0)), 0);
   cr_assert_eq(vmtest_access(map, VA(0), VM_PROT_WRITE),
                KERN_PROTECTION_FAILURE);
 }
@@ -224,20 +199,20 @@ Test(vm_fault, cow_copy_when_both_sides_share)
   struct vm_page *pa, *pb;
 
   map_anon(a, 0, 1, VM_PROT_RW);
-  put(a, VA(0), 1);
+  vmtest_put(a, VA(0), 1);
   b = cow_clone(a, 1, 0, 1);
   // Both see 1; a writes and copies (b still maps the old page through the
   // shared object, so moving it would be wrong).
-  cr_assert_eq(get(b, VA(0)), 1);
-  put(a, VA(0), 2);
+  cr_assert_eq(vmtest_get(b, VA(0)), 1);
+  vmtest_put(a, VA(0), 2);
   cr_assert_eq(vm_cnt.v_cow_faults, 1);
   cr_assert_eq(vm_cnt.v_cow_optim, 0);
-  cr_assert_eq(get(a, VA(0)), 2);
-  cr_assert_eq(get(b, VA(0)), 1);
+  cr_assert_eq(vmtest_get(a, VA(0)), 2);
+  cr_assert_eq(vmtest_get(b, VA(0)), 1);
   pa = mapped(a, VA(0), NULL, NULL);
   pb = mapped(b, VA(0), NULL, NULL);
   cr_assert_neq(pa, pb);
-  cr_assert_eq(pa->object, entry_at(a, VA(0))->object);
+  cr_assert_eq(pa->object, vmtest_entry_at(a, VA(0))->object);
   cr_assert_eq(a->stats.cow, 1);
 }
 
@@ -248,20 +223,20 @@ Test(vm_fault, cow_moves_page_when_backing_is_private)
   struct vm_object *front;
 
   map_anon(a, 0, 1, VM_PROT_RW);
-  put(a, VA(0), 1);
+  vmtest_put(a, VA(0), 1);
   orig = mapped(a, VA(0), NULL, NULL);
   b = cow_clone(a, 1, 0, 1);
   // b writes first: it gets a copy. Then b goes away, so the old object is
   // reachable only through a's shadow: a's write may take the page itself.
-  put(b, VA(0), 9);
+  vmtest_put(b, VA(0), 9);
   vmtest_check_map(b);
   vmspace_free(vs[1]);
   vs[1] = NULL;
-  put(a, VA(0), 3);
+  vmtest_put(a, VA(0), 3);
   now = mapped(a, VA(0), NULL, NULL);
-  front = entry_at(a, VA(0))->object;
+  front = vmtest_entry_at(a, VA(0))->object;
   cr_assert_eq(now->object, front);
-  cr_assert_eq(get(a, VA(0)), 3);
+  cr_assert_eq(vmtest_get(a, VA(0)), 3);
   // Either the collapse at b's exit already brought the page to the front
   // (no fault needed a move) or the fault moved it: never a copy.
   cr_assert_eq(vm_cnt.v_cow_faults, 1, "only b's write copied");
@@ -277,10 +252,10 @@ Test(vm_fault, cow_move_counts_when_chain_is_private)
   struct vm_page *m;
 
   map_anon(a, 0, 1, VM_PROT_RW);
-  put(a, VA(0), 6);
+  vmtest_put(a, VA(0), 6);
   // Put a shadow in front by hand. (Marking the entry NEEDS_COPY would not
   // do: an entry holding the only reference writes its object in place.)
-  e = entry_at(a, VA(0));
+  e = vmtest_entry_at(a, VA(0));
   vm_map_lock(a);
   cr_assert_eq(vm_object_shadow(&e->object, &e->offset, e->end - e->start),
                KERN_SUCCESS);
@@ -288,15 +263,15 @@ Test(vm_fault, cow_move_counts_when_chain_is_private)
   vm_map_unlock(a);
   m = mapped(a, VA(0), NULL, NULL);
   back = m->object;
-  cr_assert_neq(entry_at(a, VA(0))->object, back);
-  put(a, VA(0), 7);
-  obj = entry_at(a, VA(0))->object;
+  cr_assert_neq(vmtest_entry_at(a, VA(0))->object, back);
+  vmtest_put(a, VA(0), 7);
+  obj = vmtest_entry_at(a, VA(0))->object;
   cr_assert_neq(obj, back);
   cr_assert_eq(mapped(a, VA(0), NULL, NULL), m, "the page moved, not copied");
   cr_assert_eq(m->object, obj);
   cr_assert_eq(vm_cnt.v_cow_optim, 1);
   cr_assert_eq(vm_cnt.v_cow_faults, 0);
-  cr_assert_eq(get(a, VA(0)), 7);
+  cr_assert_eq(vmtest_get(a, VA(0)), 7);
 }
 
 // Forks whose children are gone before the parent writes: the parent's
@@ -312,9 +287,9 @@ Test(vm_fault, cow_needs_no_shadow_when_the_other_side_is_gone)
   size_t free0, objs0;
 
   map_anon(a, 0, 2, VM_PROT_RW);
-  put(a, VA(0), 1);
-  put(a, VA(1), 2);
-  obj = entry_at(a, VA(0))->object;
+  vmtest_put(a, VA(0), 1);
+  vmtest_put(a, VA(1), 2);
+  obj = vmtest_entry_at(a, VA(0))->object;
   m0 = mapped(a, VA(0), NULL, NULL);
   m1 = mapped(a, VA(1), NULL, NULL);
   free0 = vm_page_free_count();
@@ -323,17 +298,17 @@ Test(vm_fault, cow_needs_no_shadow_when_the_other_side_is_gone)
     cow_clone(a, 1, 0, 2);
     vmspace_free(vs[1]);
     vs[1] = NULL;
-    put(a, VA(i % 2), (uint8_t)(10 + i));
-    cr_assert_eq(entry_at(a, VA(0))->object, obj, "fork %d: a shadow", i);
-    cr_assert_eq(entry_at(a, VA(0))->eflags & MAP_ENTRY_NEEDS_COPY, 0);
+    vmtest_put(a, VA(i % 2), (uint8_t)(10 + i));
+    cr_assert_eq(vmtest_entry_at(a, VA(0))->object, obj, "fork %d: a shadow", i);
+    cr_assert_eq(vmtest_entry_at(a, VA(0))->eflags & MAP_ENTRY_NEEDS_COPY, 0);
     cr_assert_eq(vm_object_shadow_depth(obj), 1);
   }
-  put(a, VA(0), 5);
-  put(a, VA(1), 6);
+  vmtest_put(a, VA(0), 5);
+  vmtest_put(a, VA(1), 6);
   cr_assert_eq(mapped(a, VA(0), NULL, NULL), m0, "written in place");
   cr_assert_eq(mapped(a, VA(1), NULL, NULL), m1, "written in place");
-  cr_assert_eq(get(a, VA(0)), 5);
-  cr_assert_eq(get(a, VA(1)), 6);
+  cr_assert_eq(vmtest_get(a, VA(0)), 5);
+  cr_assert_eq(vmtest_get(a, VA(1)), 6);
   cr_assert_eq(vm_cnt.v_cow_faults, 0);
   cr_assert_eq(vm_page_free_count(), free0);
   cr_assert_eq(vm_object_count(), objs0);
@@ -346,14 +321,14 @@ Test(vm_fault, read_fault_on_backing_page_maps_read_only)
   struct vm_page *m;
 
   map_anon(a, 0, 2, VM_PROT_RW);
-  put(a, VA(1), 4);
+  vmtest_put(a, VA(1), 4);
   b = cow_clone(a, 1, 0, 2);
-  put(b, VA(0), 1);           // b gets its own front object
-  cr_assert_eq(get(b, VA(1)), 4);
+  vmtest_put(b, VA(0), 1);           // b gets its own front object
+  cr_assert_eq(vmtest_get(b, VA(1)), 4);
   m = mapped(b, VA(1), &prot, NULL);
   cr_assert_eq(prot & VM_PROT_WRITE, 0);
-  cr_assert_neq(m->object, entry_at(b, VA(1))->object);
-  cr_assert_eq(get(a, VA(1)), 4);
+  cr_assert_neq(m->object, vmtest_entry_at(b, VA(1))->object);
+  cr_assert_eq(vmtest_get(a, VA(1)), 4);
   mapped(a, VA(1), &prot, NULL);
   cr_assert_eq(prot & VM_PROT_WRITE, 0, "a's copy still pending");
 }
@@ -364,15 +339,15 @@ Test(vm_fault, cow_isolation_many_pages)
 
   map_anon(a, 0, 16, VM_PROT_RW);
   for (int i = 0; i < 16; i++)
-    put(a, VA(i), (uint8_t)i);
+    vmtest_put(a, VA(i), (uint8_t)i);
   b = cow_clone(a, 1, 0, 16);
   for (int i = 0; i < 16; i += 2)
-    put(b, VA(i), (uint8_t)(100 + i));
+    vmtest_put(b, VA(i), (uint8_t)(100 + i));
   for (int i = 1; i < 16; i += 2)
-    put(a, VA(i), (uint8_t)(200 + i));
+    vmtest_put(a, VA(i), (uint8_t)(200 + i));
   for (int i = 0; i < 16; i++) {
-    cr_assert_eq(get(a, VA(i)), (i & 1) ? 200 + i : i);
-    cr_assert_eq(get(b, VA(i)), (i & 1) ? i : 100 + i);
+    cr_assert_eq(vmtest_get(a, VA(i)), (i & 1) ? 200 + i : i);
+    cr_assert_eq(vmtest_get(b, VA(i)), (i & 1) ? i : 100 + i);
   }
   vmtest_check_map(a);
   vmtest_check_map(b);
@@ -385,37 +360,29 @@ Test(vm_fault, prefault_maps_resident_neighbours_read_only)
 
   map_anon(a, 0, 8, VM_PROT_RW);
   for (int i = 0; i < 8; i++)
-    put(a, VA(i), 1);
+    vmtest_put(a, VA(i), 1);
   pmap_remove(a->pmap, VA(0), VA(8));
-  cr_assert_eq(get(a, VA(4)), 1);
+  cr_assert_eq(vmtest_get(a, VA(4)), 1);
   cr_assert_not_null(mapped(a, VA(3), &prot, NULL));
   cr_assert_eq(prot & VM_PROT_WRITE, 0);
   cr_assert_gt(vm_cnt.v_prefault, 0);
-  put(a, VA(3), 2);     // the read-only prefault upgrades on write
-  cr_assert_eq(get(a, VA(3)), 2);
+  vmtest_put(a, VA(3), 2);     // the read-only prefault upgrades on write
+  cr_assert_eq(vmtest_get(a, VA(3)), 2);
   b = NULL;
   (void)b;
 }
 
 // --- a file-like pager ------------------------------------------------------
 
-// The fake file (host_fakepager.h) of npages pages, page i holding bytes of
-// 0x40 + i, and an object of size pages for it.
-static struct vm_object *fake_file(int npages, int size)
-{
-  host_fakepager_install((vm_pindex_t)npages, 0x40);
-  return host_fakepager_object((vm_pindex_t)size);
-}
-
-// A shared mapping of a fake file of npages pages (object sized size
-// pages) at VA(0), two pages longer than the object, with the given
-// behaviour.
+// A shared mapping of a fake file of npages pages (page i holding bytes of
+// 0x40 + i; object sized size pages) at VA(0), two pages longer than the
+// object, with the given behaviour.
 static struct vm_map *file_space(int npages, int size, int behav)
 {
   struct vm_map *map = space(0);
 
-  map_object(map, fake_file(npages, size), 0, size + 2, VM_PROT_READ,
-             MAP_INHERIT_SHARE);
+  map_object(map, host_fakepager_file(npages, 0x40, size), 0, size + 2,
+             VM_PROT_READ, MAP_INHERIT_SHARE);
   if (behav != VM_BEHAV_NORMAL)
     cr_assert_eq(vm_map_madvise(map, VA(0), VA(size), behav), KERN_SUCCESS);
   return map;
@@ -424,7 +391,7 @@ static struct vm_map *file_space(int npages, int size, int behav)
 // A private (copy-on-write) mapping of a 4-page fake file at VA(0).
 static struct vm_object *map_private_file(struct vm_map *map)
 {
-  struct vm_object *obj = fake_file(4, 4);
+  struct vm_object *obj = host_fakepager_file(4, 0x40, 4);
 
   map_object(map, obj, 0, 4, VM_PROT_RW, MAP_COPY_ON_WRITE);
   return obj;
@@ -434,7 +401,7 @@ Test(vm_fault, pager_pages_in_with_contents)
 {
   struct vm_map *map = file_space(4, 4, VM_BEHAV_RANDOM);
 
-  cr_assert_eq(get(map, VA(2)), 0x42);
+  cr_assert_eq(vmtest_get(map, VA(2)), 0x42);
   cr_assert_eq(host_fakepager.getpages, 1);
   cr_assert_eq(host_fakepager.get_count, 1, "RANDOM reads no more than asked");
   cr_assert_eq(vm_cnt.v_pagein, 1);
@@ -467,14 +434,14 @@ Test(vm_fault, readahead_normal_window)
 {
   struct vm_map *map = file_space(32, 32, VM_BEHAV_NORMAL);
 
-  cr_assert_eq(get(map, VA(10)), 0x4a);
+  cr_assert_eq(vmtest_get(map, VA(10)), 0x4a);
   cr_assert_eq(host_fakepager.getpages, 1);
   cr_assert_eq(host_fakepager.get_count, 1 + 7 + 8);
   cr_assert_eq(vm_cnt.v_readahead, 15);
   cr_assert_eq(vm_cnt.v_pagein, 16);
   // The neighbours are resident now: no more pager calls for them.
   for (int i = 3; i <= 18; i++)
-    cr_assert_eq(get(map, VA(i)), 0x40 + i);
+    cr_assert_eq(vmtest_get(map, VA(i)), 0x40 + i);
   cr_assert_eq(host_fakepager.getpages, 1);
 }
 
@@ -482,7 +449,7 @@ Test(vm_fault, readahead_clamped_by_file_end)
 {
   struct vm_map *map = file_space(5, 5, VM_BEHAV_NORMAL);
 
-  cr_assert_eq(get(map, VA(0)), 0x40);
+  cr_assert_eq(vmtest_get(map, VA(0)), 0x40);
   cr_assert_eq(host_fakepager.get_count, 5);
 }
 
@@ -490,8 +457,8 @@ Test(vm_fault, readahead_stops_at_resident_page)
 {
   struct vm_map *map = file_space(32, 32, VM_BEHAV_NORMAL);
 
-  cr_assert_eq(get(map, VA(20)), 0x54);   // reads 13..28
-  cr_assert_eq(get(map, VA(10)), 0x4a);   // 3..12: stops before 13
+  cr_assert_eq(vmtest_get(map, VA(20)), 0x54);   // reads 13..28
+  cr_assert_eq(vmtest_get(map, VA(10)), 0x4a);   // 3..12: stops before 13
   cr_assert_eq(host_fakepager.get_count, 10);
 }
 
@@ -499,10 +466,10 @@ Test(vm_fault, readahead_sequential_and_free_behind)
 {
   struct vm_map *map = file_space(64, 64, VM_BEHAV_SEQUENTIAL);
 
-  cr_assert_eq(get(map, VA(0)), 0x40);
+  cr_assert_eq(vmtest_get(map, VA(0)), 0x40);
   cr_assert_eq(host_fakepager.get_count, 17);
   for (int i = 0; i < 40; i++)
-    cr_assert_eq(get(map, VA(i)), 0x40 + i);
+    cr_assert_eq(vmtest_get(map, VA(i)), 0x40 + i);
   cr_assert_eq(host_fakepager.getpages, 3);
   cr_assert_gt(vm_cnt.v_freebehind, 0);
 }
@@ -513,12 +480,12 @@ Test(vm_fault, private_file_mapping_copies_on_write)
   struct vm_object *obj = map_private_file(map);
   struct vm_page *m;
 
-  cr_assert_eq(get(map, VA(1)), 0x41);
-  put(map, VA(1), 9);
+  cr_assert_eq(vmtest_get(map, VA(1)), 0x41);
+  vmtest_put(map, VA(1), 9);
   m = mapped(map, VA(1), NULL, NULL);
   cr_assert_neq(m->object, obj, "the write went to a private shadow");
-  cr_assert_eq(get(map, VA(1)), 9);
-  cr_assert_eq(get(map, VA(1) + 1), 0x41);
+  cr_assert_eq(vmtest_get(map, VA(1)), 9);
+  cr_assert_eq(vmtest_get(map, VA(1) + 1), 0x41);
   mtx_lock(&obj->lock);
   m = vm_object_page_lookup(obj, 1);
   cr_assert_eq(*(uint8_t *)pmap_page_kva(m), 0x41, "the file is untouched");
@@ -565,7 +532,7 @@ Test(vm_fault, wire_fault_directly)
   m = mapped(map, VA(1), NULL, NULL);
   cr_assert_eq(m->wire_count, 1);
   cr_assert_eq(m->queue, PQ_NONE);
-  e = entry_at(map, VA(1));
+  e = vmtest_entry_at(map, VA(1));
   vm_map_lock(map);
   vm_fault_unwire(map, e, VA(1), VA(2));
   vm_map_unlock(map);
@@ -588,41 +555,21 @@ Test(vm_fault, wire_protnone_fails_and_undoes)
 
 // --- page exhaustion ----------------------------------------------------------
 
-// Take every free page (returning them later) so faults must fail.
-static struct vm_page *hog[NPAGES];
-static int nhog;
-
-static void hog_all(int keep)
-{
-  struct vm_page *m;
-
-  nhog = 0;
-  while ((int)vm_page_free_count() > keep &&
-         (m = vm_page_alloc(NULL, 0, VM_ALLOC_NOBUSY)) != NULL)
-    hog[nhog++] = m;
-}
-
-static void hog_release(void)
-{
-  while (nhog > 0)
-    vm_page_free(hog[--nhog]);
-}
-
 Test(vm_fault, zero_fill_shortage_leaves_nothing)
 {
   struct vm_map *map = space(0);
   struct vm_object *obj;
 
   map_anon(map, 0, 2, VM_PROT_RW);
-  hog_all(0);
+  vmtest_hog_all(0);
   cr_assert_eq(vm_fault(map, VA(0), VM_PROT_WRITE, 0), KERN_RESOURCE_SHORTAGE);
-  obj = entry_at(map, VA(0))->object;
+  obj = vmtest_entry_at(map, VA(0))->object;
   cr_assert(obj == NULL || obj->resident_count == 0);
   cr_assert_eq(host_pmap_count(map->pmap), 0);
   vmtest_check_map(map);
-  hog_release();
-  put(map, VA(0), 1);
-  cr_assert_eq(get(map, VA(0)), 1);
+  vmtest_hog_release();
+  vmtest_put(map, VA(0), 1);
+  cr_assert_eq(vmtest_get(map, VA(0)), 1);
 }
 
 Test(vm_fault, cow_shortage_leaves_nothing)
@@ -631,20 +578,20 @@ Test(vm_fault, cow_shortage_leaves_nothing)
   struct vm_object *front;
 
   map_anon(a, 0, 1, VM_PROT_RW);
-  put(a, VA(0), 5);
+  vmtest_put(a, VA(0), 5);
   b = cow_clone(a, 1, 0, 1);
-  cr_assert_eq(get(b, VA(0)), 5);
-  hog_all(0);
+  cr_assert_eq(vmtest_get(b, VA(0)), 5);
+  vmtest_hog_all(0);
   cr_assert_eq(vm_fault(b, VA(0), VM_PROT_WRITE, 0), KERN_RESOURCE_SHORTAGE);
-  front = entry_at(b, VA(0))->object;
+  front = vmtest_entry_at(b, VA(0))->object;
   cr_assert_eq(front->resident_count, 0);
-  cr_assert_eq(get(b, VA(0)), 5);
+  cr_assert_eq(vmtest_get(b, VA(0)), 5);
   vmtest_check_map(a);
   vmtest_check_map(b);
-  hog_release();
-  put(b, VA(0), 6);
-  cr_assert_eq(get(a, VA(0)), 5);
-  cr_assert_eq(get(b, VA(0)), 6);
+  vmtest_hog_release();
+  vmtest_put(b, VA(0), 6);
+  cr_assert_eq(vmtest_get(a, VA(0)), 5);
+  cr_assert_eq(vmtest_get(b, VA(0)), 6);
 }
 
 Test(vm_fault, pmap_enter_failure_frees_new_page)
@@ -658,22 +605,22 @@ Test(vm_fault, pmap_enter_failure_frees_new_page)
   cr_assert_eq(vm_fault(map, VA(0), VM_PROT_WRITE, 0), KERN_RESOURCE_SHORTAGE);
   host_pmap_fail_after(-1);
   cr_assert_eq(vm_page_free_count(), free0);
-  put(map, VA(0), 3);
-  cr_assert_eq(get(map, VA(0)), 3);
+  vmtest_put(map, VA(0), 3);
+  cr_assert_eq(vmtest_get(map, VA(0)), 3);
 }
 
 Test(vm_fault, pager_shortage)
 {
   struct vm_map *map = file_space(8, 8, VM_BEHAV_NORMAL);
 
-  hog_all(0);
+  vmtest_hog_all(0);
   cr_assert_eq(vm_fault(map, VA(0), VM_PROT_READ, 0), KERN_RESOURCE_SHORTAGE);
   cr_assert_eq(host_fakepager.getpages, 0);
-  hog_release();
-  hog_all(1);
-  cr_assert_eq(get(map, VA(3)), 0x43, "a short window still reads the page");
+  vmtest_hog_release();
+  vmtest_hog_all(1);
+  cr_assert_eq(vmtest_get(map, VA(3)), 0x43, "a short window still reads the page");
   cr_assert_eq(host_fakepager.get_count, 1);
-  hog_release();
+  vmtest_hog_release();
 }
 
 Test(vm_fault, wire_failure_part_way_unwires)
@@ -681,9 +628,9 @@ Test(vm_fault, wire_failure_part_way_unwires)
   struct vm_map *map = space(0);
 
   map_anon(map, 0, 4, VM_PROT_RW);
-  hog_all(2);
+  vmtest_hog_all(2);
   cr_assert_eq(vm_fault_wire(map, VA(0), VA(4)), KERN_RESOURCE_SHORTAGE);
-  hog_release();
+  vmtest_hog_release();
   for (int i = 0; i < 4; i++) {
     bool wired = false;
     struct vm_page *m = mapped(map, VA(i), NULL, &wired);
@@ -698,7 +645,7 @@ Test(vm_fault, wiring_read_only_private_memory_copies_to_front)
   struct vm_page *orig, *w;
 
   map_anon(a, 0, 1, VM_PROT_RW);
-  put(a, VA(0), 1);
+  vmtest_put(a, VA(0), 1);
   orig = mapped(a, VA(0), NULL, NULL);
   b = cow_clone(a, 1, 0, 1);
   cr_assert_eq(vm_map_protect(a, VA(0), VA(1), VM_PROT_READ, false),
@@ -706,15 +653,15 @@ Test(vm_fault, wiring_read_only_private_memory_copies_to_front)
   cr_assert_eq(vm_map_wire(a, VA(0), VA(1), VM_MAP_WIRE_USER), KERN_SUCCESS);
   w = mapped(a, VA(0), NULL, NULL);
   cr_assert_neq(w, orig, "the wired page is a private copy");
-  cr_assert_eq(w->object, entry_at(a, VA(0))->object);
+  cr_assert_eq(w->object, vmtest_entry_at(a, VA(0))->object);
   cr_assert_eq(w->wire_count, 1);
   cr_assert_eq(orig->wire_count, 0);
-  cr_assert_eq(get(b, VA(0)), 1);
+  cr_assert_eq(vmtest_get(b, VA(0)), 1);
   cr_assert_eq(vm_map_protect(a, VA(0), VA(1), VM_PROT_RW, false),
                KERN_SUCCESS);
-  put(a, VA(0), 2);
+  vmtest_put(a, VA(0), 2);
   cr_assert_eq(mapped(a, VA(0), NULL, NULL), w, "no fault moved the wiring");
-  cr_assert_eq(get(b, VA(0)), 1);
+  cr_assert_eq(vmtest_get(b, VA(0)), 1);
   vmtest_check_map(a);
   cr_assert_eq(vm_map_unwire(a, VA(0), VA(1), VM_MAP_WIRE_USER), KERN_SUCCESS);
   cr_assert_eq(w->wire_count, 0);
@@ -725,21 +672,21 @@ Test(vm_fault, eager_copy_of_shared_private_file_mapping)
   struct vm_map *p = space(0), *c, *g;
 
   map_private_file(p);
-  put(p, VA(1), 9);
+  vmtest_put(p, VA(1), 9);
   cr_assert_eq(vm_map_inherit(p, VA(0), VA(4), VM_INHERIT_SHARE),
                KERN_SUCCESS);
   c = cow_clone(p, 1, 0, 4);
   cr_assert_eq(vm_map_inherit(c, VA(0), VA(4), VM_INHERIT_COPY),
                KERN_SUCCESS);
   g = cow_clone(c, 2, 0, 4);
-  put(p, VA(1), 10);
-  put(c, VA(2), 11);
-  cr_assert_eq(get(g, VA(0)), 0x40, "file pages read through");
-  cr_assert_eq(get(g, VA(1)), 9, "the copy kept the write before fork");
-  cr_assert_eq(get(g, VA(2)), 0x42);
-  cr_assert_eq(get(c, VA(1)), 10);
-  cr_assert_eq(get(p, VA(2)), 11);
-  put(g, VA(3), 12);
-  cr_assert_eq(get(p, VA(3)), 0x43);
-  cr_assert_eq(vm_object_shadow_depth(entry_at(g, VA(0))->object), 2);
+  vmtest_put(p, VA(1), 10);
+  vmtest_put(c, VA(2), 11);
+  cr_assert_eq(vmtest_get(g, VA(0)), 0x40, "file pages read through");
+  cr_assert_eq(vmtest_get(g, VA(1)), 9, "the copy kept the write before fork");
+  cr_assert_eq(vmtest_get(g, VA(2)), 0x42);
+  cr_assert_eq(vmtest_get(c, VA(1)), 10);
+  cr_assert_eq(vmtest_get(p, VA(2)), 11);
+  vmtest_put(g, VA(3), 12);
+  cr_assert_eq(vmtest_get(p, VA(3)), 0x43);
+  cr_assert_eq(vm_object_shadow_depth(vmtest_entry_at(g, VA(0))->object), 2);
 }

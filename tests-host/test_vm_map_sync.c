@@ -34,30 +34,6 @@ TestSuite(vm_map_sync, .init = setup, .fini = maptest_teardown);
 // ---------------------------------------------------------------------------
 // Helpers.
 
-// A file of npages pages and an object for it, with one reference. One
-// per test: it resets the fake pager's counts.
-static struct vm_object *file_object(int npages)
-{
-  host_fakepager_install((vm_pindex_t)npages, 0);
-  return host_fakepager_object((vm_pindex_t)npages);
-}
-
-// A store of c at va that must succeed.
-static void poke(vm_offset_t va, char c)
-{
-  cr_assert_eq(vmtest_write(&map, va, &c, 1), KERN_SUCCESS,
-               "write at %#lx failed", (unsigned long)va);
-}
-
-static char peek(vm_offset_t va)
-{
-  char c = 0;
-
-  cr_assert_eq(vmtest_read(&map, va, &c, 1), KERN_SUCCESS,
-               "read at %#lx failed", (unsigned long)va);
-  return c;
-}
-
 // putpages call n wrote count pages from file page first.
 static void assert_put(int n, vm_pindex_t first, int count)
 {
@@ -75,7 +51,7 @@ static void assert_put(int n, vm_pindex_t first, int count)
 // A 4-page file mapped shared at P(10), every page in dirty[] written.
 static struct vm_object *dirty_shared_file(const int *dirty, int ndirty)
 {
-  struct vm_object *obj = file_object(4);
+  struct vm_object *obj = host_fakepager_file(4, 0, 4);
 
   cr_assert_eq(insert(obj, 0, 10, 4, VM_PROT_RW, MAP_INHERIT_SHARE),
                KERN_SUCCESS);
@@ -115,7 +91,7 @@ Test(vm_map_sync, sync_writes_back_shared_file_pages)
 
 Test(vm_map_sync, sync_leaves_private_copies_alone)
 {
-  struct vm_object *obj = file_object(4);
+  struct vm_object *obj = host_fakepager_file(4, 0, 4);
 
   cr_assert_eq(insert(obj, 0, 10, 4, VM_PROT_RW, MAP_COPY_ON_WRITE),
                KERN_SUCCESS);

@@ -7,6 +7,7 @@
 // file pager of host_fakepager.h.
 #include <criterion/criterion.h>
 
+#include "arch/riscv/vmparam.h"   // MAXUVA: the user space the tests model
 #include "host_fakepager.h"
 #include "lib/errno.h"
 #include "vm/mman.h"
@@ -395,14 +396,6 @@ Test(vm_mmap, munmap_holes_fine)
 // reference such as the page cache's, may keep the object alive for long.
 // So each test here keeps the object alive past the call it tests.
 
-// A 4-page fake file (host_fakepager.h), page i reading as i, and its
-// object with one reference.
-static struct vm_object *fake_file(void)
-{
-  host_fakepager_install(4, 0);
-  return host_fakepager_object(4);
-}
-
 // Map obj MAP_SHARED, read/write, in v; the mapping takes one reference.
 static vm_offset_t map_shared(struct vmspace *v, struct vm_object *obj)
 {
@@ -413,20 +406,15 @@ static vm_offset_t map_shared(struct vmspace *v, struct vm_object *obj)
   return va;
 }
 
-static void poke(struct vmspace *v, vm_offset_t va, char c)
-{
-  cr_assert_eq(vmtest_write(&v->vm_map, va, &c, 1), KERN_SUCCESS);
-}
-
 Test(vm_mmap, munmap_writes_back_the_file_pages_it_unmaps)
 {
-  struct vm_object *obj = fake_file();
+  struct vm_object *obj = host_fakepager_file(4, 0, 4);
   vm_offset_t va;
 
   vm_object_reference(obj);                  // ours, held to the end
   va = map_shared(vm, obj);
-  poke(vm, va + PAGE_SIZE, 'a');
-  poke(vm, va + 2 * PAGE_SIZE, 'b');
+  vmtest_put(&vm->vm_map, va + PAGE_SIZE, 'a');
+  vmtest_put(&vm->vm_map, va + 2 * PAGE_SIZE, 'b');
   cr_assert_eq(vm_munmap(vm, va, 2 * PAGE_SIZE), 0);
   cr_assert_eq(host_fakepager.pages_put, 1, "page 2 is still mapped");
   cr_assert_eq(host_fakepager.put_first[0], 1);
@@ -462,13 +450,13 @@ Test(vm_mmap, msync_reports_enospc_and_eio)
 
 Test(vm_mmap, exit_writes_back_what_a_shared_child_wrote)
 {
-  struct vm_object *obj = fake_file();
+  struct vm_object *obj = host_fakepager_file(4, 0, 4);
   vm_offset_t va = map_shared(vm, obj);
   struct vmspace *child = vmspace_fork(vm);
   char c = 0;
 
   cr_assert_not_null(child);
-  poke(child, va + 3 * PAGE_SIZE, 'c');
+  vmtest_put(&child->vm_map, va + 3 * PAGE_SIZE, 'c');
   vmspace_free(child);                       // the child exits
   cr_assert_eq(host_fakepager.pages_put, 1, "the parent's mapping kept obj");
   cr_assert_eq(host_fakepager.put_first[0], 3);
@@ -478,15 +466,15 @@ Test(vm_mmap, exit_writes_back_what_a_shared_child_wrote)
 
 Test(vm_mmap, exit_writes_back_while_a_reference_holds_the_object)
 {
-  struct vm_object *obj = fake_file();
+  struct vm_object *obj = host_fakepager_file(4, 0, 4);
   struct vmspace *other = vmspace_alloc(PAGE_SIZE, MAXUVA);
   vm_offset_t va;
 
   cr_assert_not_null(other);
   vm_object_reference(obj);
   va = map_shared(other, obj);
-  poke(other, va, 'd');
-  poke(other, va + 2 * PAGE_SIZE, 'e');
+  vmtest_put(&other->vm_map, va, 'd');
+  vmtest_put(&other->vm_map, va + 2 * PAGE_SIZE, 'e');
   vmspace_free(other);
   cr_assert_eq(host_fakepager.pages_put, 2);
   cr_assert_eq(host_fakepager.putpages, 2, "pages 0 and 2: two runs");
@@ -748,6 +736,33 @@ Test(vm_mmap, growstack_limits_under_mcl_future)
                KERN_SUCCESS);
   cr_assert_eq(pmap_wired_count(map->pmap), 2);
   cr_assert_eq(vm_munlockall(vm), 0);
+}
+
+// A fault below a stack's mapped part grows it and is resolved in the same
+// call; a fault in the guard page, or in no stack's growth area, stays a
+// miss and grows nothing.
+Test(vm_mmap, fault_user_grows_the_stack_once)
+{
+  vm_offset_t top = 0x800000;
+  struct vm_map_entry *e;
+  vm_prot_t prot;
+
+  cr_assert_eq(vm_map_stack(map, top - 16 * PAGE_SIZE, 16 * PAGE_SIZE,
+                            PAGE_SIZE, VM_PROT_RW, VM_PROT_ALL,
+                            MAP_COPY_ON_WRITE), KERN_SUCCESS);
+  cr_assert_eq(vm_fault_user(vm, top - 3 * PAGE_SIZE, VM_PROT_WRITE, NOLIM),
+               KERN_SUCCESS);
+  e = vmtest_entry_at(map, top - 3 * PAGE_SIZE);
+  cr_assert_not_null(e, "the stack did not grow");
+  cr_assert_eq(e->end, top);
+  cr_assert(pmap_extract_page(map->pmap, top - 3 * PAGE_SIZE, &prot) != NULL &&
+            (prot & VM_PROT_WRITE), "grown but not faulted in");
+  cr_assert_eq(vm_fault_user(vm, top - 16 * PAGE_SIZE, VM_PROT_READ, NOLIM),
+               KERN_INVALID_ADDRESS, "the guard page");
+  cr_assert_eq(vm_fault_user(vm, 0x100000, VM_PROT_READ, NOLIM),
+               KERN_INVALID_ADDRESS, "no stack there");
+  cr_assert_eq(vmtest_entry_at(map, top - 3 * PAGE_SIZE)->start,
+               e->start, "a miss grew the stack");
 }
 
 // --- mincore --------------------------------------------------------------------

@@ -9,8 +9,8 @@
 // Files are objects of the fake pager (host_fakepager.h): page i reads as
 // bytes of value FILL + i, so a page reclaimed and read again shows
 // whether it came back from the "disk" intact. Memory is used up with
-// hog_all(), whose pages belong to no object and sit on no queue, so the
-// only pages the scan can find are the ones a test made. The fixture is
+// vmtest_hog_all(), whose pages belong to no object and sit on no queue,
+// so the only pages the scan can find are the ones a test made. The fixture is
 // maptest.h's; after every step check_all() runs the map, page, object and
 // host pmap checkers.
 #include <criterion/criterion.h>
@@ -33,27 +33,9 @@
 #define USER    (VM_MAP_WIRE_USER | VM_MAP_WIRE_NOHOLES)
 
 static struct vm_object *files[2];      // the tests' file objects
-static struct vm_page *hog[NPAGES];
-static int nhog;
 
 // ---------------------------------------------------------------------------
 // Helpers.
-
-// Take free pages until only keep are left.
-static void hog_all(size_t keep)
-{
-  struct vm_page *m;
-
-  while (vm_page_free_count() > keep &&
-         (m = vm_page_alloc(NULL, 0, VM_ALLOC_NOBUSY)) != NULL)
-    hog[nhog++] = m;
-}
-
-static void hog_release(void)
-{
-  while (nhog > 0)
-    vm_page_free(hog[--nhog]);
-}
 
 static void setup(void)
 {
@@ -64,7 +46,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-  hog_release();
+  vmtest_hog_release();
   maptest_teardown();
 }
 
@@ -89,21 +71,6 @@ static struct vm_object *map_file(int i, int first, int npages, vm_prot_t prot)
   cr_assert_eq(insert(files[i], 0, first, npages, prot, MAP_INHERIT_SHARE),
                KERN_SUCCESS);
   return files[i];
-}
-
-static uint8_t peek(vm_offset_t va)
-{
-  uint8_t c = 0;
-
-  cr_assert_eq(vmtest_read(&map, va, &c, 1), KERN_SUCCESS,
-               "read at %#lx failed", (unsigned long)va);
-  return c;
-}
-
-static void poke(vm_offset_t va, uint8_t c)
-{
-  cr_assert_eq(vmtest_write(&map, va, &c, 1), KERN_SUCCESS,
-               "write at %#lx failed", (unsigned long)va);
 }
 
 // Read the file mapped at P(first) page by page; each must hold its data.
@@ -148,7 +115,7 @@ Test(vm_pageout, anon_fault_takes_clean_file_pages_when_memory_is_full)
 
   read_all(0, 16);
   cr_assert_eq(anon(100, 4), KERN_SUCCESS);
-  hog_all(0);
+  vmtest_hog_all(0);
   check_all();
   touch(P(100), VM_PROT_WRITE);     // no page is free: reclaim, then retry
   cr_assert_eq(vm_cnt.v_reclaimed, 16, "target %zu, the whole file is clean",
@@ -171,10 +138,10 @@ Test(vm_pageout, reclaimed_file_pages_read_back_from_the_file)
   read_all(0, 16);
   getpages = host_fakepager.getpages;
   cr_assert_eq(anon(100, 1), KERN_SUCCESS);
-  hog_all(0);
+  vmtest_hog_all(0);
   touch(P(100), VM_PROT_WRITE);
   cr_assert_eq(f->resident_count, 0);
-  hog_release();
+  vmtest_hog_release();
   read_all(0, 16);                   // faults page everything in again
   cr_assert_gt(host_fakepager.getpages, getpages, "nothing was paged in");
   cr_assert_eq(f->resident_count, 16);
@@ -187,7 +154,7 @@ Test(vm_pageout, file_fault_takes_another_files_pages)
 
   read_all(0, 8);
   map_file(1, 32, 8, VM_PROT_READ);
-  hog_all(0);
+  vmtest_hog_all(0);
   cr_assert_eq(peek(P(35)), FILL + 3, "the page-in found no page");
   cr_assert_eq(vm_cnt.v_reclaimed, 8);
   cr_assert_eq(a->resident_count, 0);
@@ -203,14 +170,14 @@ Test(vm_pageout, with_nothing_to_reclaim_the_fault_still_fails)
   f = map_file(0, 16, 4, VM_PROT_RW);
   for (int i = 0; i < 4; i++)
     poke(P(16 + i), 2);               // every file page dirty
-  hog_all(0);
+  vmtest_hog_all(0);
   cr_assert_eq(vm_fault(&map, P(1), VM_PROT_WRITE, VM_FAULT_NORMAL),
                KERN_RESOURCE_SHORTAGE);
   cr_assert_eq(vm_cnt.v_reclaimed, 0);
   cr_assert_eq(f->resident_count, 4);
   cr_assert(!mapped_in_pmap(P(1), NULL));
   check_all();
-  hog_release();
+  vmtest_hog_release();
   touch(P(1), VM_PROT_WRITE);
   cr_assert_eq(peek(P(0)), 1);
   check_all();
@@ -311,10 +278,10 @@ Test(vm_pageout, wired_pages_stay)
   check_all();
 
   cr_assert_eq(anon(100, 1), KERN_SUCCESS);
-  hog_all(0);
+  vmtest_hog_all(0);
   cr_assert_eq(vm_fault(&map, P(100), VM_PROT_WRITE, VM_FAULT_NORMAL),
                KERN_RESOURCE_SHORTAGE, "only wired file pages are left");
-  hog_release();
+  vmtest_hog_release();
   cr_assert_eq(vm_map_unwire(&map, P(0), P(4), USER), KERN_SUCCESS);
   check_all();
 }

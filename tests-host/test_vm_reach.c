@@ -78,18 +78,9 @@ static void brk_by(int i, long n)
   cr_assert_eq(vm_sbrk(vs[i], n, ~0UL, RLIM_INFINITY, &old), 0);
 }
 
-static void put(int i, int page, uint8_t v)
-{
-  cr_assert_eq(vmtest_write(M(i), VA(page), &v, 1), KERN_SUCCESS);
-}
-
-static uint8_t get(int i, int page)
-{
-  uint8_t v = 0xee;
-
-  cr_assert_eq(vmtest_read(M(i), VA(page), &v, 1), KERN_SUCCESS);
-  return v;
-}
+// Page page of space i, one byte (vmtest_put / vmtest_get).
+static void put(int i, int page, uint8_t v) { vmtest_put(M(i), VA(page), v); }
+static uint8_t get(int i, int page) { return vmtest_get(M(i), VA(page)); }
 
 static void put_all(int i, int first, int n, uint8_t v)
 {

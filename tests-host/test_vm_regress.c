@@ -30,17 +30,15 @@ static void teardown(void)
 
 TestSuite(vm_regress, .init = setup, .fini = teardown);
 
+// Page page of vs, one byte (vmtest_put / vmtest_get).
 static void put(struct vmspace *vs, int page, uint8_t v)
 {
-  cr_assert_eq(vmtest_write(&vs->vm_map, VA(page), &v, 1), KERN_SUCCESS);
+  vmtest_put(&vs->vm_map, VA(page), v);
 }
 
 static uint8_t get(struct vmspace *vs, int page)
 {
-  uint8_t v = 0;
-
-  cr_assert_eq(vmtest_read(&vs->vm_map, VA(page), &v, 1), KERN_SUCCESS);
-  return v;
+  return vmtest_get(&vs->vm_map, VA(page));
 }
 
 // A shared anonymous mapping (mmap MAP_SHARED|MAP_ANON: object allocated

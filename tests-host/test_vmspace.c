@@ -83,28 +83,13 @@ static void inherit(int i, int first, int npages, vm_inherit_t inh)
                KERN_SUCCESS);
 }
 
-static void put(int i, vm_offset_t va, uint8_t v)
-{
-  cr_assert_eq(vmtest_write(M(i), va, &v, 1), KERN_SUCCESS);
-}
-
-static uint8_t get(int i, vm_offset_t va)
-{
-  uint8_t v = 0xee;
-
-  cr_assert_eq(vmtest_read(M(i), va, &v, 1), KERN_SUCCESS);
-  return v;
-}
+// Space i's byte at va and its entry there (vmtest.h).
+static void put(int i, vm_offset_t va, uint8_t v) { vmtest_put(M(i), va, v); }
+static uint8_t get(int i, vm_offset_t va) { return vmtest_get(M(i), va); }
 
 static struct vm_map_entry *entry_at(int i, vm_offset_t va)
 {
-  struct vm_map_entry *e;
-  bool found;
-
-  vm_map_lock_read(M(i));
-  found = vm_map_lookup_entry(M(i), va, &e);
-  vm_map_unlock_read(M(i));
-  return found ? e : NULL;
+  return vmtest_entry_at(M(i), va);
 }
 
 // --- inheritance --------------------------------------------------------------

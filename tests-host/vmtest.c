@@ -102,6 +102,7 @@ static void vmtest_release(void)
 void vmtest_teardown(void)
 {
   KASSERT(vmtest_membuf != NULL, ("vmtest_teardown: not booted"));
+  vmtest_hog_release();
   vmtest_check_pages();
   vmtest_release();
 }
@@ -109,6 +110,7 @@ void vmtest_teardown(void)
 void vmtest_teardown_strict(void)
 {
   KASSERT(vmtest_membuf != NULL, ("vmtest_teardown_strict: not booted"));
+  vmtest_hog_release();
   vmtest_check_pages();
   KASSERT(vm_page_free_count() == vm_page_total_count(),
           ("vmtest_teardown_strict: %zu of %zu pages not freed",
@@ -298,4 +300,60 @@ const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
 {
   return "leak:libcriterion.so\n";
+}
+
+// --- helpers shared by the tests ----------------------------------------------
+
+void vmtest_put(struct vm_map *map, vm_offset_t va, uint8_t v)
+{
+  int rc = vmtest_write(map, va, &v, 1);
+
+  KASSERT(rc == KERN_SUCCESS, ("vmtest_put: write at %#lx: %d",
+                               (unsigned long)va, rc));
+}
+
+uint8_t vmtest_get(struct vm_map *map, vm_offset_t va)
+{
+  uint8_t v = 0xee;
+  int rc = vmtest_read(map, va, &v, 1);
+
+  KASSERT(rc == KERN_SUCCESS, ("vmtest_get: read at %#lx: %d",
+                               (unsigned long)va, rc));
+  return v;
+}
+
+struct vm_map_entry *vmtest_entry_at(struct vm_map *map, vm_offset_t va)
+{
+  struct vm_map_entry *e;
+  bool found;
+
+  vm_map_lock_read(map);
+  found = vm_map_lookup_entry(map, va, &e);
+  vm_map_unlock_read(map);
+  return found ? e : NULL;
+}
+
+// The hogged pages, a stack; grown as needed (a test's memory is small).
+static struct vm_page **vmtest_hog;
+static size_t vmtest_nhog, vmtest_hog_cap;
+
+void vmtest_hog_all(size_t keep)
+{
+  struct vm_page *m;
+
+  while (vm_page_free_count() > keep &&
+         (m = vm_page_alloc(NULL, 0, VM_ALLOC_NOBUSY)) != NULL) {
+    if (vmtest_nhog == vmtest_hog_cap) {
+      vmtest_hog_cap = vmtest_hog_cap ? 2 * vmtest_hog_cap : 64;
+      vmtest_hog = realloc(vmtest_hog, vmtest_hog_cap * sizeof(*vmtest_hog));
+      KASSERT(vmtest_hog != NULL, ("vmtest_hog_all: out of host memory"));
+    }
+    vmtest_hog[vmtest_nhog++] = m;
+  }
+}
+
+void vmtest_hog_release(void)
+{
+  while (vmtest_nhog > 0)
+    vm_page_free(vmtest_hog[--vmtest_nhog]);
 }

@@ -69,6 +69,21 @@ int vmtest_read(struct vm_map *map, vm_offset_t va, void *buf, size_t len);
 int vmtest_write(struct vm_map *map, vm_offset_t va, const void *buf,
                  size_t len);
 
+// One byte stored at / loaded from va as a program would (vmtest_write,
+// vmtest_read); panics, naming va and the KERN_* code, if the access fails.
+void vmtest_put(struct vm_map *map, vm_offset_t va, uint8_t v);
+uint8_t vmtest_get(struct vm_map *map, vm_offset_t va);
+
+// The entry of map containing va, or NULL. The map lock is taken and
+// dropped: the pointer is good only while nothing changes the map.
+struct vm_map_entry *vmtest_entry_at(struct vm_map *map, vm_offset_t va);
+
+// Take free pages until only keep are left (or allocation fails), so that
+// faults and allocations must run short; vmtest_hog_release gives them
+// all back (vmtest_teardown does too, for a test that fails between).
+void vmtest_hog_all(size_t keep);
+void vmtest_hog_release(void);
+
 // Check map (vm_map_check), its pmap (host_pmap_check), and every mapping
 // against the map: inside an entry, protection within the entry's, wired
 // only in wired entries, the page found where the entry's object chain

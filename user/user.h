@@ -15,8 +15,9 @@
 #include "kernel/fcntl.h"
 #include "kernel/lib/errno.h"
 #include "kernel/vm/mman.h"
+#include "kernel/arch/riscv/vmparam.h"
 #include "kernel/vmstat.h"
-#include "kernel/vmmap.h"
+#include "kernel/vm/vmmap.h"
 #include <stdarg.h>
 
 #ifndef PGSIZE

@@ -54,8 +54,4 @@ struct rlimit {
   rlim_t rlim_max;   // hard limit
 };
 
-// The first user address that can never be mapped: the top of the Sv39
-// lower half. Page 0 is never mapped either.
-#define MAXUVA           0x4000000000UL
-
 #endif

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The machine-independent interface to the MMU. struct pmap is opaque here:
-// kernel/arch/riscv/pmap.c implements it with Sv39 page tables, and
-// tests-host/host_pmap.c with a reference model that records every mapping
-// and checks the VM's promises.
+// the machine's pmap.c (Sv39 page tables, under kernel/arch) implements it;
+// tests-host/host_pmap.c, a reference model that records every mapping,
+// does too and checks the VM's promises.
 //
 // A pmap is a cache of the map's translations: the VM may remove any
 // unwired mapping at any time and the next access faults it back in. Every

@@ -47,6 +47,17 @@
 #define VM_PROT_RW       (VM_PROT_READ | VM_PROT_WRITE)
 #define VM_PROT_ALL      (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXECUTE)
 
+// The rights a mapping asked for prot really has: write brings read. The
+// MMU cannot say "write-only" (RISC-V reserves W without R in a PTE), so
+// the contract makes PROT_WRITE readable too (docs/semantics.md: mmap). mmap and
+// mprotect record this in the map entry, so what vmmap reports is what
+// the hardware does, and the pmap encodes its PTEs from it. The one place
+// the rule lives.
+static inline vm_prot_t vm_prot_mappable(vm_prot_t prot)
+{
+  return (prot & VM_PROT_WRITE) ? prot | VM_PROT_READ : prot;
+}
+
 // Inheritance at fork, as in the user's INHERIT_* values.
 #define VM_INHERIT_SHARE ((vm_inherit_t)0)
 #define VM_INHERIT_COPY  ((vm_inherit_t)1)

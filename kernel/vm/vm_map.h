@@ -259,6 +259,18 @@ int vm_map_lookup(struct vm_map *map, vm_offset_t va, vm_prot_t fault_type,
                   vm_pindex_t *pindex, vm_prot_t *prot, bool *wired);
 void vm_map_lookup_done(struct vm_map *map, struct vm_map_entry *entry);
 
+// Describe up to max entries of map for vmmap() (vm/vmmap.h), starting
+// with the first one that ends after *next, into buf (or only count them
+// when buf is NULL). Advances *next past the last one described and
+// returns how many that is. ident, when not NULL, gives the ino field of a
+// record from the entry's front object (the VM does not know what a
+// pager's handle is); it is called with that object locked. Takes the map
+// lock shared and each entry's object chain's locks (vm_map_describe.c).
+struct vmmap_entry;
+int vm_map_describe(struct vm_map *map, vm_offset_t *next,
+                    struct vmmap_entry *buf, int max,
+                    unsigned (*ident)(struct vm_object *obj));
+
 // Check every invariant (panics): magic; entries sorted, non-overlapping,
 // inside the map, page aligned; tree balanced and max_free consistent;
 // counts and size agree; no two adjacent entries mergeable; wired and

@@ -11,7 +11,8 @@
 // and both count only the pages a call would wire anew (vm_map_wire_size):
 // locking locked memory again costs nothing. Every way memory gets wired
 // passes them: mlock, mlockall, and under mlockall(MCL_FUTURE) mmap,
-// mprotect out of PROT_NONE, sbrk and stack growth (vm_growstack).
+// mprotect out of PROT_NONE, sbrk and stack growth (vm_growstack, and
+// vm_fault_user, the one place a user-address fault grows the stack).
 //
 // Each function returns 0 or a negative errno (lib/errno.h); the syscall
 // layer hands that to the user stub, which sets errno. Only this edge
@@ -28,6 +29,7 @@
 // with the object locks taken hand over hand.
 #include "lib/errno.h"
 #include "vm/pmap.h"
+#include "vm/vm_fault.h"
 #include "vm/vm_map.h"
 #include "vm/vm_mmap.h"
 #include "vm/vm_object.h"
@@ -122,6 +124,21 @@ int vm_growstack(struct vmspace *vm, vm_offset_t va, rlim_t memlock_limit)
   struct vm_map *map = &vm->vm_map;
 
   return vm_map_growstack(map, va, vm_wire_room(map, memlock_limit));
+}
+
+// A miss (KERN_INVALID_ADDRESS) may be the first touch of a stack's growth
+// area: grow and fault once more. When the stack cannot grow, the miss
+// stands: a stack overflow. vm_fault holds no lock on return, so the retry
+// starts from nothing.
+int vm_fault_user(struct vmspace *vm, vm_offset_t va, vm_prot_t type,
+                  rlim_t memlock_limit)
+{
+  int rc = vm_fault(&vm->vm_map, va, type, VM_FAULT_NORMAL);
+
+  if (rc == KERN_INVALID_ADDRESS &&
+      vm_growstack(vm, va, memlock_limit) == KERN_SUCCESS)
+    rc = vm_fault(&vm->vm_map, va, type, VM_FAULT_NORMAL);
+  return rc;
 }
 
 // --- sbrk ------------------------------------------------------------------------
@@ -368,9 +385,7 @@ static int vm_mmap_prepare(struct vm_map *map, vm_offset_t addr, vm_size_t len,
   vm_offset_t end;
 
   a->size = round_page(len);
-  a->prot = (vm_prot_t)prot;
-  if (a->prot & VM_PROT_WRITE)
-    a->prot |= VM_PROT_READ;   // RISC-V has no write-only PTE
+  a->prot = vm_prot_mappable((vm_prot_t)prot);
   a->max = VM_PROT_ALL;
   a->cow = (flags & MAP_SHARED) ? MAP_INHERIT_SHARE : MAP_COPY_ON_WRITE;
   // A PROT_NONE reservation is not memory one can wire: mprotect wires
@@ -443,15 +458,13 @@ int vm_mprotect(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int prot,
 {
   struct vm_map *map = &vm->vm_map;
   vm_offset_t start, end;
-  vm_prot_t p = (vm_prot_t)prot;
+  vm_prot_t p = vm_prot_mappable((vm_prot_t)prot);
   int rc;
 
   rc = vm_mmap_range_arg(map, addr, len, (prot & ~VM_MMAP_PROT_ALL) == 0,
                          &start, &end);
   if (rc <= 0)
     return rc;
-  if (p & VM_PROT_WRITE)
-    p |= VM_PROT_READ;
   if ((map->flags & MAP_WIREFUTURE) && p != VM_PROT_NONE &&
       (rc = vm_mmap_wire_ok(map, atop(vm_map_wire_size(map, start, end, true)),
                             memlock_limit, false)))

@@ -31,6 +31,14 @@ int vm_sbrk(struct vmspace *vm, long n, uint64_t datalim, rlim_t memlock_limit,
 // over a limit the stack has not grown. Takes the map lock.
 int vm_growstack(struct vmspace *vm, vm_offset_t va, rlim_t memlock_limit);
 
+// A fault of the given type (one VM_PROT_* bit) at user address va in vm,
+// from a trap or a kernel copy: vm_fault, and when va misses every entry
+// but lies in a stack's growth area, vm_growstack and vm_fault again. The
+// one place stack growth is decided. Returns vm_fault's KERN_* code (the
+// first one when the stack could not grow). Call with nothing locked.
+int vm_fault_user(struct vmspace *vm, vm_offset_t va, vm_prot_t type,
+                  rlim_t memlock_limit);
+
 // --- the memory system calls of docs/semantics.md -------------------------
 // Each does every argument check of the docs/semantics.md table itself and
 // returns 0 (or, for vm_mmap, stores the address in *out) or a negative

@@ -16,6 +16,7 @@
 #include "arch/riscv/pmap_var.h"
 #include "host_kmem.h"
 #include "sv39_mmu.h"
+#include "arch/riscv/vmparam.h"
 #include "vm/mman.h"
 #include "vm/pmap.h"
 #include "vm/vm_page.h"

@@ -31,6 +31,7 @@
 // lock. Freed table pages are queued and given back to vm_page once these
 // are released, to keep the time with interrupts off short.
 #include "arch/riscv/pmap_var.h"
+#include "arch/riscv/vmparam.h"
 #include "lib/kmem.h"
 #include "lib/list.h"
 #include "lib/lock.h"
@@ -322,8 +323,9 @@ static pt_entry_t pmap_pte_make(struct pmap *pmap, struct vm_page *m,
 {
   pt_entry_t pte = pa_pte(VM_PAGE_TO_PHYS(m)) | PTE_V | PTE_A;
 
-  if (prot & (VM_PROT_READ | VM_PROT_WRITE))
-    pte |= PTE_R;                      // RISC-V has no write-only pages
+  prot = vm_prot_mappable(prot);     // W without R is reserved
+  if (prot & VM_PROT_READ)
+    pte |= PTE_R;
   if (prot & VM_PROT_WRITE)
     pte |= PTE_W;
   if (prot & VM_PROT_EXECUTE)
@@ -461,15 +463,16 @@ out:
   return rv;
 }
 
-// The rights a mapping keeps under prot (write keeps read: no W without R).
+// The rights a mapping keeps under prot (vm_prot_mappable: write keeps read).
 static pt_entry_t pmap_prot_keep(vm_prot_t prot)
 {
   pt_entry_t keep = 0;
 
+  prot = vm_prot_mappable(prot);
   if (prot & VM_PROT_READ)
     keep |= PTE_R;
   if (prot & VM_PROT_WRITE)
-    keep |= PTE_R | PTE_W;
+    keep |= PTE_W;
   if (prot & VM_PROT_EXECUTE)
     keep |= PTE_X;
   return keep;

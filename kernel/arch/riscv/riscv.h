@@ -109,10 +109,6 @@ static inline uint64_t r_sp(void)
   return x;
 }
 
-static inline void intr_on(void) { csr_set(sstatus, SSTATUS_SIE); }
-static inline void intr_off(void) { csr_clear(sstatus, SSTATUS_SIE); }
-static inline int intr_get(void) { return (r_sstatus() & SSTATUS_SIE) != 0; }
-
 // Flush this hart's TLB: everything, one page of every address space,
 // or every page of one address space.
 static inline void sfence_vma(void)

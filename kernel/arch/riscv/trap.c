@@ -15,6 +15,7 @@
 //
 // The timer: every hart asks SBI for an interrupt every 1/TICK_HZ s; only
 // cpu 0 advances ticks.
+#include "arch/riscv/cpufunc.h"
 #include "arch/riscv/plic.h"
 #include "arch/riscv/riscv.h"
 #include "arch/riscv/sbi.h"
@@ -114,17 +115,9 @@ static bool is_page_fault(uint64_t scause)
 // a stack overflow.
 static int trap_vm_fault(struct proc *p, uint64_t va, vm_prot_t type)
 {
-  struct vm_map *map;
-  int rc;
-
   if (p->vm == NULL || va >= MAXUVA)
     return KERN_INVALID_ADDRESS;
-  map = &p->vm->vm_map;
-  rc = vm_fault(map, va, type, VM_FAULT_NORMAL);
-  if (rc == KERN_INVALID_ADDRESS &&
-      vm_growstack(p->vm, va, p->rlim[RLIMIT_MEMLOCK].rlim_cur) == KERN_SUCCESS)
-    rc = vm_fault(map, va, type, VM_FAULT_NORMAL);
-  return rc;
+  return vm_fault_user(p->vm, va, type, p->rlim[RLIMIT_MEMLOCK].rlim_cur);
 }
 
 static const char *fault_access(vm_prot_t type)

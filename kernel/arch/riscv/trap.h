@@ -11,9 +11,6 @@ struct trapframe;
 // and arm the first timer tick. Interrupts stay off until the scheduler.
 void trap_init_hart(void);
 
-// Return to user mode from the current process's trap frame.
-__attribute__((noreturn)) void usertrapret(void);
-
 // trapvec.S
 void trapvec(void);
 __attribute__((noreturn)) void trapret_user(struct trapframe *tf);

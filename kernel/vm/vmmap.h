@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // What the vmmap() system call reports: one record per map entry of a
 // process, the raw material of the `vmmap` tool (like FreeBSD's
-// procstat -v). Shared by the kernel (sysvm.c) and user programs
-// (user/user.h includes it).
+// procstat -v). Shared by the kernel (vm_map_describe.c fills the records,
+// sysvm.c copies them out) and user programs (user/user.h includes it).
 //
 //   int vmmap(int pid, struct vmmap_entry *buf, int max);
 //
@@ -11,8 +11,8 @@
 // again with a bigger buffer). pid VMMAP_SELF is the caller, VMMAP_PARENT
 // its parent. Errors: ESRCH (no such live process), EFAULT (buf), EINVAL
 // (max < 0).
-#ifndef KERNEL_VMMAP_H
-#define KERNEL_VMMAP_H
+#ifndef VM_VMMAP_H
+#define VM_VMMAP_H
 
 #define VMMAP_SELF    0
 #define VMMAP_PARENT  (-1)
