@@ -432,10 +432,10 @@ Test(vm_mmap, munmap_writes_back_the_file_pages_it_unmaps)
 // is for wired pages only).
 Test(vm_mmap, msync_reports_enospc_and_eio)
 {
-  struct vm_object *obj = fake_file();
+  struct vm_object *obj = host_fakepager_file(4, 0, 4);
   vm_offset_t va = map_shared(vm, obj);
 
-  poke(vm, va, 'a');
+  vmtest_put(&vm->vm_map, va, 'a');
   host_fakepager.put_fail = true;
   host_fakepager.put_error = VM_PAGER_NOSPACE;
   cr_assert_eq(vm_msync(vm, va, PAGE_SIZE, MS_SYNC), -ENOSPC);
