@@ -19,11 +19,11 @@ KERNEL_S_SRCS := $(sort $(wildcard kernel/arch/riscv/*.S))
 KERNEL_OBJS   := $(KERNEL_S_SRCS:%.S=$(B)/%.o) $(KERNEL_C_SRCS:%.c=$(B)/%.o)
 KERNEL_LDS    := kernel/arch/riscv/kernel.ld
 
-$(B)/kernel/%.o: kernel/%.c
+$(B)/kernel/%.o: kernel/%.c | cross-tools
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
 
-$(B)/kernel/%.o: kernel/%.S
+$(B)/kernel/%.o: kernel/%.S | cross-tools
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
 
@@ -47,13 +47,13 @@ QEMU_OPTS = -machine virt -bios $(OPENSBI) -kernel kernel/kernel -m $(MEM) \
 # back for a second: OpenSBI resets the UART FIFO as it boots, which would
 # eat the first bytes.
 qemu:
-	$(need-deps)
+	$(call need,host kernel)
 	@$(MAKE) --no-print-directory kernel/kernel fs.img
 	@if [ -t 0 ]; then $(QEMU) $(QEMU_OPTS); \
 	else { sleep 1; cat; } | $(QEMU) $(QEMU_OPTS); fi
 
 qemu-gdb:
-	$(need-deps)
+	$(call need,host kernel gdb)
 	@$(MAKE) --no-print-directory kernel/kernel fs.img
 	@echo "*** Now run 'gdb-multiarch' in this directory (it reads .gdbinit)."
 	@echo "*** If gdb refuses .gdbinit, add this line to ~/.gdbinit:"
