@@ -25,6 +25,14 @@
 
 #include "user/user.h"
 
+// The command line every suite takes: "SUITE [-l | group...]". -l prints
+// the group names, one a line; any other argument must name a group.
+// name(i) is the name of group i of n. Returns -1 when the suite should go
+// on and run, else its exit status: 0 after -l, 1 (with a message) when an
+// argument names no group.
+int tl_args(const char *suite, int argc, char **argv, const char *(*name)(int),
+            int n);
+
 // Begin suite name. Also writes every page of the program's data, bss and
 // top 64 KiB of stack once, so tests that first touch them later do not
 // look like leaks.

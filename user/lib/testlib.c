@@ -46,6 +46,29 @@ tl_start(const char *suite)
 }
 
 int
+tl_args(const char *suite, int argc, char **argv, const char *(*name)(int),
+        int n)
+{
+  int i, k;
+
+  if (argc == 2 && strcmp(argv[1], "-l") == 0) {
+    for (k = 0; k < n; k++)
+      printf("%s\n", name(k));
+    return 0;
+  }
+  for (i = 1; i < argc; i++) {
+    for (k = 0; k < n && strcmp(argv[i], name(k)) != 0; k++)
+      ;
+    if (k == n) {
+      fprintf(STDERR_FILENO, "%s: no group '%s' (%s -l lists them)\n", suite,
+              argv[i], suite);
+      return 1;
+    }
+  }
+  return -1;
+}
+
+int
 tl_finish(void)
 {
   printf("%s: %d passed, %d failed\n", tl_suite, tl_passed, tl_failed);
