@@ -10,7 +10,7 @@
 #
 # Groups: host (cc, make, Criterion: `make test`), cross (the RISC-V
 # compiler), qemu (qemu-system-riscv64 and OpenSBI), gdb, coverage (gcovr),
-# python (bench), compdb (bear); kernel = cross + qemu; all = every group.
+# python (bench, compdb); kernel = cross + qemu; all = every group.
 # A group's packages differ between releases, so each is a list of
 # alternatives "a|b", of which the first that apt knows is installed: the
 # RISC-V QEMU is package qemu-system-riscv on Debian 13 but part of
@@ -31,7 +31,6 @@ packages() {
   gdb)      echo "gdb-multiarch" ;;
   coverage) echo "gcovr" ;;
   python)   echo "python3" ;;
-  compdb)   echo "bear" ;;
   esac
 }
 
@@ -55,7 +54,6 @@ missing() {
   gdb)      command -v gdb-multiarch >/dev/null 2>&1 || echo "gdb-multiarch" ;;
   coverage) command -v gcovr >/dev/null 2>&1 || echo "gcovr" ;;
   python)   command -v python3 >/dev/null 2>&1 || echo "python3" ;;
-  compdb)   command -v bear >/dev/null 2>&1 || echo "bear" ;;
   esac
 }
 
@@ -63,9 +61,9 @@ expand() {
   for g in "$@"; do
     case $g in
     kernel) echo cross qemu ;;
-    all)    echo host cross qemu gdb coverage python compdb ;;
-    host|cross|qemu|gdb|coverage|python|compdb) echo "$g" ;;
-    *) echo "deps: no group '$g' (host cross qemu gdb coverage python compdb kernel all)" >&2
+    all)    echo host cross qemu gdb coverage python ;;
+    host|cross|qemu|gdb|coverage|python) echo "$g" ;;
+    *) echo "deps: no group '$g' (host cross qemu gdb coverage python kernel all)" >&2
        exit 2 ;;
     esac
   done

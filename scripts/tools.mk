@@ -6,6 +6,7 @@
 #   make deps-host     cc, make and Criterion: all `make test` needs
 #   make deps-kernel   the RISC-V cross compiler, QEMU and OpenSBI
 #   make deps-gdb      gdb-multiarch;  make deps-coverage  gcovr
+#   make compdb        compile_commands.json (scripts/compdb.py)
 #
 # Targets install the group they need when one of its tools is missing
 # (NO_DEPS=1 turns that off) and otherwise say in one sentence what is
@@ -41,7 +42,7 @@ define need-deps
 $(call need,host kernel)
 endef
 
-DEPS_GROUPS := host cross qemu kernel gdb coverage python compdb
+DEPS_GROUPS := host cross qemu kernel gdb coverage python
 .PHONY: deps $(addprefix deps-,$(DEPS_GROUPS))
 deps:
 	@$(DEPS) install all
@@ -57,3 +58,11 @@ cross-tools:
 	$(call need,cross)
 qemu-tools:
 	$(call need,qemu)
+
+# compile_commands.json for clangd and editors, from the commands make
+# would run (scripts/compdb.py; nothing is built): the kernel, the user
+# programs, mkfs and both host test binaries.
+.PHONY: compdb
+compdb:
+	$(call need,python)
+	@scripts/compdb.py all $(HOST_B)/vmtests $(SV39_B)/sv39tests
