@@ -42,18 +42,19 @@ define need-deps
 $(call need,host kernel)
 endef
 
-DEPS_GROUPS := host cross qemu kernel gdb coverage python
-.PHONY: deps $(addprefix deps-,$(DEPS_GROUPS))
+.PHONY: deps deps-host deps-cross deps-qemu deps-kernel deps-gdb \
+        deps-coverage deps-python
 deps:
 	@$(DEPS) install all
-$(addprefix deps-,$(DEPS_GROUPS)):
+deps-host deps-cross deps-qemu deps-kernel deps-gdb deps-coverage deps-python:
 	@$(DEPS) install $(@:deps-%=%)
 
 # Order-only prerequisites of the objects built with each tool set: they
 # run once per make and never make anything out of date.
-.PHONY: host-tools cross-tools qemu-tools
+.PHONY: host-tools cross-tools qemu-tools host-deps
 host-tools:
 	$(call need,host)
+host-deps: host-tools          # its name before the groups existed
 cross-tools:
 	$(call need,cross)
 qemu-tools:
