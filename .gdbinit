@@ -1,13 +1,13 @@
 # SPDX-License-Identifier: MIT
-# gdb-multiarch setup for `make qemu-gdb` (QEMU waits on tcp::26000).
+# gdb-multiarch setup for `make qemu-gdb`. QEMU waits on a port of your
+# own, 25000 + uid % 5000 (so two users of one machine do not meet), which
+# make writes to .gdbinit.port; the end of this file connects to it.
 # If gdb refuses to load this file, add to ~/.gdbinit:
 #   add-auto-load-safe-path /path/to/this/repo/.gdbinit
 set confirm off
 set architecture riscv:rv64
 file kernel/kernel
 set disassemble-next-line auto
-target remote :26000
-echo Connected. Try: break main, then continue.\n
 
 # procs: the process table (pid, state, name), like ^P on the console.
 define procs
@@ -62,48 +62,87 @@ def vm_prot(p):
     p = int(p)
     return "".join(PROT[i] if p & (1 << i) else "-" for i in range(3))
 
-def vm_depth(obj):
-    n = 0
-    while vm_u64(obj) != 0:
-        n += 1
-        obj = obj["backing_object"]
-    return n
-
 def vm_entries(vmmap):
     """The map's entries in address order (in-order walk of its AVL tree)."""
     etype = gdb.lookup_type("struct vm_map_entry").pointer()
-    stack, node = [], vmmap["root"]["root"]
+    for node in vm_tree(vmmap["root"]["root"]):
+        yield node.cast(etype)    # node is the entry's first member
+
+# vmmap prints what user/vmmap.c prints (its columns are described there
+# and in README.md), computed the same way as sys_vmmap (kernel/sysvm.c).
+# Flag bits of kernel/vm/vm_map.h (#defines: not in the debug info), in the
+# order of the tool's FLAGS letters.
+VMMAP_FLAGS = ((0x01, "C"), (0x02, "N"), (0x20, "S"), (0x10, "L"), (0x04, "T"))
+MAP_ENTRY_GUARD = 0x40
+VMMAP_MAXDEPTH = 32
+
+def vm_tree(node):
+    """The nodes of an AVL tree (struct avl_node *), in order."""
+    stack = []
     while stack or vm_u64(node) != 0:
         while vm_u64(node) != 0:
             stack.append(node)
             node = node["left"]
         node = stack.pop()
-        yield node.cast(etype)    # node is the entry's first member
+        yield node
         node = node["right"]
 
+def vm_pindexes(obj):
+    """The page indexes resident in obj (its memq tree of vm_page.onode)."""
+    ptype = gdb.lookup_type("struct vm_page").pointer()
+    off = int(gdb.parse_and_eval("&((struct vm_page *)0)->onode"))
+    return set(int(gdb.Value(vm_u64(n) - off).cast(ptype)["pindex"])
+               for n in vm_tree(obj["memq"]["root"]))
+
+def vm_describe(e):
+    """(kind, id, depth, resident, capped) of a map entry, as sys_vmmap."""
+    obj = e["object"]
+    if int(e["eflags"]) & MAP_ENTRY_GUARD:
+        return "guard", 0, 0, 0, False
+    if vm_u64(obj) == 0:
+        return "none", 0, 0, 0, False
+    t = int(obj["type"])
+    kind = {0: "anon", 1: "swap"}.get(t, "dead")
+    if t == 2:
+        ino = 0
+        if vm_u64(obj["handle"]) != 0:
+            inode = gdb.lookup_type("struct inode").pointer()
+            ino = int(obj["handle"].cast(inode)["inum"])
+        kind = "vnode:%d" % ino
+    npages = (vm_u64(e["end"]) - vm_u64(e["start"])) >> 12
+    offset, o, depth, seen = vm_u64(e["offset"]), obj, 0, set()
+    while vm_u64(o) != 0 and depth < VMMAP_MAXDEPTH:
+        base = offset >> 12
+        seen.update(p - base for p in vm_pindexes(o) if base <= p < base + npages)
+        offset += vm_u64(o["backing_offset"])
+        o = o["backing_object"]
+        depth += 1
+    return kind, int(obj["id"]), depth, len(seen), vm_u64(o) != 0
+
 class VmmapCmd(gdb.Command):
-    """vmmap PID|PROC: print a process's map entries (see user/vmmap.c)."""
+    """vmmap PID|PROC: a process's map entries, as user/vmmap.c prints them."""
     def __init__(self):
         super().__init__("vmmap", gdb.COMMAND_USER)
     def invoke(self, arg, from_tty):
+        if not arg.strip():
+            raise gdb.GdbError("usage: vmmap PID|PROC (a pid, or a struct proc *)")
         p = vm_find_proc(arg)
         if vm_u64(p["vm"]) == 0:
             raise gdb.GdbError("process has no vmspace")
-        m = p["vm"]["vm_map"]
-        print("pid %d %s: %d entries" % (int(p["pid"]),
-              p["name"].string(), int(m["nentries"])))
-        for e in vm_entries(m):
-            obj = e["object"]
-            if vm_u64(obj) == 0:
-                o = "guard" if int(e["eflags"]) & 0x40 else "none"
-            else:
-                o = "%s#%d depth %d res %d" % (OBJTYPE[int(obj["type"])],
-                    int(obj["id"]), vm_depth(obj), int(obj["resident_count"]))
-            print("  %#012x-%#012x %s/%s %-5s %-6s wired %d eflags %#x %s" % (
+        print("pid %d (%s)" % (int(p["pid"]), p["name"].string()))
+        print("%-10s %-10s %-7s %-5s %-6s %4s %-9s %5s %3s %5s %s" % ("START",
+              "END", "PRT/MAX", "INH", "BEHAV", "WIRE", "KIND", "ID", "SHD",
+              "RES", "FLAGS"))
+        for e in vm_entries(p["vm"]["vm_map"]):
+            kind, oid, depth, res, capped = vm_describe(e)
+            ef = int(e["eflags"])
+            flags = "".join(c for b, c in VMMAP_FLAGS if ef & b) + \
+                ("+" if capped else "")
+            print("%010x-%010x %s/%s %-5s %-6s %4d %-9s %5d %3d %5d %s" % (
                 vm_u64(e["start"]), vm_u64(e["end"]), vm_prot(e["protection"]),
                 vm_prot(e["max_protection"]), INHERIT[int(e["inheritance"]) & 3],
-                BEHAV[int(e["behavior"]) % 3], int(e["wired_count"]),
-                int(e["eflags"]), o))
+                BEHAV[int(e["behavior"]) % 3], int(e["wired_count"]), kind,
+                oid, depth, res, flags or "-"))
 
 class PtwalkCmd(gdb.Command):
     """ptwalk PID|PROC|PMAP VA: walk the Sv39 table for VA, level by level."""
@@ -163,4 +202,15 @@ class ShadowCmd(gdb.Command):
 VmmapCmd()
 PtwalkCmd()
 ShadowCmd()
+end
+
+# Last, so the commands above exist even when no QEMU is waiting.
+python
+import os
+if os.path.exists(".gdbinit.port"):
+    gdb.execute("source .gdbinit.port")
+    print("Connected. Try: break main, then continue.")
+else:
+    print("No .gdbinit.port: run `make qemu-gdb` in another terminal, "
+          "then `source .gdbinit.port` here.")
 end

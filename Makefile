@@ -10,8 +10,10 @@
 #   make bench       benchmarks on the host and in QEMU: one table and
 #                    bench/results.json (never part of `make check`)
 #   make deps        install the Debian/Ubuntu packages everything needs
+#                    (deps-host: only those of `make test`; scripts/tools.mk)
+#   make compdb      compile_commands.json for editors and clangd
 #
-# Every target that needs a tool installs it first (through `deps`).
+# Every target that needs a tool installs it first, its own group only.
 # Build outputs go to build/ (and fs.img, kernel/kernel as in xv6).
 
 CPUS ?= 3
@@ -19,39 +21,10 @@ MEM  ?= 128M
 UPROGS_EXTRA ?=
 
 B := build
-TOOLPREFIX := riscv64-unknown-elf-
-CC      := $(TOOLPREFIX)gcc
-LD      := $(TOOLPREFIX)ld
-OBJDUMP := $(TOOLPREFIX)objdump
-HOSTCC  ?= cc
-
-OPENSBI := /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
-QEMU    := qemu-system-riscv64
 
 # ---------------------------------------------------------------------------
-# Packages. `deps` installs them; the other targets call it only when a tool
-# is missing, so a ready machine pays nothing.
-DEB_PACKAGES := build-essential qemu-system-misc opensbi gcc-riscv64-unknown-elf \
-                binutils-riscv64-unknown-elf libcriterion-dev gdb-multiarch \
-                gcovr python3
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-
-.PHONY: deps
-deps:
-	@missing=$$(for p in $(DEB_PACKAGES); do \
-	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  echo "deps: installing $$missing"; \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
-
-# Run `deps` once, before anything else, when a needed tool is absent.
-define need-deps
-@command -v $(CC) >/dev/null && command -v $(QEMU) >/dev/null && [ -f $(OPENSBI) ] \
-  && [ -f /usr/include/criterion/criterion.h ] && command -v gcovr >/dev/null \
-  || $(MAKE) --no-print-directory deps
-endef
+# Tools (CC, OPENSBI, ...) and `make deps*`: scripts/tools.mk.
+include scripts/tools.mk
 
 # ---------------------------------------------------------------------------
 # Host tests of kernel/vm (tests-host/host.mk).
@@ -77,7 +50,7 @@ all: $(ALL_TARGETS)
 CHECK_CPUS ?= 1 3
 .PHONY: check
 check:
-	$(need-deps)
+	$(call need,host kernel)
 	@CHECK_CPUS="$(CHECK_CPUS)" MEM="$(MEM)" scripts/check.sh
 
 # ---------------------------------------------------------------------------
@@ -87,7 +60,7 @@ check:
 SEED    ?= 1
 SECONDS ?= 300
 .PHONY: stress
-stress: kernel/kernel $(MKFS) $(UPROGS)
+stress: kernel/kernel $(MKFS) $(UPROGS) | qemu-tools
 	@mkdir -p $(B)/stress
 	@echo "vmstress $(SEED) $(SECONDS)" > $(B)/stress/autorun
 	$(MKFS) $(B)/fs-stress.img $(FS_FILES) $(B)/stress/autorun
@@ -101,7 +74,7 @@ stress: kernel/kernel $(MKFS) $(UPROGS)
 BOOTS     ?= 200
 BOOT_CPUS ?= 4
 .PHONY: boot-stress
-boot-stress: kernel/kernel $(MKFS) $(UPROGS)
+boot-stress: kernel/kernel $(MKFS) $(UPROGS) | qemu-tools
 	@mkdir -p $(B)/boot-stress
 	@echo halt > $(B)/boot-stress/autorun
 	$(MKFS) $(B)/fs-boot.img $(FS_FILES) $(B)/boot-stress/autorun
@@ -113,7 +86,7 @@ boot-stress: kernel/kernel $(MKFS) $(UPROGS)
 # `make suite RUN="usertests file pipe; pctests"` (';' separates commands).
 RUN ?= usertests
 .PHONY: suite
-suite: kernel/kernel $(MKFS) $(UPROGS)
+suite: kernel/kernel $(MKFS) $(UPROGS) | qemu-tools
 	@mkdir -p $(B)/suite
 	@printf '%s\n' "$(RUN)" | tr ';' '\n' > $(B)/suite/autorun
 	$(MKFS) $(B)/fs-suite.img $(FS_FILES) $(B)/suite/autorun
@@ -130,7 +103,7 @@ BENCH_CPUS ?= 1 3
 BENCH_MEM  ?= 512M
 .PHONY: bench
 bench:
-	$(need-deps)
+	$(call need,host kernel python)
 	@$(MAKE) --no-print-directory kernel/kernel $(B)/fs-bench.img $(HOST_BENCH_BINS)
 	@scripts/bench.py --image $(B)/fs-bench.img --cpus "$(BENCH_CPUS)" \
 	  --mem $(BENCH_MEM) --host $(HOST_BENCH_BINS)

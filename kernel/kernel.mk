@@ -5,7 +5,7 @@
 #
 #   make kernel      build kernel/kernel
 #   make qemu        build the kernel and fs.img, boot to the shell
-#   make qemu-gdb    the same, halted, waiting for gdb-multiarch on :26000
+#   make qemu-gdb    the same, halted, waiting for gdb-multiarch on GDBPORT
 
 KERNEL_CFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -ffreestanding \
   -fno-common -nostdlib -fno-stack-protector -fno-pie -no-pie -O2 -g \
@@ -19,11 +19,11 @@ KERNEL_S_SRCS := $(sort $(wildcard kernel/arch/riscv/*.S))
 KERNEL_OBJS   := $(KERNEL_S_SRCS:%.S=$(B)/%.o) $(KERNEL_C_SRCS:%.c=$(B)/%.o)
 KERNEL_LDS    := kernel/arch/riscv/kernel.ld
 
-$(B)/kernel/%.o: kernel/%.c
+$(B)/kernel/%.o: kernel/%.c | cross-tools
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
 
-$(B)/kernel/%.o: kernel/%.S
+$(B)/kernel/%.o: kernel/%.S | cross-tools
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
 
@@ -42,22 +42,28 @@ QEMU_OPTS = -machine virt -bios $(OPENSBI) -kernel kernel/kernel -m $(MEM) \
   -drive file=fs.img,if=none,format=raw,id=x0 \
   -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
 
+# gdb's port, one per user as two students may share a machine: 25000 +
+# uid % 5000. qemu-gdb writes it to .gdbinit.port for .gdbinit to read.
+GDBPORT ?= $(shell expr $$(id -u) % 5000 + 25000)
+
 .PHONY: qemu qemu-gdb
 # When stdin is not a terminal (`printf 'ls\n' | make qemu`), hold the input
 # back for a second: OpenSBI resets the UART FIFO as it boots, which would
 # eat the first bytes.
 qemu:
-	$(need-deps)
+	$(call need,host kernel)
 	@$(MAKE) --no-print-directory kernel/kernel fs.img
 	@if [ -t 0 ]; then $(QEMU) $(QEMU_OPTS); \
 	else { sleep 1; cat; } | $(QEMU) $(QEMU_OPTS); fi
 
 qemu-gdb:
-	$(need-deps)
+	$(call need,host kernel gdb)
 	@$(MAKE) --no-print-directory kernel/kernel fs.img
-	@echo "*** Now run 'gdb-multiarch' in this directory (it reads .gdbinit)."
+	@echo "target remote :$(GDBPORT)" > .gdbinit.port
+	@echo "*** Now run 'gdb-multiarch' in this directory (it reads .gdbinit);"
+	@echo "*** QEMU waits on port $(GDBPORT) (.gdbinit.port)."
 	@echo "*** If gdb refuses .gdbinit, add this line to ~/.gdbinit:"
 	@echo "***   add-auto-load-safe-path $(CURDIR)/.gdbinit"
-	$(QEMU) $(QEMU_OPTS) -S -gdb tcp::26000
+	$(QEMU) $(QEMU_OPTS) -S -gdb tcp::$(GDBPORT)
 
 -include $(KERNEL_OBJS:.o=.d)

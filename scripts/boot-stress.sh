@@ -15,7 +15,7 @@
 set -u
 boots=$1 cpus=$2 mem=$3 image=$4 log=$5
 limit=${BOOT_TIMEOUT:-30}
-opensbi=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+opensbi=${OPENSBI:-/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin}
 
 out=$(mktemp "${TMPDIR:-/tmp}/boot-stress.XXXXXX")
 trap 'rm -f "$out"' EXIT

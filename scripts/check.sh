@@ -4,15 +4,54 @@
 # follows UPROGS_EXTRA (scripts/uprogs-list.sh), and a scripted console
 # session arrives whole (scripts/console-input.sh). Before all of them, the
 # docs' references to files, targets and functions (scripts/docrefs.py).
-# Prints one summary line "check: N passed, M failed" and exits non-zero on
-# any failure.
+# Counts tests (a vmstress run is one), lists every failed test with its
+# file and the log to read, then prints one summary line "check: N passed,
+# M failed" and exits non-zero on any failure. Quiet steps report progress
+# (scripts/progress.sh).
 set -u
 cd "$(dirname "$0")/.."
 mkdir -p build
 make="${MAKE:-make} --no-print-directory"
 passed=0 failed=0
+failures=build/check-failures.txt
+: > "$failures"
 
 add() { passed=$((passed + $1)) failed=$((failed + $2)); }
+
+# One line of the closing list of failures: what failed, in which file,
+# and the log that tells why.
+note() { printf '  %s\n' "$*" | cut -c1-220 >> "$failures"; }
+
+# The failed Criterion tests of log $1: "[FAIL] suite::name: ...". The
+# file is the one that defines Test(suite, name).
+host_failures() {
+  local suite name file
+  sed 's/\x1b\[[0-9;]*m//g' "$1" | sed -n 's/^\[FAIL\] \([^:]*\)::\([^:]*\):.*/\1 \2/p' |
+    sort -u | while read -r suite name; do
+      file=$(grep -lE "^(Test|ParameterizedTest|Theory)\( *$suite *, *$name *[,)]" \
+               tests-host/*.c tests-host/*/*.c 2>/dev/null | head -1)
+      note "host $suite::$name  ${file:-tests-host/?}  (log: $1)"
+    done
+}
+
+# The FAIL lines of an in-kernel boot's console log $2 (CPUS=$1), each
+# under the suite whose "NAME: N passed, M failed" line follows it. The
+# suites put the test's file in the line (user/lib/testlib.c).
+suite_failures() {
+  tr -d '\r' < "$2" | awk -v cpus="$1" -v logf="$2" '
+    /^FAIL / { pend[n++] = substr($0, 6) }
+    /^[A-Za-z0-9_-]+: [0-9]+ passed, [0-9]+ failed/ {
+      s = $1; sub(/:$/, "", s)
+      for (i = 0; i < n; i++)
+        printf "CPUS=%s %s%s  (log: %s)\n", cpus,
+               index(pend[i], s ":") == 1 ? "" : s " ", pend[i], logf
+      n = 0
+    }
+    END { for (i = 0; i < n; i++) printf "CPUS=%s %s  (log: %s)\n", cpus, pend[i], logf }' |
+    while read -r line; do note "$line"; done
+  grep -h "^qemu-suite (CPUS=$1)" build/qemu-check.log 2>/dev/null |
+    while read -r line; do note "$line (scripts/qemu-suite.sh; log: $2)"; done
+}
 
 # Add a script's closing line "NAME: N passed, M failed" from file OUT; a
 # script that died before printing it counts as one failure.
@@ -24,6 +63,9 @@ add_summary() {
   else
     echo "check: $name printed no result"
     add 0 1
+  fi
+  if [ -z "$line" ] || [ "${line#* }" != 0 ]; then
+    note "$name: $(grep -c "^FAIL\|^$name: [^0-9]" "$out") failed  (scripts/$name.sh; log: $out)"
   fi
 }
 
@@ -42,6 +84,7 @@ console_lines() {
       add 1 0
     else
       echo "check (CPUS=$cpus): no console line \"pid N $want\""
+      note "CPUS=$cpus no console line \"pid N $want\"  (scripts/check.sh; log: $log)"
       add 0 1
     fi
   done
@@ -52,6 +95,7 @@ console_lines() {
     echo "check (CPUS=$cpus): a fault line is not as docs/semantics.md says:"
     tr -d '\r' < "$log" | grep '^pid [0-9]* (.* at 0x' |
       grep -v ': \(segmentation fault\|bus error\) at 0x' | head -3
+    note "CPUS=$cpus a fault line in other words  (scripts/check.sh; log: $log)"
     add 0 1
   else
     add 1 0
@@ -68,13 +112,20 @@ add_summary docrefs build/docrefs.out
 $make test 2>&1 | tee build/host-test.log
 host_status=${PIPESTATUS[0]}
 # Several binaries (vmtests, sv39tests) each print one such line.
-while read -r p f c; do add "$p" $((f + c)); done < <(
+# Failing counts the crashed tests too (Crashing is a part of it).
+while read -r p f _; do add "$p" "$f"; done < <(
   sed -n 's/.*Synthesis: Tested: [0-9]* | Passing: \([0-9]*\) | Failing: \([0-9]*\) | Crashing: \([0-9]*\).*/\1 \2 \3/p' \
     build/host-test.log)
 if [ "$host_status" != 0 ] && [ "$failed" = 0 ]; then
   echo "check: host tests did not build or run"
+  note "host tests did not build or run  (log: build/host-test.log)"
   add 0 1
 fi
+host_failures build/host-test.log
+
+# The set-up: the host tests need no RISC-V tools (scripts/tools-check.sh).
+scripts/tools-check.sh 2>&1 | tee build/tools.out
+add_summary tools build/tools.out
 
 # In-kernel suites.
 if [ -f user/autorun ]; then
@@ -86,27 +137,35 @@ if [ -f user/autorun ]; then
       sed -n 's/^qemu CPUS=[0-9]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' build/qemu-check.log)
     for cpus in ${CHECK_CPUS:-1 3}; do
       console_lines "build/qemu-check-$cpus.log" "$cpus"
+      suite_failures "$cpus" "build/qemu-check-$cpus.log"
     done
   else
     echo "check: kernel or file system image did not build"
+    note "kernel or file system image did not build  (run: make kernel/kernel build/fs-check.img)"
     add 0 1
   fi
 fi
 
 # fs.img follows UPROGS_EXTRA (scripts/uprogs-list.sh); it ends as plain
 # `make fs.img` builds it, which the console session below boots.
-scripts/uprogs-list.sh | tee build/uprogs-list.out
+scripts/progress.sh "check: uprogs-list" scripts/uprogs-list.sh | tee build/uprogs-list.out
 add_summary uprogs-list build/uprogs-list.out
 
 # Console input: a scripted session typed into the serial port, far longer
 # than the console's buffer, must arrive whole (scripts/console-input.sh).
 if $make kernel/kernel fs.img >/dev/null; then
-  scripts/console-input.sh fs.img build/console-input.log | tee build/console-input.out
+  scripts/progress.sh "check: console-input" scripts/console-input.sh fs.img build/console-input.log |
+    tee build/console-input.out
   add_summary console-input build/console-input.out
 else
   echo "check: fs.img did not build"
+  note "fs.img did not build  (run: make fs.img)"
   add 0 1
 fi
 
+if [ -s "$failures" ]; then
+  echo "check: what failed, its file, and the log that says why:"
+  cat "$failures"
+fi
 echo "check: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -20,7 +20,7 @@ set -u
 image=$1 log=$2
 lines=${CONSOLE_LINES:-160}
 limit=${CONSOLE_TIMEOUT:-120}
-opensbi=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+opensbi=${OPENSBI:-/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin}
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/console-input.XXXXXX")
 trap 'rm -rf "$dir"' EXIT

@@ -13,7 +13,7 @@
 set -u
 cpus=$1 mem=$2 image=$3 log=$4
 limit=${SUITE_TIMEOUT:-600}
-opensbi=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+opensbi=${OPENSBI:-/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin}
 
 disk=$(mktemp "${TMPDIR:-/tmp}/fs-suite.XXXXXX")
 trap 'rm -f "$disk"' EXIT

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
-// mmaptests [group...]: the in-kernel suite of the memory system calls.
+// mmaptests [-l | group...]: the in-kernel suite of the memory system calls.
 //
 // Every row of docs/semantics.md's table for mmap, munmap, mprotect, madvise,
 // minherit, mlock, munlock, mlockall, munlockall, mincore and msync, and
 // the Behaviour paragraphs on anonymous memory, fork inheritance,
 // copy-on-write, wiring and madvise; the contract groups try each row's
 // remaining combinations. Groups live in user/mmaptests/; each ends with
-// the free-page leak check. "mmaptests -limits CUR MAX" is a helper the
+// the free-page leak check; -l lists them. "mmaptests -limits CUR MAX" is a helper the
 // suite execs (mt_limits_probe). Prints "mmaptests: N passed, M
 // failed" last and exits 1 if anything failed.
 #include "user/mmaptests/mt.h"
@@ -101,6 +101,12 @@ mt_warmup(void)
   unlink("mt-warm");
 }
 
+static const char *
+mt_group_name(int i)
+{
+  return mt_groups[i].name;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -108,6 +114,8 @@ main(int argc, char **argv)
 
   if (argc > 1 && strcmp(argv[1], "-limits") == 0)
     return mt_limits_probe(argc, argv);
+  if ((k = tl_args("mmaptests", argc, argv, mt_group_name, MT_NGROUPS)) >= 0)
+    return k;
   tl_start("mmaptests");
   mt_warmup();
   for (k = 0; k < MT_NGROUPS; k++) {

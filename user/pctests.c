@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// pctests: the page cache suite. read() and write() go through the
+// pctests [-l | group...]: the page cache suite. read() and write() go through the
 // file's vm_object, exec maps programs from it, mmap shares it (the mmap
 // groups live in user/pctests/mmap.c and run once mmap works).
 //
@@ -8,6 +8,7 @@
 // mmap, advice (user/pctests/advice.c: madvise seen in the counters),
 // reclaim (user/pctests/reclaim.c: cached file pages give way when memory
 // runs out) and trunc (user/pctests/trunc.c: truncation of wired pages).
+// -l lists the groups; arguments choose some of them.
 #include "user/testlib.h"
 #include "user/pctests/pctests.h"
 
@@ -327,16 +328,40 @@ static void group_exec(void)
   tl_run("bss_private", exec_bss_result);
 }
 
-int main(void)
+static const struct {
+  const char *name;
+  void (*body)(void);
+} pc_groups[] = {
+  { "io", group_io },
+  { "exec", group_exec },
+  { "mmap", pc_group_mmap },
+  { "advice", pc_group_advice },
+  { "reclaim", pc_group_reclaim },
+  { "trunc", pc_group_trunc },
+};
+
+#define PC_NGROUPS ((int)(sizeof(pc_groups) / sizeof(pc_groups[0])))
+
+static const char *pc_group_name(int i)
 {
+  return pc_groups[i].name;
+}
+
+// pctests [-l | group...]: every group, or the named ones in table order.
+int main(int argc, char **argv)
+{
+  int i, k;
+
+  if ((k = tl_args("pctests", argc, argv, pc_group_name, PC_NGROUPS)) >= 0)
+    exit(k);
   pc_read_phdrs();
   pc_bss_failure = exec_bss_private();
   tl_start("pctests");
-  tl_group("io", group_io);
-  tl_group("exec", group_exec);
-  tl_group("mmap", pc_group_mmap);
-  tl_group("advice", pc_group_advice);
-  tl_group("reclaim", pc_group_reclaim);
-  tl_group("trunc", pc_group_trunc);
+  for (k = 0; k < PC_NGROUPS; k++) {
+    for (i = 1; i < argc && strcmp(argv[i], pc_groups[k].name) != 0; i++)
+      ;
+    if (argc < 2 || i < argc)
+      tl_group(pc_groups[k].name, pc_groups[k].body);
+  }
   exit(tl_finish());
 }

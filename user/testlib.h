@@ -8,7 +8,10 @@
 // and returns the exit status (1 if anything failed).
 //
 // A test is an int function returning 0 for success; TL_CHECK records the
-// first failed condition with its line and returns. Code that runs in a
+// first failed condition with its line and returns. The failure names the
+// file that ran the test (tl_run's caller, as tl_run and friends are macros
+// passing __FILE__): "FAIL group.test: user/x/t_y.c:LINE: reason", which
+// scripts/check.sh repeats in its summary. Code that runs in a
 // forked child reports through its exit status instead: TL_CHILD_CHECK
 // exits with the line number, and the parent checks the status it waits
 // for (a child killed by a fault exits with -1).
@@ -25,6 +28,14 @@
 
 #include "user/user.h"
 
+// The command line every suite takes: "SUITE [-l | group...]". -l prints
+// the group names, one a line; any other argument must name a group.
+// name(i) is the name of group i of n. Returns -1 when the suite should go
+// on and run, else its exit status: 0 after -l, 1 (with a message) when an
+// argument names no group.
+int tl_args(const char *suite, int argc, char **argv, const char *(*name)(int),
+            int n);
+
 // Begin suite name. Also writes every page of the program's data, bss and
 // top 64 KiB of stack once, so tests that first touch them later do not
 // look like leaks.
@@ -32,15 +43,19 @@ void tl_start(const char *suite);
 int tl_finish(void);
 
 // Run fn as test name and print its result.
-void tl_run(const char *name, int (*fn)(void));
+#define tl_run(name, fn) tl_run_at(__FILE__, name, fn)
+void tl_run_at(const char *file, const char *name, int (*fn)(void));
 // Like tl_run, but fn runs in a forked child, so whatever it does to the
 // address space (sbrk, mmap, page tables) vanishes with the child and
 // cannot look like a leak. The reason of a failure comes back through a
 // pipe; a child killed by a fault fails with "killed".
-void tl_run_child(const char *name, int (*fn)(void));
+#define tl_run_child(name, fn) tl_run_child_at(__FILE__, name, fn)
+void tl_run_child_at(const char *file, const char *name, int (*fn)(void));
 // Run body (which calls tl_run) as group name, in a child process, with
 // the leak check.
-void tl_group(const char *name, void (*body)(void));
+#define tl_group(name, body) tl_group_at(__FILE__, name, body, 0)
+void tl_group_at(const char *file, const char *name, void (*body)(void),
+                 int oom);
 // The same for a group that runs memory out. When no page is free the
 // kernel reclaims clean cached file pages, also those of programs that keep
 // running (this suite, sh, init) and unmaps them; they stay out until
@@ -48,9 +63,10 @@ void tl_group(const char *name, void (*body)(void));
 // object count (their pv entries) would not come back. Here each of the
 // leak check's counts is taken right after dropping every clean cached
 // page (vmreclaim), so both describe the same state of the cache.
-void tl_group_oom(const char *name, void (*body)(void));
+#define tl_group_oom(name, body) tl_group_at(__FILE__, name, body, 1)
 
-// Record why the current test fails; returns -1 for `return tl_fail(...)`.
+// Record why the current test fails, at line of the test's file (0: no
+// line); returns -1 for `return tl_fail_at(...)`.
 int tl_fail_at(int line, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -33,13 +33,7 @@ UPROGS := $(addprefix $(U)/_,$(UNAMES)) \
           $(addprefix $(U)/_,$(basename $(notdir $(UEXTRA))))
 ALL_TARGETS += $(UPROGS)
 
-# Install the cross compiler first if it is missing; checked once per build
-# directory.
-$(U)/.tools:
-	$(need-deps)
-	@mkdir -p $(@D) && touch $@
-
-$(UO)/%.o: %.c | $(U)/.tools
+$(UO)/%.o: %.c | cross-tools
 	@mkdir -p $(@D)
 	$(CC) $(UCFLAGS) -c -o $@ $<
 
@@ -47,7 +41,7 @@ $(U)/usys.S: user/lib/usys.sh kernel/syscall.h
 	@mkdir -p $(@D)
 	sh user/lib/usys.sh kernel/syscall.h > $@.tmp && mv $@.tmp $@
 
-$(UO)/usys.o: $(U)/usys.S | $(U)/.tools
+$(UO)/usys.o: $(U)/usys.S | cross-tools
 	@mkdir -p $(@D)
 	$(CC) $(UCFLAGS) -c -o $@ $<
 

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
-// usertests [group...]: the kernel's main in-kernel test suite.
+// usertests [-l | group...]: the kernel's main in-kernel test suite.
 //
 // Runs every group (or the named ones) of user/usertests/: processes,
 // files, running programs' files, in-memory inodes, pipes, sbrk, fork
 // isolation, bad pointers, faults, out of memory, out of processes, a full
-// disk, user copies into pages that must fault in (the group "console",
-// which reads console input, runs only when named). Each group ends with a
-// leak check on the free page count (user/testlib.h; the out-of-memory
-// group's drops the page cache first, tl_group_oom). Prints "usertests: N
-// passed, M failed" last and exits 1 if anything failed.
+// disk, the suites' command line (args), user copies into pages that must
+// fault in (the group "console", which reads console input, runs only when
+// named; -l lists the groups, and a name that is not a group is an error,
+// tl_args). Each group ends with a leak check on the free page count
+// (user/testlib.h; the out-of-memory group's drops the page cache first,
+// tl_group_oom). Prints "usertests: N passed, M failed" last and exits 1 if
+// anything failed.
 //
 // Before the groups a warm-up forks as many processes as the kernel allows
 // and runs a program once, unmeasured: kernel caches (slab zones, kernel
@@ -38,6 +40,9 @@ static const struct ut_group ut_groups[] = {
   { "oom", ut_oom, 1 },
   { "nproc", ut_nproc },
   { "disk", ut_disk },
+  // Execs the other suites, whose text then stays in the page cache: the
+  // leak check drops clean cached pages first, as for oom.
+  { "args", ut_args, 1 },
   { "console", ut_console, 0, 1 },
 };
 
@@ -127,10 +132,18 @@ ut_run_group(const struct ut_group *g)
     tl_group(g->name, g->body);
 }
 
+#define UT_NGROUPS ((int)(sizeof(ut_groups) / sizeof(ut_groups[0])))
+
+static const char *
+ut_group_name(int i)
+{
+  return ut_groups[i].name;
+}
+
 static const struct ut_group *
 ut_find(const char *name)
 {
-  for (size_t i = 0; i < sizeof(ut_groups) / sizeof(ut_groups[0]); i++) {
+  for (int i = 0; i < UT_NGROUPS; i++) {
     if (strcmp(ut_groups[i].name, name) == 0)
       return &ut_groups[i];
   }
@@ -140,25 +153,20 @@ ut_find(const char *name)
 int
 main(int argc, char *argv[])
 {
-  const struct ut_group *g;
-  int i;
+  int i, r;
 
   if (argc == 2 && strcmp(argv[1], UT_TEXT_HELPER) == 0)
     ut_text_helper();
+  if ((r = tl_args("usertests", argc, argv, ut_group_name, UT_NGROUPS)) >= 0)
+    return r;
   tl_start("usertests");
   ut_warmup();
   if (argc < 2) {
-    for (size_t k = 0; k < sizeof(ut_groups) / sizeof(ut_groups[0]); k++)
+    for (int k = 0; k < UT_NGROUPS; k++)
       if (!ut_groups[k].named)
         ut_run_group(&ut_groups[k]);
   }
-  for (i = 1; i < argc; i++) {
-    g = ut_find(argv[i]);
-    if (g == NULL) {
-      fprintf(STDERR_FILENO, "usertests: no group %s\n", argv[i]);
-      continue;
-    }
-    ut_run_group(g);
-  }
+  for (i = 1; i < argc; i++)
+    ut_run_group(ut_find(argv[i]));
   return tl_finish();
 }

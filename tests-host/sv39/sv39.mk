@@ -18,7 +18,7 @@ SV39_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Itests-host/sv39 \
                -Ikernel -Itests-host -MMD -MP \
                -fsanitize=address,undefined -fno-sanitize-recover=all
 
-$(SV39_B)/%.o: %.c
+$(SV39_B)/%.o: %.c | host-tools
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(SV39_CFLAGS) -c -o $@ $<
 

@@ -9,6 +9,7 @@
 
 static const char *tl_suite = "tests";
 static const char *tl_groupname;
+static const char *tl_file = __FILE__;   // of the running test (tl_run_at)
 static int tl_passed, tl_failed;
 static char tl_reason[192];
 
@@ -46,6 +47,29 @@ tl_start(const char *suite)
 }
 
 int
+tl_args(const char *suite, int argc, char **argv, const char *(*name)(int),
+        int n)
+{
+  int i, k;
+
+  if (argc == 2 && strcmp(argv[1], "-l") == 0) {
+    for (k = 0; k < n; k++)
+      printf("%s\n", name(k));
+    return 0;
+  }
+  for (i = 1; i < argc; i++) {
+    for (k = 0; k < n && strcmp(argv[i], name(k)) != 0; k++)
+      ;
+    if (k == n) {
+      fprintf(STDERR_FILENO, "%s: no group '%s' (%s -l lists them)\n", suite,
+              argv[i], suite);
+      return 1;
+    }
+  }
+  return -1;
+}
+
+int
 tl_finish(void)
 {
   printf("%s: %d passed, %d failed\n", tl_suite, tl_passed, tl_failed);
@@ -58,44 +82,53 @@ tl_fail_at(int line, const char *fmt, ...)
   va_list ap;
   int n;
 
-  n = snprintf(tl_reason, sizeof(tl_reason), "line %d: ", line);
+  // Line 0: the framework's own failure, with no line to point at.
+  if (line > 0)
+    n = snprintf(tl_reason, sizeof(tl_reason), "%s:%d: ", tl_file, line);
+  else
+    n = snprintf(tl_reason, sizeof(tl_reason), "%s: ", tl_file);
   va_start(ap, fmt);
   vsnprintf(tl_reason + n, sizeof(tl_reason) - n, fmt, ap);
   va_end(ap);
   return -1;
 }
 
-// Print one result line and count it.
+// Print one result line and count it. A reason that does not start with
+// the test's file (not from tl_fail_at: "killed", an exit status) gets it.
 static void
 tl_report(const char *name, int ok)
 {
   const char *g = tl_groupname != NULL ? tl_groupname : "";
   const char *dot = tl_groupname != NULL ? "." : "";
+  int named = strncmp(tl_reason, tl_file, strlen(tl_file)) == 0;
 
   if (ok) {
     tl_passed++;
     printf("PASS %s%s%s\n", g, dot, name);
   } else {
     tl_failed++;
-    printf("FAIL %s%s%s: %s\n", g, dot, name, tl_reason);
+    printf("FAIL %s%s%s: %s%s%s\n", g, dot, name, named ? "" : tl_file,
+           named ? "" : ": ", tl_reason);
   }
 }
 
 void
-tl_run(const char *name, int (*fn)(void))
+tl_run_at(const char *file, const char *name, int (*fn)(void))
 {
+  tl_file = file;
   strcpy(tl_reason, "failed");
   tl_report(name, fn() == 0);
 }
 
 void
-tl_run_child(const char *name, int (*fn)(void))
+tl_run_child_at(const char *file, const char *name, int (*fn)(void))
 {
   int p[2], pid, st = -2, n, r;
 
+  tl_file = file;
   strcpy(tl_reason, "failed");
   if (pipe(p) < 0 || (pid = fork()) < 0) {
-    tl_fail_at(__LINE__, "cannot start: %s", strerror(errno));
+    tl_fail_at(0, "cannot start: %s", strerror(errno));
     tl_report(name, 0);
     return;
   }
@@ -171,7 +204,7 @@ tl_group_run(const char *name, void (*body)(void))
 
   pid = fork();
   if (pid < 0) {
-    tl_fail_at(__LINE__, "cannot start the group: %s", strerror(errno));
+    tl_fail_at(0, "cannot start the group: %s", strerror(errno));
     tl_report("start", 0);
     return;
   }
@@ -190,7 +223,7 @@ tl_group_run(const char *name, void (*body)(void))
     ;
   tl_groupname = name;
   if (r != pid || st < 0) {
-    tl_fail_at(__LINE__, "group process died (status %d)", st);
+    tl_fail_at(0, "group process died (status %d)", st);
     tl_report("exit", 0);
     return;
   }
@@ -229,9 +262,9 @@ tl_group_checked(const char *name, void (*body)(void), int drop)
     tl_snapshot(&after, drop);
   }
   if (!ok)
-    tl_fail_at(__LINE__, "vmstat: %s", strerror(errno));
+    tl_fail_at(0, "vmstat: %s", strerror(errno));
   else
-    tl_fail_at(__LINE__,
+    tl_fail_at(0,
                "free pages %lu before, %lu after (%ld); kernel objects %lu, "
                "%lu (%ld); kmem pages %lu, %lu",
                before.free, after.free, (long)(after.free - before.free),
@@ -243,16 +276,13 @@ tl_group_checked(const char *name, void (*body)(void), int drop)
   tl_groupname = NULL;
 }
 
+// A group's own failures (it did not start, it leaked) name the file that
+// runs the group: the suite's table of groups.
 void
-tl_group(const char *name, void (*body)(void))
+tl_group_at(const char *file, const char *name, void (*body)(void), int oom)
 {
-  tl_group_checked(name, body, 0);
-}
-
-void
-tl_group_oom(const char *name, void (*body)(void))
-{
-  tl_group_checked(name, body, 1);
+  tl_file = file;
+  tl_group_checked(name, body, oom);
 }
 
 int
