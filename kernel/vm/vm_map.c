@@ -31,7 +31,8 @@
 // guard entries, which reserve space but map nothing).
 //
 // Locking: map->lock (sx) shared for lookups, exclusive for changes; the
-// timestamp moves on every exclusive unlock and downgrade. Threads sleeping
+// timestamp moves on every exclusive unlock and downgrade, where
+// vm_map_check runs too when vm_check_level is on (vm.h). Threads sleeping
 // for an entry in transition sleep on the map under vm_map_sleep_mtx.
 #include "lib/kmem.h"
 #include "lib/lock.h"
@@ -100,6 +101,8 @@ void vm_map_lock(struct vm_map *map)
 void vm_map_unlock(struct vm_map *map)
 {
   SX_ASSERT_XLOCKED(&map->lock);
+  if (vm_check_level > 0)
+    vm_map_check(map);
   map->timestamp++;
   sx_xunlock(&map->lock);
 }
@@ -127,6 +130,8 @@ bool vm_map_lock_upgrade(struct vm_map *map)
 void vm_map_lock_downgrade(struct vm_map *map)
 {
   SX_ASSERT_XLOCKED(&map->lock);
+  if (vm_check_level > 0)
+    vm_map_check(map);
   map->timestamp++;
   sx_downgrade(&map->lock);
 }
