@@ -2,16 +2,20 @@
 // The VMCHECK hooks (vm_check_level, kernel/vm/vm.h): each corrupts a
 // structure behind the VM's back and expects the checker's panic from the
 // next ordinary operation, not from a direct call to the checker. The host
-// runs at level 1 (host_vmcheck.c); level 0 turns the hooks off.
+// runs at level 1 (host_vmcheck.c); level 0 turns the hooks off. Then the
+// lock contracts that comments state and assertions now check: nothing
+// that may sleep under a spin mutex, pagers handed busy pages only.
 #include <criterion/criterion.h>
 #include <signal.h>
 
 #include "host_panic.h"
 #include "maptest.h"
 #include "objtest.h"
+#include "vm/vm_fault.h"
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
+#include "vm/vm_pager.h"
 
 static void setup(void)
 {
@@ -92,4 +96,39 @@ Test(vmcheck, page_queue_change_runs_the_page_checker, .signal = SIGABRT)
   m->plinks.prev = &m->plinks;       // a lost back link
   expect_panic("vm_page_check: page * badly linked on queue");
   vm_page_deactivate(m);
+}
+
+// ---------------------------------------------------------------------------
+// Lock contracts stated in comments, now asserted.
+
+Test(vmcheck, sx_lock_under_a_spin_mutex_panics, .signal = SIGABRT)
+{
+  struct mtx m;
+
+  mtx_init(&m, "test");
+  mtx_lock(&m);
+  expect_panic("sx_slock: may sleep with 1 spin locks held");
+  vm_map_lock_read(&map);
+}
+
+Test(vmcheck, fault_under_a_spin_mutex_panics, .signal = SIGABRT)
+{
+  struct mtx m;
+
+  cr_assert_eq(anon(10, 1), KERN_SUCCESS);
+  mtx_init(&m, "test");
+  mtx_lock(&m);
+  expect_panic("vm_fault: may sleep with 1 spin locks held");
+  vm_fault(&map, P(10), VM_PROT_READ, VM_FAULT_NORMAL);
+}
+
+Test(vmcheck, pager_read_into_an_idle_page_panics, .signal = SIGABRT)
+{
+  struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 1);
+  struct vm_page *m;
+
+  mtx_lock(&obj->lock);
+  m = vm_page_alloc(obj, 0, VM_ALLOC_NOBUSY);
+  expect_panic("vm_pager_get_pages: page 0 of 1 is not busy");
+  vm_pager_get_pages(obj, &m, 1, 0);
 }
