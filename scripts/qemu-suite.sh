@@ -25,7 +25,8 @@ append=()
 [ "$vmcheck" != 0 ] && append=(-append "vmcheck=$vmcheck")
 
 timeout --foreground -k 5 "$limit" qemu-system-riscv64 -machine virt -bios "$opensbi" \
-  -kernel "${KERNEL:-kernel/kernel}" -m "$mem" -smp "$cpus" "${append[@]}" -nographic -monitor none -serial stdio \
+  -kernel "${KERNEL:-kernel/kernel}" -m "$mem" -smp "$cpus" "${append[@]}" \
+  -nographic -monitor none -serial stdio \
   -global virtio-mmio.force-legacy=false \
   -drive file="$disk",if=none,format=raw,id=x0 \
   -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 </dev/null 2>&1 | tee "$log"

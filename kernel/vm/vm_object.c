@@ -16,11 +16,13 @@
 //   released, unlinked from its backing object, which loses a reference
 //   (and may terminate in turn: done in a loop, never by recursion).
 //
-// Invariants (vm_object_check, in vm_object_check.c): the page tree is ordered by pindex and
-// holds resident_count pages, each with m->object == obj; an anonymous
-// object's pages lie below its size; the shadow list holds shadow_count
-// objects, each pointing back with backing_object; every shadow holds one
-// reference on its backing object, so ref_count >= shadow_count.
+// Invariants (vm_object_check, in vm_object_check.c): the page tree is
+// ordered by pindex and holds resident_count pages, each with m->object ==
+// obj; an anonymous object's pages lie below its size; the shadow list
+// holds shadow_count objects, each pointing back with backing_object; every
+// shadow holds one reference on its backing object, so ref_count >=
+// shadow_count. With vm_check_level on (vm.h), every shadow, collapse and
+// bypass checks the objects it changed.
 //
 // Locking: obj->lock protects every field marked (o) and the identity of
 // obj's pages. A shadow is locked before its backing object. ref_count is
