@@ -13,11 +13,16 @@
 #                    (deps-host: only those of `make test`; scripts/tools.mk)
 #   make compdb      compile_commands.json for editors and clangd
 #
+# VMCHECK=1 with qemu, suite or stress boots with the VM's expensive
+# invariant checkers on (a boot argument, kernel/vmcheck.c: the same kernel
+# image, no rebuild); `make check` boots its CPUS=3 suites so.
+#
 # Every target that needs a tool installs it first, its own group only.
 # Build outputs go to build/ (and fs.img, kernel/kernel as in xv6).
 
 CPUS ?= 3
 MEM  ?= 128M
+VMCHECK ?= 0
 UPROGS_EXTRA ?=
 
 B := build
@@ -47,11 +52,13 @@ all: $(ALL_TARGETS)
 
 # ---------------------------------------------------------------------------
 # Everything: host tests, then the in-kernel suites at CHECK_CPUS (1 and 3).
+# VMCHECK_CPUS: the CPU counts booted with the VM checkers on.
 CHECK_CPUS ?= 1 3
+VMCHECK_CPUS ?= 3
 .PHONY: check
 check:
 	$(call need,host kernel)
-	@CHECK_CPUS="$(CHECK_CPUS)" MEM="$(MEM)" scripts/check.sh
+	@CHECK_CPUS="$(CHECK_CPUS)" VMCHECK_CPUS="$(VMCHECK_CPUS)" MEM="$(MEM)" scripts/check.sh
 
 # ---------------------------------------------------------------------------
 # The random stress test alone, longer: `make stress SEED=7 SECONDS=600`.
@@ -64,7 +71,7 @@ stress: kernel/kernel $(MKFS) $(UPROGS) | qemu-tools
 	@mkdir -p $(B)/stress
 	@echo "vmstress $(SEED) $(SECONDS)" > $(B)/stress/autorun
 	$(MKFS) $(B)/fs-stress.img $(FS_FILES) $(B)/stress/autorun
-	@SUITE_TIMEOUT=$$(($(SECONDS) + 300)) scripts/qemu-suite.sh "$(CPUS)" \
+	@VMCHECK=$(VMCHECK) SUITE_TIMEOUT=$$(($(SECONDS) + 300)) scripts/qemu-suite.sh "$(CPUS)" \
 	  "$(MEM)" $(B)/fs-stress.img $(B)/stress.log
 
 # ---------------------------------------------------------------------------
@@ -90,7 +97,7 @@ suite: kernel/kernel $(MKFS) $(UPROGS) | qemu-tools
 	@mkdir -p $(B)/suite
 	@printf '%s\n' "$(RUN)" | tr ';' '\n' > $(B)/suite/autorun
 	$(MKFS) $(B)/fs-suite.img $(FS_FILES) $(B)/suite/autorun
-	@scripts/qemu-suite.sh "$(CPUS)" "$(MEM)" $(B)/fs-suite.img $(B)/suite.log
+	@VMCHECK=$(VMCHECK) scripts/qemu-suite.sh "$(CPUS)" "$(MEM)" $(B)/fs-suite.img $(B)/suite.log
 
 # ---------------------------------------------------------------------------
 # Benchmarks, never part of `make check` (timing is not a test). `make bench`

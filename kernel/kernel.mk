@@ -40,7 +40,8 @@ ALL_TARGETS += kernel/kernel
 QEMU_OPTS = -machine virt -bios $(OPENSBI) -kernel kernel/kernel -m $(MEM) \
   -smp $(CPUS) -nographic -global virtio-mmio.force-legacy=false \
   -drive file=fs.img,if=none,format=raw,id=x0 \
-  -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
+  -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 \
+  $(if $(filter-out 0,$(VMCHECK)),-append vmcheck=$(VMCHECK))
 
 # gdb's port, one per user as two students may share a machine: 25000 +
 # uid % 5000. qemu-gdb writes it to .gdbinit.port for .gdbinit to read.

@@ -111,6 +111,13 @@ bool mtx_owned(const struct mtx *m)
   return r;
 }
 
+// With interrupts on, nothing is held (mtx_lock's push_off turns them off)
+// and mycpu() is not stable enough to read; with them off, noff counts.
+int mtx_held(void)
+{
+  return intr_get() ? 0 : mycpu()->noff;
+}
+
 // The identity sx records for an exclusive holder.
 static uintptr_t sx_self(void)
 {
@@ -129,6 +136,7 @@ void sx_init(struct sx *sx, const char *name)
 
 void sx_xlock(struct sx *sx)
 {
+  ASSERT_SLEEPABLE();
   uintptr_t self = sx_self();
   mtx_lock(&sx->interlock);
   KASSERT(sx->xowner != self, ("sx_xlock: %s already held", sx->name));
@@ -143,6 +151,7 @@ void sx_xlock(struct sx *sx)
 
 void sx_slock(struct sx *sx)
 {
+  ASSERT_SLEEPABLE();
   mtx_lock(&sx->interlock);
   KASSERT(sx->xowner != sx_self(), ("sx_slock: %s held exclusive", sx->name));
   while (sx->xowner != 0) {
@@ -214,6 +223,8 @@ void sleep(void *chan, struct mtx *m)
 {
   struct proc *p = myproc();
   KASSERT(p != NULL, ("sleep: no process (chan %p)", chan));
+  KASSERT(mtx_owned(m) && mtx_held() == 1,
+          ("sleep: %d spin locks held, not just %s", mtx_held(), m->name));
 
   if (m != &p->lock) {
     mtx_lock(&p->lock);

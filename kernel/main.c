@@ -21,6 +21,7 @@
 #include "printf.h"
 #include "proc.h"
 #include "virtio.h"
+#include "vmcheck.h"
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
@@ -99,6 +100,7 @@ __attribute__((noreturn)) void main(uint64_t hartid, paddr_t dtb_pa)
   console_init();
   printf("\nxv6-vm kernel: %d hart%s (boot hart %lu), %lu MB RAM\n", ncpu,
          ncpu == 1 ? "" : "s", hartid, platform.ram_size >> 20);
+  vmcheck_init();
 
   pmap_bootstrap(kvtophys(end));
   vm_object_startup();

@@ -115,7 +115,9 @@ static int vnode_pager_getpages(struct vm_object *obj, struct vm_page **ma,
   uint64_t size = obj->pager_size;
   int rv, result = VM_PAGER_OK;
 
+  MTX_ASSERT_OWNED(&obj->lock);
   mtx_unlock(&obj->lock);
+  ASSERT_SLEEPABLE();                 // no other spin lock across the I/O
   ilock(ip);
   for (int i = 0; i < count; i++) {
     rv = vnode_pager_read_page(ip, ma[i], size);
@@ -186,7 +188,9 @@ static int vnode_pager_putpages(struct vm_object *obj, struct vm_page **ma,
   int result = VM_PAGER_OK;
 
   (void)sync;
+  MTX_ASSERT_OWNED(&obj->lock);
   mtx_unlock(&obj->lock);
+  ASSERT_SLEEPABLE();                 // no other spin lock across the I/O
   for (int i = 0; i < count; i += VNODE_PUT_BATCH)
     vnode_pager_put_batch(ip, ma + i, MIN(count - i, VNODE_PUT_BATCH), size,
                           rtvals + i);
@@ -226,7 +230,9 @@ static void vnode_pager_dealloc(struct vm_object *obj)
   struct inode *ip = obj->handle;
 
   KASSERT(ip != NULL, ("vnode_pager_dealloc: object %u has no inode", obj->id));
+  MTX_ASSERT_OWNED(&obj->lock);
   mtx_unlock(&obj->lock);
+  ASSERT_SLEEPABLE();                 // iput may sleep
   mtx_lock(&vnode_pager_lock);
   if (ip->vmobj == obj)
     ip->vmobj = NULL;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make check`: the host unit tests of kernel/vm, then the in-kernel suites
-# headless at each CPU count in CHECK_CPUS, then two quick checks: fs.img
+# headless at each CPU count in CHECK_CPUS (those also in VMCHECK_CPUS,
+# default 3, with the VM's expensive checkers on), then two quick checks: fs.img
 # follows UPROGS_EXTRA (scripts/uprogs-list.sh), and a scripted console
 # session arrives whole (scripts/console-input.sh). Before all of them, the
 # docs' references to files, targets and functions (scripts/docrefs.py).
@@ -131,10 +132,14 @@ add_summary tools build/tools.out
 if [ -f user/autorun ]; then
   if $make kernel/kernel build/fs-check.img; then
     for cpus in ${CHECK_CPUS:-1 3}; do
+      case " ${VMCHECK_CPUS-3} " in
+        *" $cpus "*) export VMCHECK=1 ;;
+        *) export VMCHECK=0 ;;
+      esac
       scripts/qemu-suite.sh "$cpus" "${MEM:-128M}" build/fs-check.img "build/qemu-check-$cpus.log"
     done 2>&1 | tee build/qemu-check.log
     while read -r p f; do add "$p" "$f"; done < <(
-      sed -n 's/^qemu CPUS=[0-9]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' build/qemu-check.log)
+      sed -n 's/^qemu CPUS=[0-9]*\( VMCHECK=[0-9]*\)\{0,1\}: \([0-9]*\) passed, \([0-9]*\) failed$/\2 \3/p' build/qemu-check.log)
     for cpus in ${CHECK_CPUS:-1 3}; do
       console_lines "build/qemu-check-$cpus.log" "$cpus"
       suite_failures "$cpus" "build/qemu-check-$cpus.log"

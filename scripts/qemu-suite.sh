@@ -5,7 +5,9 @@
 #   scripts/qemu-suite.sh CPUS MEM IMAGE LOG
 #
 # KERNEL names the kernel ELF (default kernel/kernel), SUITE_TIMEOUT the
-# limit in seconds (default 600).
+# limit in seconds (default 600). VMCHECK=N (N > 0) boots with the VM's
+# expensive checkers on (the boot argument vmcheck=N, kernel/vmcheck.c);
+# the run then also fails unless the kernel says it turned them on.
 #
 # Every suite prints one line "NAME: N passed, M failed". The run fails if
 # the kernel panics, QEMU does not power off within the time limit, no suite
@@ -18,9 +20,13 @@ opensbi=${OPENSBI:-/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin}
 disk=$(mktemp "${TMPDIR:-/tmp}/fs-suite.XXXXXX")
 trap 'rm -f "$disk"' EXIT
 cp "$image" "$disk"
+vmcheck=${VMCHECK:-0}
+append=()
+[ "$vmcheck" != 0 ] && append=(-append "vmcheck=$vmcheck")
 
 timeout --foreground -k 5 "$limit" qemu-system-riscv64 -machine virt -bios "$opensbi" \
-  -kernel "${KERNEL:-kernel/kernel}" -m "$mem" -smp "$cpus" -nographic -monitor none -serial stdio \
+  -kernel "${KERNEL:-kernel/kernel}" -m "$mem" -smp "$cpus" "${append[@]}" \
+  -nographic -monitor none -serial stdio \
   -global virtio-mmio.force-legacy=false \
   -drive file="$disk",if=none,format=raw,id=x0 \
   -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 </dev/null 2>&1 | tee "$log"
@@ -35,9 +41,12 @@ problem=""
 [ "$status" = 124 ] && problem="timed out after ${limit}s"
 grep -q '^panic' "$log" && problem="kernel panic"
 [ "$suites" = 0 ] && [ -z "$problem" ] && problem="no suite reported"
+[ "$vmcheck" != 0 ] && ! grep -q '^vmcheck: level' "$log" && [ -z "$problem" ] &&
+  problem="VMCHECK=$vmcheck asked for but the checkers are off"
 if [ -n "$problem" ]; then
   echo "qemu-suite (CPUS=$cpus): $problem"
   failed=$((failed + 1))
 fi
+[ "$vmcheck" != 0 ] && cpus="$cpus VMCHECK=$vmcheck"
 echo "qemu CPUS=$cpus: $passed passed, $failed failed"
 [ "$failed" = 0 ]

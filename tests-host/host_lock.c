@@ -22,6 +22,8 @@
 #define HOST_OWNER   ((uintptr_t)1)
 #define HOST_FOREIGN ((uintptr_t)2)
 
+static int host_mtx_nheld;             // mutexes the one thread holds
+
 void mtx_init(struct mtx *m, const char *name)
 {
   m->locked = 0;
@@ -35,6 +37,7 @@ void mtx_lock(struct mtx *m)
                        "would wait for ever" : "recursion", m->name));
   m->locked = 1;
   m->owner = HOST_OWNER;
+  host_mtx_nheld++;
 }
 
 bool mtx_trylock(struct mtx *m)
@@ -44,6 +47,7 @@ bool mtx_trylock(struct mtx *m)
     return false;
   m->locked = 1;
   m->owner = HOST_OWNER;
+  host_mtx_nheld++;
   return true;
 }
 
@@ -69,11 +73,17 @@ void mtx_unlock(struct mtx *m)
           ("mtx_unlock: %s not held", m->name));
   m->locked = 0;
   m->owner = 0;
+  host_mtx_nheld--;
 }
 
 bool mtx_owned(const struct mtx *m)
 {
   return m->locked && m->owner == HOST_OWNER;
+}
+
+int mtx_held(void)
+{
+  return host_mtx_nheld;
 }
 
 void sx_init(struct sx *sx, const char *name)
@@ -87,6 +97,7 @@ void sx_init(struct sx *sx, const char *name)
 
 void sx_xlock(struct sx *sx)
 {
+  ASSERT_SLEEPABLE();
   KASSERT(sx->xowner == 0, ("sx_xlock: recursion on %s", sx->name));
   KASSERT(sx->readers == 0,
           ("sx_xlock: %s held shared; would deadlock", sx->name));
@@ -95,6 +106,7 @@ void sx_xlock(struct sx *sx)
 
 void sx_slock(struct sx *sx)
 {
+  ASSERT_SLEEPABLE();
   KASSERT(sx->xowner == 0,
           ("sx_slock: %s held exclusive; would deadlock", sx->name));
   sx->readers++;

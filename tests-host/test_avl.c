@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include "host_panic.h"
 #include "lib/avl.h"
 #include "vmtest.h"
 
@@ -280,24 +281,28 @@ Test(avl, random_against_sorted_array)
 
 Test(avl, insert_into_occupied_link_panics, .signal = SIGABRT)
 {
+  expect_panic("avl_insert: link * already holds");
   insert_key(1);
   avl_insert(&tree, &items[2].node, NULL, &tree.root);
 }
 
 Test(avl, insert_with_foreign_link_panics, .signal = SIGABRT)
 {
+  expect_panic("avl_insert: link * is not a child link of");
   insert_key(1);
   avl_insert(&tree, &items[2].node, &items[1].node, &items[3].node.left);
 }
 
 Test(avl, remove_of_absent_node_panics, .signal = SIGABRT)
 {
+  expect_panic("avl_remove: node * is not in the tree");
   insert_key(1);
   avl_remove(&tree, &items[2].node);
 }
 
 Test(avl, check_catches_corrupt_height, .signal = SIGABRT)
 {
+  expect_panic("avl_check: node * height * children");
   for (int k = 0; k < 8; k++)
     insert_key(k);
   tree.root->height += 1;
@@ -306,6 +311,7 @@ Test(avl, check_catches_corrupt_height, .signal = SIGABRT)
 
 Test(avl, check_catches_broken_parent_link, .signal = SIGABRT)
 {
+  expect_panic("avl_check: node * has parent");
   for (int k = 0; k < 8; k++)
     insert_key(k);
   tree.root->left->parent = NULL;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arch/riscv/vmparam.h"   // MAXUVA: the user space the tests model
+#include "host_panic.h"
 #include "host_pmap.h"
 #include "vm/mman.h"
 #include "vm/vm_object.h"
@@ -298,6 +299,7 @@ Test(host_pmap, writable_mapping_of_shadowed_page_panics, .signal = SIGABRT)
 {
   struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 1);
 
+  expect_panic("pmap_enter: writable mapping * shadows");
   mtx_lock(&obj->lock);
   struct vm_page *m = vm_page_alloc(obj, 0, VM_ALLOC_NOBUSY);
   obj->shadow_count = 1;
@@ -306,16 +308,19 @@ Test(host_pmap, writable_mapping_of_shadowed_page_panics, .signal = SIGABRT)
 
 Test(host_pmap, mapping_a_free_page_panics, .signal = SIGABRT)
 {
+  expect_panic("pmap_enter: page * is free");
   pmap_enter(pmap, VA(1), &vmtest_pages()[NPAGES - 1], VM_PROT_READ, 0);
 }
 
 Test(host_pmap, unaligned_va_panics, .signal = SIGABRT)
 {
+  expect_panic("pmap_enter: va * not page aligned");
   pmap_enter(pmap, VA(1) + 8, pg[0], VM_PROT_READ, 0);
 }
 
 Test(host_pmap, access_beyond_prot_panics, .signal = SIGABRT)
 {
+  expect_panic("pmap_enter: access * not allowed by prot");
   pmap_enter(pmap, VA(1), pg[0], VM_PROT_READ, VM_PROT_WRITE);
 }
 
@@ -323,12 +328,14 @@ Test(host_pmap, destroying_a_pmap_with_mappings_panics, .signal = SIGABRT)
 {
   struct pmap *other = pmap_create();
 
+  expect_panic("pmap_destroy: * mappings left");
   pmap_enter(other, VA(1), pg[0], VM_PROT_READ, 0);
   pmap_destroy(other);
 }
 
 Test(host_pmap, check_catches_a_bad_pv_count, .signal = SIGABRT)
 {
+  expect_panic("host_pmap_check_page: page * pv entries, count says");
   pmap_enter(pmap, VA(1), pg[0], VM_PROT_READ, 0);
   pg[0]->md.pv_count++;
   host_pmap_check(pmap);
@@ -359,6 +366,7 @@ Test(host_seams, mutex_recursion_panics, .signal = SIGABRT)
 {
   struct mtx m;
 
+  expect_panic("mtx_lock: recursion on test");
   mtx_init(&m, "test");
   mtx_lock(&m);
   mtx_lock(&m);
@@ -368,6 +376,7 @@ Test(host_seams, unlocking_a_free_mutex_panics, .signal = SIGABRT)
 {
   struct mtx m;
 
+  expect_panic("mtx_unlock: test not held");
   mtx_init(&m, "test");
   mtx_unlock(&m);
 }
@@ -395,6 +404,7 @@ Test(host_seams, sx_xlock_while_shared_panics, .signal = SIGABRT)
 {
   struct sx sx;
 
+  expect_panic("sx_xlock: test held shared");
   sx_init(&sx, "test");
   sx_slock(&sx);
   sx_xlock(&sx);
@@ -404,6 +414,7 @@ Test(host_seams, sx_slock_while_exclusive_panics, .signal = SIGABRT)
 {
   struct sx sx;
 
+  expect_panic("sx_slock: test held exclusive");
   sx_init(&sx, "test");
   sx_xlock(&sx);
   sx_slock(&sx);
@@ -413,6 +424,7 @@ Test(host_seams, sleep_panics, .signal = SIGABRT)
 {
   struct mtx m;
 
+  expect_panic("sleep: would block forever on the host");
   mtx_init(&m, "test");
   mtx_lock(&m);
   sleep(&m, &m);
@@ -445,5 +457,6 @@ Test(host_seams, kmem_free_into_wrong_zone_panics, .signal = SIGABRT)
   struct kmem_zone *z1 = kmem_zone_create("seam one", 24);
   struct kmem_zone *z2 = kmem_zone_create("seam two", 24);
 
+  expect_panic("kmem_zfree: * belongs to seam one, not seam two");
   kmem_zfree(z2, kmem_zalloc(z1));
 }

@@ -14,6 +14,7 @@
 #include <signal.h>
 
 #include "host_kmem.h"
+#include "host_panic.h"
 #include "host_pmap.h"
 #include "maptest.h"
 #include "vm/vm_map.h"
@@ -161,18 +162,21 @@ Test(vm_map, insert_guard_is_not_counted_in_size)
 
 Test(vm_map, insert_unaligned_panics, .signal = SIGABRT)
 {
+  expect_panic("vm_map_insert: bad range");
   vm_map_lock(&map);
   vm_map_insert(&map, NULL, 0, P(1) + 1, P(3), VM_PROT_RW, VM_PROT_ALL, 0);
 }
 
 Test(vm_map, insert_prot_beyond_max_panics, .signal = SIGABRT)
 {
+  expect_panic("vm_map_insert: prot * beyond max");
   vm_map_lock(&map);
   vm_map_insert(&map, NULL, 0, P(1), P(3), VM_PROT_RW, VM_PROT_READ, 0);
 }
 
 Test(vm_map, insert_without_lock_panics, .signal = SIGABRT)
 {
+  expect_panic("vm_map_insert_reserved: vm_map not exclusively locked");
   vm_map_insert(&map, NULL, 0, P(1), P(3), VM_PROT_RW, VM_PROT_ALL, 0);
 }
 
@@ -401,6 +405,7 @@ Test(vm_map, delete_everything_frees_everything)
 
 Test(vm_map, delete_requires_exclusive_lock, .signal = SIGABRT)
 {
+  expect_panic("vm_map_delete: vm_map not exclusively locked");
   vm_map_lock_read(&map);
   vm_map_delete(&map, P(0), P(1));
 }
@@ -608,6 +613,7 @@ Test(vm_map, check_catches_overlap, .signal = SIGABRT)
 {
   struct vm_map_entry *e;
 
+  expect_panic("vm_map_check: * overlaps or is out of order");
   cr_assert_eq(anon(10, 2), KERN_SUCCESS);
   cr_assert_eq(insert(NULL, 0, 12, 2, VM_PROT_READ, 0), KERN_SUCCESS);
   vm_map_lock(&map);
@@ -620,6 +626,7 @@ Test(vm_map, check_catches_stale_max_free, .signal = SIGABRT)
 {
   struct vm_map_entry *e;
 
+  expect_panic("vm_map_check: max_free * should be");
   cr_assert_eq(anon(10, 2), KERN_SUCCESS);
   cr_assert_eq(insert(NULL, 0, 20, 2, VM_PROT_READ, 0), KERN_SUCCESS);
   vm_map_lock(&map);
@@ -632,6 +639,7 @@ Test(vm_map, check_catches_mergeable_neighbours, .signal = SIGABRT)
 {
   struct vm_map_entry *e;
 
+  expect_panic("vm_map_check: mergeable neighbours");
   cr_assert_eq(anon(10, 2), KERN_SUCCESS);
   cr_assert_eq(insert(NULL, 0, 12, 2, VM_PROT_READ, MAP_COPY_ON_WRITE),
                KERN_SUCCESS);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "host_kmem.h"
+#include "host_panic.h"
 #include "host_pmap.h"
 #include "lib/lock.h"
 #include "maptest.h"
@@ -584,6 +585,7 @@ Test(vm_map_wire, unwiring_unwired_user_memory_is_a_noop)
 
 Test(vm_map_wire, system_unwire_of_unwired_memory_panics, .signal = SIGABRT)
 {
+  expect_panic("vm_map_unwire: * is not wired");
   cr_assert_eq(anon(10, 4), KERN_SUCCESS);
   vm_map_unwire(&map, P(10), P(14), SYSTEM);
 }

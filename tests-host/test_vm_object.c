@@ -11,6 +11,7 @@
 
 #include "host_fakepager.h"
 #include "host_kmem.h"
+#include "host_panic.h"
 #include "host_pmap.h"
 #include "lib/lock.h"
 #include "vm/pmap.h"
@@ -120,6 +121,7 @@ Test(vm_object, deallocate_without_reference_panics, .signal = SIGABRT)
 {
   struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 1);
 
+  expect_panic("vm_object_deallocate: object * has no reference");
   obj->ref_count = 0;          // as after one deallocate too many
   vm_object_deallocate(obj);
 }
@@ -129,6 +131,7 @@ Test(vm_object, deallocate_of_shadowed_object_panics, .signal = SIGABRT)
   struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 1);
   struct vm_object *front = obj;
 
+  expect_panic("vm_object_terminate: object * still has shadows");
   shadow(&front, 0, 1);
   vm_object_deallocate(obj);   // the reference was the shadow's, not ours
 }
@@ -137,6 +140,7 @@ Test(vm_object, reference_of_dead_object_panics, .signal = SIGABRT)
 {
   struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 1);
 
+  expect_panic("vm_object_reference: object * is dead");
   obj->ref_count = 0;
   vm_object_reference(obj);
 }
@@ -146,6 +150,7 @@ Test(vm_object, wired_page_at_termination_panics, .signal = SIGABRT)
   struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 1);
   struct vm_page *m = page_at(obj, 0, 1);
 
+  expect_panic("vm_object_terminate: object * has a wired or busy page");
   mtx_lock(&obj->lock);
   vm_page_wire(m);
   mtx_unlock(&obj->lock);
@@ -188,6 +193,7 @@ Test(vm_object, lookup_requires_the_lock, .signal = SIGABRT)
 {
   struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 1);
 
+  expect_panic("vm_object_page_lookup: mutex vm_object not owned");
   vm_object_page_lookup(obj, 0);
 }
 
@@ -195,6 +201,7 @@ Test(vm_object, insert_of_duplicate_index_panics, .signal = SIGABRT)
 {
   struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 4);
 
+  expect_panic("vm_object_page_insert: object * already has page");
   page_at(obj, 2, 0);
   page_at(obj, 2, 0);
 }
@@ -432,6 +439,7 @@ Test(vm_object, page_remove_of_wired_page_panics, .signal = SIGABRT)
   struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 4);
   struct vm_page *m = page_at(obj, 1, 0);
 
+  expect_panic("vm_object_page_remove: object * page * is wired");
   mtx_lock(&obj->lock);
   vm_page_wire(m);
   vm_object_page_remove(obj, 0, 0, 0);
@@ -698,6 +706,7 @@ Test(vm_object, check_catches_a_wrong_resident_count, .signal = SIGABRT)
 {
   struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 2);
 
+  expect_panic("vm_object_check: object * pages, count");
   page_at(obj, 0, 0);
   obj->resident_count++;
   vm_object_check(obj);
@@ -708,6 +717,7 @@ Test(vm_object, check_catches_a_wrong_shadow_count, .signal = SIGABRT)
   struct vm_object *base = vm_object_allocate(OBJT_DEFAULT, 2);
   struct vm_object *obj = base;
 
+  expect_panic("vm_object_check: object * shadows, count");
   shadow(&obj, 0, 2);
   base->shadow_count = 2;
   vm_object_check(base);
@@ -717,6 +727,7 @@ Test(vm_object, check_catches_a_page_past_the_end, .signal = SIGABRT)
 {
   struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 2);
 
+  expect_panic("vm_object_check: object * beyond size");
   page_at(obj, 1, 0);
   obj->size = 1;
   vm_object_check(obj);
@@ -727,6 +738,7 @@ Test(vm_object, check_catches_a_foreign_page, .signal = SIGABRT)
   struct vm_object *a = vm_object_allocate(OBJT_DEFAULT, 2);
   struct vm_object *b = vm_object_allocate(OBJT_DEFAULT, 2);
 
+  expect_panic("vm_object_check: page * names another owner");
   page_at(a, 0, 0)->object = b;
   vm_object_check(a);
 }
@@ -736,6 +748,7 @@ Test(vm_object, check_catches_a_dead_backing_object, .signal = SIGABRT)
   struct vm_object *base = vm_object_allocate(OBJT_DEFAULT, 2);
   struct vm_object *obj = base;
 
+  expect_panic("vm_object_check: object * has a bad backing object");
   shadow(&obj, 0, 2);
   base->magic = 0;
   vm_object_check(obj);

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "host_panic.h"
 #include "host_pmap.h"
 #include "vm/pmap.h"
 #include "vm/vm_object.h"
@@ -253,6 +254,7 @@ Test(vm_page, pg_zero_on_a_dirty_page_panics, .signal = SIGABRT)
 {
   struct vm_page *m = vm_page_alloc(NULL, 0, VM_ALLOC_ZERO);
 
+  expect_panic("vm_page_free: page * marked PG_ZERO has byte");
   ((char *)pmap_page_kva(m))[100] = 1;
   m->flags |= PG_ZERO;
   vm_page_free(m);
@@ -356,6 +358,7 @@ Test(vm_page, busy_sleep_cannot_block_on_the_host, .signal = SIGABRT)
 {
   struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 1);
 
+  expect_panic("sleep: would block forever on the host");
   mtx_lock(&obj->lock);
   struct vm_page *m = vm_page_alloc(obj, 0, 0);
   vm_page_busy_sleep(m);
@@ -365,12 +368,14 @@ Test(vm_page, double_free_panics, .signal = SIGABRT)
 {
   struct vm_page *m = vm_page_alloc(NULL, 0, 0);
 
+  expect_panic("vm_page_free: page * already free");
   vm_page_free(m);
   vm_page_free(m);
 }
 
 Test(vm_page, freeing_a_wired_page_panics, .signal = SIGABRT)
 {
+  expect_panic("vm_page_free: page * is wired");
   vm_page_free(vm_page_alloc(NULL, 0, VM_ALLOC_WIRED));
 }
 
@@ -379,27 +384,32 @@ Test(vm_page, freeing_a_mapped_page_panics, .signal = SIGABRT)
   struct vm_page *m = vm_page_alloc(NULL, 0, 0);
   struct pmap *pmap = pmap_create();
 
+  expect_panic("vm_page_free: page * is still mapped");
   cr_assert_eq(pmap_enter(pmap, 0x10000, m, VM_PROT_READ, 0), KERN_SUCCESS);
   vm_page_free(m);
 }
 
 Test(vm_page, unwiring_an_unwired_page_panics, .signal = SIGABRT)
 {
+  expect_panic("vm_page_unwire: page * not wired");
   vm_page_unwire(vm_page_alloc(NULL, 0, 0), false);
 }
 
 Test(vm_page, double_busy_panics, .signal = SIGABRT)
 {
+  expect_panic("vm_page_xbusy: page * already busy");
   vm_page_xbusy(vm_page_alloc(NULL, 0, 0));
 }
 
 Test(vm_page, alloc_into_unlocked_object_panics, .signal = SIGABRT)
 {
+  expect_panic("vm_page_alloc: mutex vm_object not owned");
   vm_page_alloc(vm_object_allocate(OBJT_DEFAULT, 1), 0, 0);
 }
 
 Test(vm_page, check_catches_a_lost_free_page, .signal = SIGABRT)
 {
+  expect_panic("vm_page_check: page * inside free block");
   vmtest_pages()[5].queue = PQ_NONE;
   vm_page_check();
 }
@@ -408,6 +418,7 @@ Test(vm_page, check_catches_a_wrong_queue_count, .signal = SIGABRT)
 {
   struct vm_page *m = vm_page_alloc(NULL, 0, 0);
 
+  expect_panic("vm_page_check: page * on queue * has queue");
   vm_page_activate(m);
   m->queue = PQ_INACTIVE;
   vm_page_check();

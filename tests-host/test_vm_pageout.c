@@ -18,6 +18,7 @@
 
 #include "host_fakepager.h"
 #include "host_lock.h"
+#include "host_panic.h"
 #include "host_pmap.h"
 #include "maptest.h"
 #include "vm/vm_fault.h"
@@ -370,6 +371,7 @@ Test(vm_pageout, unlinking_a_queued_page_needs_the_queue_lock,
   struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 1);
   struct vm_page *m;
 
+  expect_panic("vm_object_page_unlink: page * is queued");
   mtx_lock(&obj->lock);
   m = vm_page_alloc(obj, 0, VM_ALLOC_NOBUSY);
   vm_page_activate(m);

@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include "host_fakepager.h"
+#include "host_panic.h"
 #include "vm/pmap.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
@@ -111,6 +112,7 @@ Test(vm_pager, unregistered_type_panics, .signal = SIGABRT)
 {
   struct vm_object *obj = vm_object_allocate(OBJT_VNODE, 1);
 
+  expect_panic("vm_pager_ops_of: no pager for type");
   mtx_lock(&obj->lock);
   vm_pager_has_page(obj, 0, NULL, NULL);
 }
@@ -119,6 +121,7 @@ Test(vm_pager, dead_object_panics, .signal = SIGABRT)
 {
   struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 1);
 
+  expect_panic("vm_pager_ops_of: object * has type");
   obj->type = OBJT_DEAD;
   vm_pager_ops_of(obj);
 }
@@ -127,6 +130,7 @@ Test(vm_pager, dispatch_without_the_object_lock_panics, .signal = SIGABRT)
 {
   struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 1);
 
+  expect_panic("vm_pager_has_page: mutex vm_object not owned");
   vm_pager_has_page(obj, 0, NULL, NULL);
 }
 
@@ -134,11 +138,13 @@ Test(vm_pager, incomplete_registration_panics, .signal = SIGABRT)
 {
   struct vm_pager_ops ops = host_fakepager_ops;
 
+  expect_panic("vm_pager_register: incomplete operations");
   ops.haspage = NULL;
   vm_pager_register(OBJT_VNODE, &ops);
 }
 
 Test(vm_pager, registering_a_bad_type_panics, .signal = SIGABRT)
 {
+  expect_panic("vm_pager_register: bad object type");
   vm_pager_register(OBJT_COUNT, &host_fakepager_ops);
 }

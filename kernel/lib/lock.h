@@ -40,6 +40,10 @@ void mtx_unlock(struct mtx *m);
 // wait for it. Taking a lock the caller already holds is still a bug.
 bool mtx_trylock(struct mtx *m);
 bool mtx_owned(const struct mtx *m);      // held by the caller
+// How many spin mutexes the caller holds (on the machine: its interrupts-
+// off sections, a bare push_off included). Code that may sleep asserts it
+// holds none (ASSERT_SLEEPABLE): a sleep with one held deadlocks its hart.
+int mtx_held(void);
 
 void sx_init(struct sx *sx, const char *name);
 void sx_xlock(struct sx *sx);
@@ -62,5 +66,8 @@ void wakeup(void *chan);
   KASSERT(sx_xlocked(s), ("%s: %s not exclusively locked", __func__, (s)->name))
 #define SX_ASSERT_LOCKED(s) \
   KASSERT(sx_locked(s), ("%s: %s not locked", __func__, (s)->name))
+#define ASSERT_SLEEPABLE() \
+  KASSERT(mtx_held() == 0, ("%s: may sleep with %d spin locks held", \
+                            __func__, mtx_held()))
 
 #endif

@@ -118,4 +118,13 @@ static inline bool vm_range_ok(vm_offset_t start, vm_size_t len,
   return true;
 }
 
+// The expensive invariant checkers (VMCHECK). At 0 only the cheap KASSERTs
+// run; at 1 or more every exclusive map unlock or downgrade also runs
+// vm_map_check, every shadow creation, collapse and bypass runs
+// vm_object_check on the objects involved, and every page queue change
+// checks the page's queue links. A runtime switch, defined outside
+// kernel/vm: the kernel takes it from the boot argument vmcheck=N
+// (kernel/vmcheck.c, `make VMCHECK=1`), the host tests run at 1.
+extern int vm_check_level;
+
 #endif

@@ -65,6 +65,14 @@
 #define VM_MAP_STAT_ADD(map, f, n) \
   __atomic_fetch_add(&(map)->stats.f, (n), __ATOMIC_RELAXED)
 
+// The lock contract at a step's entry: the map read-locked (the sx records
+// no shared owners, so "by someone"), and obj's lock held by this thread.
+#define VM_FAULT_ASSERT_LOCKED(fs, obj)    \
+  do {                                     \
+    SX_ASSERT_LOCKED(&(fs)->map->lock);    \
+    MTX_ASSERT_OWNED(&(obj)->lock);        \
+  } while (0)
+
 struct faultstate {
   // The request.
   struct vm_map *map;               // (t)
@@ -124,6 +132,7 @@ static int vm_fault_lookup(struct faultstate *fs)
 static int vm_fault_busy_wait(struct faultstate *fs, struct vm_object *obj,
                               struct vm_page *m)
 {
+  VM_FAULT_ASSERT_LOCKED(fs, obj);
   if (obj != fs->first_object)
     mtx_unlock(&fs->first_object->lock);
   vm_map_lookup_done(fs->map, fs->entry);
@@ -137,6 +146,7 @@ static int vm_fault_zerofill(struct faultstate *fs)
 {
   struct vm_page *m;
 
+  VM_FAULT_ASSERT_LOCKED(fs, fs->first_object);
   m = vm_page_alloc(fs->first_object, fs->first_pindex, VM_ALLOC_ZERO);
   if (m == NULL) {
     vm_fault_unlock_all(fs);
@@ -251,6 +261,10 @@ static int vm_fault_pagein(struct faultstate *fs, struct vm_object *obj,
   struct vm_page *ma[VM_FAULT_MAXPAGES];
   int behind, ahead, n, reqpage, rv, got = 0;
 
+  VM_FAULT_ASSERT_LOCKED(fs, obj);
+  KASSERT(obj == fs->first_object || !mtx_owned(&fs->first_object->lock),
+          ("vm_fault_pagein: object %u still locked for I/O",
+           fs->first_object->id));
   if (fs->entry->behavior == VM_BEHAV_SEQUENTIAL)
     vm_fault_freebehind(obj, pindex);
   vm_fault_window(fs, obj, pindex, before, after, &behind, &ahead);
@@ -313,6 +327,7 @@ static int vm_fault_find_page(struct faultstate *fs)
   int before = 0, after = 0, rv;
   bool has;
 
+  SX_ASSERT_LOCKED(&fs->map->lock);
   mtx_lock(&obj->lock);
   for (;;) {
     m = vm_object_page_lookup(obj, pindex);
@@ -407,6 +422,9 @@ static int vm_fault_cow(struct faultstate *fs)
   struct vm_object *obj = fs->object;
   int rv;
 
+  VM_FAULT_ASSERT_LOCKED(fs, fs->first_object);
+  MTX_ASSERT_OWNED(&obj->lock);
+  KASSERT(fs->m->flags & PG_BUSY, ("vm_fault_cow: page %p not busy", fs->m));
   if (vm_fault_cow_can_move(fs)) {
     // Nobody else can reach the page: unmap it and take it.
     pmap_page_protect(fs->m, VM_PROT_NONE);
@@ -463,6 +481,7 @@ static void vm_fault_prefault(struct faultstate *fs)
   struct vm_page *m;
   int n = 0;
 
+  VM_FAULT_ASSERT_LOCKED(fs, obj);
   if (fs->wired || (fs->prot & ~VM_PROT_WRITE) == VM_PROT_NONE)
     return;   // wired, or write-only: nothing to map read-only
   // A write to anonymous memory is most likely part of a run of writes
@@ -503,6 +522,9 @@ static int vm_fault_enter(struct faultstate *fs)
   bool wire;
   int rv;
 
+  VM_FAULT_ASSERT_LOCKED(fs, fs->first_object);
+  MTX_ASSERT_OWNED(&fs->object->lock);
+  KASSERT(m->flags & PG_BUSY, ("vm_fault_enter: page %p not busy", m));
   if (fs->object != fs->first_object ||
       !vm_object_front_writable(fs->first_object))
     prot &= ~VM_PROT_WRITE;
@@ -575,6 +597,7 @@ int vm_fault(struct vm_map *map, vm_offset_t va, vm_prot_t fault_type,
 
   KASSERT(fault_type != VM_PROT_NONE && (fault_type & ~VM_PROT_ALL) == 0,
           ("vm_fault: bad fault type %#x", fault_type));
+  ASSERT_SLEEPABLE();                 // the fault may sleep for I/O or a page
   VM_CNT_INC(v_faults);
   VM_MAP_STAT_INC(map, faults);
   rv = vm_fault_try(map, va, fault_type, fault_flags);

@@ -32,8 +32,10 @@
 //
 // Locking: map->lock (sx) shared for lookups, exclusive for changes. A
 // thread that drops the lock (to sleep or do I/O) keeps nothing it looked
-// up and starts again from the lookup. Threads sleeping for an entry in
-// transition sleep on the map under vm_map_sleep_mtx.
+// up and starts again from the lookup. Every exclusive unlock and
+// downgrade runs vm_map_check when vm_check_level is on (vm.h). Threads
+// sleeping for an entry in transition sleep on the map under
+// vm_map_sleep_mtx.
 #include "lib/kmem.h"
 #include "lib/lock.h"
 #include "vm/pmap.h"
@@ -100,6 +102,8 @@ void vm_map_lock(struct vm_map *map)
 void vm_map_unlock(struct vm_map *map)
 {
   SX_ASSERT_XLOCKED(&map->lock);
+  if (vm_check_level > 0)
+    vm_map_check(map);
   sx_xunlock(&map->lock);
 }
 
@@ -124,6 +128,8 @@ bool vm_map_lock_upgrade(struct vm_map *map)
 void vm_map_lock_downgrade(struct vm_map *map)
 {
   SX_ASSERT_XLOCKED(&map->lock);
+  if (vm_check_level > 0)
+    vm_map_check(map);
   sx_downgrade(&map->lock);
 }
 

@@ -35,6 +35,7 @@ static void vm_map_willneed(struct vm_map *map, struct vm_map_entry *entry,
   vm_prot_t prot = entry->protection, old;
   struct vm_page *m;
 
+  SX_ASSERT_LOCKED(&map->lock);
   if (!(prot & VM_PROT_READ))
     return;  // leave odd protections to the fault path
   mtx_lock(&obj->lock);
@@ -59,6 +60,7 @@ static void vm_map_dontneed(struct vm_map *map, struct vm_map_entry *entry,
 {
   struct vm_object *obj = entry->object;
 
+  SX_ASSERT_LOCKED(&map->lock);
   pmap_remove(map->pmap, s, e);
   if (obj == NULL)
     return;
@@ -76,6 +78,7 @@ static void vm_map_free_pages(struct vm_map *map, struct vm_map_entry *entry,
 {
   struct vm_object *obj = entry->object;
 
+  SX_ASSERT_LOCKED(&map->lock);
   if (obj == NULL || !(entry->eflags & MAP_ENTRY_COW) ||
       (entry->eflags & MAP_ENTRY_NEEDS_COPY))
     return;
@@ -97,6 +100,7 @@ static vm_offset_t vm_map_willneed_missing(struct vm_map *map, vm_offset_t va,
 {
   struct vm_map_entry *entry;
 
+  SX_ASSERT_LOCKED(&map->lock);
   FOREACH_ENTRY_IN(map, entry, va, end) {
     struct vm_object *obj = entry->object;
     vm_offset_t s = MAX(va, entry->start), e = MIN(end, entry->end);
@@ -125,6 +129,7 @@ static void vm_map_willneed_read(struct vm_map *map, vm_offset_t start,
 {
   vm_offset_t va = start;
 
+  KASSERT(!sx_xlocked(&map->lock), ("vm_map_willneed_read: map locked"));
   while (va < end &&
          vm_page_free_count() > vm_page_total_count() / VM_WILLNEED_RESERVE) {
     vm_map_lock_read(map);
@@ -179,6 +184,7 @@ static int vm_map_sync_object(struct vm_object *obj, vm_pindex_t first,
 {
   int rv;
 
+  ASSERT_SLEEPABLE();
   mtx_lock(&obj->lock);
   rv = vm_object_page_clean(obj, first, last, syncio);
   if (invalidate)
@@ -200,6 +206,7 @@ static int vm_map_sync_entries(struct vm_map *map, vm_offset_t start,
   vm_offset_t va = start;
   int rv = KERN_SUCCESS, err;
 
+  SX_ASSERT_LOCKED(&map->lock);
   while (va < end && (entry = vm_map_entry_at_or_after(map, va)) != NULL &&
          entry->start < end) {
     vm_offset_t s = MAX(va, entry->start), e = MIN(end, entry->end);

@@ -84,7 +84,7 @@ static void vm_map_check_object_span(struct vm_map_entry *entry)
 
 void vm_map_check(struct vm_map *map)
 {
-  struct vm_map_entry *entry, *prev = NULL;
+  struct vm_map_entry *entry, *next, *prev = NULL;
   uint32_t n = 0;
   vm_size_t size = 0;
 
@@ -98,14 +98,14 @@ void vm_map_check(struct vm_map *map)
     vm_offset_t gap_end;
     vm_map_check_entry(map, entry);
     vm_map_check_object_span(entry);
-    KASSERT(prev == NULL || prev->end <= entry->start,
-            ("vm_map_check: %#lx overlaps or is out of order",
-             (unsigned long)entry->start));
+    next = vm_map_entry_next(entry);
+    KASSERT(next == NULL || entry->end <= next->start,
+            ("vm_map_check: %#lx-%#lx overlaps or is out of order",
+             (unsigned long)entry->start, (unsigned long)entry->end));
     KASSERT(prev == NULL || !vm_map_entry_mergeable(prev, entry),
             ("vm_map_check: mergeable neighbours at %#lx",
              (unsigned long)entry->start));
-    gap_end = vm_map_entry_next(entry) != NULL ?
-              vm_map_entry_next(entry)->start : map->max_offset;
+    gap_end = next != NULL ? next->start : map->max_offset;
     KASSERT(entry->adj_free == gap_end - entry->end,
             ("vm_map_check: adj_free wrong at %#lx", (unsigned long)entry->start));
     size += vm_map_entry_bytes(entry);

@@ -16,11 +16,13 @@
 //   released, unlinked from its backing object, which loses a reference
 //   (and may terminate in turn: done in a loop, never by recursion).
 //
-// Invariants (vm_object_check): the page tree is ordered by pindex and
-// holds resident_count pages, each with m->object == obj; an anonymous
-// object's pages lie below its size; the shadow list holds shadow_count
-// objects, each pointing back with backing_object; every shadow holds one
-// reference on its backing object, so ref_count >= shadow_count.
+// Invariants (vm_object_check, in vm_object_check.c): the page tree is
+// ordered by pindex and holds resident_count pages, each with m->object ==
+// obj; an anonymous object's pages lie below its size; the shadow list
+// holds shadow_count objects, each pointing back with backing_object; every
+// shadow holds one reference on its backing object, so ref_count >=
+// shadow_count. With vm_check_level on (vm.h), every shadow, collapse and
+// bypass checks the objects it changed.
 //
 // Locking: obj->lock protects every field marked (o) and the identity of
 // obj's pages. A shadow is locked before its backing object. ref_count is
@@ -457,7 +459,11 @@ int vm_object_shadow(struct vm_object **objp, vm_ooffset_t *offset,
     result->backing_object = source;       // the caller's reference moves here
     result->backing_offset = *offset;
     mtx_unlock(&source->lock);
+    if (vm_check_level > 0)
+      vm_object_check(source);
   }
+  if (vm_check_level > 0)
+    vm_object_check(result);
   *objp = result;
   *offset = 0;
   return KERN_SUCCESS;
@@ -641,6 +647,19 @@ static void vm_object_bypass(struct vm_object *obj, struct vm_object *backing)
   vm_object_note_private(backing, left);
 }
 
+// VMCHECK: the objects a collapse or bypass step changed, all locked. A
+// collapsed backing object is dead, so it is checked only after a bypass.
+static void vm_object_check_step(struct vm_object *obj,
+                                 struct vm_object *backing,
+                                 struct vm_object *next)
+{
+  vm_object_check(obj);
+  if (backing != NULL)
+    vm_object_check(backing);
+  if (next != NULL)
+    vm_object_check(next);
+}
+
 // One step down the chain from obj: collapse or bypass backing (locked,
 // obj's backing object) if possible. Unlocks backing, frees it when it was
 // absorbed, and returns whether the chain got shorter.
@@ -665,6 +684,8 @@ static bool vm_object_collapse_step(struct vm_object *obj,
       vm_object_bypass(obj, backing);
       how = 2;
     }
+    if (how != 0 && vm_check_level > 0)
+      vm_object_check_step(obj, how == 2 ? backing : NULL, next);
     if (next != NULL)
       mtx_unlock(&next->lock);
   }
@@ -712,89 +733,4 @@ int vm_object_shadow_depth(struct vm_object *obj)
   if (!held)
     mtx_unlock(&obj->lock);
   return depth;
-}
-
-static void vm_object_check_pages(struct vm_object *obj)
-{
-  struct avl_node *n;
-  struct vm_page *m, *prev = NULL;
-  size_t count;
-
-  count = avl_check(&obj->memq);
-  KASSERT(count == obj->resident_count,
-          ("vm_object_check: object %u has %lu pages, count %u", obj->id,
-           (unsigned long)count, obj->resident_count));
-  for (n = avl_first(&obj->memq); n != NULL; n = avl_next(n)) {
-    m = vm_object_node_page(n);
-    KASSERT(m->object == obj, ("vm_object_check: page %p in object %u "
-                               "names another owner", (void *)m, obj->id));
-    KASSERT(prev == NULL || prev->pindex < m->pindex,
-            ("vm_object_check: object %u pages out of order at %llu",
-             obj->id, (ull)m->pindex));
-    KASSERT((obj->flags & OBJ_ANON) == 0 || m->pindex < obj->size,
-            ("vm_object_check: object %u page %llu beyond size %llu",
-             obj->id, (ull)m->pindex, (ull)obj->size));
-    prev = m;
-  }
-}
-
-static void vm_object_check_shadows(struct vm_object *obj)
-{
-  struct list_node *ln;
-  struct vm_object *shadow;
-  int32_t count = 0;
-
-  list_for_each(ln, &obj->shadows) {
-    shadow = container_of(ln, struct vm_object, shadow_link);
-    KASSERT(shadow->magic == VM_OBJECT_MAGIC &&
-            shadow->backing_object == obj,
-            ("vm_object_check: object %u has a bad shadow %p", obj->id,
-             (void *)shadow));
-    count++;
-  }
-  KASSERT(count == obj->shadow_count,
-          ("vm_object_check: object %u has %d shadows, count %d", obj->id,
-           count, obj->shadow_count));
-  KASSERT(vm_object_refs(obj) >= count,
-          ("vm_object_check: object %u has %d references, %d shadows",
-           obj->id, vm_object_refs(obj), count));
-  KASSERT(count == 0 || (obj->flags & OBJ_ONEMAPPING) == 0,
-          ("vm_object_check: object %u is ONEMAPPING with %d shadows",
-           obj->id, count));
-}
-
-// The backing object cannot die under obj's lock (obj holds a reference),
-// so it is read without its own lock; vm_object_check of the backing
-// object itself checks its shadow list.
-static void vm_object_check_backing(struct vm_object *obj)
-{
-  struct vm_object *backing = obj->backing_object;
-
-  KASSERT(backing != NULL || obj->backing_offset == 0,
-          ("vm_object_check: object %u has an offset but no backing", obj->id));
-  KASSERT(backing == NULL ||
-          (backing->magic == VM_OBJECT_MAGIC && vm_object_refs(backing) > 0 &&
-           (backing->flags & OBJ_DEAD) == 0 && backing->shadow_count > 0 &&
-           page_aligned(obj->backing_offset)),
-          ("vm_object_check: object %u has a bad backing object", obj->id));
-}
-
-void vm_object_check(struct vm_object *obj)
-{
-  bool held;
-
-  KASSERT(obj != NULL && obj->magic == VM_OBJECT_MAGIC,
-          ("vm_object_check: %p is not a live object", (void *)obj));
-  held = mtx_owned(&obj->lock);
-  if (!held)
-    mtx_lock(&obj->lock);
-  KASSERT(obj->type < OBJT_DEAD && (obj->flags & OBJ_DEAD) == 0 &&
-          vm_object_refs(obj) > 0,
-          ("vm_object_check: object %u type %u flags 0x%x refs %d", obj->id,
-           obj->type, obj->flags, vm_object_refs(obj)));
-  vm_object_check_pages(obj);
-  vm_object_check_shadows(obj);
-  vm_object_check_backing(obj);
-  if (!held)
-    mtx_unlock(&obj->lock);
 }

@@ -288,6 +288,20 @@ void vm_page_free_contig(struct vm_page *m, int order)
   mtx_unlock(&vm_page_lock);
 }
 
+// VMCHECK: m, about to leave or just put on a paging queue: a queue the
+// count says is not empty, linked both ways to its neighbours, owned by a
+// live object or by nobody.
+static void vm_page_check_queued(struct vm_page *m)
+{
+  vm_page_index(m);
+  KASSERT(m->queue >= PQ_ACTIVE && m->queue <= PQ_LAUNDRY &&
+          vm_page_qlen[m->queue] > 0 && m->plinks.next->prev == &m->plinks &&
+          m->plinks.prev->next == &m->plinks,
+          ("vm_page_check: page %p badly linked on queue %d", m, m->queue));
+  KASSERT(m->object == NULL || m->object->magic == VM_OBJECT_MAGIC,
+          ("vm_page_check: queued page %p has a dead owner", m));
+}
+
 // Move m to the tail (or, with head, the head) of queue q
 // (PQ_ACTIVE..PQ_LAUNDRY), or off every queue (PQ_NONE). Lock held.
 static void vm_page_requeue_locked(struct vm_page *m, int q, bool head)
@@ -295,6 +309,8 @@ static void vm_page_requeue_locked(struct vm_page *m, int q, bool head)
   MTX_ASSERT_OWNED(&vm_page_lock);
   KASSERT(m->queue != PQ_FREE, ("vm_page_requeue: page %p is free", m));
   if (m->queue != PQ_NONE) {
+    if (vm_check_level > 0)
+      vm_page_check_queued(m);
     list_remove(&m->plinks);
     vm_page_qlen[m->queue]--;
   }
@@ -306,6 +322,9 @@ static void vm_page_requeue_locked(struct vm_page *m, int q, bool head)
   else
     list_insert_tail(&vm_page_queues[q], &m->plinks);
   vm_page_qlen[q]++;
+  KASSERT(m->wire_count == 0, ("vm_page_requeue: page %p is wired", m));
+  if (vm_check_level > 0)
+    vm_page_check_queued(m);
 }
 
 // Queue m on q unless it is wired (wired pages stay off the queues). The

@@ -19,6 +19,7 @@
 // it); dealloc runs on an object nobody else can reach.
 #include "lib/lock.h"
 #include "vm/vm_object.h"
+#include "vm/vm_page.h"
 #include "vm/vm_pager.h"
 
 static int default_pager_getpages(struct vm_object *obj, struct vm_page **ma,
@@ -95,12 +96,23 @@ const struct vm_pager_ops *vm_pager_ops_of(const struct vm_object *obj)
   return ops;
 }
 
+// The pages a pager reads or writes are busy, so they stay put while it
+// drops the object lock for the I/O.
+static void vm_pager_assert_busy(const char *fn, struct vm_page **ma,
+                                 int count)
+{
+  for (int i = 0; i < count; i++)
+    KASSERT(ma[i] != NULL && (ma[i]->flags & PG_BUSY) != 0,
+            ("%s: page %d of %d is not busy", fn, i, count));
+}
+
 int vm_pager_get_pages(struct vm_object *obj, struct vm_page **ma, int count,
                        int reqpage)
 {
   MTX_ASSERT_OWNED(&obj->lock);
   KASSERT(count > 0 && reqpage >= 0 && reqpage < count,
           ("vm_pager_get_pages: page %d of %d", reqpage, count));
+  vm_pager_assert_busy(__func__, ma, count);
   return vm_pager_ops_of(obj)->getpages(obj, ma, count, reqpage);
 }
 
@@ -110,6 +122,7 @@ int vm_pager_put_pages(struct vm_object *obj, struct vm_page **ma, int count,
   MTX_ASSERT_OWNED(&obj->lock);
   KASSERT(count > 0 && rtvals != NULL,
           ("vm_pager_put_pages: %d pages", count));
+  vm_pager_assert_busy(__func__, ma, count);
   return vm_pager_ops_of(obj)->putpages(obj, ma, count, sync, rtvals);
 }
 
@@ -122,5 +135,6 @@ bool vm_pager_has_page(struct vm_object *obj, vm_pindex_t pindex, int *before,
 
 void vm_pager_dealloc(struct vm_object *obj)
 {
+  MTX_ASSERT_OWNED(&obj->lock);
   vm_pager_ops_of(obj)->dealloc(obj);
 }

@@ -3,9 +3,6 @@
 // kernel/arch/riscv/pmap.c runs on the host: no satp and no TLB, so
 // invalidation only counts (and checks its locking contract), and boot is
 // a root table for kernel_pmap taken from vm_page.
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
 
 #include "arch/riscv/pmap_var.h"
 #include "lib/kassert.h"
@@ -70,17 +67,3 @@ void sv39_shutdown(void)
   vm_page_free(m);
 }
 
-// The host tests' panic: say why, then abort (Criterion runs each test in
-// its own process; tests that expect a panic declare .signal = SIGABRT).
-void panic(const char *fmt, ...)
-{
-  va_list ap;
-
-  fflush(stdout);
-  fputs("panic: ", stderr);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-  abort();
-}

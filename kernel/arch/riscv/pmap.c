@@ -115,6 +115,7 @@ static void pmap_ptp_free_queued(struct list_node *free)
   struct list_node *n;
   struct vm_page *m;
 
+  KASSERT(!mtx_owned(&pv_lock), ("pmap_ptp_free_queued: pv_lock held"));
   while ((n = list_first(free)) != NULL) {
     list_remove(n);
     m = container_of(n, struct vm_page, plinks);
@@ -248,6 +249,7 @@ static void pmap_invalidate_page(struct pmap *pmap, vm_offset_t va, bool all)
 static void pmap_pv_insert(struct vm_page *m, struct pv_entry *pv,
                            struct pmap *pmap, vm_offset_t va)
 {
+  MTX_ASSERT_OWNED(&pv_lock);
   pv->pmap = pmap;
   pv->va = va;
   list_insert_tail(&m->md.pv_list, &pv->link);
@@ -262,6 +264,7 @@ static void pmap_pv_remove(struct vm_page *m, struct pmap *pmap,
   struct list_node *n;
   struct pv_entry *pv;
 
+  MTX_ASSERT_OWNED(&pv_lock);
   list_for_each(n, &m->md.pv_list) {
     pv = container_of(n, struct pv_entry, link);
     if (pv->pmap == pmap && pv->va == va) {
@@ -279,8 +282,10 @@ static void pmap_pv_remove(struct vm_page *m, struct pmap *pmap,
 // The leaf entry of a pv's mapping of m. Requires pv->pmap's lock.
 static pt_entry_t *pmap_pv_pte(struct pv_entry *pv, struct vm_page *m)
 {
-  pt_entry_t *pte = pmap_l0e(pv->pmap, pv->va);
+  pt_entry_t *pte;
 
+  MTX_ASSERT_OWNED(&pv->pmap->lock);
+  pte = pmap_l0e(pv->pmap, pv->va);
   KASSERT(pte != NULL && pte_valid(*pte) && pte_pa(*pte) == VM_PAGE_TO_PHYS(m),
           ("pmap_pv_pte: pv of page %p at %lx has no mapping", m, pv->va));
   return pte;
@@ -295,8 +300,11 @@ static pt_entry_t *pmap_pv_pte(struct pv_entry *pv, struct vm_page *m)
 static pt_entry_t pmap_pte_clear(struct pmap *pmap, pt_entry_t *pte,
                                  vm_offset_t va)
 {
-  pt_entry_t old = pte_swap(pte, 0);
+  pt_entry_t old;
 
+  MTX_ASSERT_OWNED(&pv_lock);
+  MTX_ASSERT_OWNED(&pmap->lock);
+  old = pte_swap(pte, 0);
   KASSERT(pte_valid(old) && pte_leaf(old),
           ("pmap_pte_clear: no mapping at %lx", va));
   pmap->resident--;
@@ -391,6 +399,8 @@ static void pmap_enter_pte(struct pmap *pmap, vm_offset_t va, pt_entry_t *pte,
 {
   pt_entry_t old = *pte;
 
+  MTX_ASSERT_OWNED(&pv_lock);
+  MTX_ASSERT_OWNED(&pmap->lock);
   if (pte_valid(old) && pte_pa(old) == VM_PAGE_TO_PHYS(m)) {
     // Same page: keep its pv entry and the bits the hardware has set.
     KASSERT(pv == NULL, ("pmap_enter_pte: spare pv for %lx", va));
@@ -621,6 +631,7 @@ static int pmap_pv_apply(struct pv_entry *pv, struct vm_page *m,
   vm_offset_t va = pv->va;
   pt_entry_t *pte = pmap_pv_pte(pv, m), bit, old;
 
+  MTX_ASSERT_OWNED(&pv_lock);
   switch (op) {
   case PV_OP_TEST_MODIFIED:
     return (*pte & PTE_D) != 0;

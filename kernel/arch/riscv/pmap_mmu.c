@@ -83,9 +83,11 @@ static uint64_t pmap_kernel_cpus(void)
 void pmap_invalidate(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
                      bool all)
 {
-  uint64_t me = 1UL << cpuid(), mask;
+  uint64_t me, mask;
   uint32_t asid;
 
+  MTX_ASSERT_OWNED(&pmap->lock);
+  me = 1UL << cpuid();
   all = all || eva - sva > PMAP_FLUSH_MAX * PAGE_SIZE;
   if (pmap == kernel_pmap) {
     mask = pmap_kernel_cpus() | me;
