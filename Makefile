@@ -33,7 +33,7 @@ QEMU    := qemu-system-riscv64
 # is missing, so a ready machine pays nothing.
 DEB_PACKAGES := build-essential qemu-system-misc opensbi gcc-riscv64-unknown-elf \
                 binutils-riscv64-unknown-elf libcriterion-dev gdb-multiarch \
-                gcovr python3
+                gcovr python3 clang libclang-rt-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps
@@ -50,6 +50,8 @@ deps:
 define need-deps
 @command -v $(CC) >/dev/null && command -v $(QEMU) >/dev/null && [ -f $(OPENSBI) ] \
   && [ -f /usr/include/criterion/criterion.h ] && command -v gcovr >/dev/null \
+  && command -v clang >/dev/null \
+  && dpkg-query -W -f='$${Status}' libclang-rt-dev 2>/dev/null | grep -q 'ok installed' \
   || $(MAKE) --no-print-directory deps
 endef
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make check`: the host unit tests of kernel/vm, then the in-kernel suites
-# headless at each CPU count in CHECK_CPUS, then two quick checks: fs.img
+# `make check`: the host unit tests of kernel/vm, a minute of the host
+# fuzzer of kernel/vm (scripts/fuzz.sh), then the in-kernel suites headless
+# at each CPU count in CHECK_CPUS, then two quick checks: fs.img
 # follows UPROGS_EXTRA (scripts/uprogs-list.sh), and a scripted console
 # session arrives whole (scripts/console-input.sh). Prints one summary line
 # "check: N passed, M failed" and exits non-zero on any failure.
@@ -68,6 +69,11 @@ if [ "$host_status" != 0 ] && [ "$failed" = 0 ]; then
   echo "check: host tests did not build or run"
   add 0 1
 fi
+
+# The host fuzzer of kernel/vm for a minute (scripts/fuzz.sh; FUZZ_SECONDS
+# changes it): a clean run counts as one test.
+$make fuzz SECONDS="${FUZZ_SECONDS:-60}" 2>&1 | tee build/fuzz.out
+add_summary fuzz build/fuzz.out
 
 # In-kernel suites.
 if [ -f user/autorun ]; then

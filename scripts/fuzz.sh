@@ -28,4 +28,5 @@ else
   grep -E 'panic:|ERROR:|SUMMARY:' "$log" | head -5
   ls "$b"/crash-* "$b"/leak-* "$b"/timeout-* "$b"/oom-* 2>/dev/null
   echo "fuzz: 0 passed, 1 failed"
+  exit 1
 fi

@@ -91,6 +91,8 @@ static bool vmf_is_none(const struct vmf_vpage *v)
 static void vmf_expect_rc(const char *what, int rc, int want, bool *failed)
 {
   *failed = false;
+  if (vmf_trace && rc != 0)
+    fprintf(stderr, "vmfuzz %lu:   %s returned %d\n", vmf_step, what, rc);
   if (rc == want)
     return;
   if (vmf_inject.armed && (rc == -ENOMEM || rc == -EAGAIN ||
@@ -107,7 +109,7 @@ static void vmf_expect_rc(const char *what, int rc, int want, bool *failed)
 static void op_write(struct vmf_proc *p, const uint8_t *arg)
 {
   int pg = arg[0] % VMF_NVP;
-  size_t off = (size_t)arg[1] * 16, len = MIN(1 + arg[2], PAGE_SIZE - off);
+  size_t off = (size_t)arg[1] * 16, len = MIN((size_t)arg[2] + 1, PAGE_SIZE - off);
   struct vmf_vpage *v = &p->pg[pg];
   uint8_t data[256];
   bool failed;
@@ -171,11 +173,15 @@ static void op_mmap(struct vmf_proc *p, const uint8_t *arg)
                MAP_FIXED | (shared ? MAP_SHARED : MAP_PRIVATE) | (file ? 0 : MAP_ANON),
                obj, file ? ptoa(fp) : 0, true, true, RLIM_INFINITY, &out);
   vmf_expect_rc("mmap", rc, 0, &failed);
-  if (rc != 0) {
-    if (obj != NULL)
-      vm_object_deallocate(obj);
+  if (obj != NULL && rc != 0)
+    vm_object_deallocate(obj);
+  // A MAP_FIXED mapping that MCL_FUTURE cannot wire is removed again, and
+  // what it replaced is gone too (POSIX allows it; docs/testing.md).
+  if (rc == -EAGAIN && p->wirefuture && prot != VM_PROT_NONE)
+    for (int i = a; i < e; i++)
+      vmf_vpage_unmap(&p->pg[i]);
+  if (rc != 0)
     return;
-  }
   for (int i = a; i < e; i++) {
     struct vmf_vpage *v = &p->pg[i];
     int f = file ? fp + (i - a) : -1;
