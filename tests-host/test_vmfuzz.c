@@ -4,7 +4,9 @@
 // (each a regression test of the fix it led to). The inputs go through
 // the same decoder and model as under libFuzzer; a disagreement panics,
 // which Criterion reports as a crash. `make test` runs from the top of
-// the repository, where the corpus path below resolves.
+// the repository, where the corpus path below resolves. VMFUZZ_CORPUS=dir
+// replays another directory instead (e.g. the corpus a long `make fuzz`
+// grew, under `make coverage` to see the lines it reaches).
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -25,19 +27,20 @@ static size_t read_input(const char *path, uint8_t *buf, size_t cap)
   return n;
 }
 
-Test(vmfuzz, seed_corpus, .timeout = 120)
+Test(vmfuzz, seed_corpus, .timeout = 600)
 {
   static uint8_t buf[1 << 16];
-  DIR *d = opendir(CORPUS);
+  const char *dir = getenv("VMFUZZ_CORPUS") ? getenv("VMFUZZ_CORPUS") : CORPUS;
+  DIR *d = opendir(dir);
   struct dirent *de;
   char path[512];
   int n = 0;
 
-  cr_assert(d != NULL, "no %s (run from the top of the repository)", CORPUS);
+  cr_assert(d != NULL, "no %s (run from the top of the repository)", dir);
   while ((de = readdir(d)) != NULL) {
     if (de->d_name[0] == '.')
       continue;
-    snprintf(path, sizeof(path), "%s/%s", CORPUS, de->d_name);
+    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
     vmfuzz_run(buf, read_input(path, buf, sizeof(buf)));
     n++;
   }

@@ -40,6 +40,7 @@
 #include "vm/vm_mmap.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
+#include "vm/vm_pageout.h"
 #include "vm/vm_pager.h"
 #include "vm/vmspace.h"
 #include "vmfuzz.h"
@@ -477,6 +478,14 @@ static void op_truncate(struct vmf_proc *p, const uint8_t *arg)
   vmf_file.npages = n;
 }
 
+// Reclaim up to 1 + arg0 % 64 pages (clean file pages only): no byte of
+// any process may change. proc is ignored.
+static void op_reclaim(struct vmf_proc *p, const uint8_t *arg)
+{
+  (void)p;
+  vm_pageout_reclaim(1 + arg[0] % 64);
+}
+
 // --- injected failures ----------------------------------------------------
 
 static struct {
@@ -549,6 +558,7 @@ static const struct vmf_op vmf_ops[] = {
   { "exit",       op_exit,       false },
   { "truncate",   op_truncate,   false },
   { "fail",       op_fail,       false },
+  { "reclaim",    op_reclaim,    false },
 };
 
 static void vmf_spawn(struct vmf_proc *p)
