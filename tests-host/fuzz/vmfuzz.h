@@ -87,7 +87,9 @@ int vmf_expect_access(const struct vmf_vpage *v, vm_prot_t type);
 void vmf_check_bytes(struct vmf_proc *p, int page, const uint8_t *got);
 // Is some process's wired mapping on cell c?
 bool vmf_cell_wired(const struct vmf_cell *c);
-// Writable wired private pages hold their own copy (wiring did the COW).
+// Wired private pages hold their own copy: a wiring fault copies the page
+// up even for a read (vm_fault.c), so from then on such a page no longer
+// sees later writes to the file (docs/testing.md, fuzzer findings).
 void vmf_settle(void);
 // Every checker over every live process and the file object.
 void vmf_check_all(void);

@@ -150,8 +150,7 @@ void vmf_settle(void)
   for (int i = 0; i < VMF_NPROC; i++)
     for (int pg = 0; pg < VMF_NVP; pg++) {
       struct vmf_vpage *v = &vmf_procs[i].pg[pg];
-      if (v->cell != NULL && v->wired && !v->shared_file &&
-          (v->prot & VM_PROT_WRITE) != 0)
+      if (v->cell != NULL && v->wired && !v->shared_file)
         vmf_vpage_own(v);
     }
 }
