@@ -20,10 +20,11 @@
 //
 // The "fail" operation injects an allocation failure into the operation
 // that follows it (kernel memory after n allocations, pmap_enter after n
-// entries, or every free page but n taken away): only the operations whose
-// contracts say what a shortage leaves behind run with it armed (user
-// accesses, mmap, fork, mlock: nothing changed; mprotect under MCL_FUTURE:
-// the new protection, unwired); they may then fail and the model follows.
+// entries, or every free page but n taken away): only user accesses, mmap
+// and fork, whose contracts say that a refused call changes nothing, run
+// with it armed; they may then fail with a shortage and the model stays
+// as it was. (A wiring that fails part way leaves the private pages it
+// had faulted copied up, and where it failed the model cannot know.)
 //
 // Replay: build/fuzz/vmfuzz FILE runs one input; VMFUZZ_TRACE=1 prints
 // each operation (docs/testing.md).
@@ -230,14 +231,11 @@ static void op_mprotect(struct vmf_proc *p, const uint8_t *arg)
         return;                   // wiring it would fail: not modelled
   rc = vm_mprotect(p->vm, VMF_VA(a), ptoa(e - a), prot, RLIM_INFINITY);
   vmf_expect_rc("mprotect", rc, mapped ? 0 : -ENOMEM, &failed);
-  // A shortage while wiring under MCL_FUTURE leaves the new protection,
-  // unwired (vm_map_protect); an injected one anywhere else, nothing.
-  if (rc != 0 && !(failed && p->wirefuture && prot != VM_PROT_NONE))
+  if (rc != 0)
     return;
   // Under MCL_FUTURE only PROT_NONE memory made accessible is wired.
   for (int i = a; i < e; i++) {
-    if (rc == 0 && p->wirefuture && prot != VM_PROT_NONE &&
-        p->pg[i].prot == VM_PROT_NONE)
+    if (p->wirefuture && prot != VM_PROT_NONE && p->pg[i].prot == VM_PROT_NONE)
       p->pg[i].wired = true;
     p->pg[i].prot = prot;
   }
@@ -324,14 +322,17 @@ static void op_mlock(struct vmf_proc *p, const uint8_t *arg)
   }
   for (int i = a; i < e; i++)
     eof |= vmf_past_eof(&p->pg[i]);
-  // A shortage part way unwires all this call wired (vm_map_wire).
-  if (vmf_inject.armed && (rc == -ENOMEM || rc == -EAGAIN))
-    return;
   if (eof ? rc == 0 : rc != 0)
     vmf_fail("mlock returned %d, model expects %s", rc,
              eof ? "an error (page past end-of-file)" : "0");
-  if (rc != 0)
+  if (rc != 0) {
+    // The wiring faults before the failing page copied their private
+    // pages up (vmf_settle) and unwiring leaves the copies.
+    for (int i = a; i < e && !vmf_past_eof(&p->pg[i]); i++)
+      if (!p->pg[i].shared_file)
+        vmf_vpage_own(&p->pg[i]);
     return;
+  }
   for (int i = a; i < e; i++)
     p->pg[i].wired = true;
 }
@@ -553,11 +554,11 @@ static const struct vmf_op vmf_ops[] = {
   { "mmap",       op_mmap,       true  },
   { "fork",       op_fork,       true  },
   { "munmap",     op_munmap,     false },
-  { "mprotect",   op_mprotect,   true  },
+  { "mprotect",   op_mprotect,   false },
   { "minherit",   op_minherit,   false },
   { "madvise",    op_madvise,    false },
   { "msync",      op_msync,      false },
-  { "mlock",      op_mlock,      true  },
+  { "mlock",      op_mlock,      false },
   { "munlock",    op_munlock,    false },
   { "mlockall",   op_mlockall,   false },
   { "munlockall", op_munlockall, false },
