@@ -49,5 +49,36 @@ Test(vmfuzz, seed_corpus, .timeout = 600)
 }
 
 // --- inputs the fuzzer found --------------------------------------------------
-// Each is the crashing input as libFuzzer saved it (or minimised with
-// -minimize_crash=1); the comment says what went wrong and what fixed it.
+// Each is the crashing input as libFuzzer saved it, kept in the seed corpus
+// under a name that says what it found (docs/testing.md, "What the fuzzer
+// found"); the test replays it alone so a regression names it.
+
+static void replay(const char *name)
+{
+  static uint8_t buf[1 << 16];
+  char path[512];
+
+  snprintf(path, sizeof(path), "%s/%s", CORPUS, name);
+  vmfuzz_run(buf, read_input(path, buf, sizeof(buf)));
+}
+
+// A MAP_FIXED mmap under MCL_FUTURE whose wiring fails (pmap_enter
+// injected to fail) removes what it replaced: the model expects that hole.
+Test(vmfuzz, found_mmap_fixed_wirefuture_enomem)
+{
+  replay("mmap_fixed_wirefuture_enomem");
+}
+
+// A mlocked read-only MAP_PRIVATE file page is a snapshot: a later write
+// to the file through a MAP_SHARED mapping is not seen.
+Test(vmfuzz, found_wired_private_file_snapshot)
+{
+  replay("wired_private_file_snapshot");
+}
+
+// A mlock that fails at a page past end-of-file leaves the private pages
+// before it copied up: truncating the file then leaves them readable.
+Test(vmfuzz, found_failed_mlock_copies_up)
+{
+  replay("failed_mlock_copies_up");
+}
