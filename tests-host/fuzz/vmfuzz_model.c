@@ -17,7 +17,9 @@
 
 #include "host_pmap.h"
 #include "lib/kassert.h"
+#include "lib/lock.h"
 #include "vm/vm_map.h"
+#include "vm/vm_object.h"
 #include "vm/vm_page.h"
 #include "vm/vmspace.h"
 #include "vmfuzz.h"
@@ -173,15 +175,37 @@ static void vmf_check_wired(struct vmf_proc *p)
   }
 }
 
+// With every process gone only the file's object and its pages remain:
+// the exact leak check, whenever the run passes through that state.
+static void vmf_check_no_leak(void)
+{
+  struct vm_object *obj = vmf_file.obj;
+  size_t resident;
+
+  mtx_lock(&obj->lock);
+  resident = obj->resident_count;
+  mtx_unlock(&obj->lock);
+  if (vm_object_count() != 1)
+    vmf_fail("no process left, but %zu objects", vm_object_count());
+  if (vm_page_free_count() + resident != vm_page_total_count())
+    vmf_fail("no process left, but %zu pages in use besides the file's %zu",
+             vm_page_total_count() - vm_page_free_count() - resident, resident);
+}
+
 void vmf_check_all(void)
 {
+  int live = 0;
+
   for (int i = 0; i < VMF_NPROC; i++) {
     struct vmf_proc *p = &vmf_procs[i];
     if (p->vm == NULL)
       continue;
+    live++;
     vmtest_check_map(&p->vm->vm_map);
     vmf_check_wired(p);
   }
   vmtest_check_object_tree(vmf_file.obj);
   vm_page_check();
+  if (live == 0)
+    vmf_check_no_leak();
 }
