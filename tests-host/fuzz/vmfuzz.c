@@ -74,7 +74,8 @@ static bool vmf_all_mapped(struct vmf_proc *p, int a, int e)
   return true;
 }
 
-static bool vmf_any(struct vmf_proc *p, int a, int e, bool (*pred)(const struct vmf_vpage *))
+static bool vmf_any(struct vmf_proc *p, int a, int e,
+                    bool (*pred)(const struct vmf_vpage *))
 {
   for (int i = a; i < e; i++)
     if (pred(&p->pg[i]))
@@ -151,45 +152,16 @@ static void op_read(struct vmf_proc *p, const uint8_t *arg)
 
 // --- mappings -------------------------------------------------------------
 
-// arg: range (2), kind + 4 * prot, file page. kind: 0 private anonymous,
-// 1 shared anonymous, 2 shared file, 3 private file; prot: none, r, rw.
-static void op_mmap(struct vmf_proc *p, const uint8_t *arg)
+// The model of a successful mmap of pages [a, e): kind and fp as below.
+static void vmf_model_map(struct vmf_proc *p, int a, int e, int kind,
+                          vm_prot_t prot, int fp)
 {
-  static const vm_prot_t prots[] = { VM_PROT_NONE, VM_PROT_READ, VM_PROT_RW };
-  int a, e, kind = arg[2] % 4, fp = arg[3] % VMF_MAPPAGES;
-  vm_prot_t prot = prots[(arg[2] / 4) % 3];
-  bool file = kind >= 2, shared = kind == 1 || kind == 2, failed;
-  struct vm_object *obj = file ? vmf_file.obj : NULL;
-  vm_offset_t out;
-  int rc;
-
-  vmf_range(arg, &a, &e);
-  if (file)
-    e = MIN(e, a + VMF_MAPPAGES - fp);
-  // Wiring a page past end-of-file at once would fail: not modelled.
-  if (file && p->wirefuture && prot != VM_PROT_NONE && fp + (e - a) > vmf_file.npages)
-    return;
-  if (obj != NULL)
-    vm_object_reference(obj);
-  rc = vm_mmap(p->vm, VMF_VA(a), ptoa(e - a), prot,
-               MAP_FIXED | (shared ? MAP_SHARED : MAP_PRIVATE) | (file ? 0 : MAP_ANON),
-               obj, file ? ptoa(fp) : 0, true, true, RLIM_INFINITY, &out);
-  vmf_expect_rc("mmap", rc, 0, &failed);
-  if (obj != NULL && rc != 0)
-    vm_object_deallocate(obj);
-  // A MAP_FIXED mapping that MCL_FUTURE cannot wire is removed again, and
-  // what it replaced is gone too (POSIX allows it; docs/testing.md).
-  if (rc == -EAGAIN && p->wirefuture && prot != VM_PROT_NONE)
-    for (int i = a; i < e; i++)
-      vmf_vpage_unmap(&p->pg[i]);
-  if (rc != 0)
-    return;
   for (int i = a; i < e; i++) {
     struct vmf_vpage *v = &p->pg[i];
-    int f = file ? fp + (i - a) : -1;
+    int f = kind >= 2 ? fp + (i - a) : -1;
     vmf_vpage_unmap(v);
     v->prot = prot;
-    v->inherit = shared ? VM_INHERIT_SHARE : VM_INHERIT_COPY;
+    v->inherit = kind == 1 || kind == 2 ? VM_INHERIT_SHARE : VM_INHERIT_COPY;
     v->wired = p->wirefuture && prot != VM_PROT_NONE;
     v->shared_file = kind == 2;
     v->fpage = f;
@@ -200,6 +172,42 @@ static void op_mmap(struct vmf_proc *p, const uint8_t *arg)
       v->cell = vmf_cell_new(kind == 3 ? vmf_file.page[f] : NULL);
     }
   }
+}
+
+// arg: range (2), kind + 4 * prot, file page. kind: 0 private anonymous,
+// 1 shared anonymous, 2 shared file, 3 private file; prot: none, r, rw.
+static void op_mmap(struct vmf_proc *p, const uint8_t *arg)
+{
+  static const vm_prot_t prots[] = { VM_PROT_NONE, VM_PROT_READ, VM_PROT_RW };
+  int a, e, kind = arg[2] % 4, fp = arg[3] % VMF_MAPPAGES;
+  vm_prot_t prot = prots[(arg[2] / 4) % 3];
+  bool file = kind >= 2, shared = kind == 1 || kind == 2, failed;
+  struct vm_object *obj = file ? vmf_file.obj : NULL;
+  vm_offset_t out;
+  int flags, rc;
+
+  vmf_range(arg, &a, &e);
+  if (file)
+    e = MIN(e, a + VMF_MAPPAGES - fp);
+  // Wiring a page past end-of-file at once would fail: not modelled.
+  if (file && p->wirefuture && prot != VM_PROT_NONE &&
+      fp + (e - a) > vmf_file.npages)
+    return;
+  if (obj != NULL)
+    vm_object_reference(obj);
+  flags = MAP_FIXED | (shared ? MAP_SHARED : MAP_PRIVATE) | (file ? 0 : MAP_ANON);
+  rc = vm_mmap(p->vm, VMF_VA(a), ptoa(e - a), prot, flags, obj,
+               file ? ptoa(fp) : 0, true, true, RLIM_INFINITY, &out);
+  vmf_expect_rc("mmap", rc, 0, &failed);
+  if (obj != NULL && rc != 0)
+    vm_object_deallocate(obj);
+  // A MAP_FIXED mapping that MCL_FUTURE cannot wire is removed again, and
+  // what it replaced is gone too (POSIX allows it; docs/testing.md).
+  if (rc == -EAGAIN && p->wirefuture && prot != VM_PROT_NONE)
+    for (int i = a; i < e; i++)
+      vmf_vpage_unmap(&p->pg[i]);
+  if (rc == 0)
+    vmf_model_map(p, a, e, kind, prot, fp);
 }
 
 // arg: range.
