@@ -82,3 +82,11 @@ Test(vmfuzz, found_failed_mlock_copies_up)
 {
   replay("failed_mlock_copies_up");
 }
+
+// msync(MS_INVALIDATE) whose write-back fails said EBUSY (the wired-page
+// refusal) instead of EIO; fixed in vm_msync / vm_map_sync, see also
+// vm_mmap/msync_invalidate_write_error_is_eio.
+Test(vmfuzz, found_msync_invalidate_write_error)
+{
+  replay("disk_fails_under_writeback");
+}

@@ -198,8 +198,9 @@ vm_size_t vm_map_wire_size(struct vm_map *map, vm_offset_t start,
                            vm_offset_t end, bool prot_none);
 
 // msync: write dirty shared file pages in [start, end) back; with
-// invalidate, also drop the clean ones (KERN_FAILURE if any is wired).
-// Holes: KERN_INVALID_ADDRESS. Takes the lock.
+// invalidate, also drop the clean ones. KERN_INVALID_ARGUMENT, nothing
+// done, if invalidate meets a wired page; KERN_FAILURE if a write failed
+// (the page stays dirty). Holes: KERN_INVALID_ADDRESS. Takes the lock.
 int vm_map_sync(struct vm_map *map, vm_offset_t start, vm_offset_t end,
                 bool syncio, bool invalidate);
 

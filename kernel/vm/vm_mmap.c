@@ -498,8 +498,12 @@ int vm_msync(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int flags)
     return rc;
   rc = vm_map_sync(map, start, end, (flags & MS_SYNC) != 0,
                    (flags & MS_INVALIDATE) != 0);
+  // Told apart by code, not by flag: MS_INVALIDATE with a write error is
+  // still EIO.
+  if (rc == KERN_INVALID_ARGUMENT)
+    return -EBUSY;
   if (rc == KERN_FAILURE)
-    return (flags & MS_INVALIDATE) ? -EBUSY : -EIO;
+    return -EIO;
   return -vm_kern_to_errno(rc);
 }
 

@@ -26,6 +26,10 @@
 // as it was. (A wiring that fails part way leaves the private pages it
 // had faulted copied up, and where it failed the model cannot know.)
 //
+// "diskfail" makes every write-back to the file fail until it is turned
+// off again: msync may then say EIO, and no byte may change or be lost
+// (a dirty page whose write failed must stay, even through reclaim).
+//
 // Replay: build/fuzz/vmfuzz FILE runs one input; VMFUZZ_TRACE=1 prints
 // each operation (docs/testing.md).
 #include <stdio.h>
@@ -305,9 +309,12 @@ static void op_msync(struct vmf_proc *p, const uint8_t *arg)
   rc = vm_msync(p->vm, VMF_VA(a), ptoa(e - a), flags);
   want = (flags & MS_ASYNC) && (flags & MS_SYNC) ? -EINVAL :
          !vmf_all_mapped(p, a, e) ? -ENOMEM : 0;
-  // MS_INVALIDATE may refuse wired pages (EBUSY); either way no byte changes.
+  // MS_INVALIDATE may refuse wired pages (EBUSY), and a failing disk
+  // gives EIO; either way no byte changes.
   if (want == 0 && rc == -EBUSY && (flags & MS_INVALIDATE) &&
       vmf_any(p, a, e, vmf_is_wired))
+    return;
+  if (want == 0 && rc == -EIO && host_fakepager.put_fail)
     return;
   if (rc != want)
     vmf_fail("msync(%#x) returned %d, model expects %d", flags, rc, want);
@@ -503,6 +510,14 @@ static void op_reclaim(struct vmf_proc *p, const uint8_t *arg)
 
 // --- injected failures ----------------------------------------------------
 
+// arg: on (odd) or off. While on, every write-back to the file fails
+// (msync: EIO); dirty pages must stay, nothing may be lost. proc ignored.
+static void op_diskfail(struct vmf_proc *p, const uint8_t *arg)
+{
+  (void)p;
+  host_fakepager.put_fail = (arg[0] & 1) != 0;
+}
+
 static struct {
   bool pending;
   int kind, n;
@@ -574,6 +589,7 @@ static const struct vmf_op vmf_ops[] = {
   { "truncate",   op_truncate,   false },
   { "fail",       op_fail,       false },
   { "reclaim",    op_reclaim,    false },
+  { "diskfail",   op_diskfail,   false },
 };
 
 static void vmf_spawn(struct vmf_proc *p)
@@ -648,6 +664,7 @@ static void vmf_finish(void)
       vmf_read_page(&vmf_procs[i], pg);
     vmf_check_all();
   }
+  host_fakepager.put_fail = false;
   for (int i = 0; i < VMF_NPROC; i++)
     if (vmf_procs[i].vm != NULL)
       vmf_exit(&vmf_procs[i]);
