@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "vmfuzz.h"
+#include "vmtest.h"
 
 #define CORPUS "tests-host/fuzz/corpus"
 
@@ -46,6 +47,21 @@ Test(vmfuzz, seed_corpus, .timeout = 600)
   }
   closedir(d);
   cr_assert(n > 0, "the seed corpus is empty");
+}
+
+// Random inputs from vmtest_seed(), so `make test` drives the decoder and
+// the model without clang too (a panic prints the seed to replay with).
+Test(vmfuzz, random_inputs, .timeout = 300)
+{
+  static uint8_t buf[600];
+
+  // Input i comes from seed + i (vmfuzz_run reseeds: vmtest_boot).
+  for (int i = 0; i < 100; i++) {
+    vmtest_srand(vmtest_seed() + (uint64_t)i);
+    for (size_t j = 0; j < sizeof(buf); j++)
+      buf[j] = (uint8_t)vmtest_rand();
+    vmfuzz_run(buf, sizeof(buf));
+  }
 }
 
 // --- inputs the fuzzer found --------------------------------------------------
