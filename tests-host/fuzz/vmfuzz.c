@@ -15,8 +15,9 @@
 // argument pair (a, b) is pages [a % VMF_NVP, + 1 + b % 8), cut at the end
 // of the window. There is one file, VMF_FILEPAGES pages long at the start
 // (page i reads as bytes 0x40 + i), that every file mapping maps; it can
-// be truncated and grown back. The table says what each operation does
-// with its arguments.
+// be truncated and grown back. vmf_ops[] lists the operations in opcode
+// order; the comment above each one's function says what it does with its
+// arguments.
 //
 // The "fail" operation injects an allocation failure into the operation
 // that follows it (kernel memory after n allocations, pmap_enter after n
@@ -29,6 +30,10 @@
 // "diskfail" makes every write-back to the file fail until it is turned
 // off again: msync may then say EIO, and no byte may change or be lost
 // (a dirty page whose write failed must stay, even through reclaim).
+//
+// Locking: single-threaded; nothing is held between operations and each
+// VM call takes its own locks (truncate takes the file object's lock as
+// vnode_pager_setsize does). State is per process and reset per input.
 //
 // Replay: build/fuzz/vmfuzz FILE runs one input; VMFUZZ_TRACE=1 prints
 // each operation (docs/testing.md).
