@@ -106,3 +106,13 @@ Test(vmfuzz, found_msync_invalidate_write_error)
 {
   replay("disk_fails_under_writeback");
 }
+
+// INHERIT_COPY of a MAP_SHARED file mapping makes the child a private
+// mapping of the file (vmspace_fork_cow): it reads the parent's later
+// writes to the file until it writes itself, and past end-of-file it
+// faults. The model had taken a snapshot at fork.
+Test(vmfuzz, found_copy_of_shared_file_reads_the_file)
+{
+  replay("copy_of_shared_file_reads_the_file");
+  replay("copy_of_shared_file_past_eof");
+}

@@ -416,8 +416,14 @@ static void vmf_fork_page(const struct vmf_vpage *pv, struct vmf_vpage *cv)
     pv->cell->refs++;
     break;
   case VM_INHERIT_COPY:
-    cv->cell = vmf_cell_copy(pv->cell);
-    cv->shared_file = false;      // a snapshot: the file's later writes stay out
+    // A MAP_SHARED file page: the parent goes on writing the file and the
+    // child becomes a private mapping of it (vmspace_fork_cow), reading
+    // the file, the parent's later writes included, until it writes.
+    if (pv->shared_file)
+      cv->cell = vmf_cell_new(pv->cell);
+    else
+      cv->cell = vmf_cell_copy(pv->cell);
+    cv->shared_file = false;
     break;
   default:                        // VM_INHERIT_ZERO
     cv->cell = vmf_cell_new(NULL);
