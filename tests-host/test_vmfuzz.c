@@ -116,3 +116,10 @@ Test(vmfuzz, found_copy_of_shared_file_reads_the_file)
   replay("copy_of_shared_file_reads_the_file");
   replay("copy_of_shared_file_past_eof");
 }
+
+// Two MADV_FREEs with a write between, then a read of zeros: the VM may
+// discard the page at either, so each adds an alternative to the model.
+Test(vmfuzz, found_madv_free_twice_then_read)
+{
+  replay("madv_free_twice_then_read");
+}

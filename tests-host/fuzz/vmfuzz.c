@@ -135,8 +135,8 @@ static void op_write(struct vmf_proc *p, const uint8_t *arg)
     return;
   struct vmf_cell *c = vmf_vpage_own(v);
   memcpy(c->bytes + off, data, len);
-  if (c->has_alt)
-    memcpy(c->alt + off, data, len);
+  for (int k = 0; k < c->nalt; k++)
+    memcpy(c->alt[k] + off, data, len);
 }
 
 // Read a whole page and compare it with the model. Also the final sweep.
@@ -283,9 +283,11 @@ static void vmf_model_free(struct vmf_vpage *v)
 
   if (v->shared_file || c->under != NULL || vmf_cell_wired(c))
     return;
-  if (!c->has_alt)
-    memset(c->alt, 0, PAGE_SIZE);
-  c->has_alt = true;
+  if (c->nalt == VMF_MAXALT) {
+    memmove(c->alt[0], c->alt[1], (VMF_MAXALT - 1) * PAGE_SIZE);
+    c->nalt--;
+  }
+  memset(c->alt[c->nalt++], 0, PAGE_SIZE);
 }
 
 // arg: range, advice (0-5; 6 is an invalid value).

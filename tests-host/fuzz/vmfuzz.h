@@ -37,12 +37,18 @@ void vmfuzz_run(const uint8_t *data, size_t size);
 // MAP_SHARED file page) point at the same cell; a copy-on-write copy is a
 // new cell. A private file page that was never written reads through
 // `under` (the file's cell) and gets its own bytes at the first write.
+// Each MADV_FREE since the page was last read adds an alternative (zeros,
+// then every later write): the VM may have discarded the page at any of
+// them. The first read that tells them apart keeps the one it saw; past
+// VMF_MAXALT the oldest alternative is forgotten.
+#define VMF_MAXALT 4
+
 struct vmf_cell {
   int refs;
   struct vmf_cell *under;     // the file page it still reads, or NULL
-  bool has_alt;               // after MADV_FREE: may read as alt instead
+  int nalt;                   // alternatives in alt[]
   uint8_t bytes[PAGE_SIZE];
-  uint8_t alt[PAGE_SIZE];
+  uint8_t alt[VMF_MAXALT][PAGE_SIZE];
 };
 
 struct vmf_vpage {

@@ -58,8 +58,8 @@ struct vmf_cell *vmf_cell_copy(const struct vmf_cell *from)
   struct vmf_cell *c = vmf_cell_new(from->under);
 
   memcpy(c->bytes, from->bytes, PAGE_SIZE);
-  memcpy(c->alt, from->alt, PAGE_SIZE);
-  c->has_alt = from->has_alt;
+  memcpy(c->alt, from->alt, sizeof(c->alt));
+  c->nalt = from->nalt;
   return c;
 }
 
@@ -124,17 +124,20 @@ void vmf_check_bytes(struct vmf_proc *p, int page, const uint8_t *got)
   const uint8_t *want = c->under != NULL ? c->under->bytes : c->bytes;
   size_t i = vmf_first_diff(got, want);
 
-  if (i == PAGE_SIZE)
-    return;
-  if (c->has_alt && vmf_first_diff(got, c->alt) == PAGE_SIZE) {
-    // The VM discarded the page (MADV_FREE): from now on it is the zeros.
-    memcpy(c->bytes, c->alt, PAGE_SIZE);
-    c->has_alt = false;
+  if (i == PAGE_SIZE) {
+    c->nalt = 0;                  // the VM kept the page
     return;
   }
+  for (int k = 0; k < c->nalt; k++)
+    if (vmf_first_diff(got, c->alt[k]) == PAGE_SIZE) {
+      // The VM discarded the page at that MADV_FREE: this is it now.
+      memcpy(c->bytes, c->alt[k], PAGE_SIZE);
+      c->nalt = 0;
+      return;
+    }
   vmf_fail("process %d page %d (%#lx) byte %zu reads %#x, model %#x%s",
            (int)(p - vmf_procs), page, VMF_VA(page) + i, i, got[i], want[i],
-           c->has_alt ? " (or zeros after MADV_FREE)" : "");
+           c->nalt > 0 ? " (nor any MADV_FREE alternative)" : "");
 }
 
 bool vmf_cell_wired(const struct vmf_cell *c)
