@@ -6,6 +6,7 @@
 #   make suite RUN="usertests file"  chosen in-kernel commands alone
 #   make boot-stress boot BOOTS times (200) at 4 harts, each must be clean
 #   make test        host unit tests of kernel/vm only (no RISC-V tools)
+#   make fuzz        libFuzzer on kernel/vm for SECONDS (60; tests-host/fuzz)
 #   make qemu-gdb    boot halted, waiting for gdb-multiarch (see .gdbinit)
 #   make bench       benchmarks on the host and in QEMU: one table and
 #                    bench/results.json (never part of `make check`)

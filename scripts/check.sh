@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make check`: the host unit tests of kernel/vm, then the in-kernel suites
+# `make check`: the host unit tests of kernel/vm, a minute of the host
+# fuzzer of kernel/vm (scripts/fuzz.sh), then the in-kernel suites
 # headless at each CPU count in CHECK_CPUS (those also in VMCHECK_CPUS,
 # default 3, with the VM's expensive checkers on), then two quick checks: fs.img
 # follows UPROGS_EXTRA (scripts/uprogs-list.sh), and a scripted console
@@ -127,6 +128,11 @@ host_failures build/host-test.log
 # The set-up: the host tests need no RISC-V tools (scripts/tools-check.sh).
 scripts/tools-check.sh 2>&1 | tee build/tools.out
 add_summary tools build/tools.out
+
+# The host fuzzer of kernel/vm for a minute (scripts/fuzz.sh; FUZZ_SECONDS
+# changes it): a clean run counts as one test.
+$make fuzz SECONDS="${FUZZ_SECONDS:-60}" 2>&1 | tee build/fuzz.out
+add_summary fuzz build/fuzz.out
 
 # In-kernel suites.
 if [ -f user/autorun ]; then

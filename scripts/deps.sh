@@ -10,7 +10,8 @@
 #
 # Groups: host (cc, make, Criterion: `make test`), cross (the RISC-V
 # compiler), qemu (qemu-system-riscv64 and OpenSBI), gdb, coverage (gcovr),
-# python (bench, compdb); kernel = cross + qemu; all = every group.
+# python (bench, compdb), fuzz (clang and libFuzzer: `make fuzz`);
+# kernel = cross + qemu; all = every group.
 # A group's packages differ between releases, so each is a list of
 # alternatives "a|b", of which the first that apt knows is installed: the
 # RISC-V QEMU is package qemu-system-riscv on Debian 13 but part of
@@ -31,6 +32,7 @@ packages() {
   gdb)      echo "gdb-multiarch" ;;
   coverage) echo "gcovr" ;;
   python)   echo "python3" ;;
+  fuzz)     echo "clang libclang-rt-dev" ;;
   esac
 }
 
@@ -54,6 +56,11 @@ missing() {
   gdb)      command -v gdb-multiarch >/dev/null 2>&1 || echo "gdb-multiarch" ;;
   coverage) command -v gcovr >/dev/null 2>&1 || echo "gcovr" ;;
   python)   command -v python3 >/dev/null 2>&1 || echo "python3" ;;
+  fuzz)
+    command -v clang >/dev/null 2>&1 || { echo "clang"; return; }
+    echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }' |
+      clang -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1 ||
+      echo "libFuzzer for clang (libclang-rt-dev)" ;;
   esac
 }
 
@@ -61,9 +68,9 @@ expand() {
   for g in "$@"; do
     case $g in
     kernel) echo cross qemu ;;
-    all)    echo host cross qemu gdb coverage python ;;
-    host|cross|qemu|gdb|coverage|python) echo "$g" ;;
-    *) echo "deps: no group '$g' (host cross qemu gdb coverage python kernel all)" >&2
+    all)    echo host cross qemu gdb coverage python fuzz ;;
+    host|cross|qemu|gdb|coverage|python|fuzz) echo "$g" ;;
+    *) echo "deps: no group '$g' (host cross qemu gdb coverage python fuzz kernel all)" >&2
        exit 2 ;;
     esac
   done

@@ -43,15 +43,15 @@ $(call need,host kernel)
 endef
 
 .PHONY: deps deps-host deps-cross deps-qemu deps-kernel deps-gdb \
-        deps-coverage deps-python
+        deps-coverage deps-python deps-fuzz
 deps:
 	@$(DEPS) install all
-deps-host deps-cross deps-qemu deps-kernel deps-gdb deps-coverage deps-python:
+deps-host deps-cross deps-qemu deps-kernel deps-gdb deps-coverage deps-python deps-fuzz:
 	@$(DEPS) install $(@:deps-%=%)
 
 # Order-only prerequisites of the objects built with each tool set: they
 # run once per make and never make anything out of date.
-.PHONY: host-tools cross-tools qemu-tools host-deps
+.PHONY: host-tools cross-tools qemu-tools fuzz-tools host-deps
 host-tools:
 	$(call need,host)
 host-deps: host-tools          # its name before the groups existed
@@ -59,6 +59,8 @@ cross-tools:
 	$(call need,cross)
 qemu-tools:
 	$(call need,qemu)
+fuzz-tools:
+	$(call need,fuzz)
 
 # compile_commands.json for clangd and editors, from the commands make
 # would run (scripts/compdb.py; nothing is built): the kernel, the user

@@ -21,12 +21,14 @@ HOST_COV_B   ?= $(B)/cov
 HOST_BENCH_B ?= $(B)/bench
 
 HOST_TEST_SRCS  ?= $(sort $(wildcard tests-host/test_*.c))
-HOST_SEAM_SRCS  ?= $(sort $(wildcard tests-host/host_*.c)) tests-host/vmtest.c
+HOST_SEAM_SRCS  ?= $(sort $(wildcard tests-host/host_*.c)) tests-host/vmtest.c \
+                   tests-host/fuzz/vmfuzz.c tests-host/fuzz/vmfuzz_model.c
 HOST_VM_SRCS    ?= $(sort $(wildcard kernel/vm/*.c)) kernel/lib/avl.c
 HOST_BENCH_SRCS ?= $(sort $(wildcard tests-host/bench_*.c))
 TESTARGS ?=
 
-HOST_CFLAGS  := -std=gnu11 -g -Wall -Wextra -Werror -Ikernel -Itests-host -MMD -MP
+HOST_CFLAGS  := -std=gnu11 -g -Wall -Wextra -Werror -Ikernel -Itests-host \
+                -Itests-host/fuzz -MMD -MP
 HOST_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_LIBS    := -lcriterion
 
@@ -94,6 +96,8 @@ $(HOST_BENCH_B)/bench_%: $(HOST_BENCH_B)/tests-host/bench_%.o $(HOST_BENCH_LIB_O
 bench-host: $(HOST_BENCH_BINS)
 	@if [ -z "$(HOST_BENCH_BINS)" ]; then echo "bench-host: no tests-host/bench_*.c yet"; fi
 	@for b in $(HOST_BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
+
+include tests-host/fuzz/fuzz.mk
 
 -include $(HOST_OBJS:.o=.d) $(HOST_COV_OBJS:.o=.d) \
          $(HOST_BENCH_LIB_OBJS:.o=.d) $(HOST_BENCH_MAIN_OBJS:.o=.d)

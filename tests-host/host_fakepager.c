@@ -50,8 +50,12 @@ static int host_fakepager_getpages(struct vm_object *obj, struct vm_page **ma,
   for (int i = 0; i < count; i++) {
     if (ma[i]->pindex >= host_fakepager.npages)
       continue;
-    memset(pmap_page_kva(ma[i]), host_fakepager.fill + (int)ma[i]->pindex,
-           PAGE_SIZE);
+    if (host_fakepager.store != NULL)
+      memcpy(pmap_page_kva(ma[i]),
+             host_fakepager.store + ptoa(ma[i]->pindex), PAGE_SIZE);
+    else
+      memset(pmap_page_kva(ma[i]), host_fakepager.fill + (int)ma[i]->pindex,
+             PAGE_SIZE);
     ma[i]->flags |= PG_VALID;
   }
   return VM_PAGER_OK;
@@ -72,6 +76,10 @@ static int host_fakepager_putpages(struct vm_object *obj, struct vm_page **ma,
             ("host_fakepager_putpages: clean page %llu written",
              (unsigned long long)ma[i]->pindex));
     rtvals[i] = rv;
+    if (rv == VM_PAGER_OK && host_fakepager.store != NULL &&
+        ma[i]->pindex < host_fakepager.npages)
+      memcpy(host_fakepager.store + ptoa(ma[i]->pindex),
+             pmap_page_kva(ma[i]), PAGE_SIZE);
   }
   if (n < HOST_FAKEPAGER_RUNS) {
     host_fakepager.put_first[n] = ma[0]->pindex;

@@ -10,7 +10,8 @@
 //
 // The file is host_fakepager.npages pages long and page i reads as bytes of
 // value fill + i, so a test can tell which page a fault read. Writes go
-// nowhere; every call is counted, and the runs putpages was given are
+// nowhere, unless a test gives the file a store (the fuzzer does, so that
+// written-back data reads back); every call is counted, and the runs putpages was given are
 // recorded, in host_fakepager. A test may change a setting between calls
 // (make getpages or putpages fail).
 //
@@ -23,6 +24,7 @@
 #define HOST_FAKEPAGER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "vm/vm.h"
 
@@ -39,6 +41,8 @@ struct host_fakepager {
   int get_result;         // VM_PAGER_OK, or what getpages fails with
   bool put_fail;          // putpages fails every page, with put_error
   int put_error;          // VM_PAGER_ERROR (if 0) or VM_PAGER_NOSPACE
+  uint8_t *store;         // NULL, or npages pages the file really holds:
+                          // getpages reads them, putpages writes them
 
   // What the VM asked for since host_fakepager_install.
   int getpages, putpages, haspage, dealloc;  // calls of each

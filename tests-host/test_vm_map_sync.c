@@ -70,7 +70,8 @@ Test(vm_map_sync, sync_rejects_holes_and_invalidating_wired_pages)
                KERN_INVALID_ADDRESS);
   cr_assert_eq(vm_map_sync(&map, P(10), P(14), true, false), KERN_SUCCESS);
   cr_assert_eq(vm_map_wire(&map, P(10), P(11), USER), KERN_SUCCESS);
-  cr_assert_eq(vm_map_sync(&map, P(10), P(14), true, true), KERN_FAILURE);
+  cr_assert_eq(vm_map_sync(&map, P(10), P(14), true, true),
+               KERN_INVALID_ARGUMENT);
   cr_assert_eq(vm_map_sync(&map, P(11), P(14), true, true), KERN_SUCCESS);
 }
 

@@ -406,6 +406,25 @@ static vm_offset_t map_shared(struct vmspace *v, struct vm_object *obj)
   return va;
 }
 
+// A write-back error is EIO even with MS_INVALIDATE (it once came back as
+// the EBUSY of a wired page: the host fuzzer, docs/testing.md), and the
+// written byte stays, dirty, for the next msync.
+Test(vm_mmap, msync_invalidate_write_error_is_eio)
+{
+  struct vm_object *obj = host_fakepager_file(4, 0, 4);
+  vm_offset_t va = map_shared(vm, obj);
+  char c;
+
+  vmtest_put(&vm->vm_map, va, 'x');
+  host_fakepager.put_fail = true;
+  cr_assert_eq(vm_msync(vm, va, PAGE_SIZE, MS_SYNC | MS_INVALIDATE), -EIO);
+  cr_assert_eq(vm_msync(vm, va, PAGE_SIZE, MS_ASYNC | MS_INVALIDATE), -EIO);
+  host_fakepager.put_fail = false;
+  cr_assert_eq(vmtest_read(&vm->vm_map, va, &c, 1), KERN_SUCCESS);
+  cr_assert_eq(c, 'x');
+  cr_assert_eq(vm_msync(vm, va, PAGE_SIZE, MS_SYNC | MS_INVALIDATE), 0);
+}
+
 Test(vm_mmap, munmap_writes_back_the_file_pages_it_unmaps)
 {
   struct vm_object *obj = host_fakepager_file(4, 0, 4);

@@ -196,10 +196,11 @@ vm_size_t vm_map_wire_size(struct vm_map *map, vm_offset_t start,
                            vm_offset_t end, bool prot_none);
 
 // msync: write dirty shared file pages in [start, end) back; with
-// invalidate, also drop the clean ones (KERN_FAILURE if any is wired).
-// Holes: KERN_INVALID_ADDRESS. A page the pager could not write stays
-// dirty, and the first such failure is returned: KERN_NO_SPACE when the
-// pager's store is full, KERN_MEMORY_ERROR for an I/O error. Takes the lock.
+// invalidate, also drop the clean ones. KERN_INVALID_ARGUMENT, nothing
+// done, if invalidate meets a wired page. Holes: KERN_INVALID_ADDRESS. A
+// page the pager could not write stays dirty, and the first such failure
+// is returned: KERN_NO_SPACE when the pager's store is full,
+// KERN_MEMORY_ERROR for an I/O error. Takes the lock.
 int vm_map_sync(struct vm_map *map, vm_offset_t start, vm_offset_t end,
                 bool syncio, bool invalidate);
 

@@ -238,7 +238,7 @@ int vm_map_sync(struct vm_map *map, vm_offset_t start, vm_offset_t end,
   if (!vm_map_range_mapped(map, start, end))
     rv = KERN_INVALID_ADDRESS;
   else if (invalidate && vm_map_range_wired(map, start, end))
-    rv = KERN_FAILURE;
+    rv = KERN_INVALID_ARGUMENT;
   if (rv == KERN_SUCCESS) {
     if (invalidate)
       pmap_remove(map->pmap, start, end);

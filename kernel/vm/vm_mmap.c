@@ -516,9 +516,11 @@ int vm_msync(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int flags)
     return rc;
   rc = vm_map_sync(map, start, end, (flags & MS_SYNC) != 0,
                    (flags & MS_INVALIDATE) != 0);
+  // Told apart by code, not by flag: MS_INVALIDATE with a write error is
+  // still EIO (KERN_MEMORY_ERROR, below).
   if (rc == KERN_NO_SPACE)
     return -ENOSPC;               // a page needed a block the disk lacks
-  if (rc == KERN_FAILURE)
+  if (rc == KERN_INVALID_ARGUMENT)
     return -EBUSY;                // MS_INVALIDATE of wired pages
   return -vm_kern_to_errno(rc);
 }
