@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make check`: the host unit tests of kernel/vm, then the in-kernel suites
-# headless at each CPU count in CHECK_CPUS, then two quick checks: fs.img
+# headless at each CPU count in CHECK_CPUS, then the system-call fuzzer for
+# 60 s at CPUS=3 and at CPUS=4 with 512 MiB, then two quick checks: fs.img
 # follows UPROGS_EXTRA (scripts/uprogs-list.sh), and a scripted console
 # session arrives whole (scripts/console-input.sh). Prints one summary line
 # "check: N passed, M failed" and exits non-zero on any failure.
@@ -84,6 +85,22 @@ if [ -f user/autorun ]; then
     echo "check: kernel or file system image did not build"
     add 0 1
   fi
+fi
+
+# The system-call fuzzer (user/sysfuzz.c), one minute per boot: at CPUS=3
+# with the suites' memory, and at CPUS=4 with 512 MiB (more harts racing,
+# and room for the victims to wire and map more). Each boot prints "qemu
+# CPUS=N: P passed, F failed" (scripts/qemu-suite.sh).
+if $make kernel/kernel build/fs-sysfuzz.img; then
+  for cfg in "3 ${MEM:-128M}" "4 512M"; do
+    set -- $cfg
+    SUITE_TIMEOUT=420 scripts/qemu-suite.sh "$1" "$2" build/fs-sysfuzz.img \
+      "build/sysfuzz-$1.log" | tee "build/sysfuzz-$1.out"
+    add_summary "qemu CPUS=$1" "build/sysfuzz-$1.out"
+  done
+else
+  echo "check: the fuzzer's image did not build"
+  add 0 1
 fi
 
 # fs.img follows UPROGS_EXTRA (scripts/uprogs-list.sh); it ends as plain

@@ -48,6 +48,9 @@ static void prune_pids(struct sf_worker *w)
 static void supervise(int w)
 {
   struct sf_worker *wk = &sf_sh->w[w];
+  struct rlimit rl = {SF_BIGMAP, SF_BIGMAP};
+
+  setrlimit(RLIMIT_MEMLOCK, &rl);           // victims cannot raise the hard one
 
   for (int gen = 0; uptime() < sf_sh->deadline; gen++) {
     int pid = fork();
@@ -148,20 +151,21 @@ static void cleanup_files(void)
     unlink(files[i]);
 }
 
-// The scratch page (the kernel may write it) and a page of '.' followed by
-// a PROT_NONE page, mapped once here and inherited by every victim.
+// The scratch page (the kernel may write it) and a page of '.', between
+// two PROT_NONE pages, mapped once here and inherited by every victim.
 static int conductor_pages(void)
 {
-  char *p = mmap(NULL, 3 * PGSIZE, PROT_READ | PROT_WRITE,
+  char *p = mmap(NULL, 4 * PGSIZE, PROT_READ | PROT_WRITE,
                  MAP_ANON | MAP_PRIVATE, -1, 0);
 
-  if (p == MAP_FAILED || mprotect(p + 2 * PGSIZE, PGSIZE, PROT_NONE) < 0)
+  if (p == MAP_FAILED || mprotect(p, PGSIZE, PROT_NONE) < 0 ||
+      mprotect(p + 3 * PGSIZE, PGSIZE, PROT_NONE) < 0)
     return -1;
-  sf_scratch = p;
-  sf_dots = p + PGSIZE;
+  sf_scratch = p + PGSIZE;
+  sf_dots = p + 2 * PGSIZE;
   memset(sf_dots, '.', PGSIZE);
-  sf_protect((uint64)p, 3 * PGSIZE);
-  sf_protect((uint64)sf_sh, sizeof(*sf_sh));
+  sf_protect((uint64)p, 4 * PGSIZE);
+  sf_protect((uint64)sf_sh - PGSIZE, sizeof(*sf_sh) + 2 * PGSIZE);
   sf_protect(0x10000, (uint64)end - 0x10000);
   return 0;
 }
@@ -226,6 +230,20 @@ static int __attribute__((noinline)) snapshot(struct vmstats *vs)
   return vmstat(vs);
 }
 
+// The shared mapping, between two PROT_NONE pages (args.c: no kernel
+// write that starts outside it can reach it), or NULL.
+static struct sf_shared *map_shared(void)
+{
+  uint64 len = (sizeof(struct sf_shared) + PGSIZE - 1) & ~(uint64)(PGSIZE - 1);
+  char *p = mmap(NULL, len + 2 * PGSIZE, PROT_READ | PROT_WRITE,
+                 MAP_ANON | MAP_SHARED, -1, 0);
+
+  if (p == MAP_FAILED || mprotect(p, PGSIZE, PROT_NONE) < 0 ||
+      mprotect(p + PGSIZE + len, PGSIZE, PROT_NONE) < 0)
+    return NULL;
+  return (struct sf_shared *)(p + PGSIZE);
+}
+
 static int all_digits(const char *s)
 {
   if (*s == '\0')
@@ -260,8 +278,11 @@ static int run(int seconds)
     sleep(20);
   }
   printf("sysfuzz: FAIL: leak: free pages %lu before, %lu after; kernel "
-         "objects %lu, %lu (seed %ld)\n", before.free, after.free,
-         before.kmem_objects, after.kmem_objects, sf_sh->seed);
+         "objects %lu, %lu; wired %lu, %lu; active %lu, %lu; inactive %lu, "
+         "%lu; laundry %lu, %lu (seed %ld)\n", before.free, after.free,
+         before.kmem_objects, after.kmem_objects, before.wired, after.wired,
+         before.active, after.active, before.inactive, after.inactive,
+         before.laundry, after.laundry, sf_sh->seed);
   return 1;
 }
 
@@ -277,9 +298,8 @@ main(int argc, char *argv[])
   if (!all_digits(argv[1]) || !all_digits(argv[2]))
     exit(0);                                // a victim's exec: nothing to do
   seconds = atoi(argv[2]);
-  sf_sh = mmap(NULL, sizeof(*sf_sh), PROT_READ | PROT_WRITE,
-               MAP_ANON | MAP_SHARED, -1, 0);
-  if (sf_sh == MAP_FAILED) {
+  sf_sh = map_shared();
+  if (sf_sh == NULL) {
     printf("sysfuzz: mmap: %s\nsysfuzz: 0 passed, 1 failed\n", strerror(errno));
     exit(1);
   }

@@ -15,10 +15,13 @@
 // (read's buffer, fstat's struct, ...) never points into them either.
 #include "user/sysfuzz/sf.h"
 
+extern char end[];                            // user/user.ld
+
 #define SF_NPROT   8
 #define STACK_LOW  (MAXUVA - PGSIZE - (8ul << 20))   // bottom of the stack's reach
 
 static uint64 rng;
+static uint64 stack_lo = MAXUVA;
 static struct { uint64 start, end; } prot_ranges[SF_NPROT];
 static int nprot;
 
@@ -72,6 +75,12 @@ int sf_protected(uint64 start, uint64 len)
   return 0;
 }
 
+void sf_protect_stack(uint64 lo)
+{
+  stack_lo = lo;
+  sf_protect(lo, MAXUVA - lo);
+}
+
 void sf_arena_add(uint64 addr, uint64 len)
 {
   struct sf_arena *a = &sf_arenas[sf_pick(SF_NARENA)];
@@ -120,19 +129,27 @@ static uint64 any_ptr(void)
     __asm__ volatile("mv %0, sp" : "=r"(sp));
     return sp - 64 * PGSIZE - (sf_rnd() % (4ul << 20));
   case 8:                                   // the program's text and data
-    return 0x10000 + sf_rnd() % (64 * PGSIZE);
+    return 0x10000 + sf_rnd() % ((uint64)end - 0x10000);
   default:
     return sf_rnd();
   }
 }
 
+// A kernel write of wsize bytes at p stops at the first page it cannot
+// write. The protected mappings have PROT_NONE pages on both sides and the
+// program's data starts after read-only text, so only a write that starts
+// inside one can reach it; the stack has lazy pages below it, so a write
+// from below must end short of it.
 uint64 sf_ptr(uint64 wsize)
 {
   uint64 p;
 
   for (int tries = 0; tries < 8; tries++) {
     p = any_ptr();
-    if (wsize == 0 || !sf_protected(p, wsize))
+    if (wsize == 0)
+      return p;
+    if (!sf_protected(p, 1) &&
+        !(p < stack_lo && (p + wsize < p || p + wsize > stack_lo)))
       return p;
   }
   return 0;

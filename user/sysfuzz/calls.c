@@ -228,11 +228,11 @@ static int pipe_slot(void)
 
 // --- Calls on descriptors ------------------------------------------------
 
-// How many bytes the kernel may write at most for a read of len: a pipe
-// holds at most PIPESIZE, a file at most a few MiB.
+// How many bytes the kernel may write for a count of len (it clamps
+// counts to 31 bits).
 static uint64 write_bound(uint64 len)
 {
-  return len < (16ul << 20) ? len : 16ul << 20;
+  return len < 0x7fffffff ? len : 0x7fffffff;
 }
 
 static void op_read(void)
@@ -431,6 +431,8 @@ static void op_mmap(void)
   if ((ret & (PGSIZE - 1)) || ret < PGSIZE || ret >= MAXUVA ||
       ((flags & MAP_FIXED) && ret != addr))
     oracle_fail("mmap returned a bad address", SYS_mmap, (long)ret);
+  else if (len > SF_BIGMAP)
+    CALL2(SYS_munmap, ret, len);            // see sf_victim: memory
   else
     sf_arena_add(ret, len);
 }
@@ -512,7 +514,9 @@ static void op_misc(void)
   case 2:
     n = sf_pick(2) ? sf_int() : (long)sf_len() * (sf_pick(2) ? 1 : -1);
     ret = CALL1(SYS_sbrk, n);
-    if (ret > 0 && n > 0 && ret < (long)MAXUVA)
+    if (ret > 0 && n > (long)SF_BIGMAP && ret < (long)MAXUVA)
+      CALL1(SYS_sbrk, -n);                  // see sf_victim: memory
+    else if (ret > 0 && n > 0 && ret < (long)MAXUVA)
       sf_arena_add(ret, n);
     break;
   case 3:
@@ -727,6 +731,13 @@ static void step(void)
 
 // Run as victim gen of worker w until the deadline or the call budget,
 // then reap the children and exit (a child just exits).
+//
+// Memory: with no swap, a victim that fills a big lazy mapping (a 2 GiB
+// read() from a sparse file does) starves every other process, and the
+// fuzzer's own processes die of faults that find no page. So mappings and
+// heaps over SF_BIGMAP are removed as soon as they are made (their
+// creation and removal are still exercised) and the supervisor caps
+// RLIMIT_MEMLOCK; a victim's memory stays within a few MiB per mapping.
 void sf_victim(int w, int gen)
 {
   uint64 sp;
@@ -734,7 +745,7 @@ void sf_victim(int w, int gen)
   me = &sf_sh->w[w];
   sf_seed((uint64)sf_sh->seed * 1000003 + (uint64)w * 7919 + (uint64)gen);
   __asm__ volatile("mv %0, sp" : "=r"(sp));
-  sf_protect(sp - 32 * PGSIZE, MAXUVA - (sp - 32 * PGSIZE));
+  sf_protect_stack(sp - 32 * PGSIZE);
   for (int fd = 0; fd < NOFILE; fd++)
     fd_classify(fd);
   victim_arenas();

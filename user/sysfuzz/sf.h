@@ -20,6 +20,7 @@
 #define SF_MAXPIDS    64     // live processes a worker may have
 #define SF_CONSOLE    4096   // bytes the victims may write to the console
 #define SF_NARENA     16     // mappings a victim remembers
+#define SF_BIGMAP     (4ul << 20) // bigger mappings and heaps go at once
 
 // One call in a ring: who made it, what, and how it ended.
 struct sf_call {
@@ -68,6 +69,7 @@ void sf_seed(uint64 seed);
 // touch one and the kernel is never asked to write into one.
 void sf_protect(uint64 start, uint64 len);
 int sf_protected(uint64 start, uint64 len);
+void sf_protect_stack(uint64 lo);       // protects [lo, MAXUVA)
 
 // Mappings the victim knows, for pointers into every kind of memory.
 struct sf_arena {
