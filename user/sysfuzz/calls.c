@@ -423,8 +423,13 @@ static void op_mmap(void)
     addr = sf_pick(2) ? 0 : sf_ptr(0);
     len = sf_len_for(addr);
   }
-  if (len > (1ul << 38) && sf_pick(4))
+  // Mostly a length that can succeed. A range that wrapped was allowed
+  // near the program; the new length must be checked again.
+  if (len > (1ul << 38) && sf_pick(4)) {
     len = 1 + sf_rnd() % (64 * PGSIZE);
+    if ((flags & MAP_FIXED) && sf_protected(addr, len))
+      return;
+  }
   ret = (uint64)sf_call(SYS_mmap, addr, len, prot, flags, fd, off);
   if ((long)ret < 0 && (long)ret >= -4095)
     return;
