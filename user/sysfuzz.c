@@ -16,10 +16,11 @@
 //     cache dropped with vmreclaim before each count, as tl_group_oom does).
 // The kernel must not panic meanwhile (scripts/qemu-suite.sh checks that).
 //
-// On a failure it prints the seed and the last calls of every worker, with
-// the one still in the kernel marked, from the rings in the shared mapping
-// (struct sf_shared). Replaying the seed repeats each victim's choices;
-// WORKERS 1 makes the run close to deterministic.
+// On a failure it prints the seed and the last calls of every worker from
+// the rings in the shared mapping (struct sf_shared); a call with no result
+// is marked as still in the kernel when its process lives, else as gone
+// with it (a fault, exit, exec or kill). Replaying the seed repeats each
+// victim's choices; WORKERS 1 makes the run close to deterministic.
 //
 // Prints "sysfuzz: 1 passed, 0 failed" for a clean run.
 #include "user/sysfuzz/sf.h"
@@ -80,7 +81,7 @@ static void report(const char *why)
     printf("sysfuzz: worker %d, %ld calls, the last ones:\n", w, wk->progress);
     for (unsigned i = head > SF_REPORT ? head - SF_REPORT : 0; i < head; i++)
       sf_print_call(&wk->ring[i % SF_RING]);
-    // Older calls still in the kernel matter most of all.
+    // Older calls without a result matter most of all.
     for (unsigned i = head > SF_RING ? head - SF_RING : 0;
          i + SF_REPORT < head; i++)
       if (wk->ring[i % SF_RING].state == SF_INFLIGHT)

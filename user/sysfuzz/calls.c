@@ -133,8 +133,11 @@ void sf_print_call(const struct sf_call *c)
     name = names[c->nr];
   printf("  pid %d %s#%d(%lx, %lx, %lx, %lx, %lx, %lx)", c->pid, name, c->nr,
          c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->a[5]);
+  // No result: the process is still in the call, or died in it (a touch
+  // that faulted, exit, exec, a kill).
   if (c->state == SF_INFLIGHT)
-    printf(" ... in the kernel\n");
+    printf(vmmap(c->pid, NULL, 0) >= 0 ? " ... still in the kernel\n"
+                                       : " ... no result, process gone\n");
   else
     printf(" = %ld\n", c->ret);
 }
