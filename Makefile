@@ -5,6 +5,7 @@
 #   make check       host unit tests, then the in-kernel suite, headless
 #   make suite RUN="usertests file"  chosen in-kernel commands alone
 #   make boot-stress boot BOOTS times (200) at 4 harts, each must be clean
+#   make fuzz-qemu   the system-call fuzzer, SECONDS long, with SEED
 #   make test        host unit tests of kernel/vm only (no RISC-V tools)
 #   make fuzz        libFuzzer on kernel/vm for SECONDS (60; tests-host/fuzz)
 #   make qemu-gdb    boot halted, waiting for gdb-multiarch (see .gdbinit)
@@ -56,10 +57,13 @@ all: $(ALL_TARGETS)
 # VMCHECK_CPUS: the CPU counts booted with the VM checkers on.
 CHECK_CPUS ?= 1 3
 VMCHECK_CPUS ?= 3
+# CHECK_SYSFUZZ=1: also boot the system-call fuzzer twice (scripts/check.sh).
+CHECK_SYSFUZZ ?= 0
 .PHONY: check
 check:
 	$(call need,host kernel)
-	@CHECK_CPUS="$(CHECK_CPUS)" VMCHECK_CPUS="$(VMCHECK_CPUS)" MEM="$(MEM)" scripts/check.sh
+	@CHECK_CPUS="$(CHECK_CPUS)" VMCHECK_CPUS="$(VMCHECK_CPUS)" \
+	  CHECK_SYSFUZZ="$(CHECK_SYSFUZZ)" MEM="$(MEM)" scripts/check.sh
 
 # ---------------------------------------------------------------------------
 # The random stress test alone, longer: `make stress SEED=7 SECONDS=600`.
@@ -74,6 +78,20 @@ stress: kernel/kernel $(MKFS) $(UPROGS) | qemu-tools
 	$(MKFS) $(B)/fs-stress.img $(FS_FILES) $(B)/stress/autorun
 	@VMCHECK=$(VMCHECK) SUITE_TIMEOUT=$$(($(SECONDS) + 300)) scripts/qemu-suite.sh "$(CPUS)" \
 	  "$(MEM)" $(B)/fs-stress.img $(B)/stress.log
+
+# ---------------------------------------------------------------------------
+# The system-call fuzzer alone: `make fuzz-qemu SEED=7 SECONDS=600`. Boots
+# headless at CPUS with an /autorun that runs only user/sysfuzz and judges
+# the run like `make check` (any panic, a hang, a leak fail it). On a
+# failure the log (build/fuzz-qemu.log) has the seed and each worker's last
+# calls; docs/testing.md says how to replay them.
+.PHONY: fuzz-qemu
+fuzz-qemu: kernel/kernel $(MKFS) $(UPROGS)
+	@mkdir -p $(B)/fuzz-qemu
+	@echo "sysfuzz $(SEED) $(SECONDS)" > $(B)/fuzz-qemu/autorun
+	$(MKFS) $(B)/fs-fuzz-qemu.img $(FS_FILES) $(B)/fuzz-qemu/autorun
+	@SUITE_TIMEOUT=$$(($(SECONDS) + 300)) scripts/qemu-suite.sh "$(CPUS)" \
+	  "$(MEM)" $(B)/fs-fuzz-qemu.img $(B)/fuzz-qemu.log
 
 # ---------------------------------------------------------------------------
 # Boot BOOTS times in a row at BOOT_CPUS harts; every boot must show one

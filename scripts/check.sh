@@ -2,7 +2,10 @@
 # `make check`: the host unit tests of kernel/vm, a minute of the host
 # fuzzer of kernel/vm (scripts/fuzz.sh), then the in-kernel suites
 # headless at each CPU count in CHECK_CPUS (those also in VMCHECK_CPUS,
-# default 3, with the VM's expensive checkers on), then two quick checks: fs.img
+# default 3, with the VM's expensive checkers on), with CHECK_SYSFUZZ=1 the
+# system-call fuzzer for 60 s at CPUS=3 and at CPUS=4 with 512 MiB (off
+# until the two defects it found, docs/testing.md, are fixed: their timing
+# would make the run fail now and then), then two quick checks: fs.img
 # follows UPROGS_EXTRA (scripts/uprogs-list.sh), and a scripted console
 # session arrives whole (scripts/console-input.sh). Before all of them, the
 # docs' references to files, targets and functions (scripts/docrefs.py).
@@ -155,6 +158,31 @@ if [ -f user/autorun ]; then
     note "kernel or file system image did not build  (run: make kernel/kernel build/fs-check.img)"
     add 0 1
   fi
+fi
+
+# The system-call fuzzer (user/sysfuzz.c), one minute per boot: at CPUS=3
+# with the suites' memory, and at CPUS=4 with 512 MiB (more harts racing,
+# and a page cache that is seldom short). Each boot prints "qemu CPUS=N: P
+# passed, F failed" (scripts/qemu-suite.sh). Victims die of the faults they
+# provoke, but never execute a bad instruction: a kill line for one means
+# a process ran from a page that was not its program's. Opt-in for now
+# (CHECK_SYSFUZZ=1): two defects it found are open (docs/testing.md).
+if [ "${CHECK_SYSFUZZ:-0}" != 1 ]; then
+  echo "check: sysfuzz boots skipped (CHECK_SYSFUZZ=1 runs them)"
+elif $make kernel/kernel build/fs-sysfuzz.img; then
+  for cfg in "3 ${MEM:-128M}" "4 512M"; do
+    set -- $cfg
+    SUITE_TIMEOUT=420 scripts/qemu-suite.sh "$1" "$2" build/fs-sysfuzz.img \
+      "build/sysfuzz-$1.log" | tee "build/sysfuzz-$1.out"
+    add_summary "qemu CPUS=$1" "build/sysfuzz-$1.out"
+    if tr -d '\r' < "build/sysfuzz-$1.log" | grep -a 'pid [0-9]* ([^)]*): [a-z ]* at pc 0x'; then
+      echo "check (sysfuzz, CPUS=$1): a process was killed for an instruction"
+      add 0 1
+    fi
+  done
+else
+  echo "check: the fuzzer's image did not build"
+  add 0 1
 fi
 
 # fs.img follows UPROGS_EXTRA (scripts/uprogs-list.sh); it ends as plain

@@ -5,7 +5,7 @@
 //
 // The model is deliberately dumb: one cell of PAGE_SIZE bytes per page of
 // memory, shared by pointer where the memory is shared. The semantics it
-// encodes are SEMANTICS.md's: COPY memory never sees the other side's later
+// encodes are docs/semantics.md's: COPY memory never sees the other side's later
 // writes, MAP_PRIVATE sees the file until the page is first written, a
 // whole page past end-of-file is a bus error, MADV_FREE reads back as the
 // last write or zeros. State is per process (libFuzzer runs inputs one
@@ -160,7 +160,7 @@ void vmf_settle(void)
     }
 }
 
-// Wired accessible pages stay mapped, wired, on wired pages (SEMANTICS.md:
+// Wired accessible pages stay mapped, wired, on wired pages (docs/semantics.md:
 // a fault never happens on them).
 static void vmf_check_wired(struct vmf_proc *p)
 {
