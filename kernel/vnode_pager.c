@@ -85,8 +85,10 @@ static void vnode_pager_size_locked(struct vm_object *obj, uint64_t size)
 // ---------------------------------------------------------------------------
 // The pager operations.
 
-// Fill ma[i] from the file, zeroing what lies past the end. Returns
-// VM_PAGER_BAD if the page lies wholly past the end. ip locked.
+// Fill m from the file, zeroing what lies past the end. Returns
+// VM_PAGER_BAD if the page lies wholly past the end. ip locked. Leaves
+// m->flags alone: the caller marks the page valid once it holds the
+// object lock again.
 static int vnode_pager_read_page(struct inode *ip, struct vm_page *m,
                                  uint64_t size)
 {
@@ -102,30 +104,43 @@ static int vnode_pager_read_page(struct inode *ip, struct vm_page *m,
   if (r < 0)
     return VM_PAGER_ERROR;
   memset(kva + r, 0, PAGE_SIZE - r);
-  m->flags |= PG_VALID;
   return VM_PAGER_OK;
 }
 
+// Most pages one call reads: a fault's window is at most 24.
+#define VNODE_GET_MAX 64
+
 // Requires obj locked and ma[] busy; drops the lock around the reads.
 // Read-ahead pages that fail are left invalid (the caller frees them).
+// PG_VALID is set only after obj's lock is back: a page's flags belong to
+// its object's lock, and a fault waiting for one of these busy pages sets
+// PG_WANTED under that lock meanwhile -- a flag stored here without it
+// could be lost (a fault on program text then failed as a segmentation
+// fault, found by sysfuzz; usertests oom.text_reclaim_race).
 static int vnode_pager_getpages(struct vm_object *obj, struct vm_page **ma,
                                 int count, int reqpage)
 {
   struct inode *ip = obj->handle;
-  uint64_t size = obj->pager_size;
+  uint64_t size = obj->pager_size, filled = 0;
   int rv, result = VM_PAGER_OK;
 
   MTX_ASSERT_OWNED(&obj->lock);
+  KASSERT(count <= VNODE_GET_MAX, ("vnode_pager_getpages: %d pages", count));
   mtx_unlock(&obj->lock);
   ASSERT_SLEEPABLE();                 // no other spin lock across the I/O
   ilock(ip);
   for (int i = 0; i < count; i++) {
     rv = vnode_pager_read_page(ip, ma[i], size);
+    if (rv == VM_PAGER_OK)
+      filled |= 1ULL << i;
     if (i == reqpage)
       result = rv;
   }
   iunlock(ip);
   mtx_lock(&obj->lock);
+  for (int i = 0; i < count; i++)
+    if (filled & (1ULL << i))
+      ma[i]->flags |= PG_VALID;
   return result;
 }
 

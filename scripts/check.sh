@@ -4,7 +4,7 @@
 # headless at each CPU count in CHECK_CPUS (those also in VMCHECK_CPUS,
 # default 3, with the VM's expensive checkers on), with CHECK_SYSFUZZ=1 the
 # system-call fuzzer for 60 s at CPUS=3 and at CPUS=4 with 512 MiB (off
-# until the two defects it found, docs/testing.md, are fixed: their timing
+# until the hang it found, docs/testing.md, is fixed: its timing
 # would make the run fail now and then), then two quick checks: fs.img
 # follows UPROGS_EXTRA (scripts/uprogs-list.sh), and a scripted console
 # session arrives whole (scripts/console-input.sh). Before all of them, the
@@ -166,7 +166,7 @@ fi
 # passed, F failed" (scripts/qemu-suite.sh). Victims die of the faults they
 # provoke, but never execute a bad instruction: a kill line for one means
 # a process ran from a page that was not its program's. Opt-in for now
-# (CHECK_SYSFUZZ=1): two defects it found are open (docs/testing.md).
+# (CHECK_SYSFUZZ=1): a hang it found is open (docs/testing.md).
 if [ "${CHECK_SYSFUZZ:-0}" != 1 ]; then
   echo "check: sysfuzz boots skipped (CHECK_SYSFUZZ=1 runs them)"
 elif $make kernel/kernel build/fs-sysfuzz.img; then

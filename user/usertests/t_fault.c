@@ -159,11 +159,51 @@ t_oom_two(void)
   return 0;
 }
 
+// Reclaim racing text faults: processes running one program each free
+// clean cached pages (the program's own text among them) over and over
+// while making system calls, so each return to user mode may fetch from
+// a text page just freed, while the others fault on the same page. Each
+// fault must read the page back in. A pager that marked the page valid
+// without the object's lock lost that flag to a waiter's PG_WANTED, and
+// the fault failed: "segmentation fault at ... (execute)". Timing
+// decides, so it races for a few seconds (at CPUS=1 it rarely fails).
+// This group's leak check drops the clean cache anyway (oom).
+#define RACE_PROCS 4
+#define RACE_TICKS 300          // 3 s
+
+static int
+t_text_reclaim_race(void)
+{
+  int end = uptime() + RACE_TICKS, st, bad = 0;
+
+  for (int k = 0; k < RACE_PROCS; k++) {
+    int pid = fork();
+    TL_CHECK(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+      for (int i = 0; uptime() < end; i++) {
+        if (i % 7 == 0)
+          vmreclaim(100);
+        getpid();
+      }
+      exit(0);
+    }
+  }
+  for (int k = 0; k < RACE_PROCS; k++) {
+    TL_CHECK(wait(&st) > 0, "wait: %s", strerror(errno));
+    if (st != 0)
+      bad++;
+  }
+  TL_CHECK(bad == 0, "%d of %d racers died (exit status %d)", bad,
+           RACE_PROCS, st);
+  return 0;
+}
+
 void
 ut_oom(void)
 {
   tl_run("hog", t_oom);
   tl_run("two_hogs", t_oom_two);
+  tl_run("text_reclaim_race", t_text_reclaim_race);
 }
 
 // ---------------------------------------------------------------------------
