@@ -134,7 +134,7 @@ add_summary tools build/tools.out
 
 # The host fuzzer of kernel/vm for a minute (scripts/fuzz.sh; FUZZ_SECONDS
 # changes it): a clean run counts as one test.
-$make fuzz SECONDS="${FUZZ_SECONDS:-60}" 2>&1 | tee build/fuzz.out
+FUZZ_SEED=${FUZZ_SEED:-1} $make fuzz SECONDS="${FUZZ_SECONDS:-60}" 2>&1 | tee build/fuzz.out
 add_summary fuzz build/fuzz.out
 
 # In-kernel suites.

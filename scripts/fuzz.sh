@@ -17,7 +17,9 @@ cp tests-host/fuzz/corpus/* "$corpus"/
 rm -f "$b"/crash-* "$b"/leak-* "$b"/timeout-* "$b"/oom-*
 # -max_len: a few hundred operations are plenty for a 32-page window;
 # -timeout: one input runs in milliseconds, a second means it hangs.
-nice "$bin" -max_total_time="$seconds" -max_len=1024 -timeout=10 \
+# FUZZ_SEED: libFuzzer's seed (0, the default, picks one); make check
+# fixes it so that its run is the same sequence every time.
+nice "$bin" -seed="${FUZZ_SEED:-0}" -max_total_time="$seconds" -max_len=1024 -timeout=10 \
   -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$b/" \
   "$corpus" > "$log" 2>&1
 status=$?

@@ -132,3 +132,12 @@ Test(vmfuzz, found_mprotect_wire_unlock_unmerged)
 {
   replay("mprotect_wires_under_mcl_future");
 }
+
+// mlock drops the map lock to fault its pages in while entries it will
+// merge at the end may still be alike; VMCHECK's unlock-time check
+// demanded them merged already. It now checks all but that rule there
+// (vm_map_check_unlocking); vm_map_check between operations keeps it.
+Test(vmfuzz, found_mlock_unlock_unmerged)
+{
+  replay("mlock_unlock_unmerged");
+}

@@ -33,9 +33,10 @@
 // Locking: map->lock (sx) shared for lookups, exclusive for changes. A
 // thread that drops the lock (to sleep or do I/O) keeps nothing it looked
 // up and starts again from the lookup. Every exclusive unlock and
-// downgrade runs vm_map_check when vm_check_level is on (vm.h). Threads
-// sleeping for an entry in transition sleep on the map under
-// vm_map_sleep_mtx.
+// downgrade runs vm_map_check (all but the merge rule, which an operation
+// that drops the lock half done may not meet yet) when vm_check_level is
+// on (vm.h). Threads sleeping for an entry in transition sleep on the map
+// under vm_map_sleep_mtx.
 #include "lib/kmem.h"
 #include "lib/lock.h"
 #include "vm/pmap.h"
@@ -103,7 +104,7 @@ void vm_map_unlock(struct vm_map *map)
 {
   SX_ASSERT_XLOCKED(&map->lock);
   if (vm_check_level > 0)
-    vm_map_check(map);
+    vm_map_check_unlocking(map);
   sx_xunlock(&map->lock);
 }
 
@@ -129,7 +130,7 @@ void vm_map_lock_downgrade(struct vm_map *map)
 {
   SX_ASSERT_XLOCKED(&map->lock);
   if (vm_check_level > 0)
-    vm_map_check(map);
+    vm_map_check_unlocking(map);
   sx_downgrade(&map->lock);
 }
 

@@ -74,6 +74,11 @@ vm_size_t vm_map_entry_bytes(const struct vm_map_entry *entry);
 // KASSERT that [start, end) is a non-empty page-aligned range (fn names
 // the caller in the message). vm_map_ops.c.
 void vm_map_check_args(const char *fn, vm_offset_t start, vm_offset_t end);
+// vm_map_check at an unlock or downgrade under VMCHECK. An operation may
+// drop the lock half done (wiring faults pages in with it released), when
+// entries it will merge at its end may still be alike: everything but
+// that is checked.
+void vm_map_check_unlocking(struct vm_map *map);
 
 // WILLNEED, DONTNEED and FREE on [start, end) (vm_map_advise.c); map
 // unlocked. KERN_INVALID_ADDRESS if the range has a hole.
