@@ -410,10 +410,13 @@ void vm_page_wire(struct vm_page *m)
     MTX_ASSERT_OWNED(&m->object->lock);
   KASSERT(m->queue != PQ_FREE, ("vm_page_wire: page %p is free", m));
   KASSERT(m->wire_count < UINT32_MAX, ("vm_page_wire: page %p overflow", m));
-  if (m->wire_count++ == 0) {
+  // Off the queue first: the pageout scan looks at queued pages with only
+  // the queue lock, and a queued page must never look wired to it.
+  if (m->wire_count == 0) {
     vm_page_dequeue(m);
     VM_CNT_INC(v_wire_count);
   }
+  m->wire_count++;
 }
 
 void vm_page_unwire(struct vm_page *m, bool deactivate)
