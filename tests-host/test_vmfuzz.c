@@ -127,7 +127,7 @@ Test(vmfuzz, found_madv_free_twice_then_read)
 // mprotect out of PROT_NONE under mlockall(MCL_FUTURE) wires the range,
 // and the wiring drops the map lock; the entries the new protection made
 // alike were merged only at the end, so the unlock's vm_map_check found
-// mergeable neighbours (vm_map_protect now merges before wiring).
+// mergeable neighbours (the unlock-time check now leaves that rule out).
 Test(vmfuzz, found_mprotect_wire_unlock_unmerged)
 {
   replay("mprotect_wires_under_mcl_future");

@@ -247,10 +247,6 @@ int vm_map_protect(struct vm_map *map, vm_offset_t start, vm_offset_t end,
        entry != NULL && entry->start < end; entry = vm_map_entry_next(entry))
     vm_map_protect_entry(map, entry, prot, set_max, &w);
   if (w.marked) {
-    // The wiring drops the map lock: merge what the new protection made
-    // alike first, so that every unlock leaves the map as vm_map_check
-    // wants it (found by the host fuzzer under VMCHECK).
-    vm_map_simplify_range(map, start, end);
     vm_map_wire_fault(&w);
     vm_map_wire_finish(&w);
   }
