@@ -19,6 +19,8 @@
 #include "cpu.h"
 #include "lib/lock.h"
 #include "machdep.h"
+#include "platform.h"
+#include "printf.h"
 #include "proc.h"
 
 struct cpu cpus[NCPU];
@@ -58,6 +60,7 @@ void mtx_init(struct mtx *m, const char *name)
 {
   m->locked = 0;
   m->owner = 0;
+  m->where = 0;
   m->name = name;
 }
 
@@ -70,13 +73,37 @@ static bool mtx_owned_intr_off(const struct mtx *m)
   return m->locked && m->owner == (uintptr_t)mycpu();
 }
 
+// A spin mutex is held for microseconds. A hart that has waited for one
+// for SPIN_LIMIT seconds is in a deadlock (or its holder lost its way):
+// panic with the lock, the holder and where the holder took it (the pc
+// goes to addr2line) rather than hang in silence with interrupts off.
+// The clock is read once every 2^16 tries, so waiting costs no more.
+#define SPIN_LIMIT 20
+
+static void mtx_spin(struct mtx *m)
+{
+  uint64_t start = md_clock(), spins = 0;
+  uint64_t limit = SPIN_LIMIT * (platform.timebase_freq ? platform.timebase_freq
+                                                        : 10000000);
+
+  while (__atomic_exchange_n(&m->locked, 1, __ATOMIC_ACQUIRE) != 0) {
+    if ((++spins & 0xffff) != 0 || md_clock() - start < limit)
+      continue;
+    struct cpu *holder = (struct cpu *)m->owner;
+    panic("mtx_lock: cpu %d waited %d s for %s, held by cpu %d (taken at "
+          "pc %p)", cpuid(), SPIN_LIMIT, m->name, holder ? holder->id : -1,
+          (void *)m->where);
+  }
+}
+
 void mtx_lock(struct mtx *m)
 {
   push_off();
   KASSERT(!mtx_owned_intr_off(m), ("mtx_lock: %s already held", m->name));
-  while (__atomic_exchange_n(&m->locked, 1, __ATOMIC_ACQUIRE) != 0)
-    ;
+  if (__atomic_exchange_n(&m->locked, 1, __ATOMIC_ACQUIRE) != 0)
+    mtx_spin(m);
   m->owner = (uintptr_t)mycpu();
+  m->where = (uintptr_t)__builtin_return_address(0);
 }
 
 bool mtx_trylock(struct mtx *m)
@@ -88,6 +115,7 @@ bool mtx_trylock(struct mtx *m)
     return false;
   }
   m->owner = (uintptr_t)mycpu();
+  m->where = (uintptr_t)__builtin_return_address(0);
   return true;
 }
 

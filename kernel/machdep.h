@@ -12,6 +12,7 @@
 //   MAXUVA                             first address no user page can have
 //                                      (vmparam.h; user ABI)
 //   intr_on/off/get, md_cpu_self       this hart (cpufunc.h)
+//   md_clock                           the clock, platform.timebase_freq Hz
 //   PHYS_TO_DMAP, DMAP_TO_PHYS,        the kernel's view of physical memory
 //   kvtophys, KVA_START, KVA_END       and its own map (memlayout.h)
 //   pmap_activate, kernel_map          (pmap_md.h)

@@ -8,6 +8,8 @@
 # limit in seconds (default 600). VMCHECK=N (N > 0) boots with the VM's
 # expensive checkers on (the boot argument vmcheck=N, kernel/vmcheck.c);
 # the run then also fails unless the kernel says it turned them on.
+# QEMU_EXTRA adds QEMU options, e.g. "-gdb tcp::26000" to look at a hung
+# run from gdb-multiarch (docs/testing.md, "When a boot hangs").
 #
 # Every suite prints one line "NAME: N passed, M failed". The run fails if
 # the kernel panics, QEMU does not power off within the time limit, no suite
@@ -23,9 +25,10 @@ cp "$image" "$disk"
 vmcheck=${VMCHECK:-0}
 append=()
 [ "$vmcheck" != 0 ] && append=(-append "vmcheck=$vmcheck")
+read -r -a extra <<< "${QEMU_EXTRA:-}"
 
 timeout --foreground -k 5 "$limit" qemu-system-riscv64 -machine virt -bios "$opensbi" \
-  -kernel "${KERNEL:-kernel/kernel}" -m "$mem" -smp "$cpus" "${append[@]}" \
+  -kernel "${KERNEL:-kernel/kernel}" -m "$mem" -smp "$cpus" "${append[@]}" "${extra[@]}" \
   -nographic -monitor none -serial stdio \
   -global virtio-mmio.force-legacy=false \
   -drive file="$disk",if=none,format=raw,id=x0 \

@@ -20,6 +20,7 @@
 struct mtx {
   volatile uint32_t locked;   // 0 free, 1 held
   uintptr_t owner;            // implementation's owner id while held
+  uintptr_t where;            // return address of the lock call that took it
   const char *name;           // for diagnostics
 };
 

@@ -225,6 +225,27 @@ t_sleep_uptime(void)
   return 0;
 }
 
+// uptime() follows the clock: over a second of spinning, its ticks (100
+// a second) and the time CSR (10 MHz on QEMU virt: 100000 a tick) agree
+// within two ticks. A kernel that counted timer interrupts fell behind by
+// every late one: under a busy host, 900 s of ticks took 1200 s.
+static int
+t_uptime_clock(void)
+{
+  uint64 c0 = rdtime(), c1;
+  int t0 = uptime(), t1;
+  long lag;
+
+  while (rdtime() - c0 < 10000000)
+    ;
+  c1 = rdtime();
+  t1 = uptime();
+  lag = (long)((c1 - c0) / 100000) - (t1 - t0);
+  TL_CHECK(lag >= -2 && lag <= 2, "uptime advanced %d ticks in %d ms",
+           t1 - t0, (int)((c1 - c0) / 10000));
+  return 0;
+}
+
 void
 ut_proc(void)
 {
@@ -239,4 +260,5 @@ ut_proc(void)
   tl_run("exec", t_exec);
   tl_run_child("exec_missing", t_exec_missing);
   tl_run("sleep_uptime", t_sleep_uptime);
+  tl_run("uptime_clock", t_uptime_clock);
 }

@@ -14,7 +14,10 @@
 // at its hook and returns -EFAULT. Anything else panics.
 //
 // The timer: every hart asks SBI for an interrupt every 1/TICK_HZ s; only
-// cpu 0 advances ticks.
+// cpu 0 advances ticks, by the number of 1/TICK_HZ periods of the clock
+// that have passed, so uptime() keeps to the clock when a timer interrupt
+// comes late (a busy host, a long interrupts-off section) instead of
+// falling behind by every delay.
 #include "arch/riscv/cpufunc.h"
 #include "arch/riscv/plic.h"
 #include "arch/riscv/riscv.h"
@@ -34,6 +37,7 @@
 
 uint64_t ticks;
 struct mtx tickslock;
+static uint64_t next_tick;            // (tickslock) clock value of tick ticks+1
 
 enum intr_kind { INTR_NONE, INTR_DEVICE, INTR_TIMER };
 
@@ -45,8 +49,10 @@ static uint64_t tick_interval(void)
 
 void trap_init_hart(void)
 {
-  if (cpuid() == 0)
+  if (cpuid() == 0) {
     mtx_init(&tickslock, "ticks");
+    next_tick = r_time() + tick_interval();
+  }
   w_stvec((uint64_t)trapvec);
   w_sscratch(0);
   w_sie(r_sie() | SIE_SEIE | SIE_STIE | SIE_SSIE);
@@ -61,8 +67,12 @@ void trap_init_hart(void)
 static void clock_intr(void)
 {
   if (cpuid() == 0) {
+    uint64_t now = r_time();
     mtx_lock(&tickslock);
-    ticks++;
+    while (now >= next_tick) {
+      ticks++;
+      next_tick += tick_interval();
+    }
     wakeup(&ticks);
     mtx_unlock(&tickslock);
   }
