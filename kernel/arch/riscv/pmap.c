@@ -20,16 +20,20 @@
 // PV_REFERENCED); pmap_is_modified reports them until pmap_clear_modify.
 // The pmap never writes m->flags: those belong to the object lock.
 //
-// pmap_mmu.c holds the other half: the boot page table, ASIDs, activation
-// and TLB shootdown (pmap_invalidate), everything that touches the MMU.
+// This file keeps the tables and the operations on address ranges (enter,
+// remove, protect, unwire, queries). pmap_page.c holds the operations on
+// one page through its pv list (page_protect, the modified and referenced
+// bits) and the page-contents helpers; pmap_mmu.c the boot page table,
+// ASIDs, activation and TLB shootdown (pmap_invalidate): everything that
+// touches the MMU. pmap_var.h is what the three files share.
 //
 // Locking, in this order (after map and object locks, before vm_page's):
-//   pv_lock      (v) every pv list and md field of every page
+//   pmap_pv_lock (v) every pv list and md field of every page
 //   pmap->lock   (p) the pmap's tables and counts
 //   asid_lock    (s) in pmap_mmu.c (a leaf)
-// Functions that walk a page's mappings take pv_lock and then each pmap's
-// lock. Freed table pages are queued and given back to vm_page once these
-// are released, to keep the time with interrupts off short.
+// Functions that walk a page's mappings take pmap_pv_lock and then each
+// pmap's lock. Freed table pages are queued and given back to vm_page once
+// these are released, to keep the time with interrupts off short.
 #include "arch/riscv/pmap_var.h"
 #include "arch/riscv/vmparam.h"
 #include "lib/kmem.h"
@@ -40,35 +44,12 @@
 #include "vm/pmap.h"
 #include "vm/vm_page.h"
 
-// md.pv_flags bits.
-#define PV_MODIFIED     0x1            // a removed mapping had D set
-#define PV_REFERENCED   0x2            // a removed mapping had A set
-#define PV_PTP          0x4            // a page-table page: pv_count = entries
-
-struct pv_entry {
-  struct list_node link;               // (v) on m->md.pv_list
-  struct pmap *pmap;                   // (v)
-  vm_offset_t va;                      // (v)
-};
-
 static struct pmap kernel_pmap_store;
 struct pmap *kernel_pmap = &kernel_pmap_store;
 
-static struct mtx pv_lock;
+struct mtx pmap_pv_lock;
 static struct kmem_zone *pmap_zone;    // (c)
 static struct kmem_zone *pv_zone;      // (c)
-
-// The hardware may set A or D in a valid leaf at any moment, so a valid
-// leaf is only changed atomically.
-static inline pt_entry_t pte_swap(pt_entry_t *pte, pt_entry_t v)
-{
-  return __atomic_exchange_n(pte, v, __ATOMIC_SEQ_CST);
-}
-
-static inline pt_entry_t pte_clear_bits(pt_entry_t *pte, pt_entry_t bits)
-{
-  return __atomic_fetch_and(pte, ~bits, __ATOMIC_SEQ_CST);
-}
 
 static vm_prot_t pte_prot(pt_entry_t pte)
 {
@@ -110,12 +91,13 @@ static struct vm_page *pmap_ptp_alloc(void)
 
 // Give back the table pages queued on free (through plinks, unused while
 // a page is wired). Requires no pmap, pv or asid lock.
-static void pmap_ptp_free_queued(struct list_node *free)
+void pmap_ptp_free_queued(struct list_node *free)
 {
   struct list_node *n;
   struct vm_page *m;
 
-  KASSERT(!mtx_owned(&pv_lock), ("pmap_ptp_free_queued: pv_lock held"));
+  KASSERT(!mtx_owned(&pmap_pv_lock),
+          ("pmap_ptp_free_queued: pmap_pv_lock held"));
   while ((n = list_first(free)) != NULL) {
     list_remove(n);
     m = container_of(n, struct vm_page, plinks);
@@ -238,18 +220,13 @@ static bool pmap_l0e_release(struct pmap *pmap, vm_offset_t va,
   return true;
 }
 
-static void pmap_invalidate_page(struct pmap *pmap, vm_offset_t va, bool all)
-{
-  pmap_invalidate(pmap, va, va + PAGE_SIZE, all);
-}
-
 // ---------------------------------------------------------------------------
-// pv entries. All require pv_lock.
+// pv entries. All require pmap_pv_lock.
 
 static void pmap_pv_insert(struct vm_page *m, struct pv_entry *pv,
                            struct pmap *pmap, vm_offset_t va)
 {
-  MTX_ASSERT_OWNED(&pv_lock);
+  MTX_ASSERT_OWNED(&pmap_pv_lock);
   pv->pmap = pmap;
   pv->va = va;
   list_insert_tail(&m->md.pv_list, &pv->link);
@@ -264,7 +241,7 @@ static void pmap_pv_remove(struct vm_page *m, struct pmap *pmap,
   struct list_node *n;
   struct pv_entry *pv;
 
-  MTX_ASSERT_OWNED(&pv_lock);
+  MTX_ASSERT_OWNED(&pmap_pv_lock);
   list_for_each(n, &m->md.pv_list) {
     pv = container_of(n, struct pv_entry, link);
     if (pv->pmap == pmap && pv->va == va) {
@@ -280,7 +257,7 @@ static void pmap_pv_remove(struct vm_page *m, struct pmap *pmap,
 }
 
 // The leaf entry of a pv's mapping of m. Requires pv->pmap's lock.
-static pt_entry_t *pmap_pv_pte(struct pv_entry *pv, struct vm_page *m)
+pt_entry_t *pmap_pv_pte(struct pv_entry *pv, struct vm_page *m)
 {
   pt_entry_t *pte;
 
@@ -295,14 +272,14 @@ static pt_entry_t *pmap_pv_pte(struct pv_entry *pv, struct vm_page *m)
 // Removing and entering mappings.
 
 // Clear the valid leaf *pte of va and account for it (counts, pv entry),
-// leaving its table in place. Returns the old entry. Requires pv_lock and
-// the pmap lock; the caller flushes the TLB.
+// leaving its table in place. Returns the old entry. Requires pmap_pv_lock
+// and the pmap lock; the caller flushes the TLB.
 static pt_entry_t pmap_pte_clear(struct pmap *pmap, pt_entry_t *pte,
                                  vm_offset_t va)
 {
   pt_entry_t old;
 
-  MTX_ASSERT_OWNED(&pv_lock);
+  MTX_ASSERT_OWNED(&pmap_pv_lock);
   MTX_ASSERT_OWNED(&pmap->lock);
   old = pte_swap(pte, 0);
   KASSERT(pte_valid(old) && pte_leaf(old),
@@ -317,8 +294,8 @@ static pt_entry_t pmap_pte_clear(struct pmap *pmap, pt_entry_t *pte,
 
 // Remove the mapping at va and the tables left empty (queued on free).
 // True when a table went.
-static bool pmap_remove_pte(struct pmap *pmap, pt_entry_t *pte,
-                            vm_offset_t va, struct list_node *free)
+bool pmap_remove_pte(struct pmap *pmap, pt_entry_t *pte, vm_offset_t va,
+                     struct list_node *free)
 {
   pmap_pte_clear(pmap, pte, va);
   return pmap_l0e_release(pmap, va, free);
@@ -392,14 +369,14 @@ static enum pmap_fence pmap_pte_fence(struct pmap *pmap, pt_entry_t old,
 }
 
 // Store new at *pte for va, replacing whatever was there; pv is m's new pv
-// entry (NULL when unmanaged or when m stays mapped at va). Requires pv_lock
-// and the pmap lock.
+// entry (NULL when unmanaged or when m stays mapped at va). Requires
+// pmap_pv_lock and the pmap lock.
 static void pmap_enter_pte(struct pmap *pmap, vm_offset_t va, pt_entry_t *pte,
                            pt_entry_t new, struct vm_page *m, struct pv_entry *pv)
 {
   pt_entry_t old = *pte;
 
-  MTX_ASSERT_OWNED(&pv_lock);
+  MTX_ASSERT_OWNED(&pmap_pv_lock);
   MTX_ASSERT_OWNED(&pmap->lock);
   if (pte_valid(old) && pte_pa(old) == VM_PAGE_TO_PHYS(m)) {
     // Same page: keep its pv entry and the bits the hardware has set.
@@ -446,7 +423,7 @@ int pmap_enter(struct pmap *pmap, vm_offset_t va, struct vm_page *m,
   KASSERT((prot & VM_PROT_ALL) != 0, ("pmap_enter: no access at %lx", va));
   new = pmap_pte_make(pmap, m, prot, flags);
   list_init(&free);
-  mtx_lock(&pv_lock);
+  mtx_lock(&pmap_pv_lock);
   mtx_lock(&pmap->lock);
   // Take everything that can fail before changing anything.
   need = pmap_l0e_missing(pmap, va);
@@ -468,7 +445,7 @@ shortage:
       list_insert_tail(&free, &spare[i]->plinks);
 out:
   mtx_unlock(&pmap->lock);
-  mtx_unlock(&pv_lock);
+  mtx_unlock(&pmap_pv_lock);
   pmap_ptp_free_queued(&free);
   return rv;
 }
@@ -522,7 +499,7 @@ static void pmap_lower(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
 
   pmap_check_range(pmap, sva, eva);
   list_init(&free);
-  mtx_lock(&pv_lock);
+  mtx_lock(&pmap_pv_lock);
   mtx_lock(&pmap->lock);
   for (va = sva; va < eva; va = next)
     if ((l0 = pmap_l0_span(pmap, va, eva, &next)) != NULL)
@@ -530,7 +507,7 @@ static void pmap_lower(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
   if (done)
     pmap_invalidate(pmap, sva, eva, (done & 2) != 0);
   mtx_unlock(&pmap->lock);
-  mtx_unlock(&pv_lock);
+  mtx_unlock(&pmap_pv_lock);
   pmap_ptp_free_queued(&free);
 }
 
@@ -609,172 +586,7 @@ size_t pmap_wired_count(struct pmap *pmap)
 }
 
 // ---------------------------------------------------------------------------
-// The mappings of one page, through its pv list.
-
-// What pmap_page_walk does to each mapping of a page.
-enum pmap_pv_op {
-  PV_OP_TEST_MODIFIED,       // stop at the first mapping with D
-  PV_OP_TEST_REFERENCED,     // stop at the first mapping with A
-  PV_OP_CLEAR_MODIFIED,      // clear D everywhere
-  PV_OP_CLEAR_REFERENCED,    // clear A (not of wired mappings), count them
-  PV_OP_WRITE_PROTECT,       // clear W everywhere
-  PV_OP_REMOVE,              // remove every mapping
-  PV_OP_REMOVE_UNWIRED,      // remove every mapping that is not wired
-};
-
-// Apply op to the mapping of pv's page m. Returns 1 when it counts
-// (tests, CLEAR_REFERENCED), else 0. Requires pv_lock and pv->pmap's lock.
-static int pmap_pv_apply(struct pv_entry *pv, struct vm_page *m,
-                         enum pmap_pv_op op, struct list_node *free)
-{
-  struct pmap *pmap = pv->pmap;
-  vm_offset_t va = pv->va;
-  pt_entry_t *pte = pmap_pv_pte(pv, m), bit, old;
-
-  MTX_ASSERT_OWNED(&pv_lock);
-  switch (op) {
-  case PV_OP_TEST_MODIFIED:
-    return (*pte & PTE_D) != 0;
-  case PV_OP_TEST_REFERENCED:
-    return (*pte & PTE_A) != 0;
-  case PV_OP_REMOVE_UNWIRED:
-    if (*pte & PTE_SW_WIRED)
-      return 0;
-    // FALLTHROUGH
-  case PV_OP_REMOVE:                  // frees pv
-    pmap_invalidate_page(pmap, va, pmap_remove_pte(pmap, pte, va, free));
-    return 0;
-  case PV_OP_CLEAR_REFERENCED:
-    if (*pte & PTE_SW_WIRED)
-      return 1;                       // a wired page never faults for A
-    bit = PTE_A;
-    break;
-  case PV_OP_CLEAR_MODIFIED:
-    bit = PTE_D;
-    break;
-  default:
-    bit = PTE_W;
-    break;
-  }
-  old = pte_clear_bits(pte, bit);
-  if (old & bit)                      // the TLB may hold the old entry
-    pmap_invalidate_page(pmap, va, false);
-  return op == PV_OP_CLEAR_REFERENCED && (old & bit);
-}
-
-// Apply op to every mapping of m; returns the count of pmap_pv_apply's
-// answers (stopping at the first for the tests).
-static int pmap_page_walk(struct vm_page *m, enum pmap_pv_op op)
-{
-  struct list_node *n, *tmp, free;
-  struct pv_entry *pv;
-  struct pmap *pmap;
-  int count = 0;
-
-  list_init(&free);
-  mtx_lock(&pv_lock);
-  list_for_each_safe(n, tmp, &m->md.pv_list) {
-    pv = container_of(n, struct pv_entry, link);
-    pmap = pv->pmap;
-    mtx_lock(&pmap->lock);
-    count += pmap_pv_apply(pv, m, op, &free);
-    mtx_unlock(&pmap->lock);
-    if (count > 0 && (op == PV_OP_TEST_MODIFIED ||
-                      op == PV_OP_TEST_REFERENCED))
-      break;
-  }
-  mtx_unlock(&pv_lock);
-  pmap_ptp_free_queued(&free);
-  return count;
-}
-
-// Take (read and clear when clear) the given md.pv_flags bit of m.
-static bool pmap_page_flag(struct vm_page *m, uint32_t flag, bool clear)
-{
-  bool was;
-
-  mtx_lock(&pv_lock);
-  was = (m->md.pv_flags & flag) != 0;
-  if (clear)
-    m->md.pv_flags &= ~flag;
-  mtx_unlock(&pv_lock);
-  return was;
-}
-
-void pmap_page_protect(struct vm_page *m, vm_prot_t prot)
-{
-  if (prot & VM_PROT_WRITE)
-    return;
-  pmap_page_walk(m, (prot & (VM_PROT_READ | VM_PROT_EXECUTE)) ?
-                    PV_OP_WRITE_PROTECT : PV_OP_REMOVE);
-}
-
-void pmap_page_remove_unwired(struct vm_page *m)
-{
-  pmap_page_walk(m, PV_OP_REMOVE_UNWIRED);
-}
-
-bool pmap_is_modified(struct vm_page *m)
-{
-  return pmap_page_flag(m, PV_MODIFIED, false) ||
-         pmap_page_walk(m, PV_OP_TEST_MODIFIED) > 0;
-}
-
-void pmap_clear_modify(struct vm_page *m)
-{
-  pmap_page_flag(m, PV_MODIFIED, true);
-  pmap_page_walk(m, PV_OP_CLEAR_MODIFIED);
-}
-
-bool pmap_is_referenced(struct vm_page *m)
-{
-  return pmap_page_flag(m, PV_REFERENCED, false) ||
-         pmap_page_walk(m, PV_OP_TEST_REFERENCED) > 0;
-}
-
-int pmap_ts_referenced(struct vm_page *m)
-{
-  int count = pmap_page_flag(m, PV_REFERENCED, true) ? 1 : 0;
-
-  return count + pmap_page_walk(m, PV_OP_CLEAR_REFERENCED);
-}
-
-// Lock-free on purpose: vm_page_free asks while kmem may hold pv_lock
-// (freeing a pv entry can free its slab). A caller that needs a stable
-// answer holds the page's object lock, which every new mapping needs too.
-bool pmap_page_is_mapped(struct vm_page *m)
-{
-  return __atomic_load_n(&m->md.pv_list.next, __ATOMIC_ACQUIRE) !=
-         &m->md.pv_list;
-}
-
-void pmap_page_init(struct vm_page *m)
-{
-  list_init(&m->md.pv_list);
-  m->md.pv_count = 0;
-  m->md.pv_flags = 0;
-}
-
-// ---------------------------------------------------------------------------
-// Page contents, through the direct map.
-
-void *pmap_page_kva(struct vm_page *m)
-{
-  return PHYS_TO_DMAP(VM_PAGE_TO_PHYS(m));
-}
-
-void pmap_zero_page(struct vm_page *m)
-{
-  memset(pmap_page_kva(m), 0, PAGE_SIZE);
-}
-
-void pmap_copy_page(struct vm_page *src, struct vm_page *dst)
-{
-  memcpy(pmap_page_kva(dst), pmap_page_kva(src), PAGE_SIZE);
-}
-
-// ---------------------------------------------------------------------------
-// Address spaces and ASIDs.
+// Address spaces (their ASIDs are pmap_mmu.c's).
 
 struct pmap *pmap_create(void)
 {
@@ -819,7 +631,7 @@ void pmap_destroy(struct pmap *pmap)
 void pmap_zones_init(void)
 {
   mtx_init(&kernel_pmap->lock, "kernel pmap");
-  mtx_init(&pv_lock, "pv");
+  mtx_init(&pmap_pv_lock, "pv");
   pmap_zone = kmem_zone_create("pmap", sizeof(struct pmap));
   pv_zone = kmem_zone_create("pv entry", sizeof(struct pv_entry));
 }
