@@ -112,12 +112,12 @@ void pmap_ptp_free_queued(struct list_node *free)
 }
 
 // The vm_page of the table holding entry e, or NULL for a boot table.
-static struct vm_page *pmap_ptp_of(pt_entry_t *e)
+static inline struct vm_page *pmap_ptp_of(pt_entry_t *e)
 {
   return PHYS_TO_VM_PAGE(DMAP_TO_PHYS((void *)trunc_page((vm_offset_t)e)));
 }
 
-static void pmap_ptp_hold(pt_entry_t *e)
+static inline void pmap_ptp_hold(pt_entry_t *e)
 {
   struct vm_page *m = pmap_ptp_of(e);
 
@@ -126,7 +126,7 @@ static void pmap_ptp_hold(pt_entry_t *e)
 }
 
 // Drop the entry count of the table holding e; true when it reached zero.
-static bool pmap_ptp_unhold(pt_entry_t *e)
+static inline bool pmap_ptp_unhold(pt_entry_t *e)
 {
   struct vm_page *m = pmap_ptp_of(e);
 
@@ -140,6 +140,7 @@ static bool pmap_ptp_unhold(pt_entry_t *e)
 // Walking the tables. All require the pmap lock (or boot time).
 
 // The level-0 entry for va, or NULL when a table on the way is missing.
+/* LAB pmap BEGIN pmap_l0e: walk the three levels down to the leaf entry of va */
 static pt_entry_t *pmap_l0e(struct pmap *pmap, vm_offset_t va)
 {
   pt_entry_t e = pmap->root[pt_index(va, L2_SHIFT)];
@@ -151,38 +152,18 @@ static pt_entry_t *pmap_l0e(struct pmap *pmap, vm_offset_t va)
     return NULL;
   return &pte_table(e)[pt_index(va, L0_SHIFT)];
 }
-
-// How many tables (0..2) a walk to va's level-0 entry still lacks.
-static int pmap_l0e_missing(struct pmap *pmap, vm_offset_t va)
+/* LAB pmap STUB
+static pt_entry_t *pmap_l0e(struct pmap *pmap, vm_offset_t va)
 {
-  pt_entry_t e = pmap->root[pt_index(va, L2_SHIFT)];
-
-  if (!pte_valid(e))
-    return 2;
-  return pte_valid(pte_table(e)[pt_index(va, L1_SHIFT)]) ? 0 : 1;
+  (void)pmap;
+  (void)va;
+  panic("lab pmap: pmap_l0e not written");
 }
-
-// The level-0 entry for va, linking in the pages of spare (as many as
-// pmap_l0e_missing said) as the missing tables.
-static pt_entry_t *pmap_l0e_install(struct pmap *pmap, vm_offset_t va,
-                                    struct vm_page **spare)
-{
-  pt_entry_t *e = &pmap->root[pt_index(va, L2_SHIFT)];
-
-  for (int shift = L2_SHIFT; shift > L0_SHIFT; shift -= 9) {
-    if (!pte_valid(*e)) {
-      KASSERT(*spare != NULL, ("pmap_l0e_install: no table for %lx", va));
-      *e = pa_pte(VM_PAGE_TO_PHYS(*spare++)) | PTE_V;
-      pmap_ptp_hold(e);
-    }
-    KASSERT(!pte_leaf(*e), ("pmap_l0e_install: superpage at %lx", va));
-    e = &pte_table(*e)[pt_index(va, shift - 9)];
-  }
-  return e;
-}
+   LAB pmap END */
 
 // The level-0 table covering va (NULL if none) for a walk of [va, eva);
 // *next is where the span it covers ends (at most eva).
+/* LAB pmap BEGIN pmap_l0_span: the level-0 table of a range walk and where its span ends */
 static pt_entry_t *pmap_l0_span(struct pmap *pmap, vm_offset_t va,
                                 vm_offset_t eva, vm_offset_t *next)
 {
@@ -198,9 +179,21 @@ static pt_entry_t *pmap_l0_span(struct pmap *pmap, vm_offset_t va,
   *next = (end == 0 || end > eva) ? eva : end;
   return pte_valid(e) ? pte_table(e) : NULL;
 }
+/* LAB pmap STUB
+static pt_entry_t *pmap_l0_span(struct pmap *pmap, vm_offset_t va,
+                                vm_offset_t eva, vm_offset_t *next)
+{
+  (void)pmap;
+  (void)va;
+  (void)eva;
+  (void)next;
+  panic("lab pmap: pmap_l0_span not written");
+}
+   LAB pmap END */
 
 // Unlink the tables that held only va's mapping, now removed, queueing them
 // on free. True when a table went (the caller must flush the whole TLB).
+/* LAB pmap BEGIN pmap_l0e_release: free the tables a removed mapping leaves empty */
 static bool pmap_l0e_release(struct pmap *pmap, vm_offset_t va,
                              struct list_node *free)
 {
@@ -219,12 +212,22 @@ static bool pmap_l0e_release(struct pmap *pmap, vm_offset_t va,
   }
   return true;
 }
+/* LAB pmap STUB
+static bool pmap_l0e_release(struct pmap *pmap, vm_offset_t va,
+                             struct list_node *free)
+{
+  (void)pmap;
+  (void)va;
+  (void)free;
+  panic("lab pmap: pmap_l0e_release not written");
+}
+   LAB pmap END */
 
 // ---------------------------------------------------------------------------
 // pv entries. All require pmap_pv_lock.
 
-static void pmap_pv_insert(struct vm_page *m, struct pv_entry *pv,
-                           struct pmap *pmap, vm_offset_t va)
+static inline void pmap_pv_insert(struct vm_page *m, struct pv_entry *pv,
+                                  struct pmap *pmap, vm_offset_t va)
 {
   MTX_ASSERT_OWNED(&pmap_pv_lock);
   pv->pmap = pmap;
@@ -301,33 +304,9 @@ bool pmap_remove_pte(struct pmap *pmap, pt_entry_t *pte, vm_offset_t va,
   return pmap_l0e_release(pmap, va, free);
 }
 
-// The leaf for m mapped with prot by pmap: A always, D when the access
-// writes or the mapping is wired and writable (a wired page never faults).
-static pt_entry_t pmap_pte_make(struct pmap *pmap, struct vm_page *m,
-                                vm_prot_t prot, unsigned flags)
-{
-  pt_entry_t pte = pa_pte(VM_PAGE_TO_PHYS(m)) | PTE_V | PTE_A;
-
-  prot = vm_prot_mappable(prot);     // W without R is reserved
-  if (prot & VM_PROT_READ)
-    pte |= PTE_R;
-  if (prot & VM_PROT_WRITE)
-    pte |= PTE_W;
-  if (prot & VM_PROT_EXECUTE)
-    pte |= PTE_X;
-  if (flags & PMAP_ENTER_WIRED)
-    pte |= PTE_SW_WIRED;
-  if (pmap == kernel_pmap)
-    pte |= PTE_G;
-  else
-    pte |= PTE_U | PTE_SW_MANAGED;
-  if ((pte & PTE_W) && ((flags & VM_PROT_WRITE) || (pte & PTE_SW_WIRED) ||
-                        pmap == kernel_pmap))
-    pte |= PTE_D;
-  return pte;
-}
-
-// How the TLBs must learn of new replacing old at va.
+// How the TLBs must learn of a leaf new replacing old at va: pmap_enter
+// decides (pmap_pte_fence) and calls pmap_invalidate_new, _local or
+// pmap_invalidate of the page (pmap_mmu.c) accordingly.
 //
 // PMAP_FENCE_NONE: new only adds to old -- a user mapping made where there
 // was none, or the same page gaining a right (R, W, X, or A/D, which a
@@ -353,6 +332,62 @@ static pt_entry_t pmap_pte_make(struct pmap *pmap, struct vm_page *m,
 // hart that may cache old must forget it before we go on. Kernel mappings
 // always go here, since a kernel fault on one would be fatal.
 enum pmap_fence { PMAP_FENCE_NONE, PMAP_FENCE_LOCAL, PMAP_FENCE_ALL };
+
+/* LAB pmap BEGIN pmap_enter: tables, leaf bits, pv entry and TLB fence of a mapping */
+// How many tables (0..2) a walk to va's level-0 entry still lacks.
+static int pmap_l0e_missing(struct pmap *pmap, vm_offset_t va)
+{
+  pt_entry_t e = pmap->root[pt_index(va, L2_SHIFT)];
+
+  if (!pte_valid(e))
+    return 2;
+  return pte_valid(pte_table(e)[pt_index(va, L1_SHIFT)]) ? 0 : 1;
+}
+
+// The level-0 entry for va, linking in the pages of spare (as many as
+// pmap_l0e_missing said) as the missing tables.
+static pt_entry_t *pmap_l0e_install(struct pmap *pmap, vm_offset_t va,
+                                    struct vm_page **spare)
+{
+  pt_entry_t *e = &pmap->root[pt_index(va, L2_SHIFT)];
+
+  for (int shift = L2_SHIFT; shift > L0_SHIFT; shift -= 9) {
+    if (!pte_valid(*e)) {
+      KASSERT(*spare != NULL, ("pmap_l0e_install: no table for %lx", va));
+      *e = pa_pte(VM_PAGE_TO_PHYS(*spare++)) | PTE_V;
+      pmap_ptp_hold(e);
+    }
+    KASSERT(!pte_leaf(*e), ("pmap_l0e_install: superpage at %lx", va));
+    e = &pte_table(*e)[pt_index(va, shift - 9)];
+  }
+  return e;
+}
+
+// The leaf for m mapped with prot by pmap: A always, D when the access
+// writes or the mapping is wired and writable (a wired page never faults).
+static pt_entry_t pmap_pte_make(struct pmap *pmap, struct vm_page *m,
+                                vm_prot_t prot, unsigned flags)
+{
+  pt_entry_t pte = pa_pte(VM_PAGE_TO_PHYS(m)) | PTE_V | PTE_A;
+
+  prot = vm_prot_mappable(prot);     // W without R is reserved
+  if (prot & VM_PROT_READ)
+    pte |= PTE_R;
+  if (prot & VM_PROT_WRITE)
+    pte |= PTE_W;
+  if (prot & VM_PROT_EXECUTE)
+    pte |= PTE_X;
+  if (flags & PMAP_ENTER_WIRED)
+    pte |= PTE_SW_WIRED;
+  if (pmap == kernel_pmap)
+    pte |= PTE_G;
+  else
+    pte |= PTE_U | PTE_SW_MANAGED;
+  if ((pte & PTE_W) && ((flags & VM_PROT_WRITE) || (pte & PTE_SW_WIRED) ||
+                        pmap == kernel_pmap))
+    pte |= PTE_D;
+  return pte;
+}
 
 static enum pmap_fence pmap_pte_fence(struct pmap *pmap, pt_entry_t old,
                                       pt_entry_t new)
@@ -449,6 +484,23 @@ out:
   pmap_ptp_free_queued(&free);
   return rv;
 }
+/* LAB pmap STUB
+// pmap_enter's contract is in kernel/vm/pmap.h. Ours uses these helpers:
+// pmap_l0e_missing (how many tables the walk lacks), pmap_l0e_install
+// (link preallocated ones in), pmap_pte_make (the leaf's bits),
+// pmap_pte_fence (the enum above) and pmap_enter_pte (counts, pv entry,
+// fence). See labs/pmap/handout.md; shape yours as you like.
+int pmap_enter(struct pmap *pmap, vm_offset_t va, struct vm_page *m,
+               vm_prot_t prot, unsigned flags)
+{
+  (void)pmap;
+  (void)va;
+  (void)m;
+  (void)prot;
+  (void)flags;
+  panic("lab pmap: pmap_enter not written");
+}
+   LAB pmap END */
 
 // The rights a mapping keeps under prot (vm_prot_mappable: write keeps read).
 static pt_entry_t pmap_prot_keep(vm_prot_t prot)
@@ -465,6 +517,7 @@ static pt_entry_t pmap_prot_keep(vm_prot_t prot)
   return keep;
 }
 
+/* LAB pmap BEGIN pmap_lower: lower or remove the mappings of a range */
 // Lower the mappings in l0 between va and next to keep, removing those
 // left with no rights. Returns (any changed) | (a table went) << 1.
 static int pmap_protect_span(struct pmap *pmap, pt_entry_t *l0, vm_offset_t va,
@@ -510,6 +563,19 @@ static void pmap_lower(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
   mtx_unlock(&pmap_pv_lock);
   pmap_ptp_free_queued(&free);
 }
+/* LAB pmap STUB
+// Lower every mapping in [sva, eva) to the rights in keep; mappings left
+// with none (all of them when keep is 0) are removed.
+static void pmap_lower(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
+                       pt_entry_t keep)
+{
+  (void)pmap;
+  (void)sva;
+  (void)eva;
+  (void)keep;
+  panic("lab pmap: pmap_lower not written");
+}
+   LAB pmap END */
 
 void pmap_remove(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva)
 {

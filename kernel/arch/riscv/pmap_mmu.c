@@ -159,6 +159,7 @@ void pmap_mmu_forget(struct pmap *pmap)
   mtx_unlock(&asid_lock);
 }
 
+/* LAB pmap BEGIN pmap_activate: ASIDs by generation and the flushes a switch owes */
 // Give pmap an ASID of the current generation, starting a new generation
 // when none is left. Requires asid_lock.
 static void pmap_asid_alloc_locked(struct pmap *pmap)
@@ -206,6 +207,19 @@ void pmap_activate(struct pmap *pmap)
     sfence_vma_asid(pmap->asid);
   mtx_unlock(&asid_lock);
 }
+/* LAB pmap STUB
+// Switch this cpu to pmap (load satp with its root and ASID, flushing
+// what the ASID rules above require). The pmap it leaves stops being
+// active here.
+void pmap_activate(struct pmap *pmap)
+{
+  (void)pmap;
+  (void)asid_next;         // the ASID allocator's state, yours to use
+  (void)asid_gen;
+  (void)asid_stale;
+  panic("lab pmap: pmap_activate not written");
+}
+   LAB pmap END */
 
 // ---------------------------------------------------------------------------
 // Boot. Runs on hart 0 alone, on entry.S's boot table, whose direct map of

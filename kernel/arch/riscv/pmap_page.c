@@ -34,8 +34,10 @@ enum pmap_pv_op {
   PV_OP_REMOVE_UNWIRED,      // remove every mapping that is not wired
 };
 
+/* LAB pmap BEGIN pmap_page_walk: apply a test, clear or removal to every mapping of a page */
 // Apply op to the mapping of pv's page m. Returns 1 when it counts
-// (tests, CLEAR_REFERENCED), else 0. Requires pmap_pv_lock and pv->pmap's lock.
+// (tests, CLEAR_REFERENCED), else 0. Requires pmap_pv_lock and pv->pmap's
+// lock.
 static int pmap_pv_apply(struct pv_entry *pv, struct vm_page *m,
                          enum pmap_pv_op op, struct list_node *free)
 {
@@ -99,6 +101,17 @@ static int pmap_page_walk(struct vm_page *m, enum pmap_pv_op op)
   pmap_ptp_free_queued(&free);
   return count;
 }
+/* LAB pmap STUB
+// Apply op to every mapping of m; returns how many mappings answered yes
+// (the two tests stop at the first) or, for PV_OP_CLEAR_REFERENCED, how
+// many had A set (a wired mapping counts without losing A).
+static int pmap_page_walk(struct vm_page *m, enum pmap_pv_op op)
+{
+  (void)m;
+  (void)op;
+  panic("lab pmap: pmap_page_walk not written");
+}
+   LAB pmap END */
 
 // Take (read and clear when clear) the given md.pv_flags bit of m.
 static bool pmap_page_flag(struct vm_page *m, uint32_t flag, bool clear)
