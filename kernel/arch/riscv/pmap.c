@@ -23,14 +23,15 @@
 // This file keeps the tables and the operations on address ranges (enter,
 // remove, protect, unwire, queries). pmap_page.c holds the operations on
 // one page through its pv list (page_protect, the modified and referenced
-// bits) and the page-contents helpers; pmap_mmu.c the boot page table,
-// ASIDs, activation and TLB shootdown (pmap_invalidate): everything that
-// touches the MMU. pmap_var.h is what the three files share.
+// bits) and the page-contents helpers; pmap_asid.c the ASID bookkeeping;
+// pmap_mmu.c the boot page table, activation and TLB shootdown
+// (pmap_invalidate): everything that touches the MMU. pmap_var.h is what
+// the four files share.
 //
 // Locking, in this order (after map and object locks, before vm_page's):
-//   pmap_pv_lock (v) every pv list and md field of every page
-//   pmap->lock   (p) the pmap's tables and counts
-//   asid_lock    (s) in pmap_mmu.c (a leaf)
+//   pmap_pv_lock   (v) every pv list and md field of every page
+//   pmap->lock     (p) the pmap's tables and counts
+//   pmap_asid_lock (s) in pmap_asid.c (a leaf)
 // Functions that walk a page's mappings take pmap_pv_lock and then each
 // pmap's lock. Freed table pages are queued and given back to vm_page once
 // these are released, to keep the time with interrupts off short.
@@ -652,7 +653,7 @@ size_t pmap_wired_count(struct pmap *pmap)
 }
 
 // ---------------------------------------------------------------------------
-// Address spaces (their ASIDs are pmap_mmu.c's).
+// Address spaces (their ASIDs are pmap_asid.c's).
 
 struct pmap *pmap_create(void)
 {

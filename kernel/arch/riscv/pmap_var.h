@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-// The Sv39 pmap's private definitions, shared by its three files and by
+// The Sv39 pmap's private definitions, shared by its four files and by
 // nothing else: pmap.c (tables, pv entries, the range operations of
-// pmap.h), pmap_page.c (the per-page operations of pmap.h) and pmap_mmu.c
+// pmap.h), pmap_page.c (the per-page operations of pmap.h), pmap_asid.c
+// (which ASID a pmap runs with and which flushes cpus owe) and pmap_mmu.c
 // (everything that touches satp, sfence.vma or SBI: the boot page table,
-// ASIDs, activation and TLB shootdown).
+// activation and TLB shootdown).
 #ifndef RISCV_PMAP_VAR_H
 #define RISCV_PMAP_VAR_H
 
@@ -48,7 +49,7 @@ typedef uint64_t pt_entry_t;
 
 struct vm_page;
 
-// Locks: (p) the pmap's lock; (s) asid_lock in pmap_mmu.c.
+// Locks: (p) the pmap's lock; (s) pmap_asid_lock in pmap_asid.c.
 struct pmap {
   struct mtx lock;
   pt_entry_t *root;                    // (c) root table, in the direct map
@@ -114,6 +115,32 @@ void pmap_mmu_forget(struct pmap *pmap);
 
 // pmap.c, for pmap_bootstrap once vm_page is up.
 void pmap_zones_init(void);
+
+// --- pmap_asid.c: the ASID bookkeeping, for pmap_mmu.c ---------------------
+
+extern struct mtx pmap_asid_lock;
+extern uint32_t pmap_asid_max;         // (c) ASIDs the harts keep; 0 = none
+
+// What a cpu must flush before it runs a pmap.
+enum pmap_asid_flush {
+  PMAP_ASID_FLUSH_NONE,                // its TLB holds nothing stale of it
+  PMAP_ASID_FLUSH_ASID,                // entries of the pmap's ASID
+  PMAP_ASID_FLUSH_ALL,                 // everything (new generation, no ASIDs)
+};
+
+// Initialise the lock and the first generation. Boot, before any pmap runs.
+void pmap_asid_init(void);
+// The cpus running the user pmap now, which a shootdown of it must reach;
+// every other cpu is marked as owing a flush of its ASID before it runs it
+// again. Requires pmap_asid_lock.
+uint64_t pmap_asid_shootdown(struct pmap *pmap);
+// Cpu cpu leaves old (kernel_pmap or NULL at boot) for pmap: give pmap an
+// ASID of the current generation if it has none, mark it active on cpu and
+// no longer stale there, old no longer active there, and return the flush
+// cpu owes before it runs pmap (none for kernel_pmap, whose entries are
+// global). Requires pmap_asid_lock.
+enum pmap_asid_flush pmap_asid_switch(struct pmap *old, struct pmap *pmap,
+                                      int cpu);
 
 // --- pmap.c, for pmap_page.c -----------------------------------------------
 
