@@ -293,8 +293,10 @@ def report(table):
                 print("          rerun: %s" % r.rerun)
         score = sum(r.points for r in rows if r.passed)
         total = sum(r.points for r in rows)
-        print("Score: %d/%d" % (score, total))
-        full = full and score == total and all(r.passed for r in rows)
+        broken = [r for r in rows if not r.passed and r.points == 0]
+        print("Score: %d/%d%s" % (score, total, "  (not full: a 0-point row "
+                                  "failed)" if broken else ""))
+        full = full and score == total and not broken
     return full
 
 
