@@ -62,6 +62,7 @@ void vm_map_startup(void)
 }
 
 // The augment hook: max_free of a subtree from its root and children.
+/* LAB map BEGIN vm_map_entry_augment: max_free of a subtree from its root and its children */
 static void vm_map_entry_augment(struct avl_node *n)
 {
   struct vm_map_entry *entry = ENTRY(n);
@@ -73,6 +74,13 @@ static void vm_map_entry_augment(struct avl_node *n)
     max = MAX(max, ENTRY(n->right)->max_free);
   entry->max_free = max;
 }
+/* LAB map STUB
+static void vm_map_entry_augment(struct avl_node *n)
+{
+  (void)n;
+  panic("lab map: vm_map_entry_augment not written");
+}
+   LAB map END */
 
 void vm_map_init(struct vm_map *map, struct pmap *pmap, vm_offset_t min,
                  vm_offset_t max)
@@ -222,6 +230,7 @@ vm_size_t vm_map_entry_bytes(const struct vm_map_entry *entry)
   return entry->end - entry->start;
 }
 
+/* LAB map BEGIN vm_map_entry_link: keep adj_free and max_free exact as entries come, go and resize */
 // Recompute adj_free of entry from its successor and propagate it.
 static void vm_map_entry_set_gap(struct vm_map *map, struct vm_map_entry *entry)
 {
@@ -295,7 +304,30 @@ void vm_map_entry_set_range(struct vm_map *map,
     avl_update(&map->root, &prev->node);
   }
 }
+/* LAB map STUB
+// Contracts in vm_map_internal.h. Each must leave every adj_free and
+// max_free exact (vm_map_check verifies), nentries and size counted.
+void vm_map_entry_link(struct vm_map *map, struct vm_map_entry *entry)
+{
+  (void)map; (void)entry;
+  panic("lab map: vm_map_entry_link not written");
+}
 
+void vm_map_entry_unlink(struct vm_map *map, struct vm_map_entry *entry)
+{
+  (void)map; (void)entry;
+  panic("lab map: vm_map_entry_unlink not written");
+}
+
+void vm_map_entry_set_range(struct vm_map *map, struct vm_map_entry *entry,
+                            vm_offset_t start, vm_offset_t end)
+{
+  (void)map; (void)entry; (void)start; (void)end;
+  panic("lab map: vm_map_entry_set_range not written");
+}
+   LAB map END */
+
+/* LAB map BEGIN vm_map_lookup_entry: find the entry containing an address, or the one before it */
 bool vm_map_lookup_entry(struct vm_map *map, vm_offset_t addr,
                          struct vm_map_entry **entry)
 {
@@ -318,6 +350,14 @@ bool vm_map_lookup_entry(struct vm_map *map, vm_offset_t addr,
   *entry = before;
   return false;
 }
+/* LAB map STUB
+bool vm_map_lookup_entry(struct vm_map *map, vm_offset_t addr,
+                         struct vm_map_entry **entry)
+{
+  (void)map; (void)addr; (void)entry;
+  panic("lab map: vm_map_lookup_entry not written");
+}
+   LAB map END */
 
 struct vm_map_entry *vm_map_entry_at_or_after(struct vm_map *map,
                                               vm_offset_t addr)
@@ -331,6 +371,7 @@ struct vm_map_entry *vm_map_entry_at_or_after(struct vm_map *map,
 
 // --- free space --------------------------------------------------------------
 
+/* LAB map BEGIN vm_map_findspace: the lowest fit in O(log n) with max_free */
 // The leftmost entry of subtree n whose gap holds length; max_free of n
 // says there is one.
 static struct vm_map_entry *vm_map_findspace_down(struct avl_node *n,
@@ -398,9 +439,18 @@ int vm_map_findspace(struct vm_map *map, vm_offset_t start, vm_size_t length,
   *addr = entry->end;
   return KERN_SUCCESS;
 }
+/* LAB map STUB
+int vm_map_findspace(struct vm_map *map, vm_offset_t start, vm_size_t length,
+                     vm_offset_t *addr)
+{
+  (void)map; (void)start; (void)length; (void)addr;
+  panic("lab map: vm_map_findspace not written");
+}
+   LAB map END */
 
 // --- clipping and merging ----------------------------------------------------
 
+/* LAB map BEGIN vm_map_clip_range: split the entries straddling the ends of a range */
 // A copy of entry for a part of its range. An object gets a reference for
 // the copy; an entry with no object needs nothing, as both halves are
 // independent zero-fill memory until their first fault.
@@ -485,7 +535,26 @@ struct vm_map_entry *vm_map_clip_range(struct vm_map *map, vm_offset_t start,
     vm_map_clip_end(map, last, end, r);
   return first;
 }
+/* LAB map STUB
+// Contracts in vm_map_internal.h. Clips take their new entries from r,
+// which vm_map_reserve_clips filled beforehand, so they cannot fail.
+int vm_map_reserve_clips(struct vm_map *map, vm_offset_t start,
+                         vm_offset_t end, int extra, struct vm_map_reserve *r)
+{
+  (void)map; (void)start; (void)end; (void)extra; (void)r;
+  panic("lab map: vm_map_reserve_clips not written");
+}
 
+struct vm_map_entry *vm_map_clip_range(struct vm_map *map, vm_offset_t start,
+                                       vm_offset_t end,
+                                       struct vm_map_reserve *r)
+{
+  (void)map; (void)start; (void)end; (void)r;
+  panic("lab map: vm_map_clip_range not written");
+}
+   LAB map END */
+
+/* LAB map BEGIN vm_map_simplify_entry: merge an entry with every identical neighbour */
 bool vm_map_entry_mergeable(const struct vm_map_entry *a,
                             const struct vm_map_entry *b)
 {
@@ -520,6 +589,20 @@ void vm_map_simplify_entry(struct vm_map *map, struct vm_map_entry *entry)
     vm_map_entry_dispose(next);
   }
 }
+/* LAB map STUB
+bool vm_map_entry_mergeable(const struct vm_map_entry *a,
+                            const struct vm_map_entry *b)
+{
+  (void)a; (void)b;
+  panic("lab map: vm_map_entry_mergeable not written");
+}
+
+void vm_map_simplify_entry(struct vm_map *map, struct vm_map_entry *entry)
+{
+  (void)map; (void)entry;
+  panic("lab map: vm_map_simplify_entry not written");
+}
+   LAB map END */
 
 void vm_map_simplify_range(struct vm_map *map, vm_offset_t start,
                            vm_offset_t end)

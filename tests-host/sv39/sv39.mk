@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
-# Host tests of the real Sv39 pmap (kernel/arch/riscv/pmap.c), apart from
-# the main vmtests binary because that one links the reference host pmap.
+# Host tests of the real Sv39 pmap (kernel/arch/riscv/pmap.c, pmap_page.c
+# and pmap_asid.c), apart from the main vmtests binary because that one
+# links the reference host pmap.
 #
 #   make test-sv39     build $(B)/sv39/sv39tests (Criterion, ASan + UBSan)
 #                      and run it
@@ -10,7 +11,9 @@
 # replaces pmap_mmu.c. Everything else is the kernel's own code.
 
 SV39_B    := $(B)/sv39
-SV39_SRCS := kernel/arch/riscv/pmap.c $(sort $(wildcard tests-host/sv39/*.c)) \
+SV39_SRCS := kernel/arch/riscv/pmap.c kernel/arch/riscv/pmap_page.c \
+             kernel/arch/riscv/pmap_asid.c \
+             $(sort $(wildcard tests-host/sv39/*.c)) \
              $(sort $(wildcard kernel/vm/*.c)) kernel/lib/avl.c \
              tests-host/host_lock.c tests-host/host_kmem.c \
              tests-host/host_panic.c tests-host/host_vmcheck.c

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Host stand-in for kernel/arch/riscv/pmap_mmu.c, so the real table code of
 // kernel/arch/riscv/pmap.c runs on the host: no satp and no TLB, so
-// invalidation only counts (and checks its locking contract), and boot is
-// a root table for kernel_pmap taken from vm_page.
+// invalidation only counts (and checks its locking contract, and marks
+// stale cpus through pmap_asid.c as the machine does), and boot is a root
+// table for kernel_pmap taken from vm_page.
 
 #include "arch/riscv/pmap_var.h"
 #include "lib/kassert.h"
@@ -17,6 +18,11 @@ void pmap_invalidate(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
 {
   MTX_ASSERT_OWNED(&pmap->lock);
   KASSERT(sva < eva, ("pmap_invalidate: empty range"));
+  if (pmap != kernel_pmap) {          // as the machine's: mark stale cpus
+    mtx_lock(&pmap_asid_lock);
+    pmap_asid_shootdown(pmap);
+    mtx_unlock(&pmap_asid_lock);
+  }
   if (all)
     sv39_tlb.full++;
   else
@@ -50,6 +56,7 @@ void sv39_boot(void)
 
   KASSERT(m != NULL, ("sv39_boot: no page for the kernel root"));
   pmap_zones_init();
+  pmap_asid_init();
   kernel_pmap->root_pa = VM_PAGE_TO_PHYS(m);
   kernel_pmap->root = PHYS_TO_DMAP(kernel_pmap->root_pa);
   // A recognisable upper half for pmap_create to copy.

@@ -359,6 +359,62 @@ Test(sv39, referenced_counts_mappings)
   cr_assert(!pmap_is_referenced(data[4]));
 }
 
+// Invalidations asked for since t0, pages and full flushes alike.
+static uint64_t fences_since(struct sv39_tlb_stats t0)
+{
+  return sv39_tlb.pages - t0.pages + sv39_tlb.full - t0.full;
+}
+
+// A right taken away must leave every TLB that may cache it: each lowering
+// of a live mapping, through a range or through the page's pv list, asks
+// for its page (or the whole pmap) to be invalidated.
+Test(sv39, lowering_fences_every_mapping)
+{
+  struct sv39_tlb_stats t0;
+
+  do_enter(0, 0, 1, VM_PROT_RW, false);
+  do_enter(1, 0, 1, VM_PROT_RW, false);
+  t0 = sv39_tlb;
+  pmap_protect(pm[0], slot_va[0], slot_va[0] + PAGE_SIZE, VM_PROT_READ);
+  model[0][0].rights = PTE_R;
+  cr_assert_geq(fences_since(t0), 1, "pmap_protect took W without a fence");
+  check_all();
+  t0 = sv39_tlb;
+  pmap_page_protect(data[1], VM_PROT_READ);       // pmap 1 still had W
+  model[1][0].rights = PTE_R;
+  cr_assert_geq(fences_since(t0), 1, "pmap_page_protect took W unfenced");
+  cr_assert_eq(pmap_enter(pm[0], slot_va[1], data[2], VM_PROT_RW,
+                          VM_PROT_WRITE), KERN_SUCCESS);   // D preset
+  model[0][1] = (struct slot){ 2, PTE_R | PTE_W, false };
+  t0 = sv39_tlb;
+  pmap_clear_modify(data[2]);
+  cr_assert_geq(fences_since(t0), 1, "D cleared without a fence: a hart "
+                "could keep writing through its cached dirty entry");
+  cr_assert(!pmap_is_modified(data[2]));
+  check_all();                    // (it expects A, which comes off next)
+  t0 = sv39_tlb;
+  cr_assert_eq(pmap_ts_referenced(data[1]), 2);
+  cr_assert_geq(fences_since(t0), 2, "A cleared in two pmaps, fenced less");
+  t0 = sv39_tlb;
+  pmap_remove(pm[1], 0, MAXUVA);
+  model[1][0].page = -1;
+  cr_assert_geq(fences_since(t0), 1, "pmap_remove left a mapping cached");
+  cr_assert_eq(pmap_resident_count(pm[1]), 0);
+}
+
+// A wired page never faults, so the hardware could not set A again once
+// cleared: pmap_ts_referenced counts a wired mapping but leaves its A.
+Test(sv39, ts_referenced_keeps_wired_mappings_referenced)
+{
+  do_enter(0, 2, 3, VM_PROT_RW, true);
+  do_enter(1, 2, 3, VM_PROT_READ, false);
+  cr_assert_eq(pmap_ts_referenced(data[3]), 2);
+  cr_assert_eq(pmap_ts_referenced(data[3]), 1, "the wired mapping lost A");
+  cr_assert(pmap_mincore(pm[0], slot_va[2]) & MINCORE_REFERENCED);
+  cr_assert(!(pmap_mincore(pm[1], slot_va[2]) & MINCORE_REFERENCED));
+  cr_assert(pmap_is_referenced(data[3]));
+}
+
 Test(sv39, shortage_changes_nothing)
 {
   struct vm_page *hog[NPAGES];

@@ -11,30 +11,20 @@
 // image's table, a level-1 table per GiB of kernel_map) so none changes
 // later and user roots can copy them once.
 //
-// ASIDs: pmap_bootstrap counts the ASID bits the hart keeps in satp. User
-// pmaps get ASIDs 1..asid_max-1 tagged with a generation (0 is the
-// kernel's, whose mappings are global anyway). When the ASIDs run out a
-// new generation starts and every cpu owes a full TLB flush, paid before
-// it next runs a user pmap (asid_stale): no cpu then holds an entry of an
-// older generation while it runs a newer one. Without ASIDs every switch
-// to a user pmap flushes the TLB.
-//
-// A pmap's `active` mask holds the cpus running it now; only they get a
-// shootdown. A cpu that ran it and left may still cache its entries (they
-// survive a switch, which is the point of ASIDs), so a shootdown marks
-// every other cpu in the pmap's `stale` mask instead, and a stale cpu
-// flushes the pmap's ASID before it runs it again. A process that has
-// moved between harts thus costs no IPIs to the harts it left, and one
-// that stays put keeps its TLB entries across switches.
+// ASIDs: pmap_bootstrap counts the ASID bits the hart keeps in satp;
+// pmap_asid.c decides which ASID each pmap runs with, which cpus a
+// shootdown must reach now, and which flush a cpu owes when it switches
+// (see there). This file carries those decisions out: satp, sfence.vma and
+// SBI remote fences.
 //
 // Shootdown: sfence.vma on this hart; SBI RFENCE for the others, which
 // OpenSBI completes before it returns, so a flushed mapping is gone
 // everywhere when pmap_invalidate returns. Callers hold a pmap lock, so
 // interrupts are off and cpuid() is stable.
 //
-// Locking: asid_lock (s) protects the ASID state, every pmap's asid,
-// asid_gen, active and stale, and pmap_cur[]. It is a leaf, taken inside pmap
-// locks by pmap_invalidate.
+// Locking: pmap_asid_lock (s, pmap_asid.c) protects the ASID state, every
+// pmap's asid, asid_gen, active and stale, and pmap_cur[]. It is a leaf,
+// taken inside pmap locks by pmap_invalidate.
 #include "arch/riscv/memlayout.h"
 #include "arch/riscv/pmap_md.h"
 #include "arch/riscv/pmap_var.h"
@@ -51,11 +41,6 @@
 // Flushing more pages than this one by one costs more than a full flush.
 #define PMAP_FLUSH_MAX  32
 
-static struct mtx asid_lock;
-static uint32_t asid_max;              // (c) ASIDs the harts keep; 0 = none
-static uint32_t asid_next;             // (s) next free ASID of this generation
-static uint64_t asid_gen = 1;          // (s)
-static uint64_t asid_stale;            // (s) cpus owing a full TLB flush
 static struct pmap *pmap_cur[NCPU];    // (s) the pmap each cpu runs on
 
 static paddr_t boot_next;              // (c) the boot bump allocator
@@ -93,14 +78,13 @@ void pmap_invalidate(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
     mask = pmap_kernel_cpus() | me;
     asid = 0;
   } else {
-    mtx_lock(&asid_lock);
-    mask = pmap->active;
-    pmap->stale |= ~mask;
+    mtx_lock(&pmap_asid_lock);
+    mask = pmap_asid_shootdown(pmap);
     asid = pmap->asid;
-    mtx_unlock(&asid_lock);
+    mtx_unlock(&pmap_asid_lock);
   }
   if (mask & me) {
-    if (all && pmap != kernel_pmap && asid_max > 0)
+    if (all && pmap != kernel_pmap && pmap_asid_max > 0)
       sfence_vma_asid(asid);
     else if (all)
       sfence_vma();
@@ -111,7 +95,7 @@ void pmap_invalidate(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
   if ((mask &= ~me) == 0)
     return;
   __atomic_thread_fence(__ATOMIC_SEQ_CST);      // tables before the IPIs
-  if (pmap == kernel_pmap || asid_max == 0)
+  if (pmap == kernel_pmap || pmap_asid_max == 0)
     sbi_remote_sfence_vma_cpus(mask, all ? 0 : sva, all ? -1UL : eva - sva);
   else
     sbi_remote_sfence_vma_asid_cpus(mask, all ? 0 : sva, all ? -1UL : eva - sva,
@@ -145,7 +129,7 @@ void pmap_mmu_forget(struct pmap *pmap)
 {
   int me;
 
-  mtx_lock(&asid_lock);
+  mtx_lock(&pmap_asid_lock);
   me = cpuid();
   for (int i = 0; i < NCPU; i++) {
     if (pmap_cur[i] != pmap)
@@ -156,55 +140,23 @@ void pmap_mmu_forget(struct pmap *pmap)
     w_satp(MAKE_SATP(kernel_pmap->root_pa, 0));
     sfence_vma();           // it may cache the dying tables' entries
   }
-  mtx_unlock(&asid_lock);
-}
-
-// Give pmap an ASID of the current generation, starting a new generation
-// when none is left. Requires asid_lock.
-static void pmap_asid_alloc_locked(struct pmap *pmap)
-{
-  MTX_ASSERT_OWNED(&asid_lock);
-  if (asid_next == 0 || asid_next >= asid_max) {
-    asid_gen++;
-    asid_next = 1;            // 0 is the kernel's
-    asid_stale = ~0UL;
-  }
-  pmap->asid = asid_next++;
-  pmap->asid_gen = asid_gen;
-  pmap->stale = 0;            // asid_stale makes every cpu flush it all
+  mtx_unlock(&pmap_asid_lock);
 }
 
 // Switch this cpu to pmap. The pmap it leaves stops being active here.
 void pmap_activate(struct pmap *pmap)
 {
-  uint64_t me;
-  struct pmap *old;
-  int flush = 0;              // 1: this ASID, 2: everything
+  enum pmap_asid_flush flush;
 
-  mtx_lock(&asid_lock);
-  me = 1UL << cpuid();
-  old = pmap_cur[cpuid()];
-  if (old != kernel_pmap && old != NULL)
-    old->active &= ~me;
-  if (pmap != kernel_pmap) {
-    if (asid_max == 0) {
-      flush = 2;              // no ASIDs: a switch forgets everything
-    } else {
-      if (pmap->asid_gen != asid_gen)
-        pmap_asid_alloc_locked(pmap);
-      flush = (asid_stale & me) ? 2 : (pmap->stale & me) ? 1 : 0;
-      asid_stale &= ~me;
-    }
-    pmap->stale &= ~me;
-    pmap->active |= me;
-  }
+  mtx_lock(&pmap_asid_lock);
+  flush = pmap_asid_switch(pmap_cur[cpuid()], pmap, cpuid());
   pmap_cur[cpuid()] = pmap;
   w_satp(MAKE_SATP(pmap->root_pa, pmap->asid));
-  if (flush == 2)
+  if (flush == PMAP_ASID_FLUSH_ALL)
     sfence_vma();
-  else if (flush == 1)
+  else if (flush == PMAP_ASID_FLUSH_ASID)
     sfence_vma_asid(pmap->asid);
-  mtx_unlock(&asid_lock);
+  mtx_unlock(&pmap_asid_lock);
 }
 
 // ---------------------------------------------------------------------------
@@ -280,7 +232,7 @@ static void pmap_boot_asid(void)
   bits = (r_satp() >> SATP_ASID_SHIFT) & SATP_ASID_MASK;
   w_satp(MAKE_SATP(kernel_pmap->root_pa, 0));
   sfence_vma();
-  asid_max = bits == 0 ? 0 : (uint32_t)bits + 1;
+  pmap_asid_max = bits == 0 ? 0 : (uint32_t)bits + 1;
 }
 
 // Place the vm_page array at boot_next and hand the RAM after it to
@@ -294,7 +246,7 @@ static void pmap_boot_pages(paddr_t kernel_end, paddr_t ram_end)
   base = round_page(array_pa + npages * sizeof(struct vm_page));
   npages = MIN(npages, (ram_end - base) / PAGE_SIZE);
   printf("pmap: %lu KiB of boot tables, %lu pages managed, %u ASIDs\n",
-         (array_pa - kernel_end) >> 10, (unsigned long)npages, asid_max);
+         (array_pa - kernel_end) >> 10, (unsigned long)npages, pmap_asid_max);
   boot_next = 0;                      // closed from now on
   vm_page_startup(PHYS_TO_DMAP(array_pa), base, npages);
 }
@@ -304,7 +256,7 @@ void pmap_bootstrap(paddr_t kernel_end_pa)
   paddr_t ram_end = trunc_page(platform.ram_base + platform.ram_size);
 
   pmap_zones_init();         // locks now; zones are empty until used
-  mtx_init(&asid_lock, "pmap asid");
+  pmap_asid_init();
   boot_next = round_page(kernel_end_pa);
   kernel_pmap->root = pmap_boot_table();
   kernel_pmap->root_pa = DMAP_TO_PHYS(kernel_pmap->root);
@@ -318,9 +270,9 @@ void pmap_bootstrap(paddr_t kernel_end_pa)
 
 void pmap_init_hart(void)
 {
-  mtx_lock(&asid_lock);
+  mtx_lock(&pmap_asid_lock);
   pmap_cur[cpuid()] = kernel_pmap;
   w_satp(MAKE_SATP(kernel_pmap->root_pa, 0));
   sfence_vma();
-  mtx_unlock(&asid_lock);
+  mtx_unlock(&pmap_asid_lock);
 }

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
-// The Sv39 pmap's private definitions, shared by its two halves and by
-// nothing else: pmap.c (tables, pv lists, the pmap.h operations) and
-// pmap_mmu.c (everything that touches satp, sfence.vma or SBI: the boot
-// page table, ASIDs, activation and TLB shootdown).
+// The Sv39 pmap's private definitions, shared by its four files and by
+// nothing else: pmap.c (tables, pv entries, the range operations of
+// pmap.h), pmap_page.c (the per-page operations of pmap.h), pmap_asid.c
+// (which ASID a pmap runs with and which flushes cpus owe) and pmap_mmu.c
+// (everything that touches satp, sfence.vma or SBI: the boot page table,
+// activation and TLB shootdown).
 #ifndef RISCV_PMAP_VAR_H
 #define RISCV_PMAP_VAR_H
 
 #include "arch/riscv/memlayout.h"
+#include "lib/list.h"
 #include "lib/lock.h"
 #include "vm/vm.h"
 
@@ -44,7 +47,9 @@ typedef uint64_t pt_entry_t;
 #define PT_ENTRIES      512
 #define PT_KERNEL_FIRST 256            // first root entry of the upper half
 
-// Locks: (p) the pmap's lock; (s) asid_lock in pmap_mmu.c.
+struct vm_page;
+
+// Locks: (p) the pmap's lock; (s) pmap_asid_lock in pmap_asid.c.
 struct pmap {
   struct mtx lock;
   pt_entry_t *root;                    // (c) root table, in the direct map
@@ -75,6 +80,18 @@ static inline unsigned pt_index(vm_offset_t va, int shift)
   return (va >> shift) & (PT_ENTRIES - 1);
 }
 
+// The hardware may set A or D in a valid leaf at any moment, so a valid
+// leaf is only changed atomically.
+static inline pt_entry_t pte_swap(pt_entry_t *pte, pt_entry_t v)
+{
+  return __atomic_exchange_n(pte, v, __ATOMIC_SEQ_CST);
+}
+
+static inline pt_entry_t pte_clear_bits(pt_entry_t *pte, pt_entry_t bits)
+{
+  return __atomic_fetch_and(pte, ~bits, __ATOMIC_SEQ_CST);
+}
+
 // The table a valid non-leaf entry points to.
 static inline pt_entry_t *pte_table(pt_entry_t pte)
 {
@@ -98,5 +115,66 @@ void pmap_mmu_forget(struct pmap *pmap);
 
 // pmap.c, for pmap_bootstrap once vm_page is up.
 void pmap_zones_init(void);
+
+// --- pmap_asid.c: the ASID bookkeeping, for pmap_mmu.c ---------------------
+
+extern struct mtx pmap_asid_lock;
+extern uint32_t pmap_asid_max;         // (c) ASIDs the harts keep; 0 = none
+
+// What a cpu must flush before it runs a pmap.
+enum pmap_asid_flush {
+  PMAP_ASID_FLUSH_NONE,                // its TLB holds nothing stale of it
+  PMAP_ASID_FLUSH_ASID,                // entries of the pmap's ASID
+  PMAP_ASID_FLUSH_ALL,                 // everything (new generation, no ASIDs)
+};
+
+// Initialise the lock and the first generation. Boot, before any pmap runs.
+void pmap_asid_init(void);
+// The cpus running the user pmap now, which a shootdown of it must reach;
+// every other cpu is marked as owing a flush of its ASID before it runs it
+// again. Requires pmap_asid_lock.
+uint64_t pmap_asid_shootdown(struct pmap *pmap);
+// Cpu cpu leaves old (kernel_pmap or NULL at boot) for pmap: give pmap an
+// ASID of the current generation if it has none, mark it active on cpu and
+// no longer stale there, old no longer active there, and return the flush
+// cpu owes before it runs pmap (none for kernel_pmap, whose entries are
+// global). Requires pmap_asid_lock.
+enum pmap_asid_flush pmap_asid_switch(struct pmap *old, struct pmap *pmap,
+                                      int cpu);
+
+// --- pmap.c, for pmap_page.c -----------------------------------------------
+
+// md.pv_flags bits.
+#define PV_MODIFIED     0x1            // a removed mapping had D set
+#define PV_REFERENCED   0x2            // a removed mapping had A set
+#define PV_PTP          0x4            // a page-table page: pv_count = entries
+
+// Locks: (v) pmap_pv_lock.
+struct pv_entry {
+  struct list_node link;               // (v) on m->md.pv_list
+  struct pmap *pmap;                   // (v)
+  vm_offset_t va;                      // (v)
+};
+
+// Every pv list and every page's md fields (pmap.c's lock order).
+extern struct mtx pmap_pv_lock;
+
+// Give back the table pages queued on free. Requires no pmap, pv or asid
+// lock.
+void pmap_ptp_free_queued(struct list_node *free);
+// The leaf entry of a pv's mapping of m. Requires pv->pmap's lock.
+pt_entry_t *pmap_pv_pte(struct pv_entry *pv, struct vm_page *m);
+// Remove the mapping at va, its pv entry (keeping its A and D bits in the
+// page) and the tables left empty (queued on free). True when a table
+// went, so the whole TLB of pmap must be flushed. Requires pmap_pv_lock
+// and the pmap lock.
+bool pmap_remove_pte(struct pmap *pmap, pt_entry_t *pte, vm_offset_t va,
+                     struct list_node *free);
+
+static inline void pmap_invalidate_page(struct pmap *pmap, vm_offset_t va,
+                                        bool all)
+{
+  pmap_invalidate(pmap, va, va + PAGE_SIZE, all);
+}
 
 #endif
