@@ -375,6 +375,7 @@ static int vm_fault_find_page(struct faultstate *fs)
 // (wired private entries and shared objects are copied at fork, never
 // shadowed) this means no chain ever reaches a wired anonymous page from
 // behind: the old page here is never wired unless it is a file's.
+/* LAB cow BEGIN vm_fault_cow: give the front object its own page: move or copy */
 static bool vm_fault_cow_can_move(struct faultstate *fs)
 {
   struct vm_object *obj = fs->object;
@@ -439,6 +440,13 @@ static int vm_fault_cow(struct faultstate *fs)
   fs->pindex = fs->first_pindex;
   return KERN_SUCCESS;
 }
+/* LAB cow STUB
+static int vm_fault_cow(struct faultstate *fs)
+{
+  (void)fs;
+  panic("lab cow: vm_fault_cow not written");
+}
+   LAB cow END */
 
 // Which neighbours of the fault vm_fault_prefault maps: [*lo, *hi] around
 // first_pindex. Anonymous memory: a few each way. A file: the window that

@@ -17,6 +17,7 @@
 // ---------------------------------------------------------------------------
 // Wiring.
 
+/* LAB wire BEGIN vm_fault_wire: fault in and wire every page of a range */
 // The access a wiring fault at va asks for: every right of the entry, so
 // that a wired page never faults again. The entry is in transition, so it
 // cannot change while the map is unlocked. 0 if nothing is mapped there.
@@ -77,6 +78,15 @@ int vm_fault_wire(struct vm_map *map, vm_offset_t start, vm_offset_t end)
     vm_fault_unwire_range(map, start, va);
   return rv;
 }
+/* LAB wire STUB
+int vm_fault_wire(struct vm_map *map, vm_offset_t start, vm_offset_t end)
+{
+  (void)map;
+  (void)start;
+  (void)end;
+  return KERN_FAILURE;
+}
+   LAB wire END */
 
 // The wired pages are found through the entry's object, not its mappings:
 // a mapping can be gone (RISC-V has no PROT_NONE leaf, so mprotect to none
@@ -86,6 +96,7 @@ int vm_fault_wire(struct vm_map *map, vm_offset_t start, vm_offset_t end)
 void vm_fault_unwire(struct vm_map *map, struct vm_map_entry *entry,
                      vm_offset_t start, vm_offset_t end)
 {
+  /* LAB wire BEGIN vm_fault_unwire: drop one wiring of each page of a range */
   struct vm_object *obj = entry->object;
   struct vm_page *m;
 
@@ -106,11 +117,19 @@ void vm_fault_unwire(struct vm_map *map, struct vm_map_entry *entry,
   }
   mtx_unlock(&obj->lock);
   pmap_unwire(map->pmap, start, end);
+  /* LAB wire STUB
+  (void)map;
+  (void)entry;
+  (void)start;
+  (void)end;
+  panic("lab wire: vm_fault_unwire not written");
+     LAB wire END */
 }
 
 // ---------------------------------------------------------------------------
 // Eager copy at fork.
 
+/* LAB wire BEGIN vm_fault_copy_entry: give a fork child its own copy now */
 // The page at pindex of the chain from obj, looking only at anonymous
 // objects: a page there is what a write created, and must be copied. NULL
 // when the chain has no such page (the contents are zeros or, for a chain
@@ -232,3 +251,15 @@ int vm_fault_copy_entry(struct vm_map *dst_map, struct vm_map *src_map,
   dst_entry->eflags &= ~MAP_ENTRY_NEEDS_COPY;
   return KERN_SUCCESS;
 }
+/* LAB wire STUB
+int vm_fault_copy_entry(struct vm_map *dst_map, struct vm_map *src_map,
+                        struct vm_map_entry *dst_entry,
+                        struct vm_map_entry *src_entry)
+{
+  (void)dst_map;
+  (void)src_map;
+  (void)dst_entry;
+  (void)src_entry;
+  return KERN_FAILURE;
+}
+   LAB wire END */

@@ -180,10 +180,12 @@ int vm_map_madvise(struct vm_map *map, vm_offset_t start, vm_offset_t end,
 
 // Wire / unwire [start, end): every page is faulted in and stays resident
 // and mapped until unwired. Entries are marked IN_TRANSITION while the map
-// is unlocked for faulting. If a fault fails part way, everything this call
-// wired is unwired again and the error returned (KERN_INVALID_ADDRESS for a
-// hole, KERN_PROTECTION_FAILURE for a PROT_NONE page, KERN_RESOURCE_SHORTAGE).
-// User wiring does not nest. Takes the lock.
+// is unlocked for faulting. A hole or a PROT_NONE entry in the range is
+// KERN_INVALID_ADDRESS before anything changes (with VM_MAP_WIRE_HOLESOK
+// both are skipped instead). If a fault fails part way, everything this
+// call wired is unwired again and the fault's error returned
+// (KERN_RESOURCE_SHORTAGE when out of pages). User wiring does not nest.
+// Takes the lock.
 int vm_map_wire(struct vm_map *map, vm_offset_t start, vm_offset_t end,
                 int flags);
 int vm_map_unwire(struct vm_map *map, vm_offset_t start, vm_offset_t end,

@@ -308,6 +308,24 @@ int vm_map_madvise(struct vm_map *map, vm_offset_t start, vm_offset_t end,
 
 // --- wiring ----------------------------------------------------------------------------
 
+vm_size_t vm_map_wire_size(struct vm_map *map, vm_offset_t start,
+                           vm_offset_t end, bool prot_none)
+{
+  struct vm_map_entry *entry;
+  vm_size_t size = 0;
+
+  vm_map_lock_read(map);
+  FOREACH_ENTRY_IN(map, entry, start, end) {
+    if ((entry->eflags & MAP_ENTRY_GUARD) || entry->wired_count > 0 ||
+        (entry->protection == VM_PROT_NONE) != prot_none)
+      continue;
+    size += MIN(end, entry->end) - MAX(start, entry->start);
+  }
+  vm_map_unlock_read(map);
+  return size;
+}
+
+/* LAB wire BEGIN vm_map_wire: the in-transition protocol, with rollback */
 // Is entry left out of this wiring? Guards and (with holesok) PROT_NONE
 // entries are not memory one can wire; user wiring never nests.
 static bool vm_map_wire_skips(const struct vm_map_wiring *w,
@@ -359,23 +377,6 @@ static void vm_map_wire_mark(struct vm_map_wiring *w, struct vm_map_reserve *r)
        entry = vm_map_entry_next(entry))
     if (!vm_map_wire_skips(w, entry))
       vm_map_wire_mark_entry(w, entry);
-}
-
-vm_size_t vm_map_wire_size(struct vm_map *map, vm_offset_t start,
-                           vm_offset_t end, bool prot_none)
-{
-  struct vm_map_entry *entry;
-  vm_size_t size = 0;
-
-  vm_map_lock_read(map);
-  FOREACH_ENTRY_IN(map, entry, start, end) {
-    if ((entry->eflags & MAP_ENTRY_GUARD) || entry->wired_count > 0 ||
-        (entry->protection == VM_PROT_NONE) != prot_none)
-      continue;
-    size += MIN(end, entry->end) - MAX(start, entry->start);
-  }
-  vm_map_unlock_read(map);
-  return size;
 }
 
 // The first entry at or after va that this call must fault in, or NULL.
@@ -467,7 +468,39 @@ int vm_map_wire(struct vm_map *map, vm_offset_t start, vm_offset_t end,
   vm_map_reserve_release(&r);
   return rv;
 }
+/* LAB wire STUB
+static void vm_map_wire_mark_entry(struct vm_map_wiring *w,
+                                   struct vm_map_entry *entry)
+{
+  (void)w;
+  (void)entry;
+  panic("lab wire: vm_map_wire_mark_entry not written");
+}
 
+static void vm_map_wire_fault(struct vm_map_wiring *w)
+{
+  (void)w;
+  panic("lab wire: vm_map_wire_fault not written");
+}
+
+static void vm_map_wire_finish(struct vm_map_wiring *w)
+{
+  (void)w;
+  panic("lab wire: vm_map_wire_finish not written");
+}
+
+int vm_map_wire(struct vm_map *map, vm_offset_t start, vm_offset_t end,
+                int flags)
+{
+  (void)map;
+  (void)start;
+  (void)end;
+  (void)flags;
+  return KERN_FAILURE;
+}
+   LAB wire END */
+
+/* LAB wire BEGIN vm_map_unwire: undo a wiring; munlock of unlocked memory */
 // Does unwiring [start, end) change any entry? User unwiring of memory
 // that is not user wired is a no-op; system unwiring of an entry that is
 // not wired is a caller bug.
@@ -536,6 +569,17 @@ out:
   vm_map_reserve_release(&r);
   return rv;
 }
+/* LAB wire STUB
+int vm_map_unwire(struct vm_map *map, vm_offset_t start, vm_offset_t end,
+                  int flags)
+{
+  (void)map;
+  (void)start;
+  (void)end;
+  (void)flags;
+  return KERN_FAILURE;
+}
+   LAB wire END */
 
 // --- the fault path's lookup ---------------------------------------------------
 
@@ -567,6 +611,7 @@ bool vm_map_entry_sole_owner(struct vm_map_entry *entry)
 // anonymous object when it has none. Requires the map locked exclusive.
 static int vm_map_lookup_prepare(struct vm_map_entry *entry, bool copy)
 {
+  /* LAB cow BEGIN vm_map_lookup_prepare: resolve NEEDS_COPY for a write */
   if (copy && (entry->eflags & MAP_ENTRY_NEEDS_COPY) &&
       vm_map_entry_sole_owner(entry)) {
     entry->eflags &= ~MAP_ENTRY_NEEDS_COPY;
@@ -576,6 +621,10 @@ static int vm_map_lookup_prepare(struct vm_map_entry *entry, bool copy)
       return KERN_RESOURCE_SHORTAGE;
     entry->eflags &= ~MAP_ENTRY_NEEDS_COPY;
   }
+  /* LAB cow STUB
+  if (copy && (entry->eflags & MAP_ENTRY_NEEDS_COPY) != 0)
+    panic("lab cow: vm_map_lookup_prepare: NEEDS_COPY not resolved");
+     LAB cow END */
   if (entry->object == NULL) {
     entry->object = vm_object_allocate(OBJT_DEFAULT,
                                        atop(entry->end - entry->start));

@@ -76,6 +76,7 @@ int vm_kern_to_errno(int kern)
 
 // --- wiring limits and growth ----------------------------------------------------
 
+/* LAB wire BEGIN vm_mmap_wire_ok: RLIMIT_MEMLOCK and the system-wide limit */
 // Pages the system may still wire under its limit, three quarters of RAM.
 static size_t vm_wire_sys_room(void)
 {
@@ -118,6 +119,30 @@ static vm_size_t vm_wire_room(struct vm_map *map, rlim_t memlock_limit)
 
   return MIN(room, ptoa((vm_size_t)vm_wire_sys_room()));
 }
+/* LAB wire STUB
+bool vm_wire_limit_ok(size_t npages)
+{
+  (void)npages;
+  return false;
+}
+
+static int vm_mmap_wire_ok(struct vm_map *map, size_t npages,
+                           rlim_t memlock_limit, bool over_limit_is_eagain)
+{
+  (void)map;
+  (void)npages;
+  (void)memlock_limit;
+  (void)over_limit_is_eagain;
+  return -ENOSYS;
+}
+
+static vm_size_t vm_wire_room(struct vm_map *map, rlim_t memlock_limit)
+{
+  (void)map;
+  (void)memlock_limit;
+  return 0;
+}
+   LAB wire END */
 
 int vm_growstack(struct vmspace *vm, vm_offset_t va, rlim_t memlock_limit)
 {
@@ -527,6 +552,7 @@ int vm_msync(struct vmspace *vm, vm_offset_t addr, vm_size_t len, int flags)
 
 // --- wiring ----------------------------------------------------------------------
 
+/* LAB wire BEGIN vm_mlock: mlock, munlock, mlockall and munlockall */
 // The whole pages around [addr, addr + len), for mlock and munlock: 0, or
 // -EINVAL when the rounded end overflows, -ENOMEM past the map (unmapped).
 static int vm_mlock_range(struct vm_map *map, vm_offset_t addr, vm_size_t len,
@@ -621,6 +647,39 @@ int vm_munlockall(struct vmspace *vm)
                 VM_MAP_WIRE_USER | VM_MAP_WIRE_HOLESOK);
   return 0;
 }
+/* LAB wire STUB
+int vm_mlock(struct vmspace *vm, vm_offset_t addr, vm_size_t len,
+             rlim_t memlock_limit)
+{
+  (void)vm;
+  (void)addr;
+  (void)len;
+  (void)memlock_limit;
+  return -ENOSYS;
+}
+
+int vm_munlock(struct vmspace *vm, vm_offset_t addr, vm_size_t len)
+{
+  (void)vm;
+  (void)addr;
+  (void)len;
+  return -ENOSYS;
+}
+
+int vm_mlockall(struct vmspace *vm, int flags, rlim_t memlock_limit)
+{
+  (void)vm;
+  (void)flags;
+  (void)memlock_limit;
+  return -ENOSYS;
+}
+
+int vm_munlockall(struct vmspace *vm)
+{
+  (void)vm;
+  return -ENOSYS;
+}
+   LAB wire END */
 
 // --- mincore ---------------------------------------------------------------------
 

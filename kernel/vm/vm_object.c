@@ -441,6 +441,7 @@ void vm_object_deallocate(struct vm_object *obj)
 int vm_object_shadow(struct vm_object **objp, vm_ooffset_t *offset,
                      vm_size_t length)
 {
+  /* LAB cow BEGIN vm_object_shadow: a new empty object in front of *objp */
   struct vm_object *source = *objp, *result;
 
   KASSERT(page_aligned(*offset) && page_aligned(length),
@@ -467,6 +468,12 @@ int vm_object_shadow(struct vm_object **objp, vm_ooffset_t *offset,
   *objp = result;
   *offset = 0;
   return KERN_SUCCESS;
+  /* LAB cow STUB
+  (void)objp;
+  (void)offset;
+  (void)length;
+  panic("lab cow: vm_object_shadow not written");
+     LAB cow END */
 }
 
 // ---------------------------------------------------------------------------

@@ -148,6 +148,7 @@ static int vmspace_fork_insert(struct vm_map *dst, struct vm_map_entry *src,
   return KERN_SUCCESS;
 }
 
+/* LAB cow BEGIN vmspace_fork_share: INHERIT_SHARE: both maps use one object */
 // The other side of a fork will map obj too: its pages may now be seen
 // through more than one entry.
 static void vmspace_fork_not_one(struct vm_object *obj)
@@ -192,7 +193,16 @@ static int vmspace_fork_share(struct vm_map *dst, struct vm_map_entry *src)
   vmspace_fork_not_one(src->object);
   return KERN_SUCCESS;
 }
+/* LAB cow STUB
+static int vmspace_fork_share(struct vm_map *dst, struct vm_map_entry *src)
+{
+  (void)dst;
+  (void)src;
+  return KERN_FAILURE;
+}
+   LAB cow END */
 
+/* LAB cow BEGIN vmspace_fork_cow: INHERIT_COPY: copy-on-write, or copy now */
 // Must the COPY of src be made now rather than on write?
 static bool vmspace_fork_eager(struct vm_map_entry *src)
 {
@@ -246,6 +256,22 @@ static int vmspace_fork_cow(struct vm_map *src_map, struct vm_map *dst,
   vmspace_fork_not_one(obj);
   return KERN_SUCCESS;
 }
+/* LAB cow STUB
+static bool vmspace_fork_eager(struct vm_map_entry *src)
+{
+  (void)src;
+  return false;
+}
+
+static int vmspace_fork_cow(struct vm_map *src_map, struct vm_map *dst,
+                            struct vm_map_entry *src)
+{
+  (void)src_map;
+  (void)dst;
+  (void)src;
+  return KERN_FAILURE;
+}
+   LAB cow END */
 
 // COPY, eagerly: the child gets its own object with a copy of every page.
 static int vmspace_fork_copy_now(struct vm_map *src_map, struct vm_map *dst,
