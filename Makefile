@@ -138,3 +138,37 @@ $(B)/fs-bench.img: $(MKFS) $(FS_FILES) $(FS_LIST)
 	@mkdir -p $(B)/bench-run
 	@echo bench > $(B)/bench-run/autorun
 	$(MKFS) $@ $(FS_FILES) $(B)/bench-run/autorun
+
+# ---------------------------------------------------------------------------
+# The course layer (labs/README.md, docs/labs.md).
+#   make lab LAB=cow [DEST=dir]  write the student tree of a lab (default
+#                                DEST ../<this directory>-<lab>)
+#   make grade LAB=cow           run the lab's graded tests: one line a
+#                                test, then "Score: N/M" (scripts/grade.py)
+#   make labcheck                prove every lab's grader: the student tree
+#                                scores below full, the solution full
+LAB ?=
+DEST ?= ../$(notdir $(CURDIR))-$(LAB)
+.PHONY: lab grade labcheck grade-image
+lab:
+	$(call need,python)
+	@test -n "$(LAB)" || { echo "make lab: say which, e.g. make lab LAB=cow (labs/README.md)"; exit 2; }
+	@scripts/lab.py tree $(LAB) $(DEST)
+
+grade:
+	$(call need,host kernel python)
+	@test -n "$(LAB)" || { echo "make grade: say which, e.g. make grade LAB=cow (labs/README.md)"; exit 2; }
+	@scripts/grade.py $(LAB)
+
+labcheck:
+	$(call need,host kernel python)
+	@scripts/labcheck.py
+
+# The image of a grading boot (scripts/grade.py): the user programs and an
+# /autorun of the ';'-separated commands GRADE_RUN.
+GRADE_RUN ?=
+GRADE_IMG ?= $(B)/grade/fs.img
+grade-image: kernel/kernel $(MKFS) $(UPROGS) | qemu-tools
+	@mkdir -p $(B)/grade/run
+	@printf '%s\n' "$(GRADE_RUN)" | tr ';' '\n' > $(B)/grade/run/autorun
+	$(MKFS) $(GRADE_IMG) $(FS_FILES) $(B)/grade/run/autorun

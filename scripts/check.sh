@@ -7,7 +7,8 @@
 # until the hang it found, docs/testing.md, is fixed: its timing
 # would make the run fail now and then), then two quick checks: fs.img
 # follows UPROGS_EXTRA (scripts/uprogs-list.sh), and a scripted console
-# session arrives whole (scripts/console-input.sh). Before all of them, the
+# session arrives whole (scripts/console-input.sh), and the labs' graders
+# are proven (scripts/labcheck.py). Before all of them, the
 # docs' references to files, targets and functions (scripts/docrefs.py).
 # Counts tests (a vmstress run is one), lists every failed test with its
 # file and the log to read, then prints one summary line "check: N passed,
@@ -61,7 +62,7 @@ suite_failures() {
 # Add a script's closing line "NAME: N passed, M failed" from file OUT; a
 # script that died before printing it counts as one failure.
 add_summary() {
-  local name=$1 out=$2 line
+  local name=$1 out=$2 line script
   line=$(sed -n "s/^$name: \([0-9]*\) passed, \([0-9]*\) failed\$/\1 \2/p" "$out")
   if [ -n "$line" ]; then
     add $line
@@ -70,7 +71,8 @@ add_summary() {
     add 0 1
   fi
   if [ -z "$line" ] || [ "${line#* }" != 0 ]; then
-    note "$name: $(grep -c "^FAIL\|^$name: [^0-9]" "$out") failed  (scripts/$name.sh; log: $out)"
+    script=$(ls scripts/"$name".* 2>/dev/null | head -1)
+    note "$name: $(grep -c "^FAIL\|^$name: [^0-9]" "$out") failed  (${script:-scripts/$name.sh}; log: $out)"
   fi
 }
 
@@ -183,6 +185,14 @@ elif $make kernel/kernel build/fs-sysfuzz.img; then
 else
   echo "check: the fuzzer's image did not build"
   add 0 1
+fi
+
+# The course layer: every lab's grader fails the lab's student tree and
+# passes the solution (scripts/labcheck.py). After the suites: the build
+# it copies into the student trees is then up to date.
+if [ -d labs ]; then
+  scripts/progress.sh "check: labcheck" scripts/labcheck.py 2>&1 | tee build/labcheck.out
+  add_summary labcheck build/labcheck.out
 fi
 
 # fs.img follows UPROGS_EXTRA (scripts/uprogs-list.sh); it ends as plain

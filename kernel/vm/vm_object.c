@@ -515,6 +515,7 @@ int vm_object_shadow(struct vm_object **objp, vm_ooffset_t *offset,
 // wired pages aside, a chain is never longer than the objects in it that
 // something else still shares.
 
+/* LAB collapse BEGIN vm_object_collapse_step: collapse or bypass one backing object of a shadow chain */
 // Does obj have page pindex, resident or in its pager? Requires obj locked.
 static bool vm_object_has_own_page(struct vm_object *obj, vm_pindex_t pindex)
 {
@@ -694,6 +695,18 @@ static bool vm_object_collapse_step(struct vm_object *obj,
     vm_object_free(backing);
   return how != 0;
 }
+/* LAB collapse STUB
+// One step down the chain from obj: collapse or bypass backing (locked,
+// obj's backing object) if possible. Unlocks backing, frees it when it was
+// absorbed, and returns whether the chain got shorter.
+static bool vm_object_collapse_step(struct vm_object *obj,
+                                    struct vm_object *backing)
+{
+  (void)obj;
+  mtx_unlock(&backing->lock);
+  return false;                       // never shortens the chain
+}
+   LAB collapse END */
 
 void vm_object_collapse(struct vm_object *obj)
 {

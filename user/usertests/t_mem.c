@@ -7,6 +7,7 @@
 #define MB          (1024 * 1024)
 #define LAZY_BYTES  (16 * MB)
 #define SLACK_PAGES 8     // bookkeeping a call may allocate (entries, tables)
+#define TICK_WAIT   100   // ticks (1 s) for an exited process's pages to go
 #define COW_PAGES   3
 #define CHAIN_DEPTH 6
 
@@ -486,6 +487,120 @@ t_cow_rounds_chain(void)
   return 0;
 }
 
+// Issue 11, the collapse lab's goal: a lineage of 100 generations. Each
+// forks the next, waits until the child has written one page of a region
+// (so the child's write needs a new shadow object), then writes the whole
+// region itself and exits. Without collapse the survivor's shadow chain
+// grows by one object per generation. A parent's address space is freed
+// as it exits, not when anyone waits for it, so each generation gives its
+// chain a second to settle to at most 3 objects, and checks it sees its
+// own write and the data of the moment it was forked. The last one reports
+// "ok" through the pipe, and then every page must come back.
+#define GEN_PAGES   8
+#define GENERATIONS 100
+
+static int
+gen_settled_depth(char *r)
+{
+  int d = cow_region_depth(r);
+
+  for (int t = 0; t < TICK_WAIT && (d < 1 || d > 3); t++) {
+    sleep(1);
+    d = cow_region_depth(r);
+  }
+  return d;
+}
+
+// The end of generation g: once its child has written (or died), write
+// every page and exit.
+static void
+gen_parent_exit(char *r, int pid, int sync[2], int fd, int g)
+{
+  char c;
+
+  close(sync[1]);
+  if (pid < 0)
+    fprintf(fd, "generation %d: fork: %s", g, strerror(errno));
+  else
+    read(sync[0], &c, 1);
+  memset(r, 0xee, GEN_PAGES * PGSIZE);     // never seen by the child
+  exit(pid < 0);
+}
+
+static void
+gen_lineage(char *r, int fd)
+{
+  unsigned char model[GEN_PAGES] = { 0 };
+  int g, i, d, pid, sync[2];
+
+  for (g = 0; g < GENERATIONS; g++) {
+    if (pipe(sync) < 0) {
+      fprintf(fd, "generation %d: pipe: %s", g, strerror(errno));
+      exit(1);
+    }
+    pid = fork();
+    if (pid != 0)
+      gen_parent_exit(r, pid, sync, fd, g);
+    close(sync[0]);
+    memset(r + g % GEN_PAGES * PGSIZE, g + 1, PGSIZE);
+    model[g % GEN_PAGES] = g + 1;
+    write(sync[1], "w", 1);
+    close(sync[1]);
+    d = gen_settled_depth(r);
+    if (d < 1 || d > 3) {
+      fprintf(fd, "generation %d: chain depth %d a second after its "
+              "parent exited", g + 1, d);
+      exit(1);
+    }
+    for (i = 0; i < GEN_PAGES; i++) {
+      if (!mem_all(r + i * PGSIZE, model[i], PGSIZE)) {
+        fprintf(fd, "generation %d: page %d is not what it forked with",
+                g + 1, i);
+        exit(1);
+      }
+    }
+  }
+  write(fd, "ok", 2);
+  exit(0);
+}
+
+static int
+t_cow_generations(void)
+{
+  char *r = mem_align_break(), msg[128];
+  unsigned long f0, f;
+  int p[2], pid, st, n, t;
+
+  TL_CHECK(sbrk(GEN_PAGES * PGSIZE) == r, "sbrk: %s", strerror(errno));
+  memset(r, 0, GEN_PAGES * PGSIZE);
+  TL_CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
+  f0 = tl_free_pages();
+  pid = fork();
+  if (pid == 0) {
+    close(p[0]);
+    gen_lineage(r, p[1]);
+  }
+  TL_CHECK(pid > 0, "fork: %s", strerror(errno));
+  close(p[1]);
+  n = 0;
+  while (n < (int)sizeof(msg) - 1 && (t = read(p[0], msg + n,
+                                               sizeof(msg) - 1 - n)) > 0)
+    n += t;
+  msg[n] = 0;
+  close(p[0]);
+  TL_CHECK(wait(&st) == pid, "wait");
+  TL_CHECK(strcmp(msg, "ok") == 0, "%s", n > 0 ? msg : "the lineage died");
+  // The last generation closed the pipe before its pages went.
+  for (t = 0, f = tl_free_pages(); t < TICK_WAIT && f + SLACK_PAGES < f0; t++) {
+    sleep(1);
+    f = tl_free_pages();
+  }
+  TL_CHECK(f + SLACK_PAGES >= f0, "%lu pages not back after the last "
+           "generation exited", f0 - f);
+  sbrk(-GEN_PAGES * PGSIZE);
+  return 0;
+}
+
 void
 ut_cow(void)
 {
@@ -495,4 +610,5 @@ ut_cow(void)
   tl_run_child("kernel_write", t_cow_kernel_write);
   tl_run_child("simple_twice", t_cow_simple_twice);
   tl_run_child("rounds_chain", t_cow_rounds_chain);
+  tl_run_child("generations", t_cow_generations);
 }
