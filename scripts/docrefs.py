@@ -6,7 +6,7 @@
 #
 # Scans README.md, docs/*.md and labs/**/*.md (when there is a labs/) for
 #   - paths under kernel/, user/, tests-host/, scripts/, docs/, mkfs/,
-#     bench/ (a '*' in a path must match something), and relative
+#     bench/, labs/ (a '*' in a path must match something), and relative
 #     markdown link targets, which must exist in the tree;
 #   - `make TARGET ...` in inline code or fenced code blocks: TARGET must
 #     be a rule of the Makefile or of the .mk files it includes;
@@ -22,7 +22,8 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PREFIXES = ("kernel", "user", "tests-host", "scripts", "docs", "mkfs", "bench")
+PREFIXES = ("kernel", "user", "tests-host", "scripts", "docs", "mkfs", "bench",
+            "labs")
 PATH_RE = re.compile(r"(?<![\w./-])((?:%s)/[\w./*+<>-]*)" % "|".join(
     re.escape(p) for p in PREFIXES))
 LINK_RE = re.compile(r"\]\(([^)\s]+)\)")

@@ -17,7 +17,7 @@
 # stub lines, and the marker lines of every other lab are dropped (their
 # solutions stay). The tree gets its own README.md pointing at the
 # handout; the kernel's README moves to README-kernel.md, at the top so
-# its relative links still resolve.
+# its relative links still resolve. A file .lab names the tree's lab.
 #
 # Usage:
 #   scripts/lab.py tree LAB DEST [--keep-stripped-mtime]
@@ -204,7 +204,7 @@ Each place to fill in is marked by a comment naming this lab:
     grep -rn "LAB {lab}:" kernel user
 
     make qemu            build and boot the kernel (Ctrl-a x leaves QEMU)
-    make grade LAB={lab}    run the lab's graded tests and print your score
+    make grade           run the lab's graded tests and print your score
 
 Write your answers to the handout's questions in labs/{lab}/answers.md.
 """
@@ -224,6 +224,10 @@ def write_tree(lab, dest, keep_stripped_mtime=False, root=ROOT):
         raise MarkerError("lab %s has no marked region" % lab)
     if os.path.exists(dest) and os.listdir(dest):
         raise MarkerError("%s exists and is not empty" % dest)
+    inside = os.path.relpath(os.path.abspath(dest), root)
+    if not inside.startswith("..") and not inside.startswith("build"):
+        raise MarkerError("%s is inside this tree: the next make lab would "
+                          "copy it (put it outside, or under build/)" % dest)
     for path in tracked_files(root):
         src, dst = os.path.join(root, path), os.path.join(dest, path)
         if path == "README.md":
@@ -243,6 +247,9 @@ def write_tree(lab, dest, keep_stripped_mtime=False, root=ROOT):
             shutil.copystat(src, dst)
     with open(os.path.join(dest, "README.md"), "w", encoding="utf-8") as f:
         f.write(STUDENT_README.format(lab=lab))
+    # The tree's lab: `make grade` grades it, and labcheck skips the tree.
+    with open(os.path.join(dest, ".lab"), "w", encoding="utf-8") as f:
+        f.write(lab + "\n")
     return regions_of(found, lab)
 
 

@@ -3,7 +3,9 @@
 # `make labcheck`, run by `make check`: proves every lab's grader
 # (docs/labs.md).
 #
-# For every lab (a folder of labs/ with a handout):
+# First the generator itself: marker errors it must catch, and the tree it
+# writes for a small file. Then, for every lab (a folder of labs/ with a
+# handout):
 #   - the markers are well formed (scripts/lab.py), every lab with markers
 #     has a handout with a Grading table, every lab with a table has
 #     markers, and every covers name is a BEGIN name of that lab;
@@ -52,6 +54,57 @@ class Tally:
             self.failed += 1
             print("FAIL %s" % what)
         return ok
+
+
+# The generator's own test: each case is a file in a shorthand (@B lab
+# name, @S lab, @E lab stand for the three marker lines, so this file holds
+# none) and the error it must give, or for None what lab a's tree reads.
+def _expand(text):
+    out = []
+    for line in text.split("\n"):
+        m = re.match(r"^(\s*)@([BSE]) (\S+)(?: (\S+))?$", line)
+        if not m:
+            out.append(line)
+        elif m.group(2) == "B":
+            out.append("%s/* LAB %s BEGIN %s: write %s */" % (
+                m.group(1), m.group(3), m.group(4), m.group(4)))
+        elif m.group(2) == "S":
+            out.append("%s/* LAB %s STUB" % (m.group(1), m.group(3)))
+        else:
+            out.append("%s   LAB %s END */" % (m.group(1), m.group(3)))
+    return out
+
+
+GOOD = "f() {\n  @B a f\n  return 1;\n  @S a\n  return 0;\n  @E a\n}\n" \
+       "@B b g\nx;\n@S b\ny;\n@E b"
+GOOD_A = "f() {\n  /* LAB a: f: write f (labs/a/handout.md) */\n" \
+         "  return 0;\n}\nx;"
+BAD = [
+    ("@B a f\nx;", "has no STUB and END"),
+    ("@B a f\nx;\n@S a\ny;", "has no END"),
+    ("x;\n@E a", "END without"),
+    ("@S a\n@E a", "STUB without"),
+    ("@B a f\n@B a g", "do not nest"),
+    ("@B zz f\n@S zz\n@E zz", "unknown lab"),
+    ("@B a f\nx;\n@S a\ny; */\n@E a", "holds '*/'"),
+    ("/* LAB a BEGIN f */", "malformed"),
+    ("@B a f\nx;\n@S b\n@E b", "STUB of lab b"),
+]
+
+
+def check_generator(t):
+    lines = _expand(GOOD)
+    regions = lab.parse_file("good.c", lines, ["a", "b"])
+    got = "\n".join(lab.rewrite(lines, regions, "a"))
+    t.check(got == GOOD_A, "lab.py: lab a's tree of the test file is\n%s" % got)
+    for text, want in BAD:
+        try:
+            lab.parse_file("bad.c", _expand(text), ["a", "b"])
+            err = "no error"
+        except lab.MarkerError as e:
+            err = str(e)
+        t.check(want in err and err.startswith("bad.c:"),
+                "lab.py: %r gave %r, not an error with %r" % (text, err, want))
 
 
 def graded_labs(t, found):
@@ -183,6 +236,11 @@ def judge_solution(t, name, text, result, several):
             "lab %s: the rows grade printed are not the table's" % name)
 
 
+def timed(fn, *args):
+    began = time.time()
+    return fn(*args), time.time() - began
+
+
 def student_tree(t, name, labs):
     """Write, check and grade lab name's student tree."""
     dest = os.path.join(WORK, name)
@@ -191,13 +249,20 @@ def student_tree(t, name, labs):
     t.check(not left, "lab %s: the student tree still has markers in %s"
             % (name, " ".join(left[:5])))
     copy_build(dest)
+    began = time.time()
     text, result = run_grade(dest, [name])
-    return name, text, result
+    return name, text, result, time.time() - began
 
 
 def main():
     start = time.time()
     t = Tally()
+    if os.path.exists(os.path.join(ROOT, ".lab")):
+        # A student tree: its stubs are meant to fail, and it has no markers.
+        print("labcheck: a student tree (.lab), nothing to prove")
+        print("labcheck: 0 passed, 0 failed")
+        return 0
+    check_generator(t)
     try:
         found = lab.scan()
         t.check(True, "markers")
@@ -205,6 +270,7 @@ def main():
         t.check(False, "markers:\n%s" % err)
         found = None
     labs = graded_labs(t, found) if found is not None else []
+    times = []
     for name in labs:
         check_refs(t, name)
     if labs:
@@ -217,12 +283,14 @@ def main():
                        cwd=ROOT, stdout=subprocess.DEVNULL)
         every = lab.known_labs()
         with ThreadPoolExecutor(max_workers=2) as pool:
-            solution = pool.submit(run_grade, ROOT, labs)
+            solution = pool.submit(timed, run_grade, ROOT, labs)
             students = [pool.submit(student_tree, t, n, every) for n in labs]
             for f in students:
-                name, text, result = f.result()
+                name, text, result, secs = f.result()
                 judge_student(t, name, text, result)
-            text, result = solution.result()
+                times.append("%s %.0f s" % (name, secs))
+            (text, result), secs = solution.result()
+            times.append("the solution %.0f s" % secs)
             for name in labs:
                 judge_solution(t, name, text, result, len(labs) > 1)
     if t.failed == 0:
@@ -230,7 +298,8 @@ def main():
     else:
         print("labcheck kept the student trees in %s" %
               os.path.relpath(WORK, ROOT))
-    print("labcheck took %.0f s for %d labs" % (time.time() - start, len(labs)))
+    print("labcheck took %.0f s for %d labs (grading: %s)" % (
+        time.time() - start, len(labs), ", ".join(times) or "none"))
     print("labcheck: %d passed, %d failed" % (t.passed, t.failed))
     return 1 if t.failed else 0
 
