@@ -85,6 +85,7 @@ static void vnode_pager_size_locked(struct vm_object *obj, uint64_t size)
 // ---------------------------------------------------------------------------
 // The pager operations.
 
+/* LAB mmap BEGIN vnode_pager_getpages: read a run of pages in one go, with the end-of-file rules */
 // Fill m from the file, zeroing what lies past the end. Returns
 // VM_PAGER_BAD if the page lies wholly past the end. ip locked. Leaves
 // m->flags alone: the caller marks the page valid once it holds the
@@ -143,6 +144,35 @@ static int vnode_pager_getpages(struct vm_object *obj, struct vm_page **ma,
       ma[i]->flags |= PG_VALID;
   return result;
 }
+/* LAB mmap STUB
+// Given, so that exec, read() and write() work before the lab is done:
+// read ma[reqpage] alone and zero what lies past the end of the file.
+// The read-ahead pages are left invalid, so the fault frees them again.
+static int vnode_pager_getpages(struct vm_object *obj, struct vm_page **ma,
+                                int count, int reqpage)
+{
+  struct inode *ip = obj->handle;
+  struct vm_page *m = ma[reqpage];
+  uint64_t off = ptoa(m->pindex);
+  uint8_t *kva = pmap_page_kva(m);
+  int r = 0;
+
+  (void)count;
+  mtx_unlock(&obj->lock);
+  ilock(ip);
+  if (off < ip->size)
+    r = readi(ip, 0, (uint64_t)kva, (uint32_t)off,
+              (uint32_t)MIN(PAGE_SIZE, ip->size - off));
+  iunlock(ip);
+  if (r >= 0)
+    memset(kva + r, 0, PAGE_SIZE - r);
+  mtx_lock(&obj->lock);
+  if (r < 0)
+    return VM_PAGER_ERROR;
+  m->flags |= PG_VALID;
+  return VM_PAGER_OK;
+}
+   LAB mmap END */
 
 // Write one page, clipped to the end of the file. VM_PAGER_OK when it is
 // wholly past the end (nothing of the file to write); VM_PAGER_NOSPACE
@@ -551,6 +581,7 @@ int vnode_pager_rdwr(struct inode *ip, bool write, uint64_t uaddr,
   return r;
 }
 
+/* LAB mmap BEGIN vnode_pager_setsize: truncation drops the pages past the new end and zeroes the cut */
 // Zero page m of a cache object from byte off of the page on, if it has
 // contents (a page still being read in gets its zeros from getpages,
 // which sees the new size). Requires its object locked.
@@ -584,3 +615,18 @@ void vnode_pager_setsize(struct inode *ip, uint32_t size)
   mtx_unlock(&obj->lock);
   vm_object_deallocate(obj);
 }
+/* LAB mmap STUB
+// Given: the object's idea of the size follows the file, so that nothing
+// past the new end is written back. The cached pages are left as they were.
+void vnode_pager_setsize(struct inode *ip, uint32_t size)
+{
+  struct vm_object *obj;
+
+  if ((obj = vnode_pager_lookup(ip)) == NULL)
+    return;
+  mtx_lock(&obj->lock);
+  vnode_pager_size_locked(obj, size);
+  mtx_unlock(&obj->lock);
+  vm_object_deallocate(obj);
+}
+   LAB mmap END */

@@ -166,6 +166,7 @@ static int vm_fault_zerofill(struct faultstate *fs)
 // they were read once and will not be wanted again soon. obj locked.
 static void vm_fault_freebehind(struct vm_object *obj, vm_pindex_t pindex)
 {
+  /* LAB mmap BEGIN vm_fault_freebehind: deactivate the resident pages just behind a sequential fault */
   vm_pindex_t start;
   struct vm_page *m;
 
@@ -177,6 +178,10 @@ static void vm_fault_freebehind(struct vm_object *obj, vm_pindex_t pindex)
     vm_page_deactivate(m);
     VM_CNT_INC(v_freebehind);
   }
+  /* LAB mmap STUB
+  (void)obj;
+  (void)pindex;
+     LAB mmap END */
 }
 
 // The read-ahead window around pindex in obj (locked): how many pages
@@ -187,6 +192,7 @@ static void vm_fault_window(struct faultstate *fs, struct vm_object *obj,
                             vm_pindex_t pindex, int before, int after,
                             int *behind, int *ahead)
 {
+  /* LAB mmap BEGIN vm_fault_window: the read-ahead window of a fault, by the entry's behaviour */
   int b = 0, a = 0;
 
   if (fs->entry->behavior == VM_BEHAV_NORMAL) {
@@ -213,6 +219,15 @@ static void vm_fault_window(struct faultstate *fs, struct vm_object *obj,
     }
   *behind = MAX(b, 0);
   *ahead = MAX(a, 0);
+  /* LAB mmap STUB
+  (void)fs;
+  (void)obj;
+  (void)pindex;
+  (void)before;
+  (void)after;
+  *behind = 0;
+  *ahead = 0;
+     LAB mmap END */
 }
 
 // Allocate busy pages for the window [pindex - behind, pindex + ahead] of
@@ -223,6 +238,7 @@ static int vm_fault_alloc_run(struct vm_object *obj, vm_pindex_t pindex,
                               int behind, int ahead, struct vm_page **ma,
                               int *reqpage)
 {
+  /* LAB mmap BEGIN vm_fault_alloc_run: allocate the busy pages of the window around the wanted one */
   struct vm_page *m;
   int n = 0, k;
 
@@ -247,6 +263,14 @@ static int vm_fault_alloc_run(struct vm_object *obj, vm_pindex_t pindex,
     n++;
   }
   return n;
+  /* LAB mmap STUB
+  (void)behind;
+  (void)ahead;
+  if ((ma[0] = vm_page_alloc(obj, pindex, VM_ALLOC_NORMAL)) == NULL)
+    return 0;
+  *reqpage = 0;
+  return 1;
+     LAB mmap END */
 }
 
 // Step 2a: obj (locked; first_object already unlocked by the caller) may
@@ -306,6 +330,7 @@ static int vm_fault_pagein(struct faultstate *fs, struct vm_object *obj,
 static int vm_fault_pager_has(struct vm_object *obj, vm_pindex_t pindex,
                               int *before, int *after, bool *has)
 {
+  /* LAB mmap BEGIN vm_fault_pager_has: ask the pager for the page; a page wholly past end-of-file is a bus error */
   *has = false;
   *before = *after = 0;   // a pager may leave them unset
   if (obj->type == OBJT_DEFAULT)
@@ -314,6 +339,14 @@ static int vm_fault_pager_has(struct vm_object *obj, vm_pindex_t pindex,
     return KERN_OUT_OF_BOUNDS;
   *has = vm_pager_has_page(obj, pindex, before, after);
   return KERN_SUCCESS;
+  /* LAB mmap STUB
+  *has = false;
+  *before = *after = 0;
+  if (obj->type == OBJT_DEFAULT)
+    return KERN_SUCCESS;
+  *has = vm_pager_has_page(obj, pindex, before, after);
+  return KERN_SUCCESS;
+     LAB mmap END */
 }
 
 // Step 2: walk the chain for the page. On KERN_SUCCESS fs->m is busy in

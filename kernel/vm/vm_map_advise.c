@@ -176,6 +176,7 @@ int vm_map_advise_pages(struct vm_map *map, vm_offset_t start, vm_offset_t end,
 
 // --- msync -------------------------------------------------------------------------
 
+/* LAB mmap BEGIN vm_map_sync: msync, and the write-back of shared file pages at munmap and exit */
 // Clean (and with invalidate, drop the clean) file pages of [s, e) of
 // entry. Holds a reference on the object instead of the map lock, as the
 // writes may sleep.
@@ -258,3 +259,23 @@ int vm_map_writeback(struct vm_map *map, vm_offset_t start, vm_offset_t end)
   vm_map_unlock_read(map);
   return rv;
 }
+/* LAB mmap STUB
+int vm_map_sync(struct vm_map *map, vm_offset_t start, vm_offset_t end,
+                bool syncio, bool invalidate)
+{
+  (void)map;
+  (void)start;
+  (void)end;
+  (void)syncio;
+  (void)invalidate;
+  return KERN_FAILURE;
+}
+
+int vm_map_writeback(struct vm_map *map, vm_offset_t start, vm_offset_t end)
+{
+  (void)map;
+  (void)start;
+  (void)end;
+  return KERN_FAILURE;
+}
+   LAB mmap END */

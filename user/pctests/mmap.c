@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // pctests, mmap group: file mappings share the page cache with read() and
-// write(), MAP_PRIVATE writes stay private, the end-of-file rules hold,
-// and a mapping keeps its file alive. Each test runs in a child
-// (tl_run_child) so its mappings vanish with it. Skipped, with a note,
-// while the kernel has no mmap (ENOSYS).
+// write(), MAP_PRIVATE writes stay private, the end-of-file rules hold
+// (also when the file is truncated under a mapping), and a mapping keeps
+// its file alive. Each test runs in a child (tl_run_child) so its mappings
+// vanish with it. Skipped, with a note, while the kernel has no mmap
+// (ENOSYS).
 #include "user/testlib.h"
 #include "user/pctests/pctests.h"
 
@@ -232,6 +233,46 @@ static int mm_exit_writes(void)
   return 0;
 }
 
+static void touch_third_page(void *arg)
+{
+  volatile char *p = arg;
+  (void)p[2 * PGSIZE];
+}
+
+// ftruncate under a live mapping: the page wholly past the new end leaves
+// (touching it is a bus error), the cut part of the new last page reads as
+// zeros at once, and when the file grows back its new part reads as zeros
+// through the mapping and read(), never as the bytes it held before.
+static int mm_trunc_mapped(void)
+{
+  int fd, wfd;
+  TL_CHECK(pc_make_file("pm.j", 3 * PGSIZE, 10) == 0, "create");
+  char *p = map_file("pm.j", 3 * PGSIZE, PROT_READ, MAP_SHARED, &fd);
+  TL_CHECK(p != 0, "mmap: %s", strerror(errno));
+  pc_pattern(want, 3 * PGSIZE, 10);
+  TL_CHECK(memcmp(p, want, 3 * PGSIZE) == 0, "mapping before");
+  TL_CHECK((wfd = open("pm.j", O_RDWR)) >= 0, "open");
+  TL_CHECK(ftruncate(wfd, PGSIZE + 100) == 0, "ftruncate: %s",
+           strerror(errno));
+  TL_CHECK(tl_fork_wait(touch_third_page, p) == -1,
+           "the page past the new end is still there");
+  TL_CHECK(memcmp(p, want, PGSIZE + 100) == 0, "the kept bytes changed");
+  for (int i = PGSIZE + 100; i < 2 * PGSIZE; i++)
+    TL_CHECK(p[i] == 0, "byte %d past the cut is %d", i, p[i]);
+  TL_CHECK(ftruncate(wfd, 3 * PGSIZE) == 0, "grow: %s", strerror(errno));
+  for (int i = PGSIZE + 100; i < 3 * PGSIZE; i++)
+    TL_CHECK(p[i] == 0, "byte %d is %d after growth", i, p[i]);
+  TL_CHECK(pc_read_at("pm.j", 0, buf, 3 * PGSIZE) == 3 * PGSIZE, "read");
+  TL_CHECK(memcmp(buf, want, PGSIZE + 100) == 0, "read: the kept bytes");
+  for (int i = PGSIZE + 100; i < 3 * PGSIZE; i++)
+    TL_CHECK(buf[i] == 0, "read: byte %d is %d after growth", i, buf[i]);
+  munmap(p, 3 * PGSIZE);
+  close(fd);
+  close(wfd);
+  unlink("pm.j");
+  return 0;
+}
+
 static int mmap_missing(void)
 {
   void *p = mmap(0, PGSIZE, PROT_READ, MAP_ANON | MAP_PRIVATE, -1, 0);
@@ -256,4 +297,5 @@ void pc_group_mmap(void)
   tl_run_child("msync", mm_msync);
   tl_run_child("munmap_writes", mm_munmap_writes);
   tl_run_child("exit_writes", mm_exit_writes);
+  tl_run_child("trunc_mapped", mm_trunc_mapped);
 }
