@@ -174,17 +174,15 @@ def run_binary_row(row):
             criterion_failure(out) or "exit status %d" % status)
 
 
-def run_all_tests(binary, rows):
-    """Run every row's tests in one process (a union filter, Criterion's
-    @(a|b) glob) and return {"suite/test": (status, messages)}, or None if
-    the report is missing (then each row runs on its own)."""
-    if any(c in r.arg for r in rows for c in "()|"):
-        return None
-    report = os.path.join(ROOT, OUT, os.path.basename(binary) + ".json")
+def run_suite(binary, suite, rests):
+    """Run the tests suite/REST for each glob REST in one process and
+    return {"suite/test": (status, messages)}, or None without a report."""
+    report = os.path.join(ROOT, OUT, "%s-%s.json" % (os.path.basename(binary),
+                                                     suite))
     if os.path.exists(report):
         os.remove(report)
-    filters = sorted({r.arg for r in rows})
-    subprocess.run([binary, "--filter", "@(%s)" % "|".join(filters),
+    rest = rests[0] if len(rests) == 1 else "@(%s)" % "|".join(rests)
+    subprocess.run([binary, "--filter", "%s/%s" % (suite, rest),
                     "--jobs", "2", "--json=" + report], cwd=ROOT,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -197,6 +195,26 @@ def run_all_tests(binary, rows):
             for s in suites for t in s["tests"] if t["status"] != "SKIPPED"}
 
 
+def run_all_tests(binary, rows):
+    """Run the rows' tests, one process per Criterion suite (a filter
+    suite/@(a|b): one alternation over whole names is far slower in
+    Criterion's glob), and return {"suite/test": (status, messages)} for
+    the rows it could run so, and the set of suites that ran."""
+    by_suite = {}
+    for r in rows:
+        suite, slash, rest = r.arg.partition("/")
+        if slash and re.match(r"^\w+$", suite) and \
+           not any(c in rest for c in "()|"):
+            by_suite.setdefault(suite, set()).add(rest)
+    results, ran = {}, set()
+    for suite, rests in sorted(by_suite.items()):
+        got = run_suite(binary, suite, sorted(rests))
+        if got is not None:
+            results.update(got)
+            ran.add(suite)
+    return results, ran
+
+
 def run_binary_rows(kind, rows):
     """Judge the rows of one test binary (host or sv39)."""
     binary = BINARY[kind]
@@ -206,10 +224,10 @@ def run_binary_rows(kind, rows):
         for r in rows:
             r.why = "%s did not build (log: %s/build.log)" % (binary, OUT)
         return
-    results = run_all_tests(binary, rows)
+    results, suites = run_all_tests(binary, rows)
     for r in rows:
-        if results is None:
-            run_binary_row(r)
+        if r.arg.partition("/")[0] not in suites:
+            run_binary_row(r)                   # not run with its suite
             continue
         ran = sorted(t for t in results if fnmatch.fnmatchcase(t, r.arg))
         failed = [t for t in ran if results[t][0] != "PASSED"]
