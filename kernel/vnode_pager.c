@@ -367,6 +367,29 @@ void vnode_pager_init(void)
 // ---------------------------------------------------------------------------
 // read() and write() through the cache.
 
+// Zero page m of a cache object from byte off of the page on, if it has
+// contents (a page still being read in gets its zeros from getpages,
+// which sees the new size). Requires its object locked.
+static void vnode_pager_zero_from(struct vm_page *m, uint64_t off)
+{
+  if ((m->flags & PG_VALID) != 0)
+    memset((uint8_t *)pmap_page_kva(m) + off, 0, PAGE_SIZE - off);
+}
+
+// Before the file grows past its end: stores through a mapping into the
+// part of the last page past the end are never file data (docs/semantics.md),
+// so that part is zeroed first, and the bytes the file gains read as zeros
+// until written. Requires obj locked.
+static void vnode_pager_zero_tail(struct vm_object *obj)
+{
+  struct vm_page *m;
+  uint64_t size = obj->pager_size;
+
+  if ((size & PAGE_MASK) != 0 &&
+      (m = vm_object_page_lookup(obj, atop(size))) != NULL)
+    vnode_pager_zero_from(m, size & PAGE_MASK);
+}
+
 // One try of vnode_pager_hold.
 static int vnode_pager_hold_try(struct vm_object *obj, vm_pindex_t pindex,
                                 struct vm_page **mp)
@@ -454,6 +477,12 @@ static int vnode_pager_rdwr_page(struct vm_object *obj, bool write,
   }
   if ((rc = vnode_pager_hold(obj, atop(off), &m)) < 0)
     return rc;
+  if (write) {
+    mtx_lock(&obj->lock);
+    if (off + n > obj->pager_size)
+      vnode_pager_zero_tail(obj);
+    mtx_unlock(&obj->lock);
+  }
   kva = (uint8_t *)pmap_page_kva(m) + (off & PAGE_MASK);
   rc = write ? copyin(kva, uaddr, n) : copyout(uaddr, kva, n);
   if (write) {
@@ -582,15 +611,6 @@ int vnode_pager_rdwr(struct inode *ip, bool write, uint64_t uaddr,
 }
 
 /* LAB mmap BEGIN vnode_pager_setsize: truncation drops the pages past the new end and zeroes the cut */
-// Zero page m of a cache object from byte off of the page on, if it has
-// contents (a page still being read in gets its zeros from getpages,
-// which sees the new size). Requires its object locked.
-static void vnode_pager_zero_from(struct vm_page *m, uint64_t off)
-{
-  if ((m->flags & PG_VALID) != 0)
-    memset((uint8_t *)pmap_page_kva(m) + off, 0, PAGE_SIZE - off);
-}
-
 // Pages past the new end go. A wired page cannot (it stays mapped until
 // its wiring ends), so it is zeroed instead: it reads as zeros from now
 // on, through the mapping and through read() once the file grows back
@@ -604,6 +624,8 @@ void vnode_pager_setsize(struct inode *ip, uint32_t size)
   if ((obj = vnode_pager_lookup(ip)) == NULL)
     return;
   mtx_lock(&obj->lock);
+  if (size > obj->pager_size)
+    vnode_pager_zero_tail(obj);
   vnode_pager_size_locked(obj, size);
   vm_object_page_remove(obj, end, 0, OBJPR_NOTWIRED);
   for (m = vm_object_page_ge(obj, end); m != NULL;

@@ -273,6 +273,41 @@ static int mm_trunc_mapped(void)
   return 0;
 }
 
+// Stores into the tail past the end are never file data, also once the
+// file grows over them: by ftruncate, by a write() past a gap, and by a
+// write() that begins inside the tail. Each time the gained bytes not
+// written read as zeros, through read() and through the mapping.
+static int mm_tail_grow(void)
+{
+  int fd;
+  TL_CHECK(pc_make_file("pm.k", 100, 5) == 0, "create");
+  char *p = map_file("pm.k", PGSIZE, PROT_READ | PROT_WRITE, MAP_SHARED, &fd);
+  TL_CHECK(p != 0, "mmap: %s", strerror(errno));
+  memset(p + 100, 'T', PGSIZE - 100);
+  TL_CHECK(ftruncate(fd, 300) == 0, "ftruncate: %s", strerror(errno));
+  TL_CHECK(pc_read_at("pm.k", 0, buf, PGSIZE) == 300, "size after ftruncate");
+  for (int i = 100; i < 300; i++)
+    TL_CHECK(buf[i] == 0 && p[i] == 0, "ftruncate: byte %d is %d", i, buf[i]);
+  memset(p + 300, 'U', PGSIZE - 300);
+  TL_CHECK(lseek(fd, 1000, SEEK_SET) == 1000, "lseek");
+  TL_CHECK(write(fd, "w", 1) == 1, "write past a gap: %s", strerror(errno));
+  TL_CHECK(pc_read_at("pm.k", 0, buf, PGSIZE) == 1001, "size after write");
+  for (int i = 300; i < 1000; i++)
+    TL_CHECK(buf[i] == 0 && p[i] == 0, "gap: byte %d is %d", i, buf[i]);
+  memset(p + 1001, 'V', PGSIZE - 1001);
+  TL_CHECK(lseek(fd, 1500, SEEK_SET) == 1500, "lseek");
+  TL_CHECK(write(fd, "xy", 2) == 2, "write: %s", strerror(errno));
+  TL_CHECK(pc_read_at("pm.k", 0, buf, PGSIZE) == 1502, "size after 2nd write");
+  for (int i = 1001; i < 1500; i++)
+    TL_CHECK(buf[i] == 0, "second gap: byte %d is %d", i, buf[i]);
+  TL_CHECK(buf[1000] == 'w' && buf[1500] == 'x' && buf[1501] == 'y',
+           "the written bytes");
+  munmap(p, PGSIZE);
+  close(fd);
+  unlink("pm.k");
+  return 0;
+}
+
 static int mmap_missing(void)
 {
   void *p = mmap(0, PGSIZE, PROT_READ, MAP_ANON | MAP_PRIVATE, -1, 0);
@@ -298,4 +333,5 @@ void pc_group_mmap(void)
   tl_run_child("munmap_writes", mm_munmap_writes);
   tl_run_child("exit_writes", mm_exit_writes);
   tl_run_child("trunc_mapped", mm_trunc_mapped);
+  tl_run_child("tail_grow", mm_tail_grow);
 }
