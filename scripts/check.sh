@@ -4,11 +4,11 @@
 # headless at each CPU count in CHECK_CPUS (those also in VMCHECK_CPUS,
 # default 3, with the VM's expensive checkers on), with CHECK_SYSFUZZ=1 the
 # system-call fuzzer for 60 s at CPUS=3 and at CPUS=4 with 512 MiB (off by
-# default while a hang it found is open, docs/testing.md), then quick checks: fs.img follows UPROGS_EXTRA
-# (scripts/uprogs-list.sh), a scripted console session arrives whole
-# (scripts/console-input.sh), and the labs' graders are proven
-# (scripts/labcheck.py). Before all of them, the
-# docs' references to files, targets and functions (scripts/docrefs.py).
+# default while a hang it found is open, docs/testing.md), then quick
+# checks: fs.img follows UPROGS_EXTRA (scripts/uprogs-list.sh), a
+# scripted console session arrives whole (scripts/console-input.sh), and
+# the labs' graders are proven (scripts/labcheck.py). Before all of them,
+# the docs' references to files, targets and functions (scripts/docrefs.py).
 # Counts tests (a vmstress run is one), lists every failed test with its
 # file and the log to read, then prints one summary line "check: N passed,
 # M failed" and exits non-zero on any failure. Quiet steps report progress
