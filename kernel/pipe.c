@@ -14,15 +14,19 @@
 // User memory is never touched with the pipe's spin mutex held: a copy may
 // fault and sleep in vm_fault. Data goes through a bounce buffer on the
 // kernel stack, PIPE_CHUNK bytes at a time; a writer waits until a whole
-// chunk fits. A read whose copyout faults loses the bytes it took from the
-// ring and returns -EFAULT.
+// chunk fits. A reader copies bytes out first and takes them from the ring
+// only once they reached the user, so a bad buffer loses nothing: read()
+// returns what went out before the first bad page (or -EFAULT), and the
+// rest stays in the pipe for the next read. One reader copies at a time
+// (reading), so two readers never deliver the same bytes.
 //
 // The ring: nread and nwrite count bytes ever read and written, modulo
 // 2^32 (harmless: PIPESIZE divides 2^32); the ring is empty when they are
 // equal, full when they differ by PIPESIZE.
 //
 // Locking: pi->lock (p) protects everything in the pipe; readers sleep on
-// &pi->nread, writers on &pi->nwrite.
+// &pi->nread (for data, or for the reader ahead of them), writers on
+// &pi->nwrite.
 #include "file.h"
 
 #include "lib/errno.h"
@@ -42,6 +46,7 @@ struct pipe {
   uint32_t nwrite;              // (p) bytes written
   bool readopen;                // (p) the read end is still open
   bool writeopen;               // (p) the write end is still open
+  bool reading;                 // (p) a reader is copying out, lock dropped
   uint8_t data[PIPESIZE];       // (p) the ring
 };
 CTASSERT(sizeof(struct pipe) <= PAGE_SIZE);
@@ -65,6 +70,7 @@ int pipealloc(struct file **rf, struct file **wf)
   pi->page = m;
   pi->nread = pi->nwrite = 0;
   pi->readopen = pi->writeopen = true;
+  pi->reading = false;
 
   **rf = (struct file){ .type = FD_PIPE, .ref = 1, .readable = true, .pipe = pi };
   **wf = (struct file){ .type = FD_PIPE, .ref = 1, .writable = true, .pipe = pi };
@@ -127,31 +133,58 @@ int pipewrite(struct pipe *pi, uint64_t addr, int n)
   return done;
 }
 
+// Wait until there is data or no writer left, and no other reader is
+// copying. 0, or -EINTR if we were killed meanwhile. Requires pi->lock.
+static int pipe_wait_readable(struct pipe *pi)
+{
+  while (pi->reading || (pi->nread == pi->nwrite && pi->writeopen)) {
+    if (killed(myproc()))
+      return -EINTR;
+    sleep(&pi->nread, &pi->lock);
+  }
+  return 0;
+}
+
+// Copy up to n bytes from the head of the ring into buf, leaving them
+// there. Returns how many. Requires pi->lock.
+static int pipe_peek_locked(struct pipe *pi, uint8_t *buf, int n)
+{
+  int m = 0;
+  for (; m < n && pi->nread + m != pi->nwrite; m++)
+    buf[m] = pi->data[(pi->nread + m) % PIPESIZE];
+  return m;
+}
+
+// Drain what is there, without waiting again, one bounce buffer at a time
+// and never across a user page boundary: a copy that faults then fails a
+// whole bad page, after every byte before it has been delivered.
 int piperead(struct pipe *pi, uint64_t addr, int n)
 {
   uint8_t buf[PIPE_CHUNK];
+  int done = 0, err;
+
   mtx_lock(&pi->lock);
-  while (pi->nread == pi->nwrite && pi->writeopen) {
-    if (killed(myproc())) {
-      mtx_unlock(&pi->lock);
-      return -EINTR;
-    }
-    sleep(&pi->nread, &pi->lock);
-  }
-  // Drain what is there, a bounce buffer at a time, without waiting again.
-  int done = 0;
-  while (done < n && pi->nread != pi->nwrite) {
-    int m = 0;
-    while (done + m < n && m < PIPE_CHUNK && pi->nread != pi->nwrite)
-      buf[m++] = pi->data[pi->nread++ % PIPESIZE];
-    wakeup(&pi->nwrite);
+  if ((err = pipe_wait_readable(pi)) < 0) {
     mtx_unlock(&pi->lock);
-    if (copyout(addr + done, buf, m) < 0)
-      return done > 0 ? done : -EFAULT;
-    done += m;
-    mtx_lock(&pi->lock);
+    return err;
   }
-  wakeup(&pi->nwrite);
+  pi->reading = true;
+  while (done < n && pi->nread != pi->nwrite) {
+    uint64_t ua = addr + done;
+    int want = MIN(n - done, PIPE_CHUNK);
+    int m = pipe_peek_locked(pi, buf,
+                             MIN(want, (int)(PAGE_SIZE - (ua & PAGE_MASK))));
+    mtx_unlock(&pi->lock);
+    err = copyout(ua, buf, m);
+    mtx_lock(&pi->lock);
+    if (err < 0)
+      break;
+    pi->nread += m;               // delivered: only now out of the ring
+    done += m;
+    wakeup(&pi->nwrite);
+  }
+  pi->reading = false;
+  wakeup(&pi->nread);             // a reader waiting behind us
   mtx_unlock(&pi->lock);
-  return done;
+  return done > 0 || err == 0 ? done : err;
 }

@@ -61,8 +61,10 @@ static void supervise(int w)
       sleep(10);                            // out of processes for now
       continue;
     }
+    __atomic_store_n(&wk->victim, pid, __ATOMIC_RELAXED);
     while (wait(NULL) != pid)
       ;
+    __atomic_store_n(&wk->victim, 0, __ATOMIC_RELAXED);
     __atomic_fetch_add(&wk->progress, 1, __ATOMIC_RELAXED);
     prune_pids(wk);
   }
@@ -142,6 +144,41 @@ static int sweep(void)
   return -1;
 }
 
+// After a stall: stop the run and kill every victim, the stuck one too,
+// then say whether it died. A stuck call that ends when killed was a wait
+// nobody expected (a lost wakeup, or lost data the victim was told was
+// there: the pipe ring once lost a faulting read's bytes); one that never
+// ends is a process stuck in the kernel for good, which kill cannot help.
+static void end_stalled_run(void)
+{
+  int left = 0;
+
+  __atomic_fetch_add(&sf_sh->failed, 1, __ATOMIC_RELAXED);   // reported
+  sf_sh->deadline = uptime();               // supervisors start no more
+  for (int round = 0; round < 100; round++) {
+    left = 0;
+    for (int w = 0; w < sf_sh->nworkers; w++) {
+      int pid = __atomic_load_n(&sf_sh->w[w].victim, __ATOMIC_RELAXED);
+      if (__atomic_load_n(&sf_sh->w[w].done, __ATOMIC_ACQUIRE))
+        continue;
+      left++;
+      if (pid != 0)
+        kill(pid);
+    }
+    if (left == 0)
+      break;
+    sleep(10);
+  }
+  if (left > 0) {
+    printf("sysfuzz: FAIL: the stuck victim would not die when killed\n");
+    return;                                 // leave it to init
+  }
+  printf("sysfuzz: the stuck call ended when its victim was killed\n");
+  while (wait(NULL) >= 0)
+    ;
+  sweep();
+}
+
 // Remove what the pool can have created, children before parents.
 static void cleanup_files(void)
 {
@@ -199,8 +236,11 @@ static void conduct(int seconds)
       exit(1);
     }
   }
-  if (watch() < 0)
-    exit(1);                                // leave the stuck ones to init
+  if (watch() < 0) {
+    end_stalled_run();
+    cleanup_files();
+    exit(1);
+  }
   while (wait(NULL) >= 0)
     ;
   bad = sweep() < 0;

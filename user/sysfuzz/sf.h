@@ -43,6 +43,7 @@ struct sf_worker {
   long progress;             // calls finished by the worker's processes (a)
   unsigned head;             // next ring slot (a)
   int done;                  // the supervisor has finished
+  int victim;                // the supervisor's running victim, or 0 (a)
   int pids[SF_MAXPIDS];      // processes forked, not yet known gone (a)
   struct sf_call ring[SF_RING];
 };
