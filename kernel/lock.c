@@ -83,8 +83,7 @@ static bool mtx_owned_intr_off(const struct mtx *m)
 static void mtx_spin(struct mtx *m)
 {
   uint64_t start = md_clock(), spins = 0;
-  uint64_t limit = SPIN_LIMIT * (platform.timebase_freq ? platform.timebase_freq
-                                                        : 10000000);
+  uint64_t limit = SPIN_LIMIT * platform_timebase_freq();
 
   while (__atomic_exchange_n(&m->locked, 1, __ATOMIC_ACQUIRE) != 0) {
     if ((++spins & 0xffff) != 0 || md_clock() - start < limit)

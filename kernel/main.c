@@ -66,7 +66,7 @@ static long start_hart(int i)
   do {
     err = sbi_hart_start(cpus[i].hartid, kvtophys(_entry_secondary), i);
   } while ((err == SBI_ERR_ALREADY_AVAILABLE || err == SBI_ERR_INVALID_PARAM) &&
-           r_time() - t0 < platform.timebase_freq);
+           r_time() - t0 < platform_timebase_freq());
   return err;
 }
 
@@ -81,7 +81,7 @@ static void start_harts(void)
       continue;
     }
     for (uint64_t t0 = r_time(); !cpus[i].started;)
-      if (r_time() - t0 > platform.timebase_freq)
+      if (r_time() - t0 > platform_timebase_freq())
         break;                      // a second: go on without it
   }
 }

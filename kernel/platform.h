@@ -25,4 +25,15 @@ struct platform {
 
 extern struct platform platform;
 
+// The rate of the time CSR in Hz: the device tree's timebase-frequency,
+// or QEMU virt's 10 MHz while the tree has not been read (a lock may spin
+// that early) or if it gave none, so that a time limit is never zero.
+#define PLATFORM_TIMEBASE_DEFAULT 10000000
+
+static inline uint64_t platform_timebase_freq(void)
+{
+  return platform.timebase_freq != 0 ? platform.timebase_freq
+                                     : PLATFORM_TIMEBASE_DEFAULT;
+}
+
 #endif

@@ -367,27 +367,30 @@ void vnode_pager_init(void)
 // ---------------------------------------------------------------------------
 // read() and write() through the cache.
 
-// Zero page m of a cache object from byte off of the page on, if it has
-// contents (a page still being read in gets its zeros from getpages,
-// which sees the new size). Requires its object locked.
-static void vnode_pager_zero_from(struct vm_page *m, uint64_t off)
+// Zero bytes [from, to) of page m of a cache object, if it has contents
+// (a page still being read in gets its zeros from getpages, which sees
+// the new size). Requires its object locked.
+static void vnode_pager_zero_range(struct vm_page *m, uint64_t from,
+                                   uint64_t to)
 {
-  if ((m->flags & PG_VALID) != 0)
-    memset((uint8_t *)pmap_page_kva(m) + off, 0, PAGE_SIZE - off);
+  if ((m->flags & PG_VALID) != 0 && from < to)
+    memset((uint8_t *)pmap_page_kva(m) + from, 0, to - from);
 }
 
-// Before the file grows past its end: stores through a mapping into the
-// part of the last page past the end are never file data (docs/semantics.md),
-// so that part is zeroed first, and the bytes the file gains read as zeros
-// until written. Requires obj locked.
-static void vnode_pager_zero_tail(struct vm_object *obj)
+// When the file grows to upto bytes or beyond: stores through a mapping
+// into the part of the last page past the end are never file data
+// (docs/semantics.md), so the bytes the file gains there, [end, upto),
+// are zeroed before the end moves, and read as zeros until written.
+// Requires obj locked (held until the end has moved).
+static void vnode_pager_zero_tail(struct vm_object *obj, uint64_t upto)
 {
   struct vm_page *m;
   uint64_t size = obj->pager_size;
 
-  if ((size & PAGE_MASK) != 0 &&
+  if ((size & PAGE_MASK) != 0 && upto > size &&
       (m = vm_object_page_lookup(obj, atop(size))) != NULL)
-    vnode_pager_zero_from(m, size & PAGE_MASK);
+    vnode_pager_zero_range(m, size & PAGE_MASK,
+                           MIN(upto - trunc_page(size), PAGE_SIZE));
 }
 
 // One try of vnode_pager_hold.
@@ -457,8 +460,18 @@ static void vnode_pager_release(struct vm_object *obj, struct vm_page *m,
 
 // Move one piece (within one page) between the cache and user memory.
 // Returns the bytes moved (0 at end of file) or a negative errno. A write
-// that faults on the user address leaves the part of the page past the
-// end of the file zero, as every cached page keeps it.
+// that faults on the user address leaves none of its bytes past the end
+// of the file.
+//
+// A write past the end takes obj's lock once, after the copy (which runs
+// unlocked: it may fault, and the fault path takes this lock), to zero the
+// bytes between the old end and the piece and to move the end, in one
+// hold. Zeroing after the copy rather than before is safe: the bytes it
+// zeroes lie below the piece, so it never touches what was just copied,
+// and until the end moves nobody reads them as file data (read() stops
+// at the end; a store through a mapping that lands there meanwhile is
+// zeroed with the rest). Zeroing in the same hold that moves the end even
+// leaves no moment between the two for such a store to become file data.
 static int vnode_pager_rdwr_page(struct vm_object *obj, bool write,
                                  uint64_t uaddr, uint64_t off, uint64_t n)
 {
@@ -477,18 +490,14 @@ static int vnode_pager_rdwr_page(struct vm_object *obj, bool write,
   }
   if ((rc = vnode_pager_hold(obj, atop(off), &m)) < 0)
     return rc;
-  if (write) {
-    mtx_lock(&obj->lock);
-    if (off + n > obj->pager_size)
-      vnode_pager_zero_tail(obj);
-    mtx_unlock(&obj->lock);
-  }
   kva = (uint8_t *)pmap_page_kva(m) + (off & PAGE_MASK);
   rc = write ? copyin(kva, uaddr, n) : copyout(uaddr, kva, n);
   if (write) {
     mtx_lock(&obj->lock);
-    if (rc == 0 && off + n > obj->pager_size)
+    if (rc == 0 && off + n > obj->pager_size) {
+      vnode_pager_zero_tail(obj, off);
       vnode_pager_size_locked(obj, off + n);
+    }
     keep = obj->pager_size > off ? MIN(n, obj->pager_size - off) : 0;
     if (rc < 0 && keep < n)
       memset(kva + keep, 0, n - keep);
@@ -624,16 +633,15 @@ void vnode_pager_setsize(struct inode *ip, uint32_t size)
   if ((obj = vnode_pager_lookup(ip)) == NULL)
     return;
   mtx_lock(&obj->lock);
-  if (size > obj->pager_size)
-    vnode_pager_zero_tail(obj);
+  vnode_pager_zero_tail(obj, size);
   vnode_pager_size_locked(obj, size);
   vm_object_page_remove(obj, end, 0, OBJPR_NOTWIRED);
   for (m = vm_object_page_ge(obj, end); m != NULL;
        m = vm_object_page_next(obj, m))
-    vnode_pager_zero_from(m, 0);
+    vnode_pager_zero_range(m, 0, PAGE_SIZE);
   m = (size & PAGE_MASK) != 0 ? vm_object_page_lookup(obj, atop(size)) : NULL;
   if (m != NULL)
-    vnode_pager_zero_from(m, size & PAGE_MASK);
+    vnode_pager_zero_range(m, size & PAGE_MASK, PAGE_SIZE);
   mtx_unlock(&obj->lock);
   vm_object_deallocate(obj);
 }

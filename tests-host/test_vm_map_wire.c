@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Host tests of the map operations that reach pages and the fault path
-// (kernel/vm/vm_map_ops.c): madvise, the fault path's lookup, stacks, and
-// wiring (vm_map_wire / vm_map_unwire and the in-transition protocol).
+// (kernel/vm/vm_map_ops.c, kernel/vm/vm_map_wire.c): madvise, the fault
+// path's lookup, stacks, and wiring (vm_map_wire / vm_map_unwire and the
+// in-transition protocol).
 // msync is in test_vm_map_sync.c; the fixture is maptest.h's.
 //
 // Wiring goes through the real vm_fault, so these tests also check the

@@ -1,32 +1,22 @@
 // SPDX-License-Identifier: MIT
-// Tests of vm_mmap.c: every argument row of docs/semantics.md's table for the
-// memory calls, run against a host vmspace, each checking the errno and
-// that a refused call left the map as it was (the fixture's teardown runs
-// the map checker and the strict leak check); and the write-back of shared
-// file mappings by munmap and by exit (vmspace_free), through the fake
-// file pager of host_fakepager.h.
+// Tests of vm_mmap.c, part one: every argument row of docs/semantics.md's
+// table for mmap, munmap and the range calls, run against a host
+// vmspace, each checking the errno and that a refused call left the map
+// as it was; the write-back of shared file mappings by munmap and by exit
+// (vmspace_free), through the fake file pager of host_fakepager.h;
+// mincore; and stack growth by a user fault. The wiring calls are in
+// test_vm_mlock.c, in the same suite; the fixture is mmaptest.h's.
 #include <criterion/criterion.h>
 
 #include "arch/riscv/vmparam.h"   // MAXUVA: the user space the tests model
 #include "host_fakepager.h"
-#include "lib/errno.h"
-#include "vm/mman.h"
-#include "vm/pmap.h"
-#include "vm/vm_map.h"
-#include "vm/vm_mmap.h"
+#include "mmaptest.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
 #include "vm/vm_pager.h"
-#include "vm/vmspace.h"
-#include "vmtest.h"
 
-#define NPAGES 256
-#define RW     (PROT_READ | PROT_WRITE)
-#define PA     (MAP_PRIVATE | MAP_ANON)
-#define NOLIM  RLIM_INFINITY
-
-static struct vmspace *vm;
-static struct vm_map *map;
+struct vmspace *vm;
+struct vm_map *map;
 
 static void setup(void)
 {
@@ -44,41 +34,6 @@ static void teardown(void)
 }
 
 TestSuite(vm_mmap, .init = setup, .fini = teardown);
-
-// Anonymous mmap with the usual defaults; returns the errno result.
-static int anon(vm_offset_t addr, vm_size_t len, int prot, int flags,
-                vm_offset_t *out)
-{
-  return vm_mmap(vm, addr, len, prot, flags, NULL, 0, true, true, NOLIM, out);
-}
-
-static vm_offset_t must_anon(vm_size_t len)
-{
-  vm_offset_t va;
-
-  cr_assert_eq(anon(0, len, RW, PA, &va), 0);
-  return va;
-}
-
-// The entry at va (the test is the map's only user, so it may keep the
-// pointer after unlocking).
-static struct vm_map_entry *lookup(vm_offset_t va)
-{
-  struct vm_map_entry *e;
-  bool found;
-
-  vm_map_lock_read(map);
-  found = vm_map_lookup_entry(map, va, &e);
-  vm_map_unlock_read(map);
-  cr_assert(found, "nothing mapped at %#lx", (unsigned long)va);
-  return e;
-}
-
-// A snapshot of the map to compare after a refused call.
-static uint32_t entries(void)
-{
-  return map->nentries;
-}
 
 // --- mmap ------------------------------------------------------------------
 
@@ -341,31 +296,6 @@ Test(vm_mmap, file_anon_flag_with_object_einval)
   vm_object_deallocate(obj);
 }
 
-Test(vm_mmap, wirefuture_prot_none_maps_unwired)
-{
-  vm_offset_t va;
-
-  cr_assert_eq(vm_mlockall(vm, MCL_FUTURE, NOLIM), 0);
-  cr_assert_eq(anon(0, 2 * PAGE_SIZE, PROT_NONE, PA, &va), 0,
-               "PROT_NONE under MCL_FUTURE");
-  cr_assert_eq(map->nentries, 1);
-  cr_assert_eq(lookup(va)->wired_count, 0);
-}
-
-Test(vm_mmap, wirefuture_wires_and_limits)
-{
-  vm_offset_t va;
-
-  cr_assert_eq(vm_mlockall(vm, MCL_FUTURE, NOLIM), 0);
-  cr_assert_eq(anon(0, 2 * PAGE_SIZE, RW, PA, &va), 0);
-  cr_assert_eq(pmap_wired_count(map->pmap), 2);
-  cr_assert_eq(vm_mmap(vm, 0, 4 * PAGE_SIZE, RW, PA, NULL, 0, true, true,
-                       3 * PAGE_SIZE, &va), -EAGAIN);
-  cr_assert_eq(map->nentries, 1);
-  cr_assert_eq(vm_munlockall(vm), 0);
-  cr_assert_eq(pmap_wired_count(map->pmap), 0);
-}
-
 // --- munmap ------------------------------------------------------------------
 
 Test(vm_mmap, munmap_bad_args_einval)
@@ -573,189 +503,7 @@ Test(vm_mmap, msync_flags)
   cr_assert_eq(vm_msync(vm, va, PAGE_SIZE, MS_INVALIDATE), -EBUSY);
 }
 
-// --- wiring ---------------------------------------------------------------------
-
-Test(vm_mmap, mlock_rounds_out)
-{
-  vm_offset_t va = must_anon(4 * PAGE_SIZE);
-
-  cr_assert_eq(vm_mlock(vm, va + PAGE_SIZE - 1, 2, NOLIM), 0);
-  cr_assert_eq(pmap_wired_count(map->pmap), 2);
-  cr_assert_eq(vm_munlock(vm, va + PAGE_SIZE + 5, 1), 0);
-  cr_assert_eq(pmap_wired_count(map->pmap), 1);
-}
-
-Test(vm_mmap, mlock_not_nested)
-{
-  vm_offset_t va = must_anon(2 * PAGE_SIZE);
-
-  cr_assert_eq(vm_mlock(vm, va, 2 * PAGE_SIZE, NOLIM), 0);
-  cr_assert_eq(vm_mlock(vm, va, 2 * PAGE_SIZE, NOLIM), 0);
-  cr_assert_eq(vm_munlock(vm, va, 2 * PAGE_SIZE), 0);
-  cr_assert_eq(pmap_wired_count(map->pmap), 0);
-  cr_assert_eq(vm_munlock(vm, va, 2 * PAGE_SIZE), 0);
-}
-
-Test(vm_mmap, mlock_prot_none_enomem)
-{
-  vm_offset_t va;
-
-  cr_assert_eq(anon(0, 2 * PAGE_SIZE, PROT_NONE, PA, &va), 0);
-  cr_assert_eq(vm_mlock(vm, va, 2 * PAGE_SIZE, NOLIM), -ENOMEM);
-  cr_assert_eq(pmap_wired_count(map->pmap), 0);
-}
-
-Test(vm_mmap, mlock_over_rlimit_enomem)
-{
-  vm_offset_t va = must_anon(4 * PAGE_SIZE);
-
-  cr_assert_eq(vm_mlock(vm, va, 4 * PAGE_SIZE, 3 * PAGE_SIZE), -ENOMEM);
-  cr_assert_eq(vm_mlock(vm, va, 3 * PAGE_SIZE, 3 * PAGE_SIZE), 0);
-  cr_assert_eq(vm_mlock(vm, va + 3 * PAGE_SIZE, PAGE_SIZE, 3 * PAGE_SIZE),
-               -ENOMEM);
-}
-
-Test(vm_mmap, mlock_over_system_limit_eagain)
-{
-  vm_size_t len = ptoa(vm_page_total_count() / 4 * 3 + 1);
-  vm_offset_t va = must_anon(len);
-
-  cr_assert_eq(vm_mlock(vm, va, len, NOLIM), -EAGAIN);
-  cr_assert_eq(pmap_wired_count(map->pmap), 0);
-}
-
-Test(vm_mmap, mlock_overflow_einval)
-{
-  cr_assert_eq(vm_mlock(vm, ~(vm_offset_t)0 - 10, 5, NOLIM), -EINVAL);
-  cr_assert_eq(vm_munlock(vm, PAGE_SIZE, ~(vm_size_t)0), -EINVAL);
-}
-
-Test(vm_mmap, mlockall_flags_einval)
-{
-  cr_assert_eq(vm_mlockall(vm, 0, NOLIM), -EINVAL);
-  cr_assert_eq(vm_mlockall(vm, 4, NOLIM), -EINVAL);
-  cr_assert_eq(map->flags & MAP_WIREFUTURE, 0);
-}
-
-Test(vm_mmap, mlockall_current_and_limit)
-{
-  vm_offset_t va = must_anon(3 * PAGE_SIZE);
-
-  (void)va;
-  cr_assert_eq(vm_mlockall(vm, MCL_CURRENT, 2 * PAGE_SIZE), -ENOMEM);
-  cr_assert_eq(pmap_wired_count(map->pmap), 0);
-  cr_assert_eq(vm_mlockall(vm, MCL_CURRENT, NOLIM), 0);
-  cr_assert_eq(pmap_wired_count(map->pmap), 3);
-  cr_assert_eq(vm_munlockall(vm), 0);
-  cr_assert_eq(pmap_wired_count(map->pmap), 0);
-}
-
-Test(vm_mmap, sbrk_wires_under_mcl_future)
-{
-  vm_offset_t old;
-
-  vm->vm_daddr = vm->vm_break = 0x400000;
-  cr_assert_eq(vm_mlockall(vm, MCL_FUTURE, NOLIM), 0);
-  cr_assert_eq(vm_sbrk(vm, 2 * PAGE_SIZE, ~0UL, NOLIM, &old), 0);
-  cr_assert_eq(pmap_wired_count(map->pmap), 2);
-  cr_assert_eq(vm_munlockall(vm), 0);
-}
-
-// Only memory not locked yet counts against the limits: locking locked
-// pages again at the limit succeeds, and a partly locked range needs room
-// for the rest only. (Each call used to count its whole range.)
-Test(vm_mmap, mlock_again_at_rlimit)
-{
-  vm_offset_t va = must_anon(8 * PAGE_SIZE);
-
-  cr_assert_eq(vm_mlock(vm, va, 8 * PAGE_SIZE, 8 * PAGE_SIZE), 0);
-  cr_assert_eq(vm_mlock(vm, va, 8 * PAGE_SIZE, 8 * PAGE_SIZE), 0,
-               "re-locking locked pages at the limit");
-  cr_assert_eq(vm_mlockall(vm, MCL_CURRENT, 8 * PAGE_SIZE), 0,
-               "mlockall with everything locked at the limit");
-  cr_assert_eq(vm_munlock(vm, va + 4 * PAGE_SIZE, 4 * PAGE_SIZE), 0);
-  cr_assert_eq(vm_mlock(vm, va, 8 * PAGE_SIZE, 7 * PAGE_SIZE), -ENOMEM);
-  cr_assert_eq(pmap_wired_count(map->pmap), 4, "a refused mlock wired");
-  cr_assert_eq(vm_mlock(vm, va, 8 * PAGE_SIZE, 8 * PAGE_SIZE), 0,
-               "4 locked + 4 new fits a limit of 8");
-  cr_assert_eq(pmap_wired_count(map->pmap), 8);
-}
-
-Test(vm_mmap, mlock_again_at_system_limit)
-{
-  size_t room = vm_page_total_count() / 4 * 3 - vm_cnt.v_wire_count;
-  vm_offset_t va = must_anon(ptoa(room));
-
-  cr_assert_eq(vm_mlock(vm, va, ptoa(room), NOLIM), 0);
-  cr_assert_eq(vm_mlock(vm, va, ptoa(room), NOLIM), 0,
-               "re-locking at the system limit");
-  cr_assert_eq(vm_mlockall(vm, MCL_CURRENT, NOLIM), 0);
-  cr_assert_eq(vm_munlock(vm, va, PAGE_SIZE), 0);
-  cr_assert_eq(vm_mlock(vm, va, ptoa(room), NOLIM), 0, "one page of room");
-  cr_assert_eq(vm_munlockall(vm), 0);
-}
-
-// PROT_NONE reserves address space: under MCL_FUTURE it maps and wires
-// nothing; mprotect to an accessible protection wires it, within the
-// limits (ENOMEM / EAGAIN, nothing changed).
-Test(vm_mmap, prot_none_under_mcl_future)
-{
-  vm_size_t all = ptoa(vm_page_total_count());
-  vm_offset_t va, big;
-
-  cr_assert_eq(vm_mlockall(vm, MCL_FUTURE, NOLIM), 0);
-  cr_assert_eq(anon(0, 4 * PAGE_SIZE, PROT_NONE, PA, &va), 0);
-  cr_assert_eq(pmap_wired_count(map->pmap), 0);
-  cr_assert_eq(vm_mprotect(vm, va, 4 * PAGE_SIZE, RW, 3 * PAGE_SIZE), -ENOMEM);
-  cr_assert_eq(lookup(va)->protection, VM_PROT_NONE, "refused, yet changed");
-  cr_assert_eq(vm_mprotect(vm, va, 4 * PAGE_SIZE, RW, 4 * PAGE_SIZE), 0);
-  cr_assert_eq(pmap_wired_count(map->pmap), 4);
-  cr_assert_eq(vm_mprotect(vm, va, 4 * PAGE_SIZE, PROT_READ, 4 * PAGE_SIZE), 0,
-               "already wired: nothing new to count");
-  cr_assert_eq(anon(0, all, PROT_NONE, PA, &big), 0, "a big reservation");
-  cr_assert_eq(vm_mprotect(vm, big, all, RW, NOLIM), -EAGAIN);
-  cr_assert_eq(lookup(big)->protection, VM_PROT_NONE);
-  cr_assert_eq(vm_munlockall(vm), 0);
-  cr_assert_eq(pmap_wired_count(map->pmap), 0);
-}
-
-// Heap growth under MCL_FUTURE passes the limits mmap passes: ENOMEM over
-// RLIMIT_MEMLOCK, EAGAIN over the system's, the break unchanged.
-Test(vm_mmap, sbrk_limits_under_mcl_future)
-{
-  vm_offset_t old, brk;
-
-  vm->vm_daddr = vm->vm_break = 0x400000;
-  cr_assert_eq(vm_mlockall(vm, MCL_FUTURE, NOLIM), 0);
-  cr_assert_eq(vm_sbrk(vm, 3 * PAGE_SIZE, ~0UL, 2 * PAGE_SIZE, &old), -ENOMEM);
-  cr_assert_eq(vm_sbrk(vm, ptoa(vm_page_total_count()), ~0UL, NOLIM, &old),
-               -EAGAIN);
-  cr_assert_eq(vm->vm_break, 0x400000, "a refused sbrk moved the break");
-  cr_assert_eq(map->nentries, 0);
-  cr_assert_eq(pmap_wired_count(map->pmap), 0);
-  cr_assert_eq(vm_sbrk(vm, 2 * PAGE_SIZE, ~0UL, 2 * PAGE_SIZE, &old), 0);
-  cr_assert_eq(vm_sbrk(vm, 0, ~0UL, 2 * PAGE_SIZE, &brk), 0);
-  cr_assert_eq(brk, 0x400000 + 2 * PAGE_SIZE);
-  cr_assert_eq(vm_munlockall(vm), 0);
-}
-
-// Stack growth too: vm_growstack turns the limits into growstack's bound.
-Test(vm_mmap, growstack_limits_under_mcl_future)
-{
-  vm_offset_t top = 0x800000;
-
-  cr_assert_eq(vm_map_stack(map, top - 16 * PAGE_SIZE, 16 * PAGE_SIZE,
-                            PAGE_SIZE, VM_PROT_RW, VM_PROT_ALL,
-                            MAP_COPY_ON_WRITE), KERN_SUCCESS);
-  cr_assert_eq(vm_mlockall(vm, MCL_FUTURE, NOLIM), 0);
-  cr_assert_eq(vm_growstack(vm, top - 4 * PAGE_SIZE, 2 * PAGE_SIZE),
-               KERN_RESOURCE_SHORTAGE, "3 pages past a 2-page limit");
-  cr_assert_eq(pmap_wired_count(map->pmap), 0);
-  cr_assert_eq(vm_growstack(vm, top - 3 * PAGE_SIZE, 2 * PAGE_SIZE),
-               KERN_SUCCESS);
-  cr_assert_eq(pmap_wired_count(map->pmap), 2);
-  cr_assert_eq(vm_munlockall(vm), 0);
-}
+// --- stack growth by a user fault ----------------------------------------------
 
 // A fault below a stack's mapped part grows it and is resolved in the same
 // call; a fault in the guard page, or in no stack's growth area, stays a

@@ -13,62 +13,28 @@
 #include <string.h>
 
 #include "lib/errno.h"
+#include "spacetest.h"
 #include "vm/vm_map.h"
 #include "vm/vm_mmap.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
 #include "vm/vmspace.h"
-#include "vmtest.h"
 
 #define NPAGES 1024
-#define BASE   0x100000UL
-#define VA(i)  (BASE + ptoa(i))
-#define NVS    3
-
-static struct vmspace *vs[NVS];
 
 static void setup(void)
 {
   vmtest_boot(NPAGES);
 }
 
-static void drop(int i)
-{
-  vmtest_check_map(&vs[i]->vm_map);
-  vmspace_free(vs[i]);
-  vs[i] = NULL;
-}
-
-static void teardown(void)
-{
-  for (int i = 0; i < NVS; i++)
-    if (vs[i] != NULL)
-      drop(i);
-  vmtest_teardown_strict();
-}
-
-TestSuite(vm_reach, .init = setup, .fini = teardown);
-
-static struct vm_map *M(int i)
-{
-  return &vs[i]->vm_map;
-}
+TestSuite(vm_reach, .init = setup, .fini = spacetest_teardown);
 
 // A process whose heap starts (empty) at VA(0).
 static void heap(int i)
 {
-  vs[i] = vmspace_alloc(PAGE_SIZE, 0x4000000000UL);
-  cr_assert_not_null(vs[i]);
+  space(i);
   vs[i]->vm_daddr = VA(0);
   vs[i]->vm_break = VA(0);
-}
-
-static void fork_into(int child, int parent)
-{
-  vs[child] = vmspace_fork(vs[parent]);
-  cr_assert_not_null(vs[child]);
-  vmtest_check_map(M(parent));
-  vmtest_check_map(M(child));
 }
 
 static void brk_by(int i, long n)

@@ -9,6 +9,7 @@
 #include "host_kmem.h"
 #include "host_pmap.h"
 #include "lib/errno.h"
+#include "spacetest.h"
 #include "vm/vm_fault.h"
 #include "vm/vm_map.h"
 #include "vm/vm_mmap.h"
@@ -18,52 +19,13 @@
 #include "vmtest.h"
 
 #define NPAGES 512
-#define BASE   0x100000UL
-#define VA(i)  (BASE + ptoa(i))
-#define NVS    8
-
-static struct vmspace *vs[NVS];
 
 static void setup(void)
 {
   vmtest_boot(NPAGES);
 }
 
-static void drop(int i)
-{
-  vmtest_check_map(&vs[i]->vm_map);
-  vmspace_free(vs[i]);
-  vs[i] = NULL;
-}
-
-static void teardown(void)
-{
-  for (int i = 0; i < NVS; i++)
-    if (vs[i] != NULL)
-      drop(i);
-  vmtest_teardown_strict();
-}
-
-TestSuite(vmspace, .init = setup, .fini = teardown);
-
-static struct vm_map *M(int i)
-{
-  return &vs[i]->vm_map;
-}
-
-static void space(int i)
-{
-  vs[i] = vmspace_alloc(PAGE_SIZE, 0x4000000000UL);
-  cr_assert_not_null(vs[i]);
-}
-
-static void fork_into(int child, int parent)
-{
-  vs[child] = vmspace_fork(vs[parent]);
-  cr_assert_not_null(vs[child]);
-  vmtest_check_map(M(parent));
-  vmtest_check_map(M(child));
-}
+TestSuite(vmspace, .init = setup, .fini = spacetest_teardown);
 
 static void map_anon(int i, int first, int npages, int cow)
 {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Address maps: the entries of an address space and the operations that
 // place, find, split and merge them. Removal (and the freeing of pages
-// nothing else reaches) lives in vm_map_delete.c; protection, inheritance,
-// behaviour and wiring in vm_map_ops.c, page advice and msync in
-// vm_map_advise.c, the invariant checker in vm_map_check.c; they share the
-// helpers of vm_map_internal.h.
+// nothing else reaches) lives in vm_map_delete.c; protection, inheritance
+// and behaviour in vm_map_ops.c, wiring in vm_map_wire.c, page advice and
+// msync in vm_map_advise.c, the invariant checker in vm_map_check.c; they
+// share the helpers of vm_map_internal.h.
 //
 // The tree. Entries sit in an AVL tree keyed by start address. Each entry
 // stores adj_free, the gap from its end to the next entry's start (or to

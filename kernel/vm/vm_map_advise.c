@@ -2,7 +2,8 @@
 // Address map operations on the pages of a range, which leave its entries
 // as they are: the advice that acts at once (WILLNEED, DONTNEED, FREE) and
 // msync / write-back of file pages. (Advice stored in the entries, and
-// everything else that changes them, is in vm_map_ops.c.)
+// everything else that changes them, is in vm_map_ops.c and
+// vm_map_wire.c.)
 //
 // Locking: each operation takes the map lock shared. The work that may
 // sleep (paging in for WILLNEED, writing pages back) runs with the map

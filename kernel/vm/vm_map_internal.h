@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Private to the map module (vm_map.c, vm_map_ops.c, vm_map_delete.c,
-// vm_map_advise.c, vm_map_check.c): the entry-level helpers its files
+// Private to the map module (vm_map.c, vm_map_ops.c, vm_map_wire.c,
+// vm_map_delete.c, vm_map_advise.c, vm_map_check.c): the entry-level helpers its files
 // share. Nothing outside the module includes this. The helpers live in
 // vm_map.c unless their comment names another file.
 //
@@ -102,16 +102,42 @@ void vm_map_delete_range(struct vm_map *map, vm_offset_t start,
 void vm_map_simplify_range(struct vm_map *map, vm_offset_t start,
                            vm_offset_t end);
 
-// Sleep until no entry in [start, end) is in transition (this and the two
-// below are in vm_map_ops.c). The map is locked
-// exclusive on entry and on return, but may have been unlocked meanwhile:
-// the caller must not hold entry pointers across it.
+// Sleep until no entry in [start, end) is in transition (vm_map_ops.c).
+// The map is locked exclusive on entry and on return, but may have been
+// unlocked meanwhile: the caller must not hold entry pointers across it.
 void vm_map_wait_range(struct vm_map *map, vm_offset_t start, vm_offset_t end);
+
+// --- wiring (vm_map_wire.c) ---
 
 // Does [start, end) hold a wired entry? Map locked.
 bool vm_map_range_wired(struct vm_map *map, vm_offset_t start, vm_offset_t end);
 
 // Pages of user wiring the entry accounts for in vm_cnt.v_user_wire_count.
 void vm_map_entry_user_wire_count(struct vm_map_entry *entry, bool add);
+
+// One wiring: a vm_map_wire call, or an mprotect under MCL_FUTURE. Its
+// address is the wiring_owner of the entries it marks. Lives on the
+// caller's stack.
+struct vm_map_wiring {
+  struct vm_map *map;         // (t)
+  vm_offset_t start, end;     // (t) the range asked for
+  bool user;                  // (t) mlock: one count per entry, no nesting
+  bool holesok;               // (t) skip holes and inaccessible entries
+  bool marked;                // (t) some entry is marked for this wiring
+  vm_offset_t failed_at;      // (t) start of the entry whose wiring failed
+  int rv;                     // (t) result of the fault loop
+};
+
+// The steps of one wiring, each with the map locked exclusive on entry and
+// on return. Mark entry as w's: raise its count, set IN_TRANSITION, its
+// owner, USER_WIRED for a user wiring, and w->marked.
+void vm_map_wire_mark_entry(struct vm_map_wiring *w,
+                            struct vm_map_entry *entry);
+// Fault in every entry w marked whose count it raised from 0, dropping the
+// map lock around each; sets w->rv (and w->failed_at on failure).
+void vm_map_wire_fault(struct vm_map_wiring *w);
+// Clear w's marks, rolling back its counts and wirings on failure, and
+// wake the threads waiting for the entries.
+void vm_map_wire_finish(struct vm_map_wiring *w);
 
 #endif

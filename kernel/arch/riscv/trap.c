@@ -43,8 +43,7 @@ enum intr_kind { INTR_NONE, INTR_DEVICE, INTR_TIMER };
 
 static uint64_t tick_interval(void)
 {
-  uint64_t f = platform.timebase_freq ? platform.timebase_freq : 10000000;
-  return f / TICK_HZ;
+  return platform_timebase_freq() / TICK_HZ;
 }
 
 void trap_init_hart(void)
