@@ -17,7 +17,8 @@
 // inode lock (and the log). The user copy under offlock may fault and page
 // in from any file, which takes that file's inode lock, never an offlock,
 // so the copy cannot deadlock on it. Different open files of one inode
-// have their own offsets and are not serialized.
+// have their own offsets; their write()s still run one at a time (the
+// inode's wlock, vnode_pager.c), their reads side by side.
 //
 // Writing the file of a running program (write, ftruncate) is -ETXTBSY,
 // checked under the inode lock (exec.c, "Program text").

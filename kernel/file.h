@@ -31,6 +31,8 @@ struct inode {
                                   // up from 0 only under (s) too
   struct list_node hlink;         // (i) on the itable hash chain
   struct sx lock;                 // the sleep lock, ilock/iunlock
+  struct sx wlock;                // serializes write()s of a regular file
+                                  // (vnode_pager_rdwr); before lock
   bool valid;                     // (s) the fields below were read from disk
   short type;                     // (s) copy of the disk inode
   short major;                    // (s)

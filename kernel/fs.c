@@ -186,6 +186,7 @@ static struct inode *iget(uint32_t dev, uint32_t inum)
   if ((fresh = kmem_zalloc(inode_zone)) == NULL)
     return NULL;
   sx_init(&fresh->lock, "inode");
+  sx_init(&fresh->wlock, "inode write");
   mtx_lock(&itable.lock);
   if ((ip = ihash_lookup(dev, inum)) == NULL) {
     ip = fresh;

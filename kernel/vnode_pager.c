@@ -44,9 +44,20 @@
 // object dies with such a page, the page is lost and putpages says so on
 // the console; the hole reads as zeros.
 //
-// Locking, in order: the inode sleep lock (held only for block I/O, never
-// across a user copy) -> vnode_pager_lock (spin; protects every
-// ip->vmobj) -> obj->lock. getpages and putpages are called with obj->lock
+// Concurrent writes: the write() calls of one file, through any open
+// file of it, run one at a time (ip->wlock, held across the whole call).
+// A write that grows the file zeroes what the last page gains first (see
+// vnode_pager_zero_tail), and it does so after its own copy: a second
+// writer copying beyond the old end at that moment would have its bytes
+// wiped (usertests file.extend_race). Serialized, the zeroing only ever
+// meets stores through a mapping, which are not file data. Reads are not
+// serialized.
+//
+// Locking, in order: ip->wlock (sleep; write() only, held across its user
+// copy, which may fault and take another file's inode lock, never a
+// wlock) -> the inode sleep lock (held only for block I/O, never across a
+// user copy) -> vnode_pager_lock (spin; protects every ip->vmobj) ->
+// obj->lock. getpages and putpages are called with obj->lock
 // held and their pages busy; they drop it around the I/O and take the
 // inode lock (and, for writes, a log transaction for up to VNODE_PUT_BATCH
 // pages). rdwr holds its page wired, not busy, across the user copy: a
@@ -613,8 +624,13 @@ int vnode_pager_rdwr(struct inode *ip, bool write, uint64_t uaddr,
     return 0;
   if ((obj = vnode_pager_object(ip)) == NULL)
     return -ENOMEM;
-  r = write ? vnode_pager_write(ip, obj, uaddr, off, n)
-            : vnode_pager_copy(obj, false, uaddr, off, n);
+  if (write) {
+    sx_xlock(&ip->wlock);         // see "Concurrent writes" at the top
+    r = vnode_pager_write(ip, obj, uaddr, off, n);
+    sx_xunlock(&ip->wlock);
+  } else {
+    r = vnode_pager_copy(obj, false, uaddr, off, n);
+  }
   vm_object_deallocate(obj);      // the last reference writes back
   return r;
 }
