@@ -277,7 +277,7 @@ void wakeup(void *chan)
       continue;
     mtx_lock(&p->lock);
     if (p->state == SLEEPING && p->chan == chan)
-      p->state = RUNNABLE;
+      setrunnable(p);
     mtx_unlock(&p->lock);
   }
 }
