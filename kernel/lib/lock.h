@@ -15,17 +15,8 @@
 #define LIB_LOCK_H
 
 #include "lib/kassert.h"
+#include "lib/lockstat.h"
 #include "lib/types.h"
-
-// Contention counters shared by a class of locks (all map locks, say):
-// how often they were taken, how many failed tries the takers spun for,
-// and how often a taker of an sx had to sleep. Relaxed atomics; for make
-// bench and vmstat, never for decisions.
-struct lock_stats {
-  uint64_t acquires;
-  uint64_t spins;
-  uint64_t sleeps;
-};
 
 struct mtx {
   volatile uint32_t locked;   // 0 free, 1 held

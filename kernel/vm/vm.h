@@ -27,7 +27,7 @@
 #define VM_VM_H
 
 #include "lib/kassert.h"
-#include "lib/lock.h"
+#include "lib/lockstat.h"
 #include "lib/types.h"
 
 #define PAGE_SHIFT   12
