@@ -53,9 +53,9 @@ clean:
 all: $(ALL_TARGETS)
 
 # ---------------------------------------------------------------------------
-# Everything: host tests, then the in-kernel suites at CHECK_CPUS (1 and 3).
+# Everything: host tests, then the in-kernel suites at CHECK_CPUS (1, 3, 4).
 # VMCHECK_CPUS: the CPU counts booted with the VM checkers on.
-CHECK_CPUS ?= 1 3
+CHECK_CPUS ?= 1 3 4
 VMCHECK_CPUS ?= 3
 # CHECK_SYSFUZZ=1: also boot the system-call fuzzer twice (scripts/check.sh;
 # about three minutes). Off by default while the hang it found in `make

@@ -100,6 +100,7 @@ static struct proc *allocproc(void)
   memset(p->tf, 0, sizeof(*p->tf));
   md_context_init(&p->context, forkret, (uint64_t)p->tf);
   p->onfault = 0;
+  p->exiting = 0;
   p->killed = 0;
   p->xstate = 0;
   p->vm = NULL;
@@ -255,6 +256,7 @@ void exit(int status)
     panic("exit: init exiting (status %d)", status);
   exit_release(p);
 
+  p->exiting = 1;                   // the parent we wake may run here
   mtx_lock(&wait_lock);
   reparent(p);
   wakeup(p->parent);

@@ -34,6 +34,7 @@ struct proc {
   int xstate;                  // (l) exit status for the parent's wait
   int pid;                     // (l)
   int cpu;                     // (l) the hart it last ran on (sched.c)
+  int exiting;                 // (t) in exit(): its hart is soon free
   struct proc *rq_next;        // (q) next in its hart's run queue
 
   struct proc *parent;         // (w)

@@ -5,11 +5,13 @@
 // A RUNNABLE process sits in exactly one hart's run queue (FIFO) until a
 // scheduler takes it out to run it; setrunnable() is the only way in.
 // Where it goes:
+//   - to this hart if its process is exiting (the parent woken by exit):
+//     the hart is about to be free, and waking another costs more;
 //   - to the hart it last ran on (p->cpu; a forked child: its parent's
 //     hart), when that is this hart or an idle one: its caches and TLB
 //     entries may still be there, and in the common hand-offs (fork then
-//     wait, exit then the parent's wait, a pipe writer then its reader)
-//     this hart is about to block and will run it next;
+//     wait, a pipe writer then its reader) this hart is about to block
+//     and will run it next;
 //   - else to an idle hart, if there is one, which is woken by an IPI;
 //   - else to its last hart anyway, where it waits its turn.
 // A process left on this hart's queue behind a running one would wait for
@@ -35,9 +37,11 @@
 #include "vm/vmspace.h"
 
 // How long a process may wait behind a running one on its hart before an
-// idle hart is woken to take it. Longer than a fork's return to user mode
-// and the parent's call of wait (a few us), far shorter than a tick.
-#define KICK_US 500
+// idle hart is woken to take it: far longer than a fork's return to user
+// mode and the parent's call of wait (a few us on hardware; in QEMU on a
+// busy host the hart's thread may lose the host CPU for a millisecond or
+// two in between), a fifth of a tick.
+#define KICK_US 2000
 
 struct sched_stats sched_stats;
 
@@ -106,7 +110,10 @@ void setrunnable(struct proc *p)
           (p->state == RUNNING && p == self->proc),
           ("setrunnable: pid %d in state %d", p->pid, p->state));
   p->state = RUNNABLE;
-  if (c != self && !__atomic_load_n(&c->idle, __ATOMIC_SEQ_CST)) {
+  bool exiting = self->proc != NULL && self->proc->exiting;
+  if (exiting) {
+    c = self;
+  } else if (c != self && !__atomic_load_n(&c->idle, __ATOMIC_SEQ_CST)) {
     struct cpu *idle = find_idle(self);
     if (idle)
       c = idle;
@@ -118,8 +125,8 @@ void setrunnable(struct proc *p)
       md_cpu_wake(c->id);
       __atomic_fetch_add(&sched_stats.ipis, 1, __ATOMIC_RELAXED);
     }
-  } else if (self->proc != NULL && self->proc != p && self->kick_at == 0 &&
-             find_idle(self) != NULL) {
+  } else if (self->proc != NULL && self->proc != p && !exiting &&
+             self->kick_at == 0 && find_idle(self) != NULL) {
     uint64_t hz = platform.timebase_freq ? platform.timebase_freq : 10000000;
     self->kick_at = md_clock() + KICK_US * hz / 1000000;
     md_timer_update();
