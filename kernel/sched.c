@@ -5,8 +5,9 @@
 // A RUNNABLE process sits in exactly one hart's run queue (FIFO) until a
 // scheduler takes it out to run it; setrunnable() is the only way in.
 // Where it goes:
-//   - to this hart if its process is exiting (the parent woken by exit):
-//     the hart is about to be free, and waking another costs more;
+//   - to this hart if it runs no process (a device interrupt taken while
+//     idle) or its process is exiting (the parent woken by exit): the
+//     hart is free or about to be, and waking another costs more;
 //   - to the hart it last ran on (p->cpu; a forked child: its parent's
 //     hart), when that is this hart or an idle one: its caches and TLB
 //     entries may still be there, and in the common hand-offs (fork then
@@ -111,7 +112,7 @@ void setrunnable(struct proc *p)
           ("setrunnable: pid %d in state %d", p->pid, p->state));
   p->state = RUNNABLE;
   bool exiting = self->proc != NULL && self->proc->exiting;
-  if (exiting) {
+  if (self->proc == NULL || exiting) {
     c = self;
   } else if (c != self && !__atomic_load_n(&c->idle, __ATOMIC_SEQ_CST)) {
     struct cpu *idle = find_idle(self);
