@@ -9,14 +9,22 @@
 #ifndef KERNEL_CPU_H
 #define KERNEL_CPU_H
 
+#include "lib/lock.h"
 #include "lib/types.h"
 #include "machdep.h"
 #include "param.h"
 
 struct proc;
 
+// A hart's queue of RUNNABLE processes, oldest first (sched.c).
+struct runq {
+  struct mtx lock;
+  struct proc *head, *tail;   // linked through p->rq_next
+  int len;                    // (lock; read unlocked as a hint)
+};
+
 // Locks: (h) touched only by this hart, with interrupts off; (c) constant
-// once the hart is started.
+// once the hart is started; (a) atomic.
 struct cpu {
   struct proc *proc;          // (h) the process running here, or NULL
   struct context context;     // (h) swtch() here to enter the scheduler
@@ -26,7 +34,20 @@ struct cpu {
   uint32_t hartid;            // (c) the SBI / PLIC hart id
   int plic_context;           // (c) PLIC context of its S-mode external irq
   volatile int started;       // (a) set once the hart runs its scheduler
+  struct runq rq;             // processes waiting to run here
+  int idle;                   // (a) 1: nothing to run, asleep or about to be
+  uint64_t tick_at;           // (h) clock value of this hart's next tick
+  uint64_t kick_at;           // (h) clock value at which to wake an idle
+                              //     hart for our queue (sched.c), 0: none
 };
+
+// What the scheduler did, since boot (sched.c; vmstat reports them).
+struct sched_stats {
+  uint64_t ipis;              // idle harts woken by setrunnable
+  uint64_t kicks;             // idle harts woken by a kick timer
+  uint64_t steals;            // processes taken from another hart's queue
+};
+extern struct sched_stats sched_stats;
 
 extern struct cpu cpus[NCPU];
 extern int ncpu;              // harts in use (<= NCPU)

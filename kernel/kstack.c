@@ -13,25 +13,53 @@
 //   [va, va + PAGE_SIZE)          guard, never mapped
 //   [va + PAGE_SIZE, top)         the stack; top = va + (KSTACK_PAGES + 1) pages
 //
+// Unmapping a stack must shoot it down on every hart (kernel_pmap's
+// entries are global), and an SBI remote fence waits for each hart, idle
+// ones in wfi included: at CPUS=3 that was most of what a fork + exit +
+// wait cost beyond CPUS=1 (docs/scheduling.md). So KSTACK_POOL stacks are
+// made at boot and never unmapped: kstack_alloc hands out a free one of
+// them first, and kstack_free takes it back, mapped. Only stacks beyond
+// the pool are made and unmapped as before. A process keeps the stack it
+// got, so the pages in use at a quiet point (the leak checks compare
+// them) do not depend on which stacks the processes that came and went
+// had.
+//
 // Locking: kernel_map's lock (an sx: callers may sleep) serialises changes
-// to the map; kernel_pmap has its own lock inside pmap.
+// to the map; kernel_pmap has its own lock inside pmap; kstack_pool_lock
+// (a leaf) the pool's free list.
 #include "kstack.h"
 #include "lib/kassert.h"
+#include "lib/lock.h"
 #include "machdep.h"
+#include "param.h"
 #include "vm/pmap.h"
 #include "vm/vm_map.h"
 #include "vm/vm_page.h"
 
 #define KSTACK_SPAN  ((KSTACK_PAGES + 1) * PAGE_SIZE)   // guard + stack
+#define KSTACK_POOL  NCPU           // stacks made at boot, never unmapped
 
 CTASSERT(KSTACK_SIZE == KSTACK_PAGES * PAGE_SIZE);
 
 struct vm_map kernel_map;
 
+static struct mtx kstack_pool_lock;
+static vm_offset_t kstack_pool[KSTACK_POOL];    // (c) tops of the pool's stacks
+static vm_offset_t kstack_pool_free[KSTACK_POOL];  // tops of its free ones
+static int kstack_pool_nfree;
+
+static vm_offset_t kstack_alloc_new(void);
+
 void kernel_map_init(void)
 {
   vm_map_init(&kernel_map, kernel_pmap, KVA_START, KVA_END);
   kernel_map.flags |= MAP_SYSTEM_MAP;
+  mtx_init(&kstack_pool_lock, "kstack pool");
+  for (int i = 0; i < KSTACK_POOL; i++) {
+    kstack_pool[i] = kstack_alloc_new();
+    KASSERT(kstack_pool[i] != 0, ("kernel_map_init: no kernel stacks"));
+    kstack_pool_free[kstack_pool_nfree++] = kstack_pool[i];
+  }
 }
 
 // Reserve guard + stack address space; returns its start or 0.
@@ -69,7 +97,7 @@ static void kstack_release(vm_offset_t guard, vm_offset_t va, vm_offset_t end)
   vm_map_remove(&kernel_map, guard, guard + KSTACK_SPAN);
 }
 
-vm_offset_t kstack_alloc(void)
+static vm_offset_t kstack_alloc_new(void)
 {
   vm_offset_t guard = kstack_reserve(), base, va;
   struct vm_page *m;
@@ -92,11 +120,32 @@ fail:
   return 0;
 }
 
+vm_offset_t kstack_alloc(void)
+{
+  vm_offset_t top = 0;
+
+  mtx_lock(&kstack_pool_lock);
+  if (kstack_pool_nfree > 0)
+    top = kstack_pool_free[--kstack_pool_nfree];
+  mtx_unlock(&kstack_pool_lock);
+  return top != 0 ? top : kstack_alloc_new();
+}
+
 void kstack_free(vm_offset_t top)
 {
   vm_offset_t guard = top - KSTACK_SPAN;
+  bool pooled = false;
 
   KASSERT(top != 0 && page_aligned(top) && guard >= KVA_START && top <= KVA_END,
           ("kstack_free: bad stack top %lx", top));
-  kstack_release(guard, guard + PAGE_SIZE, top);
+  for (int i = 0; i < KSTACK_POOL && !pooled; i++)
+    pooled = kstack_pool[i] == top;
+  if (!pooled) {
+    kstack_release(guard, guard + PAGE_SIZE, top);
+    return;
+  }
+  mtx_lock(&kstack_pool_lock);
+  KASSERT(kstack_pool_nfree < KSTACK_POOL, ("kstack_free: pool overflow"));
+  kstack_pool_free[kstack_pool_nfree++] = top;
+  mtx_unlock(&kstack_pool_lock);
 }

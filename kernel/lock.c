@@ -62,6 +62,24 @@ void mtx_init(struct mtx *m, const char *name)
   m->owner = 0;
   m->where = 0;
   m->name = name;
+  m->stats = NULL;
+}
+
+void mtx_set_stats(struct mtx *m, struct lock_stats *s)
+{
+  m->stats = s;
+}
+
+void sx_set_stats(struct sx *sx, struct lock_stats *s)
+{
+  sx->interlock.stats = s;
+}
+
+static void lock_stats_add(struct lock_stats *s, uint64_t spins)
+{
+  __atomic_fetch_add(&s->acquires, 1, __ATOMIC_RELAXED);
+  if (spins)
+    __atomic_fetch_add(&s->spins, spins, __ATOMIC_RELAXED);
 }
 
 // mtx_owned for callers that already run with interrupts off (between
@@ -80,7 +98,7 @@ static bool mtx_owned_intr_off(const struct mtx *m)
 // The clock is read once every 2^16 tries, so waiting costs no more.
 #define SPIN_LIMIT 20
 
-static void mtx_spin(struct mtx *m)
+static uint64_t mtx_spin(struct mtx *m)
 {
   uint64_t start = md_clock(), spins = 0;
   uint64_t limit = SPIN_LIMIT * platform_timebase_freq();
@@ -93,16 +111,21 @@ static void mtx_spin(struct mtx *m)
           "pc %p)", cpuid(), SPIN_LIMIT, m->name, holder ? holder->id : -1,
           (void *)m->where);
   }
+  return spins;
 }
 
 void mtx_lock(struct mtx *m)
 {
+  uint64_t spins = 0;
+
   push_off();
   KASSERT(!mtx_owned_intr_off(m), ("mtx_lock: %s already held", m->name));
   if (__atomic_exchange_n(&m->locked, 1, __ATOMIC_ACQUIRE) != 0)
-    mtx_spin(m);
+    spins = mtx_spin(m);
   m->owner = (uintptr_t)mycpu();
   m->where = (uintptr_t)__builtin_return_address(0);
+  if (m->stats)
+    lock_stats_add(m->stats, spins);
 }
 
 bool mtx_trylock(struct mtx *m)
@@ -115,6 +138,8 @@ bool mtx_trylock(struct mtx *m)
   }
   m->owner = (uintptr_t)mycpu();
   m->where = (uintptr_t)__builtin_return_address(0);
+  if (m->stats)
+    lock_stats_add(m->stats, 0);
   return true;
 }
 
@@ -161,6 +186,12 @@ void sx_init(struct sx *sx, const char *name)
   sx->name = name;
 }
 
+static void sx_count_sleep(struct sx *sx)
+{
+  if (sx->interlock.stats)
+    __atomic_fetch_add(&sx->interlock.stats->sleeps, 1, __ATOMIC_RELAXED);
+}
+
 void sx_xlock(struct sx *sx)
 {
   ASSERT_SLEEPABLE();
@@ -168,6 +199,7 @@ void sx_xlock(struct sx *sx)
   mtx_lock(&sx->interlock);
   KASSERT(sx->xowner != self, ("sx_xlock: %s already held", sx->name));
   while (sx->readers > 0 || sx->xowner != 0) {
+    sx_count_sleep(sx);
     sx->waiters++;
     sleep(sx, &sx->interlock);
     sx->waiters--;
@@ -182,6 +214,7 @@ void sx_slock(struct sx *sx)
   mtx_lock(&sx->interlock);
   KASSERT(sx->xowner != sx_self(), ("sx_slock: %s held exclusive", sx->name));
   while (sx->xowner != 0) {
+    sx_count_sleep(sx);
     sx->waiters++;
     sleep(sx, &sx->interlock);
     sx->waiters--;
@@ -276,7 +309,7 @@ void wakeup(void *chan)
       continue;
     mtx_lock(&p->lock);
     if (p->state == SLEEPING && p->chan == chan)
-      p->state = RUNNABLE;
+      setrunnable(p);
     mtx_unlock(&p->lock);
   }
 }

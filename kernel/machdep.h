@@ -49,6 +49,16 @@ void md_context_init(struct context *ctx, void (*fn)(void), uint64_t sp);
 // Return to user mode with the current process's trap frame (trap.c).
 __attribute__((noreturn)) void usertrapret(void);
 
+// --- harts (arch/riscv/trap.c, machdep.c) ---------------------------------
+// Program this hart's timer for the earlier of its next tick and its kick
+// deadline (struct cpu). Interrupts off.
+void md_timer_update(void);
+// Wake cpus[cpu] from md_idle with an inter-processor interrupt.
+void md_cpu_wake(int cpu);
+// Wait for an interrupt (wfi). Returns when one is pending, even with
+// interrupts off; the caller turns them on to take it.
+void md_idle(void);
+
 // --- the machine as a whole -----------------------------------------------
 // Write one byte to the firmware console (before the UART is set up).
 void md_console_putc(int c);

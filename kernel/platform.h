@@ -13,6 +13,7 @@ struct platform {
   uint64_t ram_size;                   // bytes of RAM
   int nharts;                          // harts in /cpus
   uint64_t timebase_freq;              // ticks of the time CSR per second
+  bool has_sstc;                       // every hart lists Sstc (stimecmp)
   paddr_t uart_base;                   // ns16550a
   int uart_irq;
   paddr_t plic_base;

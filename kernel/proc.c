@@ -8,9 +8,10 @@
 // space at once and leaves a ZOMBIE holding only its slot and kernel stack;
 // the parent's wait frees those.
 //
-// Each hart runs scheduler(): pick a RUNNABLE process round-robin, switch
-// its pmap in, swtch to it; when it gives the hart back (sched), switch to
-// kernel_pmap, so a pmap is active only on harts running its process.
+// Each hart runs scheduler() (sched.c): take a RUNNABLE process from its
+// run queue (or another hart's), switch its pmap in, swtch to it; when it
+// gives the hart back (sched), switch to kernel_pmap, so a pmap is active
+// only on harts running its process. setrunnable() queues a process.
 //
 // Locking (see proc.h): wait_lock before any p->lock. A process switching
 // away holds its own p->lock across swtch; the scheduler releases it, so no
@@ -41,6 +42,7 @@ void proc_init(void)
     mtx_init(&p->lock, "proc");
     p->state = UNUSED;
   }
+  sched_init();
 }
 
 struct proc *myproc(void)
@@ -98,6 +100,7 @@ static struct proc *allocproc(void)
   memset(p->tf, 0, sizeof(*p->tf));
   md_context_init(&p->context, forkret, (uint64_t)p->tf);
   p->onfault = 0;
+  p->exiting = 0;
   p->killed = 0;
   p->xstate = 0;
   p->vm = NULL;
@@ -145,7 +148,8 @@ void userinit(void)
   md_exec_setregs(p->tf, va, va + PAGE_SIZE, 0, 0);
   safestrcpy(p->name, "initcode", sizeof(p->name));
   mtx_lock(&p->lock);
-  p->state = RUNNABLE;
+  p->cpu = 0;
+  setrunnable(p);
   mtx_unlock(&p->lock);
 }
 
@@ -197,7 +201,8 @@ int fork(void)
   np->parent = p;
   mtx_unlock(&wait_lock);
   mtx_lock(&np->lock);
-  np->state = RUNNABLE;
+  np->cpu = cpuid();                // where it will most likely run first
+  setrunnable(np);
   mtx_unlock(&np->lock);
   return pid;
 }
@@ -251,6 +256,7 @@ void exit(int status)
     panic("exit: init exiting (status %d)", status);
   exit_release(p);
 
+  p->exiting = 1;                   // the parent we wake may run here
   mtx_lock(&wait_lock);
   reparent(p);
   wakeup(p->parent);
@@ -311,35 +317,6 @@ int wait(uint64_t addr)
   }
 }
 
-// Per-hart scheduler loop; never returns.
-void scheduler(void)
-{
-  struct cpu *c = mycpu();
-
-  c->proc = NULL;
-  for (;;) {
-    bool ran = false;
-    intr_on();                      // let devices in between rounds
-    for (struct proc *p = proc; p < &proc[NPROC]; p++) {
-      mtx_lock(&p->lock);
-      if (p->state == RUNNABLE) {
-        p->state = RUNNING;
-        c->proc = p;
-        pmap_activate(p->vm ? vmspace_pmap(p->vm) : kernel_pmap);
-        swtch(&c->context, &p->context);
-        pmap_activate(kernel_pmap);
-        c->proc = NULL;
-        ran = true;
-      }
-      mtx_unlock(&p->lock);
-    }
-    if (!ran) {
-      intr_on();
-      wfi();
-    }
-  }
-}
-
 // Switch to this hart's scheduler. The caller holds only p->lock and has
 // already changed p->state. intena belongs to this thread, not the hart.
 void sched(void)
@@ -359,7 +336,7 @@ void yield(void)
 {
   struct proc *p = myproc();
   mtx_lock(&p->lock);
-  p->state = RUNNABLE;
+  setrunnable(p);                   // to the back of this hart's queue
   sched();
   mtx_unlock(&p->lock);
 }
@@ -378,7 +355,7 @@ int kill(int pid)
       }
       p->killed = 1;
       if (p->state == SLEEPING)
-        p->state = RUNNABLE;
+        setrunnable(p);
       mtx_unlock(&p->lock);
       return 0;
     }

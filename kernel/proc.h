@@ -7,7 +7,8 @@
 // kstack_alloc(); its trap frame sits at the top of that stack.
 //
 // Locks: p->lock (l) protects the scheduling fields; wait_lock (w) protects
-// every parent pointer and must be taken before any p->lock. Fields marked
+// every parent pointer and must be taken before any p->lock; (q) the lock
+// of the run queue the process is in (cpu.h), taken after p->lock. Fields marked
 // (t) are private to the process's own thread (or to its creator before it
 // first runs).
 #ifndef KERNEL_PROC_H
@@ -32,6 +33,9 @@ struct proc {
   int killed;                  // (l) set by kill(); checked at safe points
   int xstate;                  // (l) exit status for the parent's wait
   int pid;                     // (l)
+  int cpu;                     // (l) the hart it last ran on (sched.c)
+  int exiting;                 // (t) in exit(): its hart is soon free
+  struct proc *rq_next;        // (q) next in its hart's run queue
 
   struct proc *parent;         // (w)
 
@@ -59,6 +63,10 @@ int fork(void);
 __attribute__((noreturn)) void exit(int status);
 int wait(uint64_t addr);
 int kill(int pid);
+// The scheduler (sched.c).
+void sched_init(void);
+void setrunnable(struct proc *p);     // p->lock held; p not RUNNABLE
+void sched_kick(void);                // this hart's kick timer fired
 __attribute__((noreturn)) void scheduler(void);
 void sched(void);
 void yield(void);

@@ -89,7 +89,7 @@ long sys_halt(void)
 // Structures copied out whole must have no padding: a hole would carry
 // old kernel-stack bytes out to the user (designated initialisers need not
 // clear it). Adding a field that makes one breaks the build here.
-CTASSERT(sizeof(struct vmstats) == 18 * sizeof(unsigned long));
+CTASSERT(sizeof(struct vmstats) == 29 * sizeof(unsigned long));
 CTASSERT(sizeof(struct rlimit) == 2 * sizeof(rlim_t));
 
 long sys_vmstat(void)
@@ -113,6 +113,17 @@ long sys_vmstat(void)
     .kmem = kmem_page_count(),
     .kmem_objects = kmem_object_count(),
     .reclaimed = vm_cnt.v_reclaimed,
+    .ncpu = ncpu,
+    .sched_ipis = sched_stats.ipis,
+    .sched_kicks = sched_stats.kicks,
+    .sched_steals = sched_stats.steals,
+    .page_lock_acq = vm_cnt.v_page_lock.acquires,
+    .page_lock_spins = vm_cnt.v_page_lock.spins,
+    .object_lock_acq = vm_cnt.v_object_lock.acquires,
+    .object_lock_spins = vm_cnt.v_object_lock.spins,
+    .map_lock_acq = vm_cnt.v_map_lock.acquires,
+    .map_lock_spins = vm_cnt.v_map_lock.spins,
+    .map_lock_sleeps = vm_cnt.v_map_lock.sleeps,
   };
   return copyout(argaddr(0), &st, sizeof(st));
 }

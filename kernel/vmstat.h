@@ -23,6 +23,20 @@ struct vmstats {
   unsigned long kmem;         // pages held by kmem zone slabs (0: not reported)
   unsigned long kmem_objects; // objects allocated from kmem zones
   unsigned long reclaimed;    // clean file pages freed to satisfy a shortage
+  // The harts and the scheduler (kernel/sched.c, docs/scheduling.md).
+  unsigned long ncpu;         // harts running
+  unsigned long sched_ipis;   // idle harts woken for a process made runnable
+  unsigned long sched_kicks;  // idle harts woken for a process left waiting
+  unsigned long sched_steals; // processes taken from another hart's queue
+  // Contention of the VM's hot locks: acquisitions, failed tries spun, and
+  // (map locks) sleeps. The page lock guards the free lists and queues.
+  unsigned long page_lock_acq;
+  unsigned long page_lock_spins;
+  unsigned long object_lock_acq;
+  unsigned long object_lock_spins;
+  unsigned long map_lock_acq;
+  unsigned long map_lock_spins;
+  unsigned long map_lock_sleeps;
 };
 
 #endif

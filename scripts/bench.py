@@ -65,6 +65,23 @@ QEMU_ROWS = [
     ("mprotect", "getpid", []),
     ("exec-cold", "fork-cow-0", []),
     ("exec-warm", "fork-cow-0", []),
+    ("fork-wait-0", None, []),
+    ("fork-wait-64", None, []),
+    ("zfod-par", None, []),
+    ("lock-page", None, []),
+    ("lock-object", None, []),
+    ("lock-map", None, []),
+    ("lock-map-sleeps", None, []),
+]
+
+# The SMP targets (issue 15), on one figure across the CPUS columns:
+# (metric, CPUS, kind, limit, text). "slowdown": the figure at CPUS / at
+# CPUS=1, an upper limit; "speedup": the throughput at CPUS (P = CPUS
+# processes) / at CPUS=1, i.e. value at 1 / value at CPUS, a lower limit.
+SMP_TARGETS = [
+    ("fork-wait-0", "3", "slowdown", 1.2, "CPUS=3 <= 1.2 x CPUS=1"),
+    ("fork-wait-64", "3", "slowdown", 1.2, "CPUS=3 <= 1.2 x CPUS=1"),
+    ("zfod-par", "2", "speedup", 1.6, "P=2 >= 1.6 x P=1"),
 ]
 
 HOST_ROWS = [("map-avl-%s-%d" % (op, n), "map-list-%s-%d" % (op, n),
@@ -226,6 +243,50 @@ def target_verdicts(results, qemu_wheres):
     return out
 
 
+def smp_section(results, qemu_wheres, nproc):
+    """The SMP block under the table: each SMP figure relative to CPUS=1,
+    zero-fill throughput in faults/s; returns the target verdicts."""
+    cpus = [w[len("qemu-cpus"):] for w in qemu_wheres]
+    if "1" not in cpus or not any(x["metric"] == "zfod-par" or
+                                  x["metric"].startswith("fork-wait")
+                                  for x in results):
+        return []
+    print("\n### SMP: relative to CPUS=1 (host CPUs: %s)\n" % nproc)
+    print("| figure | " + " | ".join("CPUS=" + c for c in cpus) + " |")
+    print("|---|" + "---:|" * len(cpus))
+    for m in ("fork-wait-0", "fork-wait-64"):
+        one = median_of(results, m, "qemu-cpus1")
+        vals = [median_of(results, m, w) for w in qemu_wheres]
+        if one:
+            print("| %s slowdown | " % m + " | ".join(
+                fmt_ratio(v / one) if v else "-" for v in vals) + " |")
+    one = median_of(results, "zfod-par", "qemu-cpus1")
+    vals = [median_of(results, "zfod-par", w) for w in qemu_wheres]
+    if one:
+        print("| zfod-par faults/s (P = CPUS) | " + " | ".join(
+            "{:,.0f}".format(1e9 / v) if v else "-" for v in vals) + " |")
+        print("| zfod-par speedup | " + " | ".join(
+            fmt_ratio(one / v) if v else "-" for v in vals) + " |")
+    out = []
+    for metric, c, kind, limit, text in SMP_TARGETS:
+        one = median_of(results, metric, "qemu-cpus1")
+        v = median_of(results, metric, "qemu-cpus" + c)
+        r = None
+        if one and v:
+            r = v / one if kind == "slowdown" else one / v
+        met = None if r is None else (r <= limit if kind == "slowdown"
+                                      else r >= limit)
+        out.append({"metric": metric, "baseline": metric + "@CPUS=1",
+                    "where": "qemu-cpus" + c, "kind": kind, "limit": limit,
+                    "target": text, "value": v, "ratio": r, "met": met})
+        print("\n%s: %s %s (%s)" % (metric, text, "-" if r is None else
+                                    "%.2f" % r,
+                                    {True: "met", False: "NOT met",
+                                     None: "n/a"}[met]), end="")
+    print()
+    return out
+
+
 def machine():
     def cmd(args):
         try:
@@ -272,6 +333,7 @@ def main():
         ok = ok and good
     print("\n## make bench\n")
     verdict = print_table(results, wheres)
+    verdict += smp_section(results, wheres, info["nproc"])
     wall = time.time() - t0
     info["wall_seconds"] = round(wall, 1)
     doc = {"generated": datetime.datetime.now(datetime.timezone.utc)

@@ -29,6 +29,18 @@ void mtx_init(struct mtx *m, const char *name)
   m->locked = 0;
   m->owner = 0;
   m->name = name;
+  m->stats = NULL;
+}
+
+// Counted as on the machine; a host lock never spins or sleeps.
+void mtx_set_stats(struct mtx *m, struct lock_stats *s)
+{
+  m->stats = s;
+}
+
+void sx_set_stats(struct sx *sx, struct lock_stats *s)
+{
+  sx->interlock.stats = s;
 }
 
 void mtx_lock(struct mtx *m)
@@ -38,6 +50,8 @@ void mtx_lock(struct mtx *m)
   m->locked = 1;
   m->owner = HOST_OWNER;
   host_mtx_nheld++;
+  if (m->stats)
+    m->stats->acquires++;
 }
 
 bool mtx_trylock(struct mtx *m)

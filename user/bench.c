@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // bench [group ...]: time the VM against its own baselines (make bench).
 //
-// Groups, all of them by default, in this order: fork, fault, file, map
-// (user/bench/*bench.c). Each figure is printed as one machine-readable
+// Groups, all of them by default, in this order: fork, fault, file, map,
+// smp (user/bench/*bench.c). Each figure is printed as one machine-readable
 // line, "BENCH <metric> <unit> <median> <min> <max> <runs>", with a line
 // for people beside it; scripts/bench.py collects them from the console
 // of a headless boot. The last line, "bench: N passed, M failed", counts
@@ -25,6 +25,7 @@ static const struct group groups[] = {
   { "fault", bench_group_fault },
   { "file", bench_group_file },
   { "map", bench_group_map },
+  { "smp", bench_group_smp },
 };
 #define NGROUPS ((int)(sizeof(groups) / sizeof(groups[0])))
 
@@ -60,7 +61,7 @@ int main(int argc, char *argv[])
     for (int g = 0; g < NGROUPS; g++)
       known |= strcmp(argv[i], groups[g].name) == 0;
     if (!known) {
-      fprintf(STDERR_FILENO, "usage: bench [fork|fault|file|map ...]\n");
+      fprintf(STDERR_FILENO, "usage: bench [fork|fault|file|map|smp ...]\n");
       return 2;
     }
   }

@@ -38,6 +38,12 @@ static const struct { const char *name; unsigned off; int level; } fields[] = {
   VMSTAT_FIELD(prefault, 0), VMSTAT_FIELD(pagein, 0), VMSTAT_FIELD(pageout, 0),
   VMSTAT_FIELD(freebehind, 0), VMSTAT_FIELD(reclaimed, 0),
   VMSTAT_FIELD(kmem, 1), VMSTAT_FIELD(kmem_objects, 1),
+  VMSTAT_FIELD(ncpu, 1), VMSTAT_FIELD(sched_ipis, 0),
+  VMSTAT_FIELD(sched_kicks, 0), VMSTAT_FIELD(sched_steals, 0),
+  VMSTAT_FIELD(page_lock_acq, 0), VMSTAT_FIELD(page_lock_spins, 0),
+  VMSTAT_FIELD(object_lock_acq, 0), VMSTAT_FIELD(object_lock_spins, 0),
+  VMSTAT_FIELD(map_lock_acq, 0), VMSTAT_FIELD(map_lock_spins, 0),
+  VMSTAT_FIELD(map_lock_sleeps, 0),
 };
 #define NFIELDS ((int)(sizeof(fields) / sizeof(fields[0])))
 

@@ -15,6 +15,7 @@
 #define LIB_LOCK_H
 
 #include "lib/kassert.h"
+#include "lib/lockstat.h"
 #include "lib/types.h"
 
 struct mtx {
@@ -22,6 +23,7 @@ struct mtx {
   uintptr_t owner;            // implementation's owner id while held
   uintptr_t where;            // return address of the lock call that took it
   const char *name;           // for diagnostics
+  struct lock_stats *stats;   // its class's counters, or NULL
 };
 
 struct sx {
@@ -41,6 +43,9 @@ void mtx_unlock(struct mtx *m);
 // wait for it. Taking a lock the caller already holds is still a bug.
 bool mtx_trylock(struct mtx *m);
 bool mtx_owned(const struct mtx *m);      // held by the caller
+// Count m's acquisitions and spins in s from now on (sx: sx_set_stats,
+// which also counts its sleeps).
+void mtx_set_stats(struct mtx *m, struct lock_stats *s);
 // How many spin mutexes the caller holds (on the machine: its interrupts-
 // off sections, a bare push_off included). Code that may sleep asserts it
 // holds none (ASSERT_SLEEPABLE): a sleep with one held deadlocks its hart.
@@ -51,6 +56,7 @@ void sx_xlock(struct sx *sx);
 void sx_slock(struct sx *sx);
 void sx_xunlock(struct sx *sx);
 void sx_sunlock(struct sx *sx);
+void sx_set_stats(struct sx *sx, struct lock_stats *s);
 bool sx_try_upgrade(struct sx *sx);       // shared -> exclusive if sole reader
 void sx_downgrade(struct sx *sx);         // exclusive -> shared
 bool sx_xlocked(const struct sx *sx);     // held exclusively by the caller

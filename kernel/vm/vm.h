@@ -27,6 +27,7 @@
 #define VM_VM_H
 
 #include "lib/kassert.h"
+#include "lib/lockstat.h"
 #include "lib/types.h"
 
 #define PAGE_SHIFT   12
@@ -100,6 +101,10 @@ struct vmmeter {
   uint64_t v_reclaimed;     // (a) clean file pages freed by vm_pageout_reclaim
   uint64_t v_wire_count;    // (a) wired pages
   uint64_t v_user_wire_count; // (a) pages wired by mlock/mlockall
+  // Contention of the VM's hot locks (lib/lock.h), for vmstat and bench:
+  struct lock_stats v_page_lock;   // (a) the free lists and page queues
+  struct lock_stats v_object_lock; // (a) every object's lock
+  struct lock_stats v_map_lock;    // (a) every map's lock (its interlock)
 };
 extern struct vmmeter vm_cnt;
 

@@ -90,6 +90,7 @@ void vm_map_init(struct vm_map *map, struct pmap *pmap, vm_offset_t min,
           ("vm_map_init: bad range %#lx-%#lx", (unsigned long)min,
            (unsigned long)max));
   sx_init(&map->lock, "vm_map");
+  sx_set_stats(&map->lock, &vm_cnt.v_map_lock);
   avl_init(&map->root, vm_map_entry_augment);
   map->min_offset = min;
   map->max_offset = max;

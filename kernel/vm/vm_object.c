@@ -128,6 +128,7 @@ struct vm_object *vm_object_allocate(int type, vm_pindex_t size)
   if (obj == NULL)
     return NULL;
   mtx_init(&obj->lock, "vm_object");
+  mtx_set_stats(&obj->lock, &vm_cnt.v_object_lock);
   avl_init(&obj->memq, NULL);
   list_init(&obj->shadows);
   obj->size = size;

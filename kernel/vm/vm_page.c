@@ -171,6 +171,7 @@ void vm_page_startup(struct vm_page *array, paddr_t base, size_t npages)
                                (unsigned long)base));
   mtx_init(&vm_page_lock, "vm page queues");
   memset(&vm_cnt, 0, sizeof(vm_cnt));
+  mtx_set_stats(&vm_page_lock, &vm_cnt.v_page_lock);
   vm_page_array = array;
   vm_page_array_size = npages;
   vm_page_base = base;

@@ -76,5 +76,6 @@ int bench_group_fork(void);      // forkbench.c
 int bench_group_fault(void);     // faultbench.c
 int bench_group_file(void);      // filebench.c
 int bench_group_map(void);       // mapbench.c
+int bench_group_smp(void);       // smpbench.c
 
 #endif

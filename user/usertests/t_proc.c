@@ -246,6 +246,124 @@ t_uptime_clock(void)
   return 0;
 }
 
+// Scheduler stress (kernel/sched.c): pairs of processes hand one byte
+// back and forth through two pipes, so every step wakes a sleeper that
+// last ran on some hart, while spinners keep harts busy and queues full
+// (stealing, kicks, IPIs). A lost wakeup hangs the suite here.
+#define PP_PAIRS  4
+#define PP_ROUNDS 200
+#define PP_SPIN   2
+
+static void
+pingpong_child(int rfd, int wfd)
+{
+  char c;
+
+  for (int i = 0; i < PP_ROUNDS; i++)
+    if (read(rfd, &c, 1) != 1 || write(wfd, &c, 1) != 1)
+      exit(1);
+  exit(0);
+}
+
+// Start one pair: the parent keeps to[1] (writes) and from[0] (reads).
+// Returns the child's pid, or -1.
+static int
+pingpong_start(int *wfd, int *rfd)
+{
+  int to[2], from[2], pid;
+
+  if (pipe(to) < 0)
+    return -1;
+  if (pipe(from) < 0) {
+    close(to[0]);
+    close(to[1]);
+    return -1;
+  }
+  if ((pid = fork()) == 0) {
+    close(to[1]);
+    close(from[0]);
+    pingpong_child(to[0], from[1]);
+  }
+  close(to[0]);
+  close(from[1]);
+  *wfd = to[1];
+  *rfd = from[0];
+  return pid;
+}
+
+static int
+t_sched_pingpong(void)
+{
+  int spin[PP_SPIN], wfd[PP_PAIRS], rfd[PP_PAIRS], st, ok = 1;
+  char c = 'x';
+
+  for (int i = 0; i < PP_SPIN; i++)
+    if ((spin[i] = fork()) == 0)
+      for (volatile int x = 0;; x++)
+        ;
+  for (int i = 0; i < PP_PAIRS; i++)
+    if (pingpong_start(&wfd[i], &rfd[i]) < 0)
+      ok = 0, wfd[i] = rfd[i] = -1;
+  for (int r = 0; ok && r < PP_ROUNDS; r++)
+    for (int i = 0; ok && i < PP_PAIRS; i++)
+      ok = write(wfd[i], &c, 1) == 1 && read(rfd[i], &c, 1) == 1;
+  for (int i = 0; i < PP_SPIN; i++)
+    if (spin[i] > 0)
+      kill(spin[i]);
+  for (int i = 0; i < PP_PAIRS; i++) {
+    close(wfd[i]);                  // a child still reading gets EOF
+    close(rfd[i]);
+  }
+  while (wait(&st) > 0)
+    ok = ok && (st == 0 || st == -1);   // -1: a killed spinner
+  TL_CHECK(ok, "a pair lost its byte or a child failed (status %d)", st);
+  return 0;
+}
+
+// Kill many children at once while each sleeps in read or spins: every
+// kill makes a sleeper runnable on some hart's queue, and every one is
+// reaped with status -1.
+static int
+t_kill_many(void)
+{
+  int fds[2], pids[8], st;
+
+  TL_CHECK(pipe(fds) == 0, "pipe: %s", strerror(errno));
+  for (int i = 0; i < 8; i++) {
+    pids[i] = fork();
+    if (pids[i] < 0) {              // kill those already started
+      while (--i >= 0)
+        kill(pids[i]);
+      while (wait(&st) > 0)
+        ;
+      close(fds[0]);
+      close(fds[1]);
+      TL_CHECK(0, "fork: %s", strerror(errno));
+    }
+    if (pids[i] == 0) {
+      char c;
+      if (i % 4 == 3)
+        for (volatile int x = 0;; x++)
+          ;
+      read(fds[0], &c, 1);        // nobody writes: sleeps until killed
+      exit(0);
+    }
+  }
+  sleep(2);
+  int killed = 0, reaped = 0, bad = 0;
+  for (int i = 0; i < 8; i++)
+    killed += kill(pids[i]) == 0;
+  while (wait(&st) > 0) {
+    reaped++;
+    bad += st != -1;
+  }
+  close(fds[0]);
+  close(fds[1]);
+  TL_CHECK(killed == 8 && reaped == 8 && bad == 0,
+           "killed %d, reaped %d, %d not with status -1", killed, reaped, bad);
+  return 0;
+}
+
 void
 ut_proc(void)
 {
@@ -255,6 +373,8 @@ ut_proc(void)
   tl_run("kill", t_kill);
   tl_run("kill_spinner", t_kill_spinner);
   tl_run("kill_init", t_kill_init);
+  tl_run("sched_pingpong", t_sched_pingpong);
+  tl_run("kill_many", t_kill_many);
   tl_run("fault_status", t_fault_status);
   tl_run("getpid", t_getpid);
   tl_run("exec", t_exec);

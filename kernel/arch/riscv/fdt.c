@@ -47,6 +47,7 @@ struct fdt_node {
   uint32_t timebase;
   struct fdt_prop reg, compat, interrupts, intr_ext;
   const char *device_type, *status, *bootargs;
+  struct fdt_prop isa;              // cpu nodes: riscv,isa
 };
 
 struct platform platform;
@@ -127,6 +128,19 @@ static void add_virtio(uint64_t base, int irq)
   platform.nvirtio++;
 }
 
+// Does the riscv,isa string (e.g. "rv64imafdch_zicsr_..._sstc") name the
+// multi-letter extension ext ("_sstc"), whole?
+static bool isa_has(const struct fdt_prop *isa, const char *ext)
+{
+  const char *s = (const char *)isa->v;
+  size_t n = strlen(ext);
+
+  for (uint32_t i = 0; s != NULL && i + n < isa->len; i++)
+    if (strncmp(s + i, ext, n) == 0 && (s[i + n] == '_' || s[i + n] == 0))
+      return true;
+  return false;
+}
+
 static void classify_cpu(struct fdt_node *n, struct fdt_node *parent)
 {
   const uint32_t *p = n->reg.v;
@@ -136,6 +150,9 @@ static void classify_cpu(struct fdt_node *n, struct fdt_node *parent)
     return;
   fdt_hartid[platform.nharts] = read_cells(&p, parent->addr_cells);
   cpu_intc[platform.nharts] = n->intc_phandle;
+  // Sstc only if every hart has it: the timer code does not ask per hart.
+  bool sstc = isa_has(&n->isa, "_sstc");
+  platform.has_sstc = (platform.nharts == 0 || platform.has_sstc) && sstc;
   platform.nharts++;
 }
 
@@ -203,6 +220,8 @@ static void property(struct fdt_node *n, const char *name, const uint32_t *v,
     n->status = (const char *)v;
   else if (strncmp(name, "bootargs", 9) == 0)
     n->bootargs = (const char *)v;
+  else if (strncmp(name, "riscv,isa", 10) == 0)
+    n->isa = pr;
   else if (strncmp(name, "timebase-frequency", 19) == 0 && len == 4)
     n->timebase = be32(v);
 }

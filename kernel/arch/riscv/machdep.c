@@ -6,7 +6,9 @@
 // The system call ABI (user/usys.S): ecall with the number in a7 and the
 // arguments in a0..a5; the result comes back in a0. A new image starts at
 // entry with a0 = argc and a1 = argv, like a call of main.
+#include "arch/riscv/riscv.h"
 #include "arch/riscv/sbi.h"
+#include "cpu.h"
 #include "lib/kassert.h"
 #include "lib/string.h"
 #include "machdep.h"
@@ -54,6 +56,16 @@ void md_context_init(struct context *ctx, void (*fn)(void), uint64_t sp)
   memset(ctx, 0, sizeof(*ctx));
   ctx->ra = (uint64_t)fn;
   ctx->sp = sp;
+}
+
+void md_cpu_wake(int cpu)
+{
+  sbi_send_ipi_cpus(1UL << cpu);
+}
+
+void md_idle(void)
+{
+  wfi();
 }
 
 void md_console_putc(int c)

@@ -13,11 +13,15 @@
 // it is resolved like a user fault, and when that fails the copy resumes
 // at its hook and returns -EFAULT. Anything else panics.
 //
-// The timer: every hart asks SBI for an interrupt every 1/TICK_HZ s; only
-// cpu 0 advances ticks, by the number of 1/TICK_HZ periods of the clock
-// that have passed, so uptime() keeps to the clock when a timer interrupt
-// comes late (a busy host, a long interrupts-off section) instead of
-// falling behind by every delay.
+// The timer: every hart takes a tick every 1/TICK_HZ s (cpu->tick_at);
+// only cpu 0 advances ticks, by the number of 1/TICK_HZ periods of the
+// clock that have passed, so uptime() keeps to the clock when a timer
+// interrupt comes late (a busy host, a long interrupts-off section)
+// instead of falling behind by every delay. The same timer also serves the
+// scheduler's kick deadline (cpu->kick_at, sched.c), which does not yield.
+// Where the device tree lists the Sstc extension the kernel writes
+// stimecmp itself; otherwise it asks SBI (the TIME extension), a trap into
+// the firmware each time.
 #include "arch/riscv/cpufunc.h"
 #include "arch/riscv/plic.h"
 #include "arch/riscv/riscv.h"
@@ -46,6 +50,22 @@ static uint64_t tick_interval(void)
   return platform_timebase_freq() / TICK_HZ;
 }
 
+// Ask for a timer interrupt at the earlier of this hart's tick and kick.
+// Writing a later stimecmp (or SBI set_timer) also clears a pending one.
+void md_timer_update(void)
+{
+  struct cpu *c = mycpu();
+  uint64_t when = c->tick_at;
+
+  if (c->kick_at != 0 && c->kick_at < when)
+    when = c->kick_at;
+  if (platform.has_sstc)
+    csr_write(0x14d, when);         // stimecmp, by number: binutils may not
+                                    // know its name
+  else
+    sbi_set_timer(when);
+}
+
 void trap_init_hart(void)
 {
   if (cpuid() == 0) {
@@ -60,13 +80,19 @@ void trap_init_hart(void)
   // CY|TM|IR, but that is the firmware's choice, not a promise; the other
   // counters we leave as we found them.
   csr_set(scounteren, SCOUNTEREN_TM);
-  sbi_set_timer(r_time() + tick_interval());
+  mycpu()->tick_at = r_time() + tick_interval();
+  mycpu()->kick_at = 0;
+  md_timer_update();
 }
 
-static void clock_intr(void)
+// The timer fired: a tick (true: the caller yields), a kick, or both.
+static bool clock_intr(void)
 {
-  if (cpuid() == 0) {
-    uint64_t now = r_time();
+  struct cpu *c = mycpu();
+  uint64_t now = r_time();
+  bool tick = now >= c->tick_at;
+
+  if (tick && c->id == 0) {
     mtx_lock(&tickslock);
     while (now >= next_tick) {
       ticks++;
@@ -75,7 +101,14 @@ static void clock_intr(void)
     wakeup(&ticks);
     mtx_unlock(&tickslock);
   }
-  sbi_set_timer(r_time() + tick_interval());
+  if (tick)
+    c->tick_at = now + tick_interval();
+  if (c->kick_at != 0 && now >= c->kick_at) {
+    c->kick_at = 0;
+    sched_kick();
+  }
+  md_timer_update();
+  return tick;
 }
 
 // Handle an interrupt, if scause says it is one.
@@ -95,8 +128,7 @@ static enum intr_kind dev_intr(uint64_t scause)
     return INTR_DEVICE;
   }
   case IRQ_S_TIMER:
-    clock_intr();
-    return INTR_TIMER;
+    return clock_intr() ? INTR_TIMER : INTR_DEVICE;
   case IRQ_S_SOFT:
     csr_clear(sip, SIE_SSIE);
     return INTR_DEVICE;
