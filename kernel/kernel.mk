@@ -9,6 +9,7 @@
 
 KERNEL_CFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -ffreestanding \
   -fno-common -nostdlib -fno-stack-protector -fno-pie -no-pie -O2 -g \
+  -fno-omit-frame-pointer \
   -fno-tree-loop-distribute-patterns \
   -Wall -Wextra -Werror -Ikernel -I. -MMD -MP
 KERNEL_LDFLAGS := -z max-page-size=4096 --no-warn-rwx-segments

@@ -63,6 +63,11 @@ void md_idle(void);
 // Write one byte to the firmware console (before the UART is set up).
 void md_console_putc(int c);
 
+// Print the return addresses of the calling frames, innermost first, as
+// "backtrace: 0x... 0x..." (panic; addr2line -e kernel/kernel turns them
+// into lines).
+void md_backtrace(void);
+
 // Power off; on QEMU, exit with a failure status when failure != 0.
 __attribute__((noreturn)) void md_halt(int failure);
 

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 
 #include "console.h"
+#include "cpu.h"
 #include "lib/kassert.h"
 #include "lib/lock.h"
 #include "machdep.h"
@@ -134,11 +135,16 @@ void panic(const char *fmt, ...)
   va_list ap;
 
   intr_off();
-  panicking = 1;
+  if (panicking == cpuid() + 1)   // this hart faulted in its own panic
+    md_halt(1);
+  while (panicking)               // another hart is printing: let it end
+    ;
+  panicking = cpuid() + 1;
   print_string("panic: ");
   va_start(ap, fmt);
   vprintf_unlocked(fmt, ap);
   va_end(ap);
   print_string("\n");
+  md_backtrace();
   md_halt(1);
 }

@@ -128,7 +128,7 @@ void setrunnable(struct proc *p)
     }
   } else if (self->proc != NULL && self->proc != p && !exiting &&
              self->kick_at == 0 && find_idle(self) != NULL) {
-    uint64_t hz = platform.timebase_freq ? platform.timebase_freq : 10000000;
+    uint64_t hz = platform_timebase_freq();
     self->kick_at = md_clock() + KICK_US * hz / 1000000;
     md_timer_update();
   }

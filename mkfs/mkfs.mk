@@ -5,8 +5,8 @@
 #                        user/user.mk), named without the leading '_'
 #   build/fs-check.img   the same plus /autorun (user/autorun), the job
 #                        init runs for `make check`
-#   build/fs-sysfuzz.img the same with an /autorun that runs `sysfuzz 1 60`,
-#                        the fuzzer boots of `make check`
+#   build/fs-sysfuzz.img the same with an /autorun that runs `sysfuzz 1 60`
+#                        and `vmstress 1 30`, the fuzzer boots of `make check`
 
 MKFS := $(B)/mkfs/mkfs
 MKFS_CFLAGS := -Wall -Wextra -Werror -O2 -g -I.
@@ -37,7 +37,7 @@ $(B)/fs-check.img: $(MKFS) $(FS_FILES) $(FS_LIST) user/autorun
 
 $(B)/fs-sysfuzz.img: $(MKFS) $(FS_FILES) $(FS_LIST)
 	@mkdir -p $(B)/sysfuzz-check
-	@echo "sysfuzz 1 60" > $(B)/sysfuzz-check/autorun
+	@printf 'sysfuzz 1 60\nvmstress 1 30\n' > $(B)/sysfuzz-check/autorun
 	$(MKFS) $@ $(FS_FILES) $(B)/sysfuzz-check/autorun
 
 .PHONY: mkfs

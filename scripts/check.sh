@@ -141,7 +141,7 @@ add_summary fuzz build/fuzz.out
 # In-kernel suites.
 if [ -f user/autorun ]; then
   if $make kernel/kernel build/fs-check.img; then
-    for cpus in ${CHECK_CPUS:-1 3 4}; do
+    for cpus in ${CHECK_CPUS:-1 3}; do
       case " ${VMCHECK_CPUS-3} " in
         *" $cpus "*) export VMCHECK=1 ;;
         *) export VMCHECK=0 ;;
@@ -150,7 +150,7 @@ if [ -f user/autorun ]; then
     done 2>&1 | tee build/qemu-check.log
     while read -r p f; do add "$p" "$f"; done < <(
       sed -n 's/^qemu CPUS=[0-9]*\( VMCHECK=[0-9]*\)\{0,1\}: \([0-9]*\) passed, \([0-9]*\) failed$/\2 \3/p' build/qemu-check.log)
-    for cpus in ${CHECK_CPUS:-1 3 4}; do
+    for cpus in ${CHECK_CPUS:-1 3}; do
       console_lines "build/qemu-check-$cpus.log" "$cpus"
       suite_failures "$cpus" "build/qemu-check-$cpus.log"
     done
@@ -161,9 +161,9 @@ if [ -f user/autorun ]; then
   fi
 fi
 
-# The system-call fuzzer (user/sysfuzz.c), one minute per boot: at CPUS=3
-# with the suites' memory, and at CPUS=4 with 512 MiB (more harts racing,
-# and a page cache that is seldom short). Each boot prints "qemu CPUS=N: P
+# The system-call fuzzer (user/sysfuzz.c), one minute per boot, then half
+# a minute of vmstress: at CPUS=3 with the suites' memory, and at CPUS=4
+# with 512 MiB (more harts racing, and a page cache that is seldom short). Each boot prints "qemu CPUS=N: P
 # passed, F failed" (scripts/qemu-suite.sh). Victims die of the faults they
 # provoke, but never execute a bad instruction: a kill line for one means
 # a process ran from a page that was not its program's. CHECK_SYSFUZZ=0

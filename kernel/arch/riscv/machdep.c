@@ -9,9 +9,11 @@
 #include "arch/riscv/riscv.h"
 #include "arch/riscv/sbi.h"
 #include "cpu.h"
+#include "kstack.h"
 #include "lib/kassert.h"
 #include "lib/string.h"
 #include "machdep.h"
+#include "printf.h"
 
 uint64_t md_syscall_num(const struct trapframe *tf)
 {
@@ -71,6 +73,30 @@ void md_idle(void)
 void md_console_putc(int c)
 {
   sbi_console_putchar(c);
+}
+
+// The kernel is built with frame pointers: s0 is the caller's sp at entry,
+// with the return address at s0 - 8 and the caller's s0 at s0 - 16. The
+// walk stays within KSTACK_SIZE above the first frame (one stack: every
+// kernel stack and boot stack is at most that big) and stops at the first
+// frame that does not lie above the last; a trap frame is followed too,
+// since trapvec leaves the interrupted code's s0 in place.
+void md_backtrace(void)
+{
+  uint64_t fp = (uint64_t)__builtin_frame_address(0);
+  uint64_t lo = fp, hi = fp + KSTACK_SIZE;
+
+  printf("backtrace:");
+  for (int depth = 0; depth < 24; depth++) {
+    if (fp < lo || fp > hi || (fp & 7) != 0)
+      break;
+    uint64_t ra = ((uint64_t *)fp)[-1], next = ((uint64_t *)fp)[-2];
+    printf(" 0x%lx", ra);
+    if (next <= fp)
+      break;
+    fp = next;
+  }
+  printf("\n");
 }
 
 void md_halt(int failure)
