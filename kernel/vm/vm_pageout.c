@@ -375,7 +375,7 @@ size_t vm_pageout_reclaim(size_t target)
 //
 // A kernel thread (the kernel starts it: kthread_start) runs
 // vm_pageout_daemon. It sleeps while at least vm_pageout_free_min() pages
-// are free (the low mark, 1/2048 of memory, at least 16) and nobody waits
+// are free (the low mark, 1/1024 of memory, at least 16) and nobody waits
 // for it; vm_page_alloc pokes it when an allocation leaves fewer. The
 // marks are low on purpose: the daemon keeps a small reserve for the
 // allocations that cannot wait, it does not shrink the page cache ahead
@@ -432,7 +432,7 @@ void vm_pageout_init(void)
 
 #define VM_PAGEOUT_AGE_PER_PAGE 4     // active pages looked at per page wanted
 #define VM_PAGEOUT_FREE_MIN     16    // pages
-#define VM_PAGEOUT_FREE_MIN_DIV 2048  // of all pages
+#define VM_PAGEOUT_FREE_MIN_DIV 1024  // of all pages
 
 size_t vm_pageout_free_min(void)
 {

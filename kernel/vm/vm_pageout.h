@@ -39,7 +39,7 @@ void vm_pageout_init(void);
 // The daemon thread's body; never returns. The kernel runs it in a kernel
 // thread of its own (kthread_start).
 void vm_pageout_daemon(void);
-// The daemon's low mark: it wakes when fewer pages are free (1/2048 of
+// The daemon's low mark: it wakes when fewer pages are free (1/1024 of
 // memory, at least 16), and a pass frees up to twice as many.
 size_t vm_pageout_free_min(void);
 // Wake the daemon if it sleeps: an allocation left fewer free pages than
