@@ -28,7 +28,7 @@
 #include "vm/vmspace.h"
 
 struct proc proc[NPROC];
-struct proc *initproc;
+static struct proc *initproc;
 static int nextpid = 1;
 static struct mtx pid_lock;
 static struct mtx wait_lock;        // parent pointers; before p->lock
@@ -103,7 +103,6 @@ static struct proc *allocproc(void)
   p->vm = NULL;
   p->cwd = NULL;
   p->text = NULL;
-  p->kfn = NULL;
   memset(p->ofile, 0, sizeof(p->ofile));
   proc_default_limits(p);
   return p;
@@ -145,30 +144,6 @@ void userinit(void)
   // The stack is the rest of the page; initcode takes no arguments.
   md_exec_setregs(p->tf, va, va + PAGE_SIZE, 0, 0);
   safestrcpy(p->name, "initcode", sizeof(p->name));
-  mtx_lock(&p->lock);
-  p->state = RUNNABLE;
-  mtx_unlock(&p->lock);
-}
-
-// A kernel thread's first instructions: leave the scheduler's lock and
-// run its body for good.
-static void kthread_entry(void)
-{
-  struct proc *p = myproc();
-
-  mtx_unlock(&p->lock);
-  p->kfn();
-  panic("kthread_entry: %s returned", p->name);
-}
-
-void kthread_start(const char *name, void (*fn)(void))
-{
-  struct proc *p = allocproc();
-
-  KASSERT(p != NULL, ("kthread_start: no process for %s", name));
-  p->kfn = fn;
-  md_context_init(&p->context, kthread_entry, (uint64_t)p->tf);
-  safestrcpy(p->name, name, sizeof(p->name));
   mtx_lock(&p->lock);
   p->state = RUNNABLE;
   mtx_unlock(&p->lock);
@@ -397,9 +372,9 @@ int kill(int pid)
   for (struct proc *p = proc; p < &proc[NPROC]; p++) {
     mtx_lock(&p->lock);
     if (p->pid == pid && p->state != UNUSED && p->state != ZOMBIE) {
-      if (p == initproc || p->kfn != NULL) {   // init must never exit
-        mtx_unlock(&p->lock);                   // (see exit()), nor may a
-        return -EPERM;                          // kernel thread
+      if (p == initproc) {          // init must never exit: see exit()
+        mtx_unlock(&p->lock);
+        return -EPERM;
       }
       p->killed = 1;
       if (p->state == SLEEPING)
