@@ -20,6 +20,7 @@
 #include "platform.h"
 #include "printf.h"
 #include "proc.h"
+#include "swap_dev.h"
 #include "virtio.h"
 #include "vmcheck.h"
 #include "vm/vm_map.h"
@@ -116,6 +117,7 @@ __attribute__((noreturn)) void main(uint64_t hartid, paddr_t dtb_pa)
   vnode_pager_init();
   fileinit();
   virtio_blk_init();
+  swap_dev_init();
   userinit();
 
   cpus[0].started = 1;

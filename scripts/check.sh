@@ -161,6 +161,20 @@ if [ -f user/autorun ]; then
   fi
 fi
 
+# Paging: one boot at MEM=64M with 256 MiB of swap running the paging
+# suite (user/swaptests.c: 3 x RAM of anonymous memory, copy-on-write,
+# mlock and MADV_FREE under pressure) and 20 s of vmstress, both with
+# their leak checks.
+if $make kernel/kernel build/fs-swap.img; then
+  SWAP=256M scripts/qemu-suite.sh 2 64M build/fs-swap.img build/qemu-swap.log |
+    tee build/qemu-swap.out
+  add_summary "qemu CPUS=2" build/qemu-swap.out
+  suite_failures swap build/qemu-swap.log
+else
+  echo "check: the swap boot's image did not build"
+  add 0 1
+fi
+
 # The system-call fuzzer (user/sysfuzz.c), one minute per boot: at CPUS=3
 # with the suites' memory, and at CPUS=4 with 512 MiB (more harts racing,
 # and a page cache that is seldom short). Each boot prints "qemu CPUS=N: P

@@ -7,7 +7,8 @@
 //   vm_object-> memory objects: resident pages + shadow chains + a pager
 //   vm_page  -> one struct vm_page per physical page; buddy free lists
 //   vm_fault -> the one page-fault path; also wires pages
-//   vm_pageout -> reclaim: frees clean file pages when no page is free
+//   vm_pageout -> reclaim: frees clean file pages, pages anonymous memory
+//                out to swap (swap_pager), when no page is free
 //   pmap.h   -> the machine-dependent MMU, behind an opaque struct pmap
 //
 // Lock order (always acquire left to right; never the reverse):
@@ -97,7 +98,7 @@ struct vmmeter {
   uint64_t v_pagein;        // (a) pages read by a pager
   uint64_t v_pageout;       // (a) pages written by a pager
   uint64_t v_freebehind;    // (a) pages deactivated behind a sequential scan
-  uint64_t v_reclaimed;     // (a) clean file pages freed by vm_pageout_reclaim
+  uint64_t v_reclaimed;     // (a) pages freed by vm_pageout_reclaim
   uint64_t v_wire_count;    // (a) wired pages
   uint64_t v_user_wire_count; // (a) pages wired by mlock/mlockall
 };

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Page reclaim (vm_pageout.h): a pageout scan over the paging queues, run
-// by whoever ran out of pages, that frees clean pages of files.
+// by whoever ran out of pages, that frees clean pages of files and, when
+// swap is attached, sends anonymous pages to swap.
 //
 // Which pages. A page may be thrown away only if its contents can be had
-// again. Anonymous memory has no other copy (there is no swap), so it is
-// never reclaimed. A page of a file (OBJT_VNODE) object can be read from
+// again. Anonymous memory has no other copy unless swap holds one: without
+// a swap device it is never reclaimed; with one, see "Anonymous pages"
+// below. A page of a file (OBJT_VNODE) object can be read from
 // the file again as long as memory and file agree, so, with its object
 // locked, a page is freed when
 //   - its object is a file object that is not being terminated (OBJ_DEAD:
@@ -28,6 +30,17 @@
 // ago. There are no referenced bits in this policy yet: a page in use is
 // taken too if it is old enough, and simply faults back in.
 //
+// Anonymous pages, with swap (vm_pageout_anon): any queue's page that is
+// not busy, wired or invalid, of an object not dying or collapsing, is
+// unmapped; if it is clean and swap holds its copy it is freed at once;
+// otherwise it is written to swap together with the neighbours in its
+// object that may go too (one cluster, one request: vm_pageout_cluster),
+// and the pages written are freed. The object lock is dropped for the
+// write, with the pages busy and a reference of the scan's own on the
+// object. A page that fails to be written stays dirty and resident, on
+// the laundry queue. The laundry queue is scanned between the inactive
+// and the active queue.
+//
 // Every page looked at leaves the head of its queue -- freed, moved to
 // another queue, or sent to the tail -- so a pass looks at each page at
 // most once. It stops when the target is met or after as many pages as
@@ -38,22 +51,26 @@
 //                            can go. msync, munmap and exit write it
 //                            (vm_object_page_clean), which puts it back on
 //                            the inactive queue, clean.
-//   anonymous, inactive   -> laundry queue too: a swap pager would write
-//                            it out; with none, it waits there for its
-//                            next use (a fault activates it again).
-//   anonymous, active     -> tail of the active queue: in use.
+//   anonymous, no swap,   -> laundry queue too: with no swap it waits
+//   inactive                 there for its next use (a fault activates
+//                            it again).
+//   anonymous, no swap,   -> tail of the active queue: in use.
+//   active
 //   busy, invalid, object dying or locked elsewhere
 //                         -> tail of its queue, to be tried next time.
 //
-// Locking: called with nothing held. The scan holds the page queue lock
-// only to pick the page at a queue's head and try-lock its object (see
-// vm_pageout_next for why the object is safe to touch), then works with
-// that object lock alone, which is what every page operation needs.
+// Locking: called with nothing held; may sleep for swap I/O. The scan
+// holds the page queue lock only to pick the page at a queue's head and
+// try-lock its object (see vm_pageout_next for why the object is safe to
+// touch), then works with that object lock alone, which is what every
+// page operation needs.
 #include "lib/lock.h"
 #include "vm/pmap.h"
+#include "vm/swap_pager.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
 #include "vm/vm_pageout.h"
+#include "vm/vm_pager.h"
 
 #define VM_PAGEOUT_TARGET_MIN  32     // pages
 #define VM_PAGEOUT_TARGET_DIV  128    // of all pages
@@ -138,31 +155,157 @@ static bool vm_pageout_unmap_clean(struct vm_page *m)
   return true;
 }
 
+// May the anonymous page m of obj (locked) go to swap now? Not while a
+// collapse moves obj's pages or obj is dying, nor while m is busy or
+// holds nothing yet.
+static bool vm_pageout_anon_candidate(struct vm_page *m, struct vm_object *obj)
+{
+  return (obj->flags & (OBJ_DEAD | OBJ_COLLAPSING)) == 0 &&
+         (m->flags & (PG_BUSY | PG_VALID)) == PG_VALID && !vm_page_wired(m);
+}
+
+// Unmap the anonymous page m and say whether it must be written before it
+// may be freed: it is dirty, or swap holds no copy of it. (A clean page
+// with no copy may be a zero page or a copy of a backing object's page;
+// writing it is always right, guessing is not.)
+static bool vm_pageout_anon_needs_write(struct vm_page *m,
+                                        struct vm_object *obj)
+{
+  pmap_page_protect(m, VM_PROT_NONE);
+  if (pmap_is_modified(m))
+    vm_page_dirty(m);
+  return (m->flags & PG_DIRTY) != 0 ||
+         swap_pager_lookup(obj, m->pindex) == SWAPBLK_NONE;
+}
+
+// May the neighbour at pindex of obj join a cluster being written? It
+// must be resident, queued (not wired), idle and valid, and need a write
+// (which unmaps it). Returns it, or NULL.
+static struct vm_page *vm_pageout_neighbour(struct vm_object *obj,
+                                            vm_pindex_t pindex)
+{
+  struct vm_page *p = vm_object_page_lookup(obj, pindex);
+
+  if (p == NULL || p->queue == PQ_NONE || !vm_pageout_anon_candidate(p, obj) ||
+      !vm_pageout_anon_needs_write(p, obj))
+    return NULL;
+  return p;
+}
+
+// Gather the cluster around m (already unmapped, needing a write) into ma,
+// in index order: m's neighbours in obj that may join it, ahead and then
+// behind, up to SWAP_CLUSTER_MAX pages. Busies them all; returns how many.
+static int vm_pageout_cluster(struct vm_page *m, struct vm_object *obj,
+                              struct vm_page **ma)
+{
+  struct vm_page *ahead[SWAP_CLUSTER_MAX], *p;
+  int na = 0, n = 0, nb = 0;
+
+  while (1 + na < SWAP_CLUSTER_MAX &&
+         (p = vm_pageout_neighbour(obj, m->pindex + (vm_pindex_t)na + 1)) != NULL)
+    ahead[na++] = p;
+  // Behind m: ma fills from the end backwards, then moves down.
+  while (1 + na + nb < SWAP_CLUSTER_MAX && m->pindex > (vm_pindex_t)nb &&
+         (p = vm_pageout_neighbour(obj, m->pindex - (vm_pindex_t)nb - 1)) != NULL)
+    ma[SWAP_CLUSTER_MAX - 1 - nb++] = p;
+  for (int i = 0; i < nb; i++)
+    ma[n++] = ma[SWAP_CLUSTER_MAX - nb + i];
+  ma[n++] = m;
+  for (int i = 0; i < na; i++)
+    ma[n++] = ahead[i];
+  for (int i = 0; i < n; i++)
+    vm_page_xbusy(ma[i]);
+  return n;
+}
+
+// Write the busy cluster ma[0..n-1] of obj (locked) to swap and free the
+// pages written. A page that could not be written stays dirty and resident
+// (back on the laundry queue, for a later try). obj's lock is dropped
+// around the I/O; the caller's reference keeps obj alive meanwhile, and
+// the busy pages keep faults, unmapping and collapse away from them.
+// Returns the pages freed.
+static size_t vm_pageout_swap_cluster(struct vm_object *obj,
+                                      struct vm_page **ma, int n)
+{
+  int rtvals[SWAP_CLUSTER_MAX];
+  size_t freed = 0;
+
+  swap_pager_make_swap(obj);
+  (void)vm_pager_put_pages(obj, ma, n, true, rtvals);
+  for (int i = 0; i < n; i++) {
+    if (rtvals[i] == VM_PAGER_OK) {
+      ma[i]->flags &= ~PG_DIRTY;
+      vm_page_free(ma[i]);          // wakes whoever waits for it
+      freed++;
+    } else {
+      vm_page_xunbusy(ma[i]);
+      vm_page_launder(ma[i]);
+    }
+  }
+  VM_CNT_ADD(v_pageout, freed);
+  return freed;
+}
+
+// An anonymous page, with swap attached: a clean page whose copy is on
+// swap is freed at once; any other is written out with its neighbours
+// and freed. Returns the pages freed (0: m moved on to the tail of its
+// queue, or failed to be written). obj locked, and again on return; the
+// lock is dropped across the write, under a reference of our own, which
+// *ref says the caller must drop (vm_object_deallocate, once unlocked).
+static size_t vm_pageout_anon(struct vm_page *m, struct vm_object *obj,
+                              bool *ref)
+{
+  struct vm_page *ma[SWAP_CLUSTER_MAX];
+  int n;
+
+  if (!vm_pageout_anon_candidate(m, obj)) {
+    vm_pageout_requeue(m);
+    return 0;
+  }
+  if (!vm_pageout_anon_needs_write(m, obj)) {
+    vm_page_free(m);
+    return 1;
+  }
+  n = vm_pageout_cluster(m, obj, ma);
+  vm_object_reference_locked(obj);
+  *ref = true;
+  return vm_pageout_swap_cluster(obj, ma, n);
+}
+
 // Deal with m, just taken from the head of queue q, its object obj locked:
-// free it (true) or move it on as the module comment says (false). obj
-// stays locked.
-static bool vm_pageout_page(struct vm_page *m, struct vm_object *obj, int q)
+// free it (and, for a page written to swap, its cluster) or move it on as
+// the module comment says. Returns the pages freed. obj stays locked;
+// *ref says that a reference was taken on obj for the caller to drop.
+static size_t vm_pageout_page(struct vm_page *m, struct vm_object *obj, int q,
+                              bool *ref)
 {
   KASSERT(m->object == obj && m->queue == q && !vm_page_wired(m),
           ("vm_pageout_page: page %p moved under object %u's lock",
            (void *)m, obj->id));
   if ((obj->flags & OBJ_ANON) != 0) {
+    if (swap_pager_available())
+      return vm_pageout_anon(m, obj, ref);
     if (q == PQ_INACTIVE)
       vm_page_launder(m);
-    else
+    else if (q == PQ_ACTIVE)
       vm_page_activate(m);
-    return false;
+    else
+      vm_pageout_requeue(m);
+    return 0;
   }
   if (!vm_pageout_candidate(m, obj)) {
     vm_pageout_requeue(m);
-    return false;
+    return 0;
   }
   if (!vm_pageout_unmap_clean(m)) {
-    vm_page_launder(m);
-    return false;
+    if (q == PQ_LAUNDRY)
+      vm_pageout_requeue(m);
+    else
+      vm_page_launder(m);
+    return 0;
   }
   vm_page_free(m);
-  return true;
+  return 1;
 }
 
 // One pass over queue q from its head, freeing up to target pages.
@@ -171,27 +314,33 @@ static size_t vm_pageout_scan(int q, size_t target)
   size_t budget = vm_page_queue_count(q), freed = 0;
   struct vm_object *obj;
   struct vm_page *m;
+  bool ref;
 
   while (freed < target && budget-- > 0 &&
          (m = vm_pageout_next(q, &obj)) != NULL) {
     if (obj == NULL)
       continue;                 // skipped, now at the tail
-    if (vm_pageout_page(m, obj, q))
-      freed++;
+    ref = false;
+    freed += vm_pageout_page(m, obj, q, &ref);
     mtx_unlock(&obj->lock);
+    if (ref)
+      vm_object_deallocate(obj);
   }
   return freed;
 }
 
 size_t vm_pageout_reclaim(size_t target)
 {
-  size_t freed;
+  static const int order[] = { PQ_INACTIVE, PQ_LAUNDRY, PQ_ACTIVE };
+  size_t freed = 0;
 
   KASSERT(!vm_page_queue_owned(),
           ("vm_pageout_reclaim: called with the page queue lock held"));
-  freed = vm_pageout_scan(PQ_INACTIVE, target);
-  if (freed < target)
-    freed += vm_pageout_scan(PQ_ACTIVE, target - freed);
+  for (int i = 0; i < 3 && freed < target; i++) {
+    if (order[i] == PQ_LAUNDRY && !swap_pager_available())
+      continue;                 // nothing there can be cleaned
+    freed += vm_pageout_scan(order[i], target - freed);
+  }
   VM_CNT_ADD(v_reclaimed, freed);
   return freed;
 }

@@ -89,8 +89,8 @@ static enum intr_kind dev_intr(uint64_t scause)
     int irq = plic_claim();
     if (irq != 0 && irq == platform.uart_irq)
       uart_intr();
-    else if (irq != 0 && irq == virtio_blk_irq)
-      virtio_blk_intr();
+    else if (irq != 0)
+      (void)virtio_blk_intr(irq);
     if (irq != 0)
       plic_complete(irq);
     return INTR_DEVICE;
