@@ -546,9 +546,17 @@ static void op_misc(void)
 // --- Processes --------------------------------------------------------------
 
 // Remember pid in the worker's table, so the conductor can find it if it
-// outlives us. Returns 0 if the table is full.
+// outlives us. Returns 0 if the table is full. Parent and child both
+// register the child: the parent in case the child has not run yet, the
+// child in case another victim killed the parent between fork and its
+// registration (such an orphan, asleep in a read, outlived the run once
+// and failed the leak check). A second call finds the pid;
+// a duplicate from the two racing is harmless (killed twice, pruned twice).
 static int pid_register(int pid)
 {
+  for (int i = 0; i < SF_MAXPIDS; i++)
+    if (__atomic_load_n(&me->pids[i], __ATOMIC_RELAXED) == pid)
+      return 1;
   for (int i = 0; i < SF_MAXPIDS; i++) {
     int zero = 0;
     if (__atomic_compare_exchange_n(&me->pids[i], &zero, pid, 0,
@@ -570,6 +578,8 @@ static int calls_left;
 
 static void child_start(void)
 {
+  if (!pid_register(getpid()))
+    exit(0);                                // nobody could find it later
   depth = 1;
   calls_left = 1 + sf_pick(CHILDCALLS);
   sf_seed(sf_rnd() ^ (uint64)getpid() << 32);
