@@ -34,6 +34,11 @@ static int host_swapdev_io(const struct swap_device *dev, swblk_t blk,
     KASSERT((ma[i]->flags & PG_BUSY) != 0 && ma[i]->object != NULL &&
             !mtx_owned(&ma[i]->object->lock),
             ("host_swapdev_io: page %d not busy or its object locked", i));
+  if (host_swapdev.during_io != NULL) {
+    void (*hook)(void) = host_swapdev.during_io;
+    host_swapdev.during_io = NULL;
+    hook();
+  }
   host_swapdev.last_blk = blk;
   host_swapdev.last_count = count;
   if (count > host_swapdev.max_count)

@@ -13,6 +13,9 @@
 // next N requests of that kind fail (-1: every one). Each request checks
 // the device contract of swap_pager.h and panics when the pager breaks
 // it: the pages busy, and their object's lock not held (I/O sleeps).
+// during_io, when set, is called once in the middle of the next request
+// (and cleared first): it plays another thread that runs while the pager
+// has dropped the object's lock.
 //
 // No Criterion here: host_*.c files are linked into the benchmarks too.
 #ifndef HOST_SWAPDEV_H
@@ -31,6 +34,7 @@ struct host_swapdev {
   uint32_t last_blk;        // the last request's first block
   int last_count;           // and its length
   int max_count;            // the longest request
+  void (*during_io)(void);  // run once inside the next request
 };
 
 extern struct host_swapdev host_swapdev;

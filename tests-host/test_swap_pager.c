@@ -274,3 +274,57 @@ Test(swap_pager, eager_fork_copy_reads_swapped_pages)
   verify(2, 0, 8, 14);
   verify(1, 0, 8, 14);
 }
+
+// Another thread's write fault on page 0, run while page 1's page-out has
+// dropped the object's lock: it reads page 0 in and frees its swap block.
+static void write_page0(void)
+{
+  fill(0, 0, 1, 16);
+}
+
+// Pages 0 and 1 share a metadata chunk. Page 0's block is the chunk's
+// only one when page 1 goes out; a write fault on page 0 during that I/O
+// empties the chunk, and the page-out must still record page 1's block
+// (make check panicked: "swap_meta_set: no chunk").
+Test(swap_pager, pageout_survives_its_chunk_emptied_during_the_write)
+{
+  map_anon(0, 2);
+  fill(0, 0, 2, 15);
+  vm_pageout_reclaim(2);
+  verify(0, 0, 1, 15);                // page 0 back, clean, block kept
+  fill(0, 1, 1, 15);                  // page 1 dirty, its block freed
+  cr_assert_eq(swap_used(), 1);
+  host_swapdev.during_io = write_page0;
+  while (vm_pageout_reclaim(2) > 0)
+    ;
+  cr_assert_null(host_swapdev.during_io, "page 1 was not written");
+  verify(0, 0, 1, 16);
+  verify(0, 1, 1, 15);
+  vmtest_check_object_tree(front(0));
+}
+
+// Another thread's page-out of page 2 that fails, run during page 0's.
+static void failed_pageout_of_page2(void)
+{
+  host_swapdev.fail_writes = 1;
+  cr_assert_eq(vm_pageout_reclaim(1), 0);
+}
+
+// A failed page-out prunes the object's empty chunks; one that another
+// page-out of the same object made for its write in flight must stay.
+Test(swap_pager, failed_pageout_leaves_the_chunk_of_one_in_flight)
+{
+  map_anon(0, 3);
+  fill(0, 0, 1, 17);
+  fill(0, 2, 1, 17);                  // page 1 never touched: two clusters
+  host_swapdev.during_io = failed_pageout_of_page2;
+  vm_pageout_reclaim(1);
+  cr_assert_null(host_swapdev.during_io, "nothing was written");
+  cr_assert_eq(swap_used(), 1);
+  while (vm_pageout_reclaim(2) > 0)
+    ;
+  cr_assert_eq(swap_used(), 2);
+  verify(0, 0, 1, 17);
+  verify(0, 2, 1, 17);
+  vmtest_check_object_tree(front(0));
+}

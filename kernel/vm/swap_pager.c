@@ -13,7 +13,10 @@
 // page. It lives in obj->swblks, an AVL tree of struct swblk, each covering
 // SWB_NPAGES consecutive indexes from an aligned base: a sparse object
 // pays only for the chunks it uses, lookups are O(log chunks). A chunk
-// whose last block goes is freed. obj->swap_count counts the blocks.
+// whose last block goes is freed, unless a page-out into it is in flight
+// (writing > 0): putpages holds its chunks from before its I/O until it
+// records the blocks after it, while the object's lock is dropped and
+// other threads may empty or prune them. obj->swap_count counts the blocks.
 //
 // Life of a block: putpages writes a dirty page and records the block; the
 // page is then clean and may be freed. getpages reads it back and keeps the
@@ -44,6 +47,7 @@ struct swblk {
   struct avl_node node;               // (o) in obj->swblks, by base
   vm_pindex_t base;                   // (o) first index, SWB_NPAGES aligned
   uint32_t used;                      // (o) slots holding a block
+  uint32_t writing;                   // (o) slots with a page-out in flight
   swblk_t blk[SWB_NPAGES];            // (o) SWAPBLK_NONE when empty
 };
 
@@ -174,7 +178,7 @@ static swblk_t swap_slot_take(struct vm_object *obj, struct swblk *sb, int i,
     return b;
   sb->blk[i] = SWAPBLK_NONE;
   obj->swap_count--;
-  if (--sb->used == 0) {
+  if (--sb->used == 0 && sb->writing == 0) {
     avl_remove(&obj->swblks, &sb->node);
     kmem_zfree(swblk_zone, sb);
     *gone = true;
@@ -204,8 +208,9 @@ swblk_t swap_pager_lookup(struct vm_object *obj, vm_pindex_t pindex)
   return sb == NULL ? SWAPBLK_NONE : sb->blk[pindex % SWB_NPAGES];
 }
 
-// Record that page pindex of obj is in block b (its chunk exists),
-// freeing the block it was in before.
+// Record that page pindex of obj is in block b, freeing the block it was
+// in before. Its chunk exists: a page-out in flight holds it (writing),
+// or a collapse prepared it.
 static void swap_meta_set(struct vm_object *obj, vm_pindex_t pindex,
                           swblk_t b)
 {
@@ -265,14 +270,16 @@ static bool swap_obj_has(struct vm_object *obj, vm_pindex_t pindex)
          swap_pager_lookup(obj, pindex) != SWAPBLK_NONE;
 }
 
-// Free the chunks of obj that prepare made and nothing filled.
+// Free the chunks of obj that were made for blocks that never came (a
+// collapse that could not be prepared, a failed page-out), except those a
+// page-out in flight still holds.
 static void swap_prune(struct vm_object *obj)
 {
   struct avl_node *n, *next;
 
   for (n = avl_first(&obj->swblks); n != NULL; n = next) {
     next = avl_next(n);
-    if (swblk_of(n)->used == 0) {
+    if (swblk_of(n)->used == 0 && swblk_of(n)->writing == 0) {
       avl_remove(&obj->swblks, n);
       kmem_zfree(swblk_zone, swblk_of(n));
     }
@@ -312,6 +319,10 @@ void swap_pager_collapse(struct vm_object *obj, struct vm_object *backing)
   MTX_ASSERT_OWNED(&backing->lock);
   while ((n = avl_first(&backing->swblks)) != NULL) {
     struct swblk *sb = swblk_of(n);
+    // backing's pages are idle (vm_object_collapse_movable), so none is
+    // being written, and every chunk goes with its last block.
+    KASSERT(sb->writing == 0, ("swap_pager_collapse: object %u is paging "
+                               "out", backing->id));
     for (int i = 0; i < SWB_NPAGES; i++) {
       vm_pindex_t bp = sb->base + (vm_pindex_t)i;
       if ((b = swap_slot_take(backing, sb, i, &gone)) == SWAPBLK_NONE)
@@ -433,6 +444,39 @@ static int swap_pager_getpages(struct vm_object *obj, struct vm_page **ma,
   return rv;
 }
 
+// Let go of the chunks of ma[0..n-1] that swap_write_begin held, freeing
+// those left empty (their blocks may have gone while we wrote).
+static void swap_write_release(struct vm_object *obj, struct vm_page **ma,
+                               int n)
+{
+  struct swblk *sb;
+
+  for (int k = 0; k < n; k++) {
+    sb = swap_chunk(obj, ma[k]->pindex, false);
+    if (--sb->writing == 0 && sb->used == 0) {
+      avl_remove(&obj->swblks, &sb->node);
+      kmem_zfree(swblk_zone, sb);
+    }
+  }
+}
+
+// Hold the chunks of ma[0..n-1] for a write (make them if missing), so
+// they are there to record its blocks whatever happens to the object's
+// other blocks meanwhile. False, holding none, when kernel memory is out.
+static bool swap_write_begin(struct vm_object *obj, struct vm_page **ma, int n)
+{
+  struct swblk *sb;
+
+  for (int k = 0; k < n; k++) {
+    if ((sb = swap_chunk(obj, ma[k]->pindex, true)) == NULL) {
+      swap_write_release(obj, ma, k);
+      return false;
+    }
+    sb->writing++;
+  }
+  return true;
+}
+
 // Write ma[i..i+n-1] to one fresh run of blocks (n is cut to the run
 // found). Records the blocks on success; on failure frees them again.
 static int swap_pager_put_run(struct vm_object *obj, struct vm_page **ma,
@@ -442,19 +486,18 @@ static int swap_pager_put_run(struct vm_object *obj, struct vm_page **ma,
 
   if (b == SWAPBLK_NONE)
     return VM_PAGER_NOSPACE;
-  for (int k = 0; k < *n; k++)
-    if (swap_chunk(obj, ma[k]->pindex, true) == NULL) {
-      swap_free(b, *n);
-      swap_prune(obj);
-      return VM_PAGER_ERROR;          // no kernel memory for the metadata
-    }
-  if (swap_pager_io(obj, b, ma, *n, true) != 0) {
+  if (!swap_write_begin(obj, ma, *n)) {
     swap_free(b, *n);
-    swap_prune(obj);
+    return VM_PAGER_ERROR;            // no kernel memory for the metadata
+  }
+  if (swap_pager_io(obj, b, ma, *n, true) != 0) {
+    swap_write_release(obj, ma, *n);
+    swap_free(b, *n);
     return VM_PAGER_ERROR;
   }
   for (int k = 0; k < *n; k++)
     swap_meta_set(obj, ma[k]->pindex, b + (swblk_t)k);
+  swap_write_release(obj, ma, *n);
   return VM_PAGER_OK;
 }
 
@@ -564,7 +607,7 @@ void swap_pager_check(struct vm_object *obj)
   for (n = avl_first(&obj->swblks); n != NULL; n = avl_next(n)) {
     struct swblk *sb = swblk_of(n);
     used = 0;
-    KASSERT(sb->base % SWB_NPAGES == 0 && sb->used > 0,
+    KASSERT(sb->base % SWB_NPAGES == 0 && (sb->used > 0 || sb->writing > 0),
             ("swap_pager_check: object %u has a bad chunk at %lu", obj->id,
              (unsigned long)sb->base));
     for (int i = 0; i < SWB_NPAGES; i++) {
