@@ -26,6 +26,7 @@
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
+#include "vm/vm_pageout.h"
 #include "vnode_pager.h"
 
 extern char end[];                   // first byte after the kernel image
@@ -119,6 +120,7 @@ __attribute__((noreturn)) void main(uint64_t hartid, paddr_t dtb_pa)
   virtio_blk_init();
   swap_dev_init();
   userinit();
+  kthread_start("pagedaemon", vm_pageout_daemon);
 
   cpus[0].started = 1;
   start_harts();

@@ -161,15 +161,24 @@ if [ -f user/autorun ]; then
   fi
 fi
 
-# Paging: one boot at MEM=64M with 256 MiB of swap running the paging
+# Paging: one boot at MEM=64M with 160 MiB of swap running the paging
 # suite (user/swaptests.c: 3 x RAM of anonymous memory, copy-on-write,
-# mlock and MADV_FREE under pressure) and 20 s of vmstress, both with
-# their leak checks.
+# mlock and MADV_FREE under pressure, the out-of-memory kill) and 20 s of
+# vmstress, both with their leak checks. The kill must say so on the
+# console (kernel/oom.c).
 if $make kernel/kernel build/fs-swap.img; then
-  SWAP=256M scripts/qemu-suite.sh 2 64M build/fs-swap.img build/qemu-swap.log |
+  SWAP=160M scripts/qemu-suite.sh 2 64M build/fs-swap.img build/qemu-swap.log |
     tee build/qemu-swap.out
   add_summary "qemu CPUS=2" build/qemu-swap.out
   suite_failures swap build/qemu-swap.log
+  if tr -d '\r' < build/qemu-swap.log |
+     grep -q '^out of memory: killed pid [0-9]* (swaptests)$'; then
+    add 1 0
+  else
+    echo "check (swap): no console line \"out of memory: killed pid N (swaptests)\""
+    note "swap boot: no out-of-memory kill line  (kernel/oom.c; log: build/qemu-swap.log)"
+    add 0 1
+  fi
 else
   echo "check: the swap boot's image did not build"
   add 0 1

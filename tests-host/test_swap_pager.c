@@ -328,3 +328,53 @@ Test(swap_pager, failed_pageout_leaves_the_chunk_of_one_in_flight)
   verify(0, 2, 1, 17);
   vmtest_check_object_tree(front(0));
 }
+
+static int queue_of(int p, int i)
+{
+  struct vm_object *obj = front(p);
+  struct vm_page *m;
+  int q;
+
+  mtx_lock(&obj->lock);
+  m = vm_object_page_lookup(obj, (vm_pindex_t)i);
+  q = m == NULL ? -1 : m->queue;
+  mtx_unlock(&obj->lock);
+  return q;
+}
+
+// The daemon's aging: a page used since the last look stays active (its
+// referenced bit cleared as read), one unused goes to the inactive queue.
+Test(swap_pager, aging_keeps_referenced_pages_active)
+{
+  map_anon(0, 8);
+  fill(0, 0, 8, 15);
+  vm_pageout_age(64);                 // all were used: all stay, bits cleared
+  for (int i = 0; i < 8; i++)
+    cr_assert_eq(queue_of(0, i), PQ_ACTIVE, "page %d left the active queue", i);
+  verify(0, 0, 4, 15);              // pages 0..3 used again
+  cr_assert_gt(vm_pageout_age(64), 0);
+  for (int i = 0; i < 4; i++)
+    cr_assert_eq(queue_of(0, i), PQ_ACTIVE, "used page %d deactivated", i);
+  cr_assert_eq(queue_of(0, 4), PQ_INACTIVE, "unused page 4 still active");
+}
+
+// A pass with memory short: unused pages go to swap, the ones in use
+// stay; MADV_DONTNEED'd pages go first even though they were used.
+Test(swap_pager, daemon_pass_takes_unused_and_dontneed_pages_first)
+{
+  map_anon(0, 16);
+  fill(0, 0, 16, 16);
+  vm_pageout_age(64);                 // clear the bits of the writes
+  cr_assert_eq(vm_map_madvise(map_of(0), VA(12), VA(16), VM_BEHAV_DONTNEED),
+               KERN_SUCCESS);
+  verify(0, 0, 4, 16);              // 0..3 in use; 12..15 used, then advised
+  vmtest_hog_all(8);
+  size_t freed = vm_pageout_pass(false);
+  vmtest_hog_release();
+  cr_assert_gt(freed, 0);
+  for (int i = 0; i < 4; i++)
+    cr_assert(resident(front(0), (vm_pindex_t)i), "page %d in use was taken", i);
+  for (int i = 12; i < 16; i++)
+    cr_assert_not(resident(front(0), (vm_pindex_t)i), "DONTNEED page %d kept", i);
+  verify(0, 0, 16, 16);
+}

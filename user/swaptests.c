@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 // swaptests [-l | group...]: paging to swap, booted with little RAM and a
-// swap disk (scripts/check.sh boots it at MEM=64M with SWAP=256M).
+// swap disk (scripts/check.sh boots it at MEM=64M with SWAP=160M).
 //
 // Groups: anon (one process writes and verifies 3 x RAM of anonymous
 // memory), cow (four processes share copy-on-write pages under pressure,
 // each writing its own and checking everyone's), mlock (an 8 MiB mlocked
 // range stays resident and intact while the rest of the process goes to
 // swap), madvfree (MADV_FREE pages under pressure read back as their old
-// data or zeros, nothing else). Every group fails at once without swap.
+// data or zeros, nothing else), oom (a process writing more than RAM and
+// swap is killed by the out-of-memory rule; scripts/check.sh looks for
+// its console line). Every group fails at once without swap.
 //
 // The leak check runs in its "page everything out first" form
 // (tl_group_oom): with swap, that snapshot also writes out every process's
@@ -208,6 +210,45 @@ static void group_madvfree(void)
   tl_run_child("old_or_zero", madvfree_old_or_zero);
 }
 
+// A process that writes more than RAM and swap hold: the out-of-memory
+// rule kills it (it is by far the largest), the suite goes on, and its
+// swap comes back (swap_back below).
+static void oom_hog(void *arg)
+{
+  struct vmstats vs;
+  unsigned long n;
+  uint64_t *a;
+
+  (void)arg;
+  TL_CHILD_CHECK(vmstat(&vs) == 0);
+  n = vs.total + vs.swap_total + 1024;
+  TL_CHILD_CHECK((a = anon(n)) != 0);
+  for (unsigned long i = 0; i < n; i++)
+    a[i * WORDS] = i;
+  exit(1);                            // more than there is, yet alive
+}
+
+static void nothing(void *arg)
+{
+  (void)arg;
+}
+
+static int oom_killed(void)
+{
+  int st;
+
+  TL_CHECK(swap_total() > 0, "no swap device");
+  st = tl_fork_wait(oom_hog, 0);
+  TL_CHECK(st == -1, "the hog's status is %d, want -1 (killed)", st);
+  TL_CHECK(tl_fork_wait(nothing, 0) == 0, "fork after the hog failed");
+  return 0;
+}
+
+static void group_oom(void)
+{
+  tl_run("killed", oom_killed);
+}
+
 // After every group: the swap in use is what it was at the start (both
 // measured after a full page-out).
 static int swap_back(void)
@@ -228,6 +269,7 @@ static const struct {
   { "cow", group_cow },
   { "mlock", group_mlock },
   { "madvfree", group_madvfree },
+  { "oom", group_oom },
 };
 
 #define SW_NGROUPS ((int)(sizeof(sw_groups) / sizeof(sw_groups[0])))

@@ -582,6 +582,11 @@ bool swap_pager_available(void)
   return swap.dev != NULL;
 }
 
+bool swap_pager_full(void)
+{
+  return __atomic_load_n(&swap.used, __ATOMIC_RELAXED) >= swap.nblocks;
+}
+
 void swap_pager_make_swap(struct vm_object *obj)
 {
   MTX_ASSERT_OWNED(&obj->lock);

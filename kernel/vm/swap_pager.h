@@ -49,8 +49,10 @@ struct swap_device {
 bool swap_pager_startup(const struct swap_device *dev);
 void swap_pager_shutdown(void);
 
-// Is a device attached (may anonymous pages be written out)?
+// Is a device attached (may anonymous pages be written out)? Is every
+// block of it in use (a racy hint: then dirty pages are not even tried)?
 bool swap_pager_available(void);
+bool swap_pager_full(void);
 
 // Make the anonymous object obj (locked) swap-backed, if it is not yet.
 void swap_pager_make_swap(struct vm_object *obj);

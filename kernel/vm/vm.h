@@ -17,6 +17,8 @@
 //       -> pmap lock (mtx, inside pmap.c)
 //         -> page queue / free lock (mtx, leaf)
 //           -> kmem zone locks (leaf)
+// Also after the object lock, leaves: the swap allocator's lock
+// (swap_pager.c) and the pageout daemon's (vm_pageout.c).
 // No spin mutex is held across pager I/O or a sleep: the fault path marks
 // pages busy, drops every lock, sleeps, and starts again from the map
 // lookup afterwards (it keeps nothing from before the sleep).

@@ -16,8 +16,8 @@
 //              else copy it up
 //   enter      pmap_enter, then wire or activate the page
 // Running out of pages at any step releases everything; vm_fault then
-// reclaims pages (vm_pageout.h: clean file pages, anonymous pages written
-// to swap) and runs the pipeline again.
+// waits for the pageout daemon to free pages (vm_pageout.h: clean file
+// pages, anonymous pages written to swap) and runs the pipeline again.
 //
 // Invariants kept (the host pmap checks them on every pmap_enter):
 //   - a page is mapped writable only if it lies in first_object, the entry
@@ -58,8 +58,10 @@
 // Resident neighbours mapped around an anonymous fault, each way.
 #define VM_FAULT_PREFAULT       4
 
-// How often a fault short of pages reclaims and tries again.
-#define VM_FAULT_RECLAIM_TRIES  8
+// How often a fault short of pages waits for the pageout daemon and tries
+// again. Enough for an out-of-memory victim to exit (each wait while it
+// dies lasts a clock tick or more: kernel/oom.c).
+#define VM_FAULT_RECLAIM_TRIES  32
 
 // A helper's result besides the KERN_* codes: everything was released and
 // the fault must start over from the lookup.
@@ -639,8 +641,9 @@ static int vm_fault_try(struct vm_map *map, vm_offset_t va,
 }
 
 // A shortage (of the page, a read-ahead run, a page-table page or a pv
-// entry) has released everything: reclaim, then try again, as long as
-// reclaim finds something (others may take the pages it freed first).
+// entry) has released everything: wait for the pageout daemon (or reclaim
+// here when there is none), then try again, as long as paging frees
+// something (others may take the pages it freed first).
 int vm_fault(struct vm_map *map, vm_offset_t va, vm_prot_t fault_type,
              int fault_flags)
 {
@@ -652,8 +655,7 @@ int vm_fault(struct vm_map *map, vm_offset_t va, vm_prot_t fault_type,
   VM_CNT_INC(v_faults);
   VM_MAP_STAT_INC(map, faults);
   rv = vm_fault_try(map, va, fault_type, fault_flags);
-  while (rv == KERN_RESOURCE_SHORTAGE && tries-- > 0 &&
-         vm_pageout_reclaim(vm_pageout_target()) > 0)
+  while (rv == KERN_RESOURCE_SHORTAGE && tries-- > 0 && vm_pageout_wait())
     rv = vm_fault_try(map, va, fault_type, fault_flags);
   return rv;
 }

@@ -205,7 +205,10 @@ void vm_object_madvise(struct vm_object *obj, vm_pindex_t start,
     if (vm_page_wired(m) || (m->flags & PG_BUSY) != 0)
       continue;
     if (advice == VM_BEHAV_DONTNEED) {
-      vm_page_deactivate_noreuse(m);   // first in line for reclaim
+      // First in line for reclaim; forget the uses that came before, or
+      // the daemon would give it back to the active queue.
+      (void)pmap_ts_referenced(m);
+      vm_page_deactivate_noreuse(m);
     } else {
       pmap_page_protect(m, VM_PROT_NONE);
       vm_page_free(m);

@@ -65,6 +65,7 @@
 // touch), then works with that object lock alone, which is what every
 // page operation needs.
 #include "lib/lock.h"
+#include "lib/string.h"
 #include "vm/pmap.h"
 #include "vm/swap_pager.h"
 #include "vm/vm_object.h"
@@ -180,13 +181,16 @@ static bool vm_pageout_anon_needs_write(struct vm_page *m,
 
 // May the neighbour at pindex of obj join a cluster being written? It
 // must be resident, queued (not wired), idle and valid, and need a write
-// (which unmaps it). Returns it, or NULL.
+// (which unmaps it). For the daemon (refs) it must also be on the inactive
+// or laundry queue: the aging kept the pages in use on the active one.
+// Returns it, or NULL.
 static struct vm_page *vm_pageout_neighbour(struct vm_object *obj,
-                                            vm_pindex_t pindex)
+                                            vm_pindex_t pindex, bool refs)
 {
   struct vm_page *p = vm_object_page_lookup(obj, pindex);
 
-  if (p == NULL || p->queue == PQ_NONE || !vm_pageout_anon_candidate(p, obj) ||
+  if (p == NULL || p->queue == PQ_NONE || (refs && p->queue == PQ_ACTIVE) ||
+      !vm_pageout_anon_candidate(p, obj) ||
       !vm_pageout_anon_needs_write(p, obj))
     return NULL;
   return p;
@@ -196,17 +200,19 @@ static struct vm_page *vm_pageout_neighbour(struct vm_object *obj,
 // in index order: m's neighbours in obj that may join it, ahead and then
 // behind, up to SWAP_CLUSTER_MAX pages. Busies them all; returns how many.
 static int vm_pageout_cluster(struct vm_page *m, struct vm_object *obj,
-                              struct vm_page **ma)
+                              struct vm_page **ma, bool refs)
 {
   struct vm_page *ahead[SWAP_CLUSTER_MAX], *p;
   int na = 0, n = 0, nb = 0;
 
   while (1 + na < SWAP_CLUSTER_MAX &&
-         (p = vm_pageout_neighbour(obj, m->pindex + (vm_pindex_t)na + 1)) != NULL)
+         (p = vm_pageout_neighbour(obj, m->pindex + (vm_pindex_t)na + 1,
+                                     refs)) != NULL)
     ahead[na++] = p;
   // Behind m: ma fills from the end backwards, then moves down.
   while (1 + na + nb < SWAP_CLUSTER_MAX && m->pindex > (vm_pindex_t)nb &&
-         (p = vm_pageout_neighbour(obj, m->pindex - (vm_pindex_t)nb - 1)) != NULL)
+         (p = vm_pageout_neighbour(obj, m->pindex - (vm_pindex_t)nb - 1,
+                                     refs)) != NULL)
     ma[SWAP_CLUSTER_MAX - 1 - nb++] = p;
   for (int i = 0; i < nb; i++)
     ma[n++] = ma[SWAP_CLUSTER_MAX - nb + i];
@@ -253,20 +259,22 @@ static size_t vm_pageout_swap_cluster(struct vm_object *obj,
 // lock is dropped across the write, under a reference of our own, which
 // *ref says the caller must drop (vm_object_deallocate, once unlocked).
 static size_t vm_pageout_anon(struct vm_page *m, struct vm_object *obj,
-                              bool *ref)
+                              bool refs, bool *ref)
 {
   struct vm_page *ma[SWAP_CLUSTER_MAX];
   int n;
 
-  if (!vm_pageout_anon_candidate(m, obj)) {
-    vm_pageout_requeue(m);
+  if (!vm_pageout_anon_candidate(m, obj) ||
+      (swap_pager_full() && ((m->flags & PG_DIRTY) != 0 ||
+                             swap_pager_lookup(obj, m->pindex) == SWAPBLK_NONE))) {
+    vm_pageout_requeue(m);            // (with swap full: it cannot be written)
     return 0;
   }
   if (!vm_pageout_anon_needs_write(m, obj)) {
     vm_page_free(m);
     return 1;
   }
-  n = vm_pageout_cluster(m, obj, ma);
+  n = vm_pageout_cluster(m, obj, ma, refs);
   vm_object_reference_locked(obj);
   *ref = true;
   return vm_pageout_swap_cluster(obj, ma, n);
@@ -277,14 +285,20 @@ static size_t vm_pageout_anon(struct vm_page *m, struct vm_object *obj,
 // the module comment says. Returns the pages freed. obj stays locked;
 // *ref says that a reference was taken on obj for the caller to drop.
 static size_t vm_pageout_page(struct vm_page *m, struct vm_object *obj, int q,
-                              bool *ref)
+                              bool refs, bool *ref)
 {
   KASSERT(m->object == obj && m->queue == q && !vm_page_wired(m),
           ("vm_pageout_page: page %p moved under object %u's lock",
            (void *)m, obj->id));
+  // The daemon gives a page used since it last looked a second chance:
+  // to the active queue's tail (the referenced bits are cleared as read).
+  if (refs && q != PQ_LAUNDRY && pmap_ts_referenced(m) > 0) {
+    vm_page_activate(m);
+    return 0;
+  }
   if ((obj->flags & OBJ_ANON) != 0) {
     if (swap_pager_available())
-      return vm_pageout_anon(m, obj, ref);
+      return vm_pageout_anon(m, obj, refs, ref);
     if (q == PQ_INACTIVE)
       vm_page_launder(m);
     else if (q == PQ_ACTIVE)
@@ -308,8 +322,9 @@ static size_t vm_pageout_page(struct vm_page *m, struct vm_object *obj, int q,
   return 1;
 }
 
-// One pass over queue q from its head, freeing up to target pages.
-static size_t vm_pageout_scan(int q, size_t target)
+// One pass over queue q from its head, freeing up to target pages; with
+// refs, referenced pages are kept (the daemon's passes).
+static size_t vm_pageout_scan(int q, size_t target, bool refs)
 {
   size_t budget = vm_page_queue_count(q), freed = 0;
   struct vm_object *obj;
@@ -321,7 +336,7 @@ static size_t vm_pageout_scan(int q, size_t target)
     if (obj == NULL)
       continue;                 // skipped, now at the tail
     ref = false;
-    freed += vm_pageout_page(m, obj, q, &ref);
+    freed += vm_pageout_page(m, obj, q, refs, &ref);
     mtx_unlock(&obj->lock);
     if (ref)
       vm_object_deallocate(obj);
@@ -329,7 +344,11 @@ static size_t vm_pageout_scan(int q, size_t target)
   return freed;
 }
 
-size_t vm_pageout_reclaim(size_t target)
+// The queues from the inactive head on, as vm_pageout_reclaim says. With
+// refs (the daemon) referenced pages stay, and the active queue is left
+// to the aging, which has just looked at its pages: a second look in the
+// same pass would find their referenced bits cleared by the first.
+static size_t vm_pageout_reclaim_queues(size_t target, bool refs)
 {
   static const int order[] = { PQ_INACTIVE, PQ_LAUNDRY, PQ_ACTIVE };
   size_t freed = 0;
@@ -337,10 +356,255 @@ size_t vm_pageout_reclaim(size_t target)
   KASSERT(!vm_page_queue_owned(),
           ("vm_pageout_reclaim: called with the page queue lock held"));
   for (int i = 0; i < 3 && freed < target; i++) {
-    if (order[i] == PQ_LAUNDRY && !swap_pager_available())
+    if ((order[i] == PQ_LAUNDRY && !swap_pager_available()) ||
+        (order[i] == PQ_ACTIVE && refs))
       continue;                 // nothing there can be cleaned
-    freed += vm_pageout_scan(order[i], target - freed);
+    freed += vm_pageout_scan(order[i], target - freed, refs);
   }
   VM_CNT_ADD(v_reclaimed, freed);
   return freed;
+}
+
+size_t vm_pageout_reclaim(size_t target)
+{
+  return vm_pageout_reclaim_queues(target, false);
+}
+
+// ---------------------------------------------------------------------------
+// The pageout daemon.
+//
+// A kernel thread (the kernel starts it: kthread_start) runs
+// vm_pageout_daemon. It sleeps while at least vm_pageout_free_min() pages
+// are free (the low mark, 1/2048 of memory, at least 16) and nobody waits
+// for it; vm_page_alloc pokes it when an allocation leaves fewer. The
+// marks are low on purpose: the daemon keeps a small reserve for the
+// allocations that cannot wait, it does not shrink the page cache ahead
+// of need (a pass frees up to twice the low mark, no more). Each pass then
+//   1. ages the active queue: from its head, a page referenced since it
+//      was last looked at (the pmap's referenced bits, Sv39's A bit,
+//      cleared as they are read) goes to the tail, one that was not to the
+//      inactive queue -- until the inactive queue holds a third of the
+//      queued pages or it has looked at 4 pages for each page wanted;
+//   2. reclaims up to the high mark from the inactive
+//      and laundry queues as vm_pageout_reclaim does, but keeping
+//      referenced pages (they go back to the active queue); the next pass
+//      ages more if this was not enough;
+//   3. when someone waits and that was not enough, reclaims once more
+//      without looking at referenced bits: a page in use is better paged
+//      out than a fault failed.
+// A fault short of pages calls vm_pageout_wait, which sleeps until a pass
+// that began after the call has finished, then tries again. One urgent
+// pass per shortage: the waiters ask for a pass number (wanted), not for
+// passes while they wait, so a waiter woken but not yet run (one CPU)
+// does not get pass after pass, each shrinking the page cache. A pass
+// that frees nothing and has no waiter makes the daemon ignore pokes until
+// a waiter comes: nothing it can do would help until then.
+//
+// Out of memory: when two urgent passes in a row are futile -- each freed
+// less than the low mark and left less than it free -- RAM and swap are
+// full of pages nobody can give up. (A pass that frees a page or two is no
+// progress: a fault that needs a run of text pages got them back, lost
+// them to the next pass, and so on until it gave up.) The daemon then
+// calls vm_oom_kill (outside kernel/vm), which kills one process; while
+// the victim dies the waiters keep waiting without using up their tries,
+// since its memory is on the way; a killed waiter returns at once. Two
+// passes, not one, so that a pass that only met busy pages (I/O under
+// way) kills nobody.
+//
+// Without the thread (host tests; the kernel before it starts),
+// vm_pageout_wait reclaims in the caller.
+//
+// Locking: vm_pageout_d.lock (a leaf after object locks) protects the
+// daemon's state; the daemon holds no lock during a pass.
+
+// Locks: (d) vm_pageout_d.lock, (a) atomic.
+static struct {
+  struct mtx lock;
+  bool running;          // (a) the daemon thread exists
+  bool busy;             // (a) a pass is under way
+  bool stalled;          // (d) the last pass freed nothing, no one waited
+  uint64_t passes;       // (d) passes finished
+  size_t last_freed;     // (d) pages the last pass freed
+  bool oom;              // (d) after the last pass memory may still come
+                         // (vm_pageout_oom): waiters wait on
+  int futile;            // (t) futile urgent passes in a row (vm_pageout_oom)
+  int waiters;           // (d) threads in vm_pageout_wait
+  uint64_t wanted;       // (d) the pass the waiters wait for ends passes here
+} vm_pageout_d;
+
+void vm_pageout_init(void)
+{
+  memset(&vm_pageout_d, 0, sizeof(vm_pageout_d));
+  mtx_init(&vm_pageout_d.lock, "vm_pageout");
+}
+
+#define VM_PAGEOUT_AGE_PER_PAGE 4     // active pages looked at per page wanted
+#define VM_PAGEOUT_FREE_MIN     16    // pages
+#define VM_PAGEOUT_FREE_MIN_DIV 2048  // of all pages
+
+size_t vm_pageout_free_min(void)
+{
+  return MAX((size_t)VM_PAGEOUT_FREE_MIN,
+             vm_page_total_count() / VM_PAGEOUT_FREE_MIN_DIV);
+}
+
+// The high mark: a pass frees up to here.
+static size_t vm_pageout_high(void)
+{
+  return 2 * vm_pageout_free_min();
+}
+
+void vm_pageout_poke(void)
+{
+  if (!__atomic_load_n(&vm_pageout_d.running, __ATOMIC_RELAXED) ||
+      __atomic_load_n(&vm_pageout_d.busy, __ATOMIC_RELAXED))
+    return;
+  mtx_lock(&vm_pageout_d.lock);
+  if (!vm_pageout_d.stalled)
+    wakeup(&vm_pageout_d);
+  mtx_unlock(&vm_pageout_d.lock);
+}
+
+// Is the inactive queue short of a third of the queued pages?
+static bool vm_pageout_inactive_short(void)
+{
+  size_t act = vm_page_queue_count(PQ_ACTIVE);
+  size_t inact = vm_page_queue_count(PQ_INACTIVE);
+
+  return 3 * inact < act + inact;
+}
+
+size_t vm_pageout_age(size_t budget)
+{
+  struct vm_object *obj;
+  struct vm_page *m;
+  size_t moved = 0;
+
+  // Each page at most once: a second look in the same call would find the
+  // bits the first one cleared.
+  budget = MIN(budget, vm_page_queue_count(PQ_ACTIVE));
+  while (budget-- > 0 && vm_pageout_inactive_short() &&
+         (m = vm_pageout_next(PQ_ACTIVE, &obj)) != NULL) {
+    if (obj == NULL)
+      continue;                 // skipped, now at the tail
+    if (pmap_ts_referenced(m) > 0) {
+      vm_page_activate(m);      // used: to the tail
+    } else {
+      vm_page_deactivate(m);
+      moved++;
+    }
+    mtx_unlock(&obj->lock);
+  }
+  return moved;
+}
+
+size_t vm_pageout_pass(bool urgent)
+{
+  size_t free = vm_page_free_count(), high = vm_pageout_high();
+  size_t target = free < high ? high - free : 0, freed;
+
+  if (urgent && target == 0)
+    target = vm_pageout_free_min();
+  if (target == 0)
+    return 0;
+  // Aging work in proportion to the pages wanted: a pass must not cost a
+  // walk of the whole active queue when it frees a few dozen pages.
+  (void)vm_pageout_age(VM_PAGEOUT_AGE_PER_PAGE * target);
+  freed = vm_pageout_reclaim_queues(target, true);
+  if (urgent && freed < target)
+    freed += vm_pageout_reclaim_queues(target - freed, false);
+  return freed;
+}
+
+// Must the daemon run a pass? (d) held.
+static bool vm_pageout_needed(void)
+{
+  return vm_pageout_d.wanted > vm_pageout_d.passes ||
+         (!vm_pageout_d.stalled && vm_page_free_count() < vm_pageout_free_min());
+}
+
+// After a pass: kill for memory if urgent passes keep being futile.
+// Returns whether memory may still come for the waiters: false only when
+// two urgent passes in a row were futile and nobody is left to kill. No
+// lock held.
+static bool vm_pageout_oom(bool urgent, size_t freed)
+{
+  // A pass is futile when it could not free even the low mark's worth
+  // and memory is still short: a pass that frees a page or two is no
+  // progress when the fault needs more (make check: a hog's text page
+  // was read in, taken back by the next pass, read in again... until its
+  // fault gave up). Pages that came back some other way (an exit) are no
+  // shortage: the waiters will find them, nobody dies for them.
+  if (!urgent)
+    return true;                      // (pokes between urgent passes)
+  if (freed >= vm_pageout_free_min() ||
+      vm_page_free_count() >= vm_pageout_free_min()) {
+    vm_pageout_d.futile = 0;
+    return true;
+  }
+  if (++vm_pageout_d.futile < 2)
+    return true;                      // one more pass decides
+  return vm_oom_kill();
+}
+
+void vm_pageout_daemon(void)
+{
+  size_t freed;
+  bool urgent, oom;
+
+  mtx_lock(&vm_pageout_d.lock);
+  __atomic_store_n(&vm_pageout_d.running, true, __ATOMIC_RELEASE);
+  for (;;) {
+    while (!vm_pageout_needed())
+      sleep(&vm_pageout_d, &vm_pageout_d.lock);
+    // Urgent only for a waiter whose pass is still to come: one that was
+    // answered but has not run yet (on one CPU it may not, while this
+    // thread runs) must not get pass after pass, each shrinking the cache.
+    urgent = vm_pageout_d.wanted > vm_pageout_d.passes;
+    __atomic_store_n(&vm_pageout_d.busy, true, __ATOMIC_RELAXED);
+    mtx_unlock(&vm_pageout_d.lock);
+    freed = vm_pageout_pass(urgent);
+    oom = vm_pageout_oom(urgent, freed);
+    mtx_lock(&vm_pageout_d.lock);
+    vm_pageout_d.oom = oom;
+    __atomic_store_n(&vm_pageout_d.busy, false, __ATOMIC_RELAXED);
+    vm_pageout_d.passes++;
+    vm_pageout_d.last_freed = freed;
+    vm_pageout_d.stalled = freed == 0 &&
+                           vm_pageout_d.wanted <= vm_pageout_d.passes;
+    wakeup(&vm_pageout_d.passes);
+  }
+}
+
+bool vm_pageout_wait(void)
+{
+  uint64_t want;
+  size_t freed;
+  bool oom, killed;
+
+  ASSERT_SLEEPABLE();
+  if (vm_oom_caller_killed())
+    return false;                     // its memory is better given back
+  if (!__atomic_load_n(&vm_pageout_d.running, __ATOMIC_ACQUIRE))
+    return vm_pageout_reclaim(vm_pageout_target()) > 0;
+  mtx_lock(&vm_pageout_d.lock);
+  vm_pageout_d.waiters++;
+  do {
+    // A pass under way may have looked at the queues before our shortage.
+    want = vm_pageout_d.passes + (vm_pageout_d.busy ? 2 : 1);
+    vm_pageout_d.wanted = MAX(vm_pageout_d.wanted, want);
+    vm_pageout_d.stalled = false;
+    wakeup(&vm_pageout_d);
+    while (vm_pageout_d.passes < want)
+      sleep(&vm_pageout_d.passes, &vm_pageout_d.lock);
+    freed = vm_pageout_d.last_freed;
+    oom = vm_pageout_d.oom;
+    killed = vm_oom_caller_killed();
+    // While a victim is dying its memory is on the way: wait for it
+    // without counting tries, or every fault in the system would run out
+    // of them first and its process die too.
+  } while (oom && freed == 0 && vm_page_free_count() == 0 && !killed);
+  vm_pageout_d.waiters--;
+  mtx_unlock(&vm_pageout_d.lock);
+  return !killed && (freed > 0 || oom || vm_page_free_count() > 0);
 }

@@ -148,6 +148,8 @@ static void user_exception(struct proc *p, uint64_t scause, uint64_t va)
     int rc = trap_vm_fault(p, va, type);
     if (rc == KERN_SUCCESS)
       return;
+    if (rc == KERN_RESOURCE_SHORTAGE && killed(p))
+      return;                 // killed while it waited: it exits, no more to say
     // docs/semantics.md allows only two words here; a fault that found no free
     // page is reported as a segmentation fault and says why after it.
     what = rc == KERN_OUT_OF_BOUNDS ? "bus error" : "segmentation fault";
