@@ -474,9 +474,12 @@ int vm_object_shadow(struct vm_object **objp, vm_ooffset_t *offset,
     source->shadow_count++;
     result->backing_object = source;       // the caller's reference moves here
     result->backing_offset = *offset;
-    mtx_unlock(&source->lock);
+    // Checked before unlocking: from then on only result's reference holds
+    // source, and a fault's transient pin dropped now lets result absorb
+    // and free it (vm_object_deallocate_anon).
     if (vm_check_level > 0)
       vm_object_check(source);
+    mtx_unlock(&source->lock);
   }
   if (vm_check_level > 0)
     vm_object_check(result);
