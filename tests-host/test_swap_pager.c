@@ -17,6 +17,7 @@
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
 #include "vm/vm_pageout.h"
+#include "vm/vmmap.h"
 #include "vm/vmspace.h"
 #include "vmtest.h"
 
@@ -377,4 +378,48 @@ Test(swap_pager, daemon_pass_takes_unused_and_dontneed_pages_first)
   for (int i = 12; i < 16; i++)
     cr_assert_not(resident(front(0), (vm_pindex_t)i), "DONTNEED page %d kept", i);
   verify(0, 0, 16, 16);
+}
+
+static struct vmmap_entry describe_first(int p)
+{
+  struct vmmap_entry e;
+  vm_offset_t next = 0;
+
+  cr_assert_geq(vm_map_describe(map_of(p), &next, &e, 1, NULL), 1);
+  return e;
+}
+
+// vmmap's SWP column: the pages a read would bring back from swap, each
+// counted once down the chain; a copy on swap in the front object hides
+// the backing object's, resident or not, as it hides it from a read.
+Test(swap_pager, vmmap_counts_swapped_pages_once)
+{
+  struct vmmap_entry e;
+
+  map_anon(0, 16);
+  fill(0, 0, 16, 18);
+  while (vm_pageout_reclaim(64) > 0)
+    ;
+  e = describe_first(0);
+  cr_assert(e.resident == 0 && e.swapped == 16, "%u resident, %lu swapped",
+            e.resident, e.swapped);
+  verify(0, 0, 1, 18);                // page 0 back (and its read-around)
+  e = describe_first(0);
+  cr_assert(e.resident > 0 && e.resident + e.swapped == 16,
+            "%u resident + %lu swapped", e.resident, e.swapped);
+  vms[1] = vmspace_fork(vms[0]);
+  cr_assert_not_null(vms[1]);
+  fill(0, 8, 4, 19);                  // the parent's own copies of 8..11
+  while (vm_pageout_reclaim(64) > 0)
+    ;
+  e = describe_first(0);              // 4 in the front, 12 below
+  cr_assert(e.resident == 0 && e.swapped == 16, "%u resident, %lu swapped",
+            e.resident, e.swapped);
+  verify(1, 0, 16, 18);               // the child reads them all in below
+  e = describe_first(0);              // the front's 8..11 still on swap
+  cr_assert(e.resident == 12 && e.swapped == 4, "%u resident, %lu swapped",
+            e.resident, e.swapped);
+  e = describe_first(1);
+  cr_assert(e.resident == 16 && e.swapped == 0, "%u resident, %lu swapped",
+            e.resident, e.swapped);
 }

@@ -69,6 +69,29 @@ static long check(const uint64_t *a, unsigned long first, unsigned long n,
   return -1;
 }
 
+// vmmap's record of the entry holding the n pages at a, all written:
+// each is resident or on swap (the entry may have merged with others,
+// never holding less), and swap holds at least what RAM cannot. 0 if so.
+static int vmmap_counts(const uint64_t *a, unsigned long n)
+{
+  static struct vmmap_entry e[64];
+  int got = vmmap(VMMAP_SELF, e, 64);
+  unsigned long va = (unsigned long)a, held;
+
+  for (int i = 0; i < got && i < 64; i++)
+    if (e[i].start <= va && va < e[i].end) {
+      held = e[i].resident + e[i].swapped;
+      if (held >= n && held <= (e[i].end - e[i].start) / PGSIZE &&
+          e[i].swapped >= n - ram_pages())
+        return 0;
+      printf("vmmap: %u resident + %lu swapped of %lu pages\n", e[i].resident,
+             e[i].swapped, n);
+      return -1;
+    }
+  printf("vmmap: no entry at %p\n", (void *)a);
+  return -1;
+}
+
 static int anon_3x_ram(void)
 {
   unsigned long n = 3 * ram_pages();
@@ -87,6 +110,7 @@ static int anon_3x_ram(void)
            "only %lu pages written to swap for %lu pages",
            v1.swapout - v0.swapout, n);
   TL_CHECK(v1.swapin > v0.swapin, "nothing read back from swap");
+  TL_CHECK(vmmap_counts(a, n) == 0, "vmmap's RES and SWP do not add up");
   munmap(a, n * PGSIZE);
   return 0;
 }
