@@ -24,6 +24,9 @@
 
 CPUS ?= 3
 MEM  ?= 128M
+# Swap for `make qemu` (swap.img; default 4 x MEM) and, when set, for the
+# suites' boots; SWAP=0: none.
+SWAP ?=
 VMCHECK ?= 0
 UPROGS_EXTRA ?=
 
@@ -117,7 +120,7 @@ suite: kernel/kernel $(MKFS) $(UPROGS) | qemu-tools
 	@mkdir -p $(B)/suite
 	@printf '%s\n' "$(RUN)" | tr ';' '\n' > $(B)/suite/autorun
 	$(MKFS) $(B)/fs-suite.img $(FS_FILES) $(B)/suite/autorun
-	@VMCHECK=$(VMCHECK) scripts/qemu-suite.sh "$(CPUS)" "$(MEM)" $(B)/fs-suite.img $(B)/suite.log
+	@VMCHECK=$(VMCHECK) SWAP=$(SWAP) scripts/qemu-suite.sh "$(CPUS)" "$(MEM)" $(B)/fs-suite.img $(B)/suite.log
 
 # ---------------------------------------------------------------------------
 # Benchmarks, never part of `make check` (timing is not a test). `make bench`

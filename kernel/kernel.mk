@@ -38,10 +38,20 @@ kernel: kernel/kernel
 
 ALL_TARGETS += kernel/kernel
 
+# Swap: a second disk, swap.img, made afresh (sparse) by every boot: SWAP
+# bytes (QEMU's size suffixes), by default 4 x MEM; SWAP=0 boots without.
+SWAP_SIZE = $(if $(SWAP),$(SWAP),$(shell echo '$(MEM)' | \
+  sed 's/^\([0-9]*\)\(.*\)$$/\1 \2/' | awk '{ print $$1 * 4 $$2 }'))
+SWAP_DRIVE = -drive file=swap.img,if=none,format=raw,id=x1 \
+  -device virtio-blk-device,drive=x1,bus=virtio-mmio-bus.1
+SWAP_OPTS = $(if $(filter-out 0,$(SWAP_SIZE)),$(SWAP_DRIVE))
+swap-img = $(if $(filter-out 0,$(SWAP_SIZE)),rm -f swap.img && \
+  truncate -s $(SWAP_SIZE) swap.img)
+
 QEMU_OPTS = -machine virt -bios $(OPENSBI) -kernel kernel/kernel -m $(MEM) \
   -smp $(CPUS) -nographic -global virtio-mmio.force-legacy=false \
   -drive file=fs.img,if=none,format=raw,id=x0 \
-  -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 \
+  -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 $(SWAP_OPTS) \
   $(if $(filter-out 0,$(VMCHECK)),-append vmcheck=$(VMCHECK))
 
 # gdb's port, one per user as two students may share a machine: 25000 +
@@ -55,6 +65,7 @@ GDBPORT ?= $(shell expr $$(id -u) % 5000 + 25000)
 qemu:
 	$(call need,host kernel)
 	@$(MAKE) --no-print-directory kernel/kernel fs.img
+	@$(swap-img)
 	@if [ -t 0 ]; then $(QEMU) $(QEMU_OPTS); \
 	else { sleep 1; cat; } | $(QEMU) $(QEMU_OPTS); fi
 
@@ -66,6 +77,7 @@ qemu-gdb:
 	@echo "*** QEMU waits on port $(GDBPORT) (.gdbinit.port)."
 	@echo "*** If gdb refuses .gdbinit, add this line to ~/.gdbinit:"
 	@echo "***   add-auto-load-safe-path $(CURDIR)/.gdbinit"
+	@$(swap-img)
 	$(QEMU) $(QEMU_OPTS) -S -gdb tcp::$(GDBPORT)
 
 -include $(KERNEL_OBJS:.o=.d)

@@ -20,11 +20,13 @@
 #include "platform.h"
 #include "printf.h"
 #include "proc.h"
+#include "swap_dev.h"
 #include "virtio.h"
 #include "vmcheck.h"
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
+#include "vm/vm_pageout.h"
 #include "vnode_pager.h"
 
 extern char end[];                   // first byte after the kernel image
@@ -116,7 +118,9 @@ __attribute__((noreturn)) void main(uint64_t hartid, paddr_t dtb_pa)
   vnode_pager_init();
   fileinit();
   virtio_blk_init();
+  swap_dev_init();
   userinit();
+  kthread_start("pagedaemon", vm_pageout_daemon);
 
   cpus[0].started = 1;
   start_harts();

@@ -29,7 +29,7 @@
 #include "vm/vmspace.h"
 
 struct proc proc[NPROC];
-static struct proc *initproc;
+struct proc *initproc;
 static int nextpid = 1;
 static struct mtx pid_lock;
 static struct mtx wait_lock;        // parent pointers; before p->lock
@@ -106,6 +106,7 @@ static struct proc *allocproc(void)
   p->vm = NULL;
   p->cwd = NULL;
   p->text = NULL;
+  p->kfn = NULL;
   memset(p->ofile, 0, sizeof(p->ofile));
   proc_default_limits(p);
   return p;
@@ -150,6 +151,30 @@ void userinit(void)
   mtx_lock(&p->lock);
   p->cpu = 0;
   setrunnable(p);
+  mtx_unlock(&p->lock);
+}
+
+// A kernel thread's first instructions: leave the scheduler's lock and
+// run its body for good.
+static void kthread_entry(void)
+{
+  struct proc *p = myproc();
+
+  mtx_unlock(&p->lock);
+  p->kfn();
+  panic("kthread_entry: %s returned", p->name);
+}
+
+void kthread_start(const char *name, void (*fn)(void))
+{
+  struct proc *p = allocproc();
+
+  KASSERT(p != NULL, ("kthread_start: no process for %s", name));
+  p->kfn = fn;
+  md_context_init(&p->context, kthread_entry, (uint64_t)p->tf);
+  safestrcpy(p->name, name, sizeof(p->name));
+  mtx_lock(&p->lock);
+  p->state = RUNNABLE;
   mtx_unlock(&p->lock);
 }
 
@@ -205,6 +230,19 @@ int fork(void)
   setrunnable(np);
   mtx_unlock(&np->lock);
   return pid;
+}
+
+void proc_mark_parents(bool parent[NPROC])
+{
+  memset(parent, 0, NPROC * sizeof(parent[0]));
+  mtx_lock(&wait_lock);
+  for (struct proc *q = proc; q < &proc[NPROC]; q++) {
+    mtx_lock(&q->lock);
+    if (q->state != UNUSED && q->state != ZOMBIE && q->parent != NULL)
+      parent[q->parent - proc] = true;
+    mtx_unlock(&q->lock);
+  }
+  mtx_unlock(&wait_lock);
 }
 
 // Give p's children to init. Caller holds wait_lock.
@@ -349,9 +387,9 @@ int kill(int pid)
   for (struct proc *p = proc; p < &proc[NPROC]; p++) {
     mtx_lock(&p->lock);
     if (p->pid == pid && p->state != UNUSED && p->state != ZOMBIE) {
-      if (p == initproc) {          // init must never exit: see exit()
-        mtx_unlock(&p->lock);
-        return -EPERM;
+      if (p == initproc || p->kfn != NULL) {   // init must never exit
+        mtx_unlock(&p->lock);                   // (see exit()), nor may a
+        return -EPERM;                          // kernel thread
       }
       p->killed = 1;
       if (p->state == SLEEPING)

@@ -49,9 +49,12 @@ struct proc {
   struct inode *text;          // (t) the program's file (exec.c), or NULL
   char name[16];               // (t) for debugging and fault messages
   struct rlimit rlim[RLIM_NLIMITS];  // (t) resource limits
+  void (*kfn)(void);           // (t) a kernel thread's body; NULL for a
+                               //     user process
 };
 
 extern struct proc proc[NPROC];
+extern struct proc *initproc;   // the first process, which never exits
 
 struct proc *myproc(void);
 int killed(struct proc *p);
@@ -59,6 +62,12 @@ void setkilled(struct proc *p);
 
 void proc_init(void);
 void userinit(void);
+// Start a kernel thread: a process with no address space running fn,
+// which never returns, named name. Boot only; panics if it cannot.
+void kthread_start(const char *name, void (*fn)(void));
+// parent[i] = proc[i] has a child that has not exited (the OOM rule spares
+// parents while a leaf process can be killed: kernel/oom.c).
+void proc_mark_parents(bool parent[NPROC]);
 int fork(void);
 __attribute__((noreturn)) void exit(int status);
 int wait(uint64_t addr);

@@ -9,6 +9,7 @@
 #include "proc.h"
 #include "sys.h"
 #include "uaccess.h"
+#include "vm/swap_pager.h"
 #include "vm/vm_mmap.h"
 #include "vm/vm_page.h"
 #include "vm/vm_pageout.h"
@@ -89,11 +90,14 @@ long sys_halt(void)
 // Structures copied out whole must have no padding: a hole would carry
 // old kernel-stack bytes out to the user (designated initialisers need not
 // clear it). Adding a field that makes one breaks the build here.
-CTASSERT(sizeof(struct vmstats) == 29 * sizeof(unsigned long));
+CTASSERT(sizeof(struct vmstats) == 33 * sizeof(unsigned long));
 CTASSERT(sizeof(struct rlimit) == 2 * sizeof(rlim_t));
 
 long sys_vmstat(void)
 {
+  struct swap_stats sw;
+
+  swap_pager_stats(&sw);
   struct vmstats st = {
     .total = vm_page_total_count(),
     .free = vm_page_free_count(),
@@ -113,6 +117,10 @@ long sys_vmstat(void)
     .kmem = kmem_page_count(),
     .kmem_objects = kmem_object_count(),
     .reclaimed = vm_cnt.v_reclaimed,
+    .swap_total = sw.total,
+    .swap_used = sw.used,
+    .swapin = sw.pageins,
+    .swapout = sw.pageouts,
     .ncpu = ncpu,
     .sched_ipis = sched_stats.ipis,
     .sched_kicks = sched_stats.kicks,

@@ -27,7 +27,7 @@
 
 // Copied out whole, so no padding may carry kernel-stack bytes out (see
 // sysproc.c): every byte of a record is a field.
-CTASSERT(sizeof(struct vmmap_entry) == 3 * sizeof(unsigned long) +
+CTASSERT(sizeof(struct vmmap_entry) == 4 * sizeof(unsigned long) +
          4 * sizeof(unsigned int) + sizeof(unsigned short) + 6);
 
 #define VMMAP_CHUNK     16     // entries per lock hold (~1 KiB of stack)

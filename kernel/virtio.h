@@ -78,11 +78,13 @@ struct virtio_blk_req {
 
 struct buf;
 
-// Find and start the block device; panics if there is none.
+// Find and start the block devices: the first is the root disk (panics if
+// there is none), a second one the swap disk.
 void virtio_blk_init(void);
-// Its PLIC interrupt (0 before init): the trap code calls virtio_blk_intr.
+// The root disk's PLIC interrupt (0 before init).
 extern int virtio_blk_irq;
-void virtio_blk_intr(void);
+// The trap code's call for PLIC interrupt irq: true if it was a disk's.
+bool virtio_blk_intr(int irq);
 // Read (write = 0) or write b's block; sleeps until the disk is done. The
 // caller holds b's lock.
 void virtio_blk_rw(struct buf *b, int write);
@@ -92,5 +94,13 @@ void virtio_blk_rw(struct buf *b, int write);
 // wait until that request is done. The caller holds b's lock throughout.
 void virtio_blk_start(struct buf *b, uint32_t blockno, int write);
 void virtio_blk_wait(struct buf *b);
+
+// The swap disk: its size in bytes (0: there is none), and one request
+// moving npages pages (physical addresses pa[]) to or from byte offset off
+// (page aligned). Sleeps until done; 0, or -1 on an I/O error.
+#define VIRTIO_BLK_SWAP_MAX 16
+uint64_t virtio_blk_swap_size(void);
+int virtio_blk_swap_rw(uint64_t off, const uint64_t *pa, int npages,
+                       bool write);
 
 #endif

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
-// virtio-blk over virtio-mmio version 2: the driver of the root disk.
+// virtio-blk over virtio-mmio version 2: the driver of the root disk and
+// of the swap disk.
 //
-// Interface: virtio_blk_init() once at boot finds the device (DeviceID 2
-// among platform.virtio_base[]), negotiates features and sets up queue 0;
-// virtio_blk_rw(b, write) moves one BSIZE block and sleeps until the disk
-// is done; virtio_blk_start / virtio_blk_wait do the same in two halves,
-// so a caller (the log's commit) can keep many requests in flight;
-// virtio_blk_intr() is called by the trap code on the disk's PLIC
-// interrupt.
+// Interface: virtio_blk_init() once at boot finds the devices (DeviceID 2
+// among platform.virtio_base[], by address: the first is the root disk,
+// a second one, if present, the swap disk), negotiates features and sets
+// up queue 0 of each; virtio_blk_rw(b, write) moves one BSIZE block of the
+// root disk and sleeps until the disk is done; virtio_blk_start /
+// virtio_blk_wait do the same in two halves, so a caller (the log's
+// commit) can keep many requests in flight; virtio_blk_swap_rw moves a run
+// of pages to or from the swap disk in one request; virtio_blk_intr(irq)
+// is called by the trap code on a PLIC interrupt and says whether it was
+// a disk's.
 //
 // The queue is a split virtqueue of VQ_NUM descriptors in a static,
 // page-aligned area of the kernel image (its physical address comes from
@@ -20,7 +24,7 @@
 // are descriptors, before waiting for any, still makes progress), records
 // the status in the buffer and wakes its owner.
 //
-// Locking: disk.lock (a spin mutex) covers the rings, the free map and the
+// Locking: each disk's lock (a spin mutex) covers its rings, free map and
 // per-request info; requesters sleep on it. MMIO goes through the direct map.
 #include "virtio.h"
 
@@ -55,218 +59,261 @@ struct virtq_used {
 
 // The rings, shared with the device. Alignment: 16 for descriptors, 2 for
 // the available ring, 4 for the used ring; a page keeps them contiguous.
-static struct {
+struct virtq {
   struct virtq_desc desc[VQ_NUM];
   struct virtq_avail avail;
   struct virtq_used used __attribute__((aligned(4)));
-} vq __attribute__((aligned(4096)));
-CTASSERT(sizeof(vq) <= 4096);
+} __attribute__((aligned(4096)));
+CTASSERT(sizeof(struct virtq) <= 4096);
 
-// Locks: (d) disk.lock, (c) constant after init.
-static struct {
+#define VBLK_ROOT 0
+#define VBLK_SWAP 1
+#define VBLK_MAX  2
+
+static struct virtq vqs[VBLK_MAX];
+
+// Someone waiting for a request that has no struct buf (swap).
+struct vblk_wait {
+  bool done;
+  uint8_t status;
+};
+
+// One disk. Locks: (d) lock, (c) constant after init.
+struct vblk {
   struct mtx lock;
+  struct virtq *vq;                     // (c) its rings
   uintptr_t base;                       // (c) MMIO registers, via the DMAP
-  uint64_t capacity;                    // (c) in 512-byte sectors
+  uint64_t capacity;                    // (c) in 512-byte sectors; 0: absent
   bool readonly;                        // (c) VIRTIO_BLK_F_RO offered
+  int irq;                              // (c)
   bool free[VQ_NUM];                    // (d) descriptor not in a chain
   uint16_t used_seen;                   // (d) used.idx we have processed
   struct {                              // (d) by head descriptor
-    struct buf *b;
+    struct buf *b;                      // a block of the root disk, or
+    struct vblk_wait *w;                // a swap request
     volatile uint8_t status;            // written by the device
   } info[VQ_NUM];
   struct virtio_blk_req req[VQ_NUM];    // (d) header of each head
-} disk;
+};
+
+static struct vblk disks[VBLK_MAX];
 
 int virtio_blk_irq;
 
-static inline uint32_t virtio_blk_rd(uint32_t off)
+static inline uint32_t virtio_blk_rd(struct vblk *d, uint32_t off)
 {
-  return *(volatile uint32_t *)(disk.base + off);
+  return *(volatile uint32_t *)(d->base + off);
 }
 
-static inline void virtio_blk_wr(uint32_t off, uint32_t v)
+static inline void virtio_blk_wr(struct vblk *d, uint32_t off, uint32_t v)
 {
-  *(volatile uint32_t *)(disk.base + off) = v;
+  *(volatile uint32_t *)(d->base + off) = v;
 }
 
-// Index in platform.virtio_base[] of a modern virtio-mmio block device.
-static int virtio_blk_find(void)
+// Is platform.virtio_base[i] a modern virtio-mmio block device?
+static bool virtio_blk_is_disk(int i)
 {
-  for (int i = 0; i < platform.nvirtio; i++) {
-    volatile uint32_t *r = PHYS_TO_DMAP(platform.virtio_base[i]);
-    if (r[VIRTIO_MMIO_MAGIC_VALUE / 4] == VIRTIO_MAGIC &&
-        r[VIRTIO_MMIO_VERSION / 4] == 2 &&
-        r[VIRTIO_MMIO_DEVICE_ID / 4] == VIRTIO_DEVICE_BLOCK)
-      return i;
-  }
-  panic("virtio_blk_init: no virtio-mmio v2 block device "
-        "(is QEMU run with virtio-mmio.force-legacy=false?)");
+  volatile uint32_t *r = PHYS_TO_DMAP(platform.virtio_base[i]);
+
+  return r[VIRTIO_MMIO_MAGIC_VALUE / 4] == VIRTIO_MAGIC &&
+         r[VIRTIO_MMIO_VERSION / 4] == 2 &&
+         r[VIRTIO_MMIO_DEVICE_ID / 4] == VIRTIO_DEVICE_BLOCK;
 }
 
 // Steps 1-6 of the virtio initialisation sequence (spec 3.1.1): reset,
 // acknowledge, negotiate. We take VERSION_1 and nothing else.
-static void virtio_blk_negotiate(void)
+static void virtio_blk_negotiate(struct vblk *d)
 {
   uint32_t status = 0;
-  virtio_blk_wr(VIRTIO_MMIO_STATUS, status);
+  virtio_blk_wr(d, VIRTIO_MMIO_STATUS, status);
   status |= VIRTIO_STATUS_ACKNOWLEDGE;
-  virtio_blk_wr(VIRTIO_MMIO_STATUS, status);
+  virtio_blk_wr(d, VIRTIO_MMIO_STATUS, status);
   status |= VIRTIO_STATUS_DRIVER;
-  virtio_blk_wr(VIRTIO_MMIO_STATUS, status);
+  virtio_blk_wr(d, VIRTIO_MMIO_STATUS, status);
 
-  virtio_blk_wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-  uint32_t lo = virtio_blk_rd(VIRTIO_MMIO_DEVICE_FEATURES);
-  virtio_blk_wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-  uint32_t hi = virtio_blk_rd(VIRTIO_MMIO_DEVICE_FEATURES);
+  virtio_blk_wr(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+  uint32_t lo = virtio_blk_rd(d, VIRTIO_MMIO_DEVICE_FEATURES);
+  virtio_blk_wr(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+  uint32_t hi = virtio_blk_rd(d, VIRTIO_MMIO_DEVICE_FEATURES);
   if (!(hi & (1u << (VIRTIO_F_VERSION_1 - 32))))
     panic("virtio_blk_init: device does not offer VERSION_1");
-  disk.readonly = (lo & (1u << VIRTIO_BLK_F_RO)) != 0;
+  d->readonly = (lo & (1u << VIRTIO_BLK_F_RO)) != 0;
 
-  virtio_blk_wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-  virtio_blk_wr(VIRTIO_MMIO_DRIVER_FEATURES, 0);
-  virtio_blk_wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-  virtio_blk_wr(VIRTIO_MMIO_DRIVER_FEATURES, 1u << (VIRTIO_F_VERSION_1 - 32));
+  virtio_blk_wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+  virtio_blk_wr(d, VIRTIO_MMIO_DRIVER_FEATURES, 0);
+  virtio_blk_wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+  virtio_blk_wr(d, VIRTIO_MMIO_DRIVER_FEATURES, 1u << (VIRTIO_F_VERSION_1 - 32));
 
   status |= VIRTIO_STATUS_FEATURES_OK;
-  virtio_blk_wr(VIRTIO_MMIO_STATUS, status);
-  if (!(virtio_blk_rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK))
+  virtio_blk_wr(d, VIRTIO_MMIO_STATUS, status);
+  if (!(virtio_blk_rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK))
     panic("virtio_blk_init: device rejected our features");
 }
 
 // Give queue 0's rings to the device (spec 4.2.3.2).
-static void virtio_blk_setup_queue(void)
+static void virtio_blk_setup_queue(struct vblk *d)
 {
-  virtio_blk_wr(VIRTIO_MMIO_QUEUE_SEL, 0);
-  if (virtio_blk_rd(VIRTIO_MMIO_QUEUE_READY) != 0)
+  virtio_blk_wr(d, VIRTIO_MMIO_QUEUE_SEL, 0);
+  if (virtio_blk_rd(d, VIRTIO_MMIO_QUEUE_READY) != 0)
     panic("virtio_blk_init: queue 0 already live");
-  if (virtio_blk_rd(VIRTIO_MMIO_QUEUE_NUM_MAX) < VQ_NUM)
+  if (virtio_blk_rd(d, VIRTIO_MMIO_QUEUE_NUM_MAX) < VQ_NUM)
     panic("virtio_blk_init: queue 0 shorter than %d", VQ_NUM);
-  virtio_blk_wr(VIRTIO_MMIO_QUEUE_NUM, VQ_NUM);
+  virtio_blk_wr(d, VIRTIO_MMIO_QUEUE_NUM, VQ_NUM);
 
-  uint64_t desc = kvtophys(vq.desc);
-  uint64_t avail = kvtophys(&vq.avail);
-  uint64_t used = kvtophys(&vq.used);
-  virtio_blk_wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
-  virtio_blk_wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
-  virtio_blk_wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)avail);
-  virtio_blk_wr(VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)(avail >> 32));
-  virtio_blk_wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)used);
-  virtio_blk_wr(VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(used >> 32));
-  virtio_blk_wr(VIRTIO_MMIO_QUEUE_READY, 1);
+  uint64_t desc = kvtophys(d->vq->desc);
+  uint64_t avail = kvtophys(&d->vq->avail);
+  uint64_t used = kvtophys(&d->vq->used);
+  virtio_blk_wr(d, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
+  virtio_blk_wr(d, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
+  virtio_blk_wr(d, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)avail);
+  virtio_blk_wr(d, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)(avail >> 32));
+  virtio_blk_wr(d, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)used);
+  virtio_blk_wr(d, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(used >> 32));
+  virtio_blk_wr(d, VIRTIO_MMIO_QUEUE_READY, 1);
+}
+
+// Start disk d, found at platform.virtio_base[i].
+static void virtio_blk_attach(struct vblk *d, int i, const char *what)
+{
+  mtx_init(&d->lock, "virtio_blk");
+  d->vq = &vqs[d - disks];
+  d->base = (uintptr_t)PHYS_TO_DMAP(platform.virtio_base[i]);
+  d->irq = platform.virtio_irq[i];
+  memset(d->vq, 0, sizeof(*d->vq));
+  for (int k = 0; k < VQ_NUM; k++)
+    d->free[k] = true;
+  virtio_blk_negotiate(d);
+  virtio_blk_setup_queue(d);
+  virtio_blk_wr(d, VIRTIO_MMIO_STATUS, virtio_blk_rd(d, VIRTIO_MMIO_STATUS) |
+                VIRTIO_STATUS_DRIVER_OK);
+
+  // Capacity: the first 64-bit field of the block device's config space.
+  d->capacity = virtio_blk_rd(d, VIRTIO_MMIO_CONFIG) |
+                (uint64_t)virtio_blk_rd(d, VIRTIO_MMIO_CONFIG + 4) << 32;
+  printf("virtio_blk: %s, %lu KiB at %p, irq %d%s\n", what, d->capacity / 2,
+         (void *)platform.virtio_base[i], d->irq,
+         d->readonly ? ", read-only" : "");
 }
 
 void virtio_blk_init(void)
 {
-  mtx_init(&disk.lock, "virtio_blk");
-  int i = virtio_blk_find();
-  disk.base = (uintptr_t)PHYS_TO_DMAP(platform.virtio_base[i]);
-  virtio_blk_irq = platform.virtio_irq[i];
+  int n = 0;
 
-  memset(&vq, 0, sizeof(vq));
-  for (int d = 0; d < VQ_NUM; d++)
-    disk.free[d] = true;
-  virtio_blk_negotiate();
-  virtio_blk_setup_queue();
-  virtio_blk_wr(VIRTIO_MMIO_STATUS, virtio_blk_rd(VIRTIO_MMIO_STATUS) |
-                VIRTIO_STATUS_DRIVER_OK);
-
-  // Capacity: the first 64-bit field of the block device's config space.
-  disk.capacity = virtio_blk_rd(VIRTIO_MMIO_CONFIG) |
-                  (uint64_t)virtio_blk_rd(VIRTIO_MMIO_CONFIG + 4) << 32;
-  printf("virtio_blk: %lu KiB at %p, irq %d%s\n", disk.capacity / 2,
-         (void *)platform.virtio_base[i], virtio_blk_irq,
-         disk.readonly ? ", read-only" : "");
+  for (int i = 0; i < platform.nvirtio && n < VBLK_MAX; i++)
+    if (virtio_blk_is_disk(i)) {
+      virtio_blk_attach(&disks[n], i, n == VBLK_ROOT ? "root" : "swap");
+      n++;
+    }
+  if (n == 0)
+    panic("virtio_blk_init: no virtio-mmio v2 block device "
+          "(is QEMU run with virtio-mmio.force-legacy=false?)");
+  virtio_blk_irq = disks[VBLK_ROOT].irq;
 }
 
-// Take three free descriptors for a chain; false if there are not three.
-// Requires disk.lock.
-static bool virtio_blk_alloc3(int *idx)
+// Take n free descriptors for a chain into idx[]; false if there are not
+// n. Requires d->lock.
+static bool virtio_blk_alloc(struct vblk *d, int *idx, int n)
 {
   int found = 0;
-  for (int d = 0; d < VQ_NUM && found < 3; d++)
-    if (disk.free[d])
-      idx[found++] = d;
-  if (found < 3)
+  for (int k = 0; k < VQ_NUM && found < n; k++)
+    if (d->free[k])
+      idx[found++] = k;
+  if (found < n)
     return false;
-  for (int k = 0; k < 3; k++)
-    disk.free[idx[k]] = false;
+  for (int k = 0; k < n; k++)
+    d->free[idx[k]] = false;
   return true;
 }
 
 // Return a finished chain's descriptors and wake anyone waiting for them.
-// Requires disk.lock.
-static void virtio_blk_free_chain(int head)
+// Requires d->lock.
+static void virtio_blk_free_chain(struct vblk *d, int head)
 {
-  int d = head;
+  int k = head;
   for (;;) {
-    KASSERT(!disk.free[d], ("virtio_blk_free_chain: desc %d already free", d));
-    uint16_t flags = vq.desc[d].flags;
-    uint16_t next = vq.desc[d].next;
-    memset(&vq.desc[d], 0, sizeof(vq.desc[d]));
-    disk.free[d] = true;
+    KASSERT(!d->free[k], ("virtio_blk_free_chain: desc %d already free", k));
+    uint16_t flags = d->vq->desc[k].flags;
+    uint16_t next = d->vq->desc[k].next;
+    memset(&d->vq->desc[k], 0, sizeof(d->vq->desc[k]));
+    d->free[k] = true;
     if (!(flags & VRING_DESC_F_NEXT))
       break;
-    d = next;
+    k = next;
   }
-  wakeup(&disk.free);
+  wakeup(&d->free);
 }
 
-// Fill the chain idx[0..2] for a request moving b->data to or from block
-// blockno. Requires disk.lock.
-static void virtio_blk_fill(const int *idx, struct buf *b, uint32_t blockno,
-                            int write)
+// Fill the chain idx[0..n+1] for a request moving n buffers (physical
+// addresses pa[], len bytes each) to or from the disk at sector: the
+// header, the n buffers, the status byte. Requires d->lock.
+static void virtio_blk_fill(struct vblk *d, const int *idx, uint64_t sector,
+                            const uint64_t *pa, int n, uint32_t len, bool write)
 {
-  struct virtio_blk_req *req = &disk.req[idx[0]];
+  struct virtio_blk_req *req = &d->req[idx[0]];
   req->type = write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN;
   req->reserved = 0;
-  req->sector = (uint64_t)blockno * (BSIZE / VIRTIO_BLK_SECTOR);
+  req->sector = sector;
 
-  vq.desc[idx[0]] = (struct virtq_desc){
+  d->vq->desc[idx[0]] = (struct virtq_desc){
     kvtophys(req), sizeof(*req), VRING_DESC_F_NEXT, (uint16_t)idx[1] };
-  vq.desc[idx[1]] = (struct virtq_desc){
-    kvtophys(b->data), BSIZE,
-    VRING_DESC_F_NEXT | (write ? 0 : VRING_DESC_F_WRITE), (uint16_t)idx[2] };
-  disk.info[idx[0]].status = 0xff;            // the device sets 0 on success
-  vq.desc[idx[2]] = (struct virtq_desc){
-    kvtophys((const void *)&disk.info[idx[0]].status), 1,
+  for (int k = 1; k <= n; k++)
+    d->vq->desc[idx[k]] = (struct virtq_desc){
+      pa[k - 1], len, VRING_DESC_F_NEXT | (write ? 0 : VRING_DESC_F_WRITE),
+      (uint16_t)idx[k + 1] };
+  d->info[idx[0]].status = 0xff;              // the device sets 0 on success
+  d->vq->desc[idx[n + 1]] = (struct virtq_desc){
+    kvtophys((const void *)&d->info[idx[0]].status), 1,
     VRING_DESC_F_WRITE, 0 };
-  disk.info[idx[0]].b = b;
+}
+
+// Hand the chain at head to the device. Each store must be visible to it
+// before the next (spec 2.6.13). Requires d->lock.
+static void virtio_blk_submit(struct vblk *d, int head)
+{
+  struct virtq *vq = d->vq;
+
+  vq->avail.ring[vq->avail.idx % VQ_NUM] = (uint16_t)head;
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  __atomic_store_n(&vq->avail.idx, (uint16_t)(vq->avail.idx + 1), __ATOMIC_RELEASE);
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  virtio_blk_wr(d, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 }
 
 void virtio_blk_start(struct buf *b, uint32_t blockno, int write)
 {
+  struct vblk *d = &disks[VBLK_ROOT];
+  uint64_t pa = kvtophys(b->data);
+  int idx[3];
+
   SX_ASSERT_XLOCKED(&b->lock);
   uint64_t last = ((uint64_t)blockno + 1) * (BSIZE / VIRTIO_BLK_SECTOR);
-  if (last > disk.capacity)
+  if (last > d->capacity)
     panic("virtio_blk_start: block %u past the end of the disk", blockno);
-  if (write && disk.readonly)
+  if (write && d->readonly)
     panic("virtio_blk_start: write to a read-only disk");
 
-  mtx_lock(&disk.lock);
+  mtx_lock(&d->lock);
   KASSERT(!b->disk, ("virtio_blk_start: block %u already in flight", blockno));
-  int idx[3];
-  while (!virtio_blk_alloc3(idx))
-    sleep(&disk.free, &disk.lock);
-  virtio_blk_fill(idx, b, blockno, write);
+  while (!virtio_blk_alloc(d, idx, 3))
+    sleep(&d->free, &d->lock);
+  virtio_blk_fill(d, idx, (uint64_t)blockno * (BSIZE / VIRTIO_BLK_SECTOR),
+                  &pa, 1, BSIZE, write);
+  d->info[idx[0]].b = b;
+  d->info[idx[0]].w = NULL;
   b->disk = true;
-
-  // Publish the head, then the new index, then tell the device: each store
-  // must be visible to it before the next (spec 2.6.13).
-  vq.avail.ring[vq.avail.idx % VQ_NUM] = (uint16_t)idx[0];
-  __atomic_thread_fence(__ATOMIC_SEQ_CST);
-  __atomic_store_n(&vq.avail.idx, (uint16_t)(vq.avail.idx + 1), __ATOMIC_RELEASE);
-  __atomic_thread_fence(__ATOMIC_SEQ_CST);
-  virtio_blk_wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-  mtx_unlock(&disk.lock);
+  virtio_blk_submit(d, idx[0]);
+  mtx_unlock(&d->lock);
 }
 
 void virtio_blk_wait(struct buf *b)
 {
+  struct vblk *d = &disks[VBLK_ROOT];
+
   SX_ASSERT_XLOCKED(&b->lock);
-  mtx_lock(&disk.lock);
+  mtx_lock(&d->lock);
   while (b->disk)
-    sleep(b, &disk.lock);
-  mtx_unlock(&disk.lock);
+    sleep(b, &d->lock);
+  mtx_unlock(&d->lock);
   if (b->disk_status != VIRTIO_BLK_S_OK)
     panic("virtio_blk_wait: I/O on block %u failed, status %d", b->blockno,
           b->disk_status);
@@ -278,27 +325,75 @@ void virtio_blk_rw(struct buf *b, int write)
   virtio_blk_wait(b);
 }
 
-void virtio_blk_intr(void)
+uint64_t virtio_blk_swap_size(void)
 {
-  mtx_lock(&disk.lock);
+  return disks[VBLK_SWAP].capacity * VIRTIO_BLK_SECTOR;
+}
+
+int virtio_blk_swap_rw(uint64_t off, const uint64_t *pa, int npages,
+                       bool write)
+{
+  struct vblk *d = &disks[VBLK_SWAP];
+  struct vblk_wait w = { false, 0xff };
+  int idx[VIRTIO_BLK_SWAP_MAX + 2];
+
+  KASSERT(d->capacity > 0 && npages > 0 && npages <= VIRTIO_BLK_SWAP_MAX &&
+          off % 4096 == 0 && off + (uint64_t)npages * 4096 <= virtio_blk_swap_size(),
+          ("virtio_blk_swap_rw: %d pages at %lu", npages, (unsigned long)off));
+  ASSERT_SLEEPABLE();
+  mtx_lock(&d->lock);
+  while (!virtio_blk_alloc(d, idx, npages + 2))
+    sleep(&d->free, &d->lock);
+  virtio_blk_fill(d, idx, off / VIRTIO_BLK_SECTOR, pa, npages, 4096, write);
+  d->info[idx[0]].b = NULL;
+  d->info[idx[0]].w = &w;
+  virtio_blk_submit(d, idx[0]);
+  while (!w.done)
+    sleep(&w, &d->lock);
+  mtx_unlock(&d->lock);
+  return w.status == VIRTIO_BLK_S_OK ? 0 : -1;
+}
+
+// Walk disk d's used ring from where we last stopped.
+static void virtio_blk_complete(struct vblk *d)
+{
+  mtx_lock(&d->lock);
   // Acknowledge first: a completion that lands after the ack raises a new
   // interrupt, so none is lost between here and the ring walk.
-  virtio_blk_wr(VIRTIO_MMIO_INTERRUPT_ACK,
-                virtio_blk_rd(VIRTIO_MMIO_INTERRUPT_STATUS) &
+  virtio_blk_wr(d, VIRTIO_MMIO_INTERRUPT_ACK,
+                virtio_blk_rd(d, VIRTIO_MMIO_INTERRUPT_STATUS) &
                 (VIRTIO_INT_USED_RING | VIRTIO_INT_CONFIG));
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
 
-  while (disk.used_seen != __atomic_load_n(&vq.used.idx, __ATOMIC_ACQUIRE)) {
-    uint32_t id = vq.used.ring[disk.used_seen % VQ_NUM].id;
-    KASSERT(id < VQ_NUM && disk.info[id].b != NULL,
+  while (d->used_seen != __atomic_load_n(&d->vq->used.idx, __ATOMIC_ACQUIRE)) {
+    uint32_t id = d->vq->used.ring[d->used_seen % VQ_NUM].id;
+    KASSERT(id < VQ_NUM && (d->info[id].b != NULL || d->info[id].w != NULL),
             ("virtio_blk_intr: bogus completion %u", id));
-    struct buf *b = disk.info[id].b;
-    b->disk_status = disk.info[id].status;
-    disk.info[id].b = NULL;
-    virtio_blk_free_chain(id);
-    b->disk = false;
-    wakeup(b);
-    disk.used_seen++;
+    struct buf *b = d->info[id].b;
+    struct vblk_wait *w = d->info[id].w;
+    d->info[id].b = NULL;
+    d->info[id].w = NULL;
+    if (b != NULL) {
+      b->disk_status = d->info[id].status;
+      b->disk = false;
+      wakeup(b);
+    } else {
+      w->status = d->info[id].status;
+      w->done = true;
+      wakeup(w);
+    }
+    virtio_blk_free_chain(d, (int)id);
+    d->used_seen++;
   }
-  mtx_unlock(&disk.lock);
+  mtx_unlock(&d->lock);
+}
+
+bool virtio_blk_intr(int irq)
+{
+  for (int i = 0; i < VBLK_MAX; i++)
+    if (disks[i].capacity > 0 && disks[i].irq == irq) {
+      virtio_blk_complete(&disks[i]);
+      return true;
+    }
+  return false;
 }

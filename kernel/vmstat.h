@@ -22,7 +22,11 @@ struct vmstats {
   unsigned long freebehind;   // pages deactivated behind sequential scans
   unsigned long kmem;         // pages held by kmem zone slabs (0: not reported)
   unsigned long kmem_objects; // objects allocated from kmem zones
-  unsigned long reclaimed;    // clean file pages freed to satisfy a shortage
+  unsigned long reclaimed;    // pages freed to satisfy a shortage
+  unsigned long swap_total;   // pages of swap (0: no swap device)
+  unsigned long swap_used;    // pages of swap holding a page
+  unsigned long swapin;       // pages read from swap
+  unsigned long swapout;      // pages written to swap
   // The harts and the scheduler (kernel/sched.c, docs/scheduling.md).
   unsigned long ncpu;         // harts running
   unsigned long sched_ipis;   // idle harts woken for a process made runnable

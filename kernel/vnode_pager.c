@@ -446,14 +446,14 @@ static int vnode_pager_hold_try(struct vm_object *obj, vm_pindex_t pindex,
 // The page of obj at pindex, resident, valid and wired (so it stays while
 // the caller copies with no lock held). A page holding part of the file
 // (pindex < obj->size) is read in first; a page past the end starts as
-// zeros. With no page free, clean cached pages are reclaimed (the try has
-// released obj's lock) and it tries once more. 0, -ENOMEM or -EIO.
+// zeros. With no page free, it waits for the pageout daemon (the try has
+// released obj's lock) and tries once more. 0, -ENOMEM or -EIO.
 static int vnode_pager_hold(struct vm_object *obj, vm_pindex_t pindex,
                             struct vm_page **mp)
 {
   int rc = vnode_pager_hold_try(obj, pindex, mp);
 
-  if (rc == -ENOMEM && vm_pageout_reclaim(vm_pageout_target()) > 0)
+  if (rc == -ENOMEM && vm_pageout_wait())
     rc = vnode_pager_hold_try(obj, pindex, mp);
   return rc;
 }

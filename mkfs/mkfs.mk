@@ -7,6 +7,9 @@
 #                        init runs for `make check`
 #   build/fs-sysfuzz.img the same with an /autorun that runs `sysfuzz 1 60`
 #                        and `vmstress 1 30`, the fuzzer boots of `make check`
+#   build/fs-swap.img    the same with an /autorun that runs the paging
+#                        suite (swaptests) and vmstress, for the boot of
+#                        `make check` with little RAM and a swap disk
 
 MKFS := $(B)/mkfs/mkfs
 MKFS_CFLAGS := -Wall -Wextra -Werror -O2 -g -I.
@@ -39,6 +42,11 @@ $(B)/fs-sysfuzz.img: $(MKFS) $(FS_FILES) $(FS_LIST)
 	@mkdir -p $(B)/sysfuzz-check
 	@printf 'sysfuzz 1 60\nvmstress 1 30\n' > $(B)/sysfuzz-check/autorun
 	$(MKFS) $@ $(FS_FILES) $(B)/sysfuzz-check/autorun
+
+$(B)/fs-swap.img: $(MKFS) $(FS_FILES) $(FS_LIST)
+	@mkdir -p $(B)/swap-check
+	@printf 'swaptests\nvmstress 1 20\n' > $(B)/swap-check/autorun
+	$(MKFS) $@ $(FS_FILES) $(B)/swap-check/autorun
 
 .PHONY: mkfs
 mkfs: $(MKFS)

@@ -4,7 +4,7 @@
 # headless at each CPU count in CHECK_CPUS (those also in VMCHECK_CPUS,
 # default 3, with the VM's expensive checkers on), the system-call fuzzer
 # for 60 s at CPUS=3 and at CPUS=4 with 512 MiB (CHECK_SYSFUZZ=0 skips
-# it), then quick
+# it), one boot at MEM=64M with a swap disk (the paging suite), then quick
 # checks: fs.img follows UPROGS_EXTRA (scripts/uprogs-list.sh), a
 # scripted console session arrives whole (scripts/console-input.sh), and
 # the labs' graders are proven (scripts/labcheck.py). Before all of them,
@@ -161,13 +161,37 @@ if [ -f user/autorun ]; then
   fi
 fi
 
+# Paging: one boot at MEM=64M with 160 MiB of swap running the paging
+# suite (user/swaptests.c: 3 x RAM of anonymous memory, copy-on-write,
+# mlock and MADV_FREE under pressure, the out-of-memory kill) and 20 s of
+# vmstress, both with their leak checks. The kill must say so on the
+# console (kernel/oom.c).
+if $make kernel/kernel build/fs-swap.img; then
+  SWAP=160M scripts/qemu-suite.sh 2 64M build/fs-swap.img build/qemu-swap.log |
+    tee build/qemu-swap.out
+  add_summary "qemu CPUS=2" build/qemu-swap.out
+  suite_failures swap build/qemu-swap.log
+  if tr -d '\r' < build/qemu-swap.log |
+     grep -q '^out of memory: killed pid [0-9]* (swaptests)$'; then
+    add 1 0
+  else
+    echo "check (swap): no console line \"out of memory: killed pid N (swaptests)\""
+    note "swap boot: no out-of-memory kill line  (kernel/oom.c; log: build/qemu-swap.log)"
+    add 0 1
+  fi
+else
+  echo "check: the swap boot's image did not build"
+  add 0 1
+fi
+
 # The system-call fuzzer (user/sysfuzz.c), one minute per boot, then half
 # a minute of vmstress: at CPUS=3 with the suites' memory, and at CPUS=4
-# with 512 MiB (more harts racing, and a page cache that is seldom short). Each boot prints "qemu CPUS=N: P
-# passed, F failed" (scripts/qemu-suite.sh). Victims die of the faults they
-# provoke, but never execute a bad instruction: a kill line for one means
-# a process ran from a page that was not its program's. CHECK_SYSFUZZ=0
-# skips them (a quicker run while working on something else).
+# with 512 MiB (more harts racing, and a page cache that is seldom short).
+# Each boot prints "qemu CPUS=N: P passed, F failed" (scripts/qemu-suite.sh).
+# Victims die of the faults they provoke, but never execute a bad
+# instruction: a kill line for one means a process ran from a page that
+# was not its program's. CHECK_SYSFUZZ=0 skips them (a quicker run while
+# working on something else).
 if [ "${CHECK_SYSFUZZ:-1}" = 0 ]; then
   echo "check: sysfuzz boots skipped (CHECK_SYSFUZZ=0)"
 elif $make kernel/kernel build/fs-sysfuzz.img; then

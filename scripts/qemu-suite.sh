@@ -5,7 +5,8 @@
 #   scripts/qemu-suite.sh CPUS MEM IMAGE LOG
 #
 # KERNEL names the kernel ELF (default kernel/kernel), SUITE_TIMEOUT the
-# limit in seconds (default 600). VMCHECK=N (N > 0) boots with the VM's
+# limit in seconds (default 600). SWAP=SIZE (QEMU's suffixes, e.g. 256M)
+# attaches a fresh sparse swap disk of that size; unset or 0: none. VMCHECK=N (N > 0) boots with the VM's
 # expensive checkers on (the boot argument vmcheck=N, kernel/vmcheck.c);
 # the run then also fails unless the kernel says it turned them on.
 # QEMU_EXTRA adds QEMU options, e.g. "-gdb tcp::26000" to look at a hung
@@ -20,8 +21,15 @@ limit=${SUITE_TIMEOUT:-600}
 opensbi=${OPENSBI:-/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin}
 
 disk=$(mktemp "${TMPDIR:-/tmp}/fs-suite.XXXXXX")
-trap 'rm -f "$disk"' EXIT
+swapimg=$(mktemp "${TMPDIR:-/tmp}/swap-suite.XXXXXX")
+trap 'rm -f "$disk" "$swapimg"' EXIT
 cp "$image" "$disk"
+swap=()
+if [ -n "${SWAP:-}" ] && [ "${SWAP}" != 0 ]; then
+  truncate -s "$SWAP" "$swapimg"
+  swap=(-drive file="$swapimg",if=none,format=raw,id=x1
+        -device virtio-blk-device,drive=x1,bus=virtio-mmio-bus.1)
+fi
 vmcheck=${VMCHECK:-0}
 append=()
 [ "$vmcheck" != 0 ] && append=(-append "vmcheck=$vmcheck")
@@ -32,7 +40,8 @@ timeout --foreground -k 5 "$limit" qemu-system-riscv64 -machine virt -bios "$ope
   -nographic -monitor none -serial stdio \
   -global virtio-mmio.force-legacy=false \
   -drive file="$disk",if=none,format=raw,id=x0 \
-  -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 </dev/null 2>&1 | tee "$log"
+  -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 "${swap[@]}" \
+  </dev/null 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 passed=0 failed=0 suites=0

@@ -10,17 +10,25 @@
 // duplicate, ZERO a zeroed one. Every read compares the VM's bytes with the
 // buffer's, and vmtest_check_map runs on every live process after every
 // step. The seed comes from vmtest_seed() and is printed on failure.
+//
+// swap_model runs the same steps with swap attached (host_swapdev.h) and
+// fewer pages of RAM than the processes use, plus madvise and explicit
+// page-out steps, so pages keep going to swap and coming back through
+// fork, copy-on-write, collapse and wiring; every byte read is checked.
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "host_pmap.h"
+#include "host_swapdev.h"
 #include "lib/errno.h"
 #include "vm/vm_map.h"
 #include "vm/vm_mmap.h"
 #include "vm/vm_object.h"
+#include "vm/swap_pager.h"
 #include "vm/vm_page.h"
+#include "vm/vm_pageout.h"
 #include "vm/vmspace.h"
 #include "vmtest.h"
 
@@ -33,6 +41,11 @@
 #define HEAPVA    0x800000UL
 #define HEAPMAX   (6 * PAGE_SIZE)
 #define NSTEPS    10000
+// swap_model: RAM for about half of what the processes map, and a cap on
+// wired regions so that paging can always make room.
+#define SWAP_NPAGES   32
+#define SWAP_NBLOCKS  1024
+#define SWAP_MAXWIRED 3
 
 struct buf {
   int refs;
@@ -55,6 +68,7 @@ struct proc {
 static struct proc procs[NPROC];
 static uint64_t seed;
 static unsigned long step;
+static bool tight;            // swap_model: RAM is short, swap attached
 
 static void setup(void)
 {
@@ -62,7 +76,7 @@ static void setup(void)
   seed = vmtest_seed();
 }
 
-static void teardown(void)
+static void procs_free(void)
 {
   for (int i = 0; i < NPROC; i++) {
     struct proc *p = &procs[i];
@@ -74,10 +88,38 @@ static void teardown(void)
       if (p->reg[r].buf != NULL && --p->reg[r].buf->refs == 0)
         free(p->reg[r].buf);
   }
+}
+
+static void teardown(void)
+{
+  procs_free();
   vmtest_teardown_strict();
 }
 
 TestSuite(fork_model, .init = setup, .fini = teardown);
+
+static void swap_setup(void)
+{
+  vmtest_boot(SWAP_NPAGES);
+  host_swapdev_attach(SWAP_NBLOCKS);
+  seed = vmtest_seed();
+  tight = true;
+}
+
+// Everything has exited: swap must be empty again.
+static void swap_teardown(void)
+{
+  struct swap_stats st;
+
+  procs_free();
+  swap_pager_stats(&st);
+  cr_assert_eq(st.used, 0, "seed %#llx: %lu swap blocks left",
+               (unsigned long long)seed, (unsigned long)st.used);
+  host_swapdev_detach();
+  vmtest_teardown_strict();
+}
+
+TestSuite(swap_model, .init = swap_setup, .fini = swap_teardown);
 
 #define CHECK(cond, fmt, ...) \
   cr_assert(cond, "seed %#llx step %lu: " fmt, (unsigned long long)seed, \
@@ -152,6 +194,8 @@ static void op_fork(struct proc *parent)
   if (c == NULL)
     return;
   c->vm = vmspace_fork(parent->vm);
+  if (c->vm == NULL && tight)
+    return;                   // out of memory for wired copies: allowed
   CHECK(c->vm != NULL, "fork failed");
   memcpy(c->heap, parent->heap, sizeof(c->heap));
   for (int r = 0; r < NREG; r++) {
@@ -239,6 +283,16 @@ static void op_protect(struct proc *p, int r)
     reg->prot = prot;
 }
 
+static int count_wired(void)
+{
+  int n = 0;
+
+  for (int i = 0; i < NPROC; i++)
+    for (int r = 0; r < NREG; r++)
+      n += procs[i].vm != NULL && procs[i].reg[r].wired;
+  return n;
+}
+
 static void op_wire(struct proc *p, int r)
 {
   struct region *reg = &p->reg[r];
@@ -251,6 +305,8 @@ static void op_wire(struct proc *p, int r)
     reg->wired = false;
     return;
   }
+  if (tight && count_wired() >= SWAP_MAXWIRED)
+    return;
   rv = vm_map_wire(map_of(p), REGVA(r), REGVA(r) + REGSIZE, VM_MAP_WIRE_USER);
   if (reg->buf == NULL || reg->prot == VM_PROT_NONE) {
     CHECK(rv != KERN_SUCCESS, "mlock of region %d succeeded", r);
@@ -274,6 +330,42 @@ static void op_inherit(struct proc *p, int r)
         "minherit region %d: %d", r, rv);
   if (rv == KERN_SUCCESS)
     reg->inherit = inh;
+}
+
+// DONTNEED keeps the contents; FREE leaves each page with its old bytes
+// or zeros (the kernel may discard it or not), and the model follows what
+// the page now holds (peek_page: the region may be unreadable) -- anything
+// else is an error.
+static const uint8_t *peek_page(struct proc *p, vm_offset_t va);
+
+static void op_madvise(struct proc *p, int r)
+{
+  static const uint8_t zeros[PAGE_SIZE];
+  struct region *reg = &p->reg[r];
+  int behav = vmtest_rand_below(2) ? VM_BEHAV_DONTNEED : VM_BEHAV_FREE;
+  int rv;
+
+  rv = vm_map_madvise(map_of(p), REGVA(r), REGVA(r) + REGSIZE, behav);
+  CHECK(rv == (reg->buf == NULL ? KERN_INVALID_ADDRESS : KERN_SUCCESS),
+        "madvise region %d: %d", r, rv);
+  if (rv != KERN_SUCCESS || behav != VM_BEHAV_FREE)
+    return;
+  for (int i = 0; i < REGPAGES; i++) {
+    uint8_t *model = reg->buf->bytes + ptoa(i);
+    const uint8_t *now = peek_page(p, REGVA(r) + ptoa(i));
+    if (now == NULL)
+      now = zeros;
+    CHECK(memcmp(now, model, PAGE_SIZE) == 0 ||
+          memcmp(now, zeros, PAGE_SIZE) == 0, "region %d page %d after "
+          "MADV_FREE: neither old data nor zeros", r, i);
+    memcpy(model, now, PAGE_SIZE);
+  }
+}
+
+// Page out a random amount now, besides what the faults make room for.
+static void op_pageout(void)
+{
+  (void)vm_pageout_reclaim(1 + vmtest_rand_below(32));
 }
 
 static void op_remap(struct proc *p, int r)
@@ -340,8 +432,59 @@ static void check_wired(struct proc *p)
   }
 }
 
+// The bytes the VM holds for page va of process p, found without a fault:
+// down the entry's chain to the first object with the page resident or on
+// swap (read from the fake device's store); NULL for zeros.
+static const uint8_t *peek_page(struct proc *p, vm_offset_t va)
+{
+  struct vm_map_entry *e = vmtest_entry_at(map_of(p), va);
+  struct vm_object *obj;
+  const uint8_t *bytes = NULL;
+  struct vm_page *m;
+  vm_pindex_t pindex;
+  swblk_t b;
+
+  if (e == NULL || e->object == NULL)
+    return NULL;
+  obj = e->object;
+  pindex = atop(e->offset + (va - e->start));
+  mtx_lock(&obj->lock);
+  do {
+    if ((m = vm_object_page_lookup(obj, pindex)) != NULL) {
+      bytes = pmap_page_kva(m);
+      break;
+    }
+    if ((b = swap_pager_lookup(obj, pindex)) != SWAPBLK_NONE) {
+      bytes = host_swapdev.store + (size_t)b * PAGE_SIZE;
+      break;
+    }
+  } while (vm_object_chain_next(&obj, &pindex));
+  mtx_unlock(&obj->lock);
+  return bytes;
+}
+
+// Every byte of every mapped region of every process, wherever it is (RAM
+// or swap), against the model: a lost page shows the step it was lost at.
+static void check_contents(void)
+{
+  static const uint8_t zeros[PAGE_SIZE];
+
+  for (int i = 0; i < NPROC; i++)
+    for (int r = 0; procs[i].vm != NULL && r < NREG; r++) {
+      struct region *reg = &procs[i].reg[r];
+      for (int k = 0; reg->buf != NULL && k < REGPAGES; k++) {
+        const uint8_t *got = peek_page(&procs[i], REGVA(r) + ptoa(k));
+        CHECK(memcmp(got != NULL ? got : zeros, reg->buf->bytes + ptoa(k),
+                     PAGE_SIZE) == 0, "process %d region %d page %d differs "
+              "from the model", i, r, k);
+      }
+    }
+}
+
 static void check_all(void)
 {
+  if (tight && (getenv("SWAP_MODEL_CHECK_ALL") != NULL || step % 64 == 0))
+    check_contents();
   for (int i = 0; i < NPROC; i++)
     if (procs[i].vm != NULL) {
       vmtest_check_map(map_of(&procs[i]));
@@ -380,12 +523,17 @@ static void one_step(void)
     op_inherit(p, r);
   else if (k < 95)
     op_remap(p, r);
-  else
+  else if (!tight || k < 97)
     op_sbrk(p);
+  else if (k < 99) {
+    if (!getenv("NOMADV")) op_madvise(p, r);
+  }
+  else if (!getenv("NOPO"))
+    op_pageout();
   check_all();
 }
 
-Test(fork_model, random_steps, .timeout = 600)
+static void run_model(void)
 {
   size_t free0 = vm_page_free_count();
 
@@ -414,4 +562,22 @@ Test(fork_model, random_steps, .timeout = 600)
               (unsigned long)vm_cnt.v_cow_optim,
               (unsigned long)vm_cnt.v_prefault);
   CHECK(vm_cnt.v_cow_faults > 0, "no cow faults");
+}
+
+Test(fork_model, random_steps, .timeout = 600)
+{
+  run_model();
+}
+
+// The budget is smaller than the working set: pages must have gone to swap
+// and come back, many times.
+Test(swap_model, random_steps, .timeout = 600)
+{
+  run_model();
+  cr_log_info("swap_model: %d pages written in %d requests, %d read in %d",
+              host_swapdev.pages_written, host_swapdev.writes,
+              host_swapdev.pages_read, host_swapdev.reads);
+  CHECK(host_swapdev.pages_written > 300 && host_swapdev.pages_read > 300,
+        "too little paging: %d out, %d in", host_swapdev.pages_written,
+        host_swapdev.pages_read);
 }

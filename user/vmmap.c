@@ -2,14 +2,15 @@
 // vmmap [-s] [pid]: print a process's address space, one line per map
 // entry, like FreeBSD's procstat -v:
 //
-//   START-END  PRT/MAX  INH  BEHAV  WIRE  KIND  ID  DEPTH  RES  FLAGS
+//   START-END  PRT/MAX  INH  BEHAV  WIRE  KIND  ID  DEPTH  RES  SWP  FLAGS
 //
 // PRT/MAX the protection and maximum protection as rwx; INH the
 // inheritance at fork (share/copy/none/zero); BEHAV the madvise behaviour;
 // WIRE the wire count; KIND the object (anon, vnode with its inode number,
 // none before the first fault, guard); DEPTH the shadow chain's length;
-// RES the resident pages of the range; FLAGS C copy-on-write, N still
-// sharing its object (needs copy), S stack, L mlocked, T in transition.
+// RES the resident pages of the range; SWP those on swap (not resident);
+// FLAGS C copy-on-write, N still sharing its object (needs copy), S stack,
+// L mlocked, T in transition.
 //
 // Without a pid it shows its parent (so `vmmap` typed at the shell shows
 // the shell); -s shows vmmap itself.
@@ -61,10 +62,10 @@ static void print_entry(const struct vmmap_entry *e)
     snprintf(kind, sizeof(kind), "vnode:%u", e->ino);
   else
     snprintf(kind, sizeof(kind), "%s", table_name(kind_name, 6, e->kind));
-  printf("%010lx-%010lx %s/%s %-5s %-6s %4u %-9s %5u %3u %5u %s\n",
+  printf("%010lx-%010lx %s/%s %-5s %-6s %4u %-9s %5u %3u %5u %5lu %s\n",
          e->start, e->end, prot, max, table_name(inherit_name, 4, e->inherit),
          table_name(behav_name, 3, e->behavior), e->wired, kind, e->objid,
-         e->depth, e->resident, flags);
+         e->depth, e->resident, e->swapped, flags);
 }
 
 // The map of pid into a malloc'd buffer; *n entries. NULL on error.
@@ -109,9 +110,9 @@ main(int argc, char *argv[])
     fprintf(STDERR_FILENO, "vmmap: %s\n", strerror(errno));
     return 1;
   }
-  printf("%-10s %-10s %-7s %-5s %-6s %4s %-9s %5s %3s %5s %s\n", "START", "END",
-         "PRT/MAX", "INH", "BEHAV", "WIRE", "KIND", "ID", "SHD", "RES",
-         "FLAGS");
+  printf("%-10s %-10s %-7s %-5s %-6s %4s %-9s %5s %3s %5s %5s %s\n", "START",
+         "END", "PRT/MAX", "INH", "BEHAV", "WIRE", "KIND", "ID", "SHD", "RES",
+         "SWP", "FLAGS");
   for (int i = 0; i < n; i++)
     print_entry(&buf[i]);
   free(buf);

@@ -7,7 +7,8 @@
 //   vm_object-> memory objects: resident pages + shadow chains + a pager
 //   vm_page  -> one struct vm_page per physical page; buddy free lists
 //   vm_fault -> the one page-fault path; also wires pages
-//   vm_pageout -> reclaim: frees clean file pages when no page is free
+//   vm_pageout -> reclaim: frees clean file pages, pages anonymous memory
+//                out to swap (swap_pager), when no page is free
 //   pmap.h   -> the machine-dependent MMU, behind an opaque struct pmap
 //
 // Lock order (always acquire left to right; never the reverse):
@@ -16,6 +17,8 @@
 //       -> pmap lock (mtx, inside pmap.c)
 //         -> page queue / free lock (mtx, leaf)
 //           -> kmem zone locks (leaf)
+// Also after the object lock, leaves: the swap allocator's lock
+// (swap_pager.c) and the pageout daemon's (vm_pageout.c).
 // No spin mutex is held across pager I/O or a sleep: the fault path marks
 // pages busy, drops every lock, sleeps, and starts again from the map
 // lookup afterwards (it keeps nothing from before the sleep).
@@ -98,7 +101,7 @@ struct vmmeter {
   uint64_t v_pagein;        // (a) pages read by a pager
   uint64_t v_pageout;       // (a) pages written by a pager
   uint64_t v_freebehind;    // (a) pages deactivated behind a sequential scan
-  uint64_t v_reclaimed;     // (a) clean file pages freed by vm_pageout_reclaim
+  uint64_t v_reclaimed;     // (a) pages freed by vm_pageout_reclaim
   uint64_t v_wire_count;    // (a) wired pages
   uint64_t v_user_wire_count; // (a) pages wired by mlock/mlockall
   // Contention of the VM's hot locks (lib/lock.h), for vmstat and bench:

@@ -16,7 +16,8 @@
 //              else copy it up
 //   enter      pmap_enter, then wire or activate the page
 // Running out of pages at any step releases everything; vm_fault then
-// reclaims clean file pages (vm_pageout.h) and runs the pipeline once more.
+// waits for the pageout daemon to free pages (vm_pageout.h: clean file
+// pages, anonymous pages written to swap) and runs the pipeline again.
 //
 // Invariants kept (the host pmap checks them on every pmap_enter):
 //   - a page is mapped writable only if it lies in first_object, the entry
@@ -40,6 +41,7 @@
 // nothing is reused across a retry).
 #include "lib/lock.h"
 #include "vm/pmap.h"
+#include "vm/swap_pager.h"
 #include "vm/vm_fault.h"
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
@@ -55,6 +57,11 @@
 #define VM_FAULT_MAXPAGES       (VM_FAULT_AHEAD_SEQ + VM_FAULT_BEHIND_NORMAL + 1)
 // Resident neighbours mapped around an anonymous fault, each way.
 #define VM_FAULT_PREFAULT       4
+
+// How often a fault short of pages waits for the pageout daemon and tries
+// again. Enough for an out-of-memory victim to exit (each wait while it
+// dies lasts a clock tick or more: kernel/oom.c).
+#define VM_FAULT_RECLAIM_TRIES  32
 
 // A helper's result besides the KERN_* codes: everything was released and
 // the fault must start over from the lookup.
@@ -585,8 +592,12 @@ static int vm_fault_enter(struct faultstate *fs)
     vm_fault_unlock_all(fs);
     return rv;
   }
-  if ((fs->fault_type & VM_PROT_WRITE) != 0)
+  if ((fs->fault_type & VM_PROT_WRITE) != 0) {
     vm_page_dirty(m);
+    // The copy on swap is stale from this write on.
+    if (fs->object->swap_count > 0)
+      swap_pager_free_range(fs->object, fs->pindex, fs->pindex + 1);
+  }
   if ((fs->fault_flags & VM_FAULT_WIRE) != 0)
     vm_page_wire(m);
   else if (!vm_page_wired(m))
@@ -630,11 +641,13 @@ static int vm_fault_try(struct vm_map *map, vm_offset_t va,
 }
 
 // A shortage (of the page, a read-ahead run, a page-table page or a pv
-// entry) has released everything: reclaim, then try once more.
+// entry) has released everything: wait for the pageout daemon (or reclaim
+// here when there is none), then try again, as long as paging frees
+// something (others may take the pages it freed first).
 int vm_fault(struct vm_map *map, vm_offset_t va, vm_prot_t fault_type,
              int fault_flags)
 {
-  int rv;
+  int rv, tries = VM_FAULT_RECLAIM_TRIES;
 
   KASSERT(fault_type != VM_PROT_NONE && (fault_type & ~VM_PROT_ALL) == 0,
           ("vm_fault: bad fault type %#x", fault_type));
@@ -642,8 +655,7 @@ int vm_fault(struct vm_map *map, vm_offset_t va, vm_prot_t fault_type,
   VM_CNT_INC(v_faults);
   VM_MAP_STAT_INC(map, faults);
   rv = vm_fault_try(map, va, fault_type, fault_flags);
-  if (rv == KERN_RESOURCE_SHORTAGE &&
-      vm_pageout_reclaim(vm_pageout_target()) > 0)
+  while (rv == KERN_RESOURCE_SHORTAGE && tries-- > 0 && vm_pageout_wait())
     rv = vm_fault_try(map, va, fault_type, fault_flags);
   return rv;
 }

@@ -13,6 +13,7 @@
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
+#include "vm/vm_pager.h"
 
 // ---------------------------------------------------------------------------
 // Wiring.
@@ -130,26 +131,59 @@ void vm_fault_unwire(struct vm_map *map, struct vm_map_entry *entry,
 // Eager copy at fork.
 
 /* LAB wire BEGIN vm_fault_copy_entry: give a fork child its own copy now */
+// Read page pindex of obj (locked), which is on swap, into memory for the
+// eager copy. Returns it resident and idle, obj still locked, or NULL with
+// *rv set (no page: KERN_RESOURCE_SHORTAGE; the read failed: KERN_FAILURE).
+// The pager drops obj's lock during the read; the page is busy meanwhile.
+static struct vm_page *vm_fault_copy_pagein(struct vm_object *obj,
+                                            vm_pindex_t pindex, int *rv)
+{
+  struct vm_page *m = vm_page_alloc(obj, pindex, VM_ALLOC_NORMAL);
+
+  if (m == NULL) {
+    *rv = KERN_RESOURCE_SHORTAGE;
+    return NULL;
+  }
+  if (vm_pager_get_pages(obj, &m, 1, 0) != VM_PAGER_OK ||
+      (m->flags & PG_VALID) == 0) {
+    vm_page_free(m);
+    *rv = KERN_FAILURE;
+    return NULL;
+  }
+  vm_page_xunbusy(m);
+  vm_page_deactivate(m);
+  VM_CNT_INC(v_pagein);
+  return m;
+}
+
 // The page at pindex of the chain from obj, looking only at anonymous
-// objects: a page there is what a write created, and must be copied. NULL
-// when the chain has no such page (the contents are zeros or, for a chain
-// ending in a file, the file's). On return *bottom is the last object
-// looked at and *bpindex the index in it. Takes and drops the locks.
+// objects: a page there is what a write created, and must be copied; one
+// on swap is read in first. NULL when the chain has no such page (the
+// contents are zeros or, for a chain ending in a file, the file's), or
+// when reading it failed (*rv says why; else KERN_SUCCESS). On return
+// *bottom is the last object looked at and *bpindex the index in it.
+// Takes and drops the locks.
 static struct vm_page *vm_fault_copy_find(struct vm_object *obj,
                                           vm_pindex_t pindex,
                                           struct vm_object **bottom,
-                                          vm_pindex_t *bpindex)
+                                          vm_pindex_t *bpindex, int *rv)
 {
   struct vm_page *m;
 
+  *rv = KERN_SUCCESS;
   mtx_lock(&obj->lock);
   do {
     *bottom = obj;
     *bpindex = pindex;
     if ((obj->flags & OBJ_ANON) == 0)
       break;
-    if ((m = vm_object_page_lookup(obj, pindex)) != NULL)
+    if ((m = vm_object_page_lookup(obj, pindex)) == NULL &&
+        obj->type == OBJT_SWAP && vm_pager_has_page(obj, pindex, NULL, NULL))
+      m = vm_fault_copy_pagein(obj, pindex, rv);
+    if (m != NULL)
       return m;   // obj stays locked: the caller copies, then unlocks
+    if (*rv != KERN_SUCCESS)
+      break;
   } while (vm_object_chain_next(&obj, &pindex));
   mtx_unlock(&obj->lock);
   return NULL;
@@ -195,7 +229,7 @@ static struct vm_object *vm_fault_copy_object(struct vm_map_entry *src_entry)
   return obj;
 }
 
-// Copy into dst (locked, new) every page the chain of src_entry holds in
+// Copy into dst (new, private to this fork; unlocked) every page the chain of src_entry holds in
 // its anonymous objects.
 static int vm_fault_copy_pages(struct vm_object *dst,
                                struct vm_map_entry *src_entry)
@@ -204,21 +238,29 @@ static int vm_fault_copy_pages(struct vm_object *dst,
   vm_pindex_t first = atop(src_entry->offset), bpindex;
   struct vm_object *bottom;
   struct vm_page *src, *m;
+  int rv;
 
   for (vm_pindex_t i = 0; i < n; i++) {
-    src = vm_fault_copy_find(src_entry->object, first + i, &bottom, &bpindex);
+    src = vm_fault_copy_find(src_entry->object, first + i, &bottom, &bpindex,
+                             &rv);
+    if (rv != KERN_SUCCESS)
+      return rv;
     if (src == NULL)
       continue;
+    // dst is private to this fork, so taking its lock after the source's
+    // cannot deadlock.
+    mtx_lock(&dst->lock);
     m = vm_page_alloc(dst, i, VM_ALLOC_NOBUSY);
-    if (m == NULL) {
-      mtx_unlock(&src->object->lock);
-      return KERN_RESOURCE_SHORTAGE;
+    if (m != NULL) {
+      pmap_copy_page(src, m);
+      m->flags |= PG_VALID;
+      vm_page_dirty(m);
+      vm_page_activate(m);
     }
-    pmap_copy_page(src, m);
+    mtx_unlock(&dst->lock);
     mtx_unlock(&src->object->lock);
-    m->flags |= PG_VALID;
-    vm_page_dirty(m);
-    vm_page_activate(m);
+    if (m == NULL)
+      return KERN_RESOURCE_SHORTAGE;
   }
   return KERN_SUCCESS;
 }
@@ -239,9 +281,7 @@ int vm_fault_copy_entry(struct vm_map *dst_map, struct vm_map *src_map,
     return KERN_SUCCESS;   // nothing was ever written: zero-fill is a copy
   if ((dst = vm_fault_copy_object(src_entry)) == NULL)
     return KERN_RESOURCE_SHORTAGE;
-  mtx_lock(&dst->lock);
   rv = vm_fault_copy_pages(dst, src_entry);
-  mtx_unlock(&dst->lock);
   if (rv != KERN_SUCCESS) {
     vm_object_deallocate(dst);
     return rv;

@@ -5,11 +5,12 @@
 // unlocked; the host tests call it directly.
 //
 // Locking: the map lock shared, around the whole call. To count resident
-// pages an entry's object chain is locked front to back (the documented
+// and swapped pages an entry's object chain is locked front to back (the documented
 // object order: shadow before backing), at most VMMAP_MAXDEPTH levels; a
 // deeper chain is reported capped (VMMAP_F_DEPTH_CAP) with the pages of
 // the levels below left uncounted.
 #include "lib/lock.h"
+#include "vm/swap_pager.h"
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
@@ -54,11 +55,23 @@ static void vmmap_chain_unlock(struct vmmap_chain *ch)
   }
 }
 
-// Is page i of the entry resident in a level above level?
+// Does level k hold its own copy of page i of the entry, in memory or on
+// swap?
+static bool vmmap_holds(struct vmmap_chain *ch, int k, vm_pindex_t i)
+{
+  struct vm_object *obj = ch->objs[k];
+
+  return vm_object_page_lookup(obj, ch->base[k] + i) != NULL ||
+         (obj->swap_count > 0 &&
+          swap_pager_lookup(obj, ch->base[k] + i) != SWAPBLK_NONE);
+}
+
+// Does a level above level hold page i of the entry (a read sees that
+// copy, not this level's)?
 static bool vmmap_shadowed(struct vmmap_chain *ch, int level, vm_pindex_t i)
 {
   for (int k = 0; k < level; k++)
-    if (vm_object_page_lookup(ch->objs[k], ch->base[k] + i) != NULL)
+    if (vmmap_holds(ch, k, i))
       return true;
   return false;
 }
@@ -76,6 +89,26 @@ static unsigned vmmap_chain_resident(struct vmmap_chain *ch, vm_pindex_t npages)
     for (struct vm_page *m = vm_object_page_ge(obj, lo);
          m != NULL && m->pindex < hi; m = vm_object_page_next(obj, m))
       if (!vmmap_shadowed(ch, k, m->pindex - lo))
+        count++;
+  }
+  return count;
+}
+
+// Pages of the entry's npages whose copy a read sees is on swap: on swap
+// at some level, not resident there, shadowed by no level above. Cost:
+// O(npages x depth) for each level holding swap (vmmap is a diagnostic).
+static unsigned vmmap_chain_swapped(struct vmmap_chain *ch, vm_pindex_t npages)
+{
+  unsigned count = 0;
+
+  for (int k = 0; k < ch->depth; k++) {
+    struct vm_object *obj = ch->objs[k];
+    if (obj->swap_count == 0)
+      continue;
+    for (vm_pindex_t i = 0; i < npages; i++)
+      if (swap_pager_lookup(obj, ch->base[k] + i) != SWAPBLK_NONE &&
+          vm_object_page_lookup(obj, ch->base[k] + i) == NULL &&
+          !vmmap_shadowed(ch, k, i))
         count++;
   }
   return count;
@@ -131,6 +164,8 @@ static void vmmap_describe(struct vm_map_entry *entry, struct vmmap_entry *out,
   if (ch.capped)
     out->flags |= VMMAP_F_DEPTH_CAP;
   out->resident = vmmap_chain_resident(&ch,
+      (entry->end - entry->start) >> PAGE_SHIFT);
+  out->swapped = vmmap_chain_swapped(&ch,
       (entry->end - entry->start) >> PAGE_SHIFT);
   vmmap_chain_unlock(&ch);
 }

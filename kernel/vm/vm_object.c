@@ -36,6 +36,7 @@
 #include "lib/kmem.h"
 #include "lib/lock.h"
 #include "vm/pmap.h"
+#include "vm/swap_pager.h"
 #include "vm/vm_object.h"
 #include "vm/vm_object_internal.h"
 #include "vm/vm_page.h"
@@ -131,6 +132,7 @@ struct vm_object *vm_object_allocate(int type, vm_pindex_t size)
   mtx_set_stats(&obj->lock, &vm_cnt.v_object_lock);
   avl_init(&obj->memq, NULL);
   list_init(&obj->shadows);
+  avl_init(&obj->swblks, NULL);
   obj->size = size;
   obj->ref_count = 1;
   obj->type = (uint8_t)type;
@@ -146,7 +148,7 @@ struct vm_object *vm_object_allocate(int type, vm_pindex_t size)
 static void vm_object_free(struct vm_object *obj)
 {
   KASSERT(obj->resident_count == 0 && obj->shadow_count == 0 &&
-          obj->backing_object == NULL,
+          obj->backing_object == NULL && obj->swap_count == 0,
           ("vm_object_free: object %u still in use", obj->id));
   obj->magic = 0;
   obj->type = OBJT_DEAD;
@@ -268,7 +270,8 @@ void vm_object_page_unlink(struct vm_page *m)
 }
 
 // Move m to (new_obj, new_pindex). The page now differs from anything the
-// new owner's pager holds, so it is marked dirty (as FreeBSD does). The
+// new owner's pager holds, so it is marked dirty (as FreeBSD does), and
+// any swap copy of it at either end is stale and freed. The
 // page keeps its place on its queue, so the switch happens under the queue
 // lock too: the pageout scan must never see the old owner after it can
 // have been freed.
@@ -278,6 +281,10 @@ void vm_object_page_rename(struct vm_page *m, struct vm_object *new_obj,
   KASSERT(m->object != NULL, ("vm_object_page_rename: page has no owner"));
   MTX_ASSERT_OWNED(&m->object->lock);
   MTX_ASSERT_OWNED(&new_obj->lock);
+  if (m->object->swap_count > 0)
+    swap_pager_free_range(m->object, m->pindex, m->pindex + 1);
+  if (new_obj->swap_count > 0)
+    swap_pager_free_range(new_obj, new_pindex, new_pindex + 1);
   vm_page_queue_lock();
   vm_object_page_unlink(m);
   vm_object_page_insert(new_obj, m, new_pindex);
@@ -295,6 +302,14 @@ void vm_object_reference(struct vm_object *obj)
           ("vm_object_reference: object %p is dead", (void *)obj));
   vm_object_ref_add(obj);
   mtx_unlock(&obj->lock);
+}
+
+void vm_object_reference_locked(struct vm_object *obj)
+{
+  KASSERT(obj->magic == VM_OBJECT_MAGIC && vm_object_refs(obj) > 0 &&
+          (obj->flags & OBJ_DEAD) == 0,
+          ("vm_object_reference_locked: object %p is dead", (void *)obj));
+  vm_object_ref_add(obj);
 }
 
 bool vm_object_reference_if_alive(struct vm_object *obj)
@@ -460,9 +475,12 @@ int vm_object_shadow(struct vm_object **objp, vm_ooffset_t *offset,
     source->shadow_count++;
     result->backing_object = source;       // the caller's reference moves here
     result->backing_offset = *offset;
-    mtx_unlock(&source->lock);
+    // Checked before unlocking: from then on only result's reference holds
+    // source, and a fault's transient pin dropped now lets result absorb
+    // and free it (vm_object_deallocate_anon).
     if (vm_check_level > 0)
       vm_object_check(source);
+    mtx_unlock(&source->lock);
   }
   if (vm_check_level > 0)
     vm_object_check(result);
@@ -503,9 +521,11 @@ int vm_object_shadow(struct vm_object **objp, vm_ooffset_t *offset,
 // Invariant: what any lookup through obj finds, at any index, is the same
 // before and after each step. This holds because a lookup in obj that
 // misses would have gone to backing, and backing's pages there are either
-// moved into obj (collapse) or do not exist (bypass); backing has no pager
-// (only OBJT_DEFAULT backing objects are shortened: a swap object's pages
-// on disk would have to move too) so its non-resident pages read as next's.
+// moved into obj (collapse) or do not exist (bypass). Pages of backing on
+// swap count as pages: a collapse moves their blocks into obj
+// (swap_pager_collapse; its metadata is made first, so the step cannot fail
+// half way), a bypass needs obj to cover them too. backing's other indexes
+// have nothing on any pager, and read as next's.
 //
 // A busy or wired backing page (I/O, or a fault copying from it) stops a
 // collapse, a busy page in either object stops a bypass; the chain is left
@@ -603,6 +623,7 @@ static void vm_object_collapse_absorb(struct vm_object *obj,
       vm_page_free(m);
     }
   }
+  swap_pager_collapse(obj, backing);
   if (backing->backing_object != NULL) {
     // obj inherits backing's reference on next and its list place.
     vm_object_unlink_shadow(backing->backing_object, backing);
@@ -631,7 +652,7 @@ static bool vm_object_bypass_ok(struct vm_object *obj, struct vm_object *backing
                     : (own->flags & PG_BUSY) != 0)
       return false;
   }
-  return true;
+  return swap_pager_covered(obj, backing);
 }
 
 // Would a bypass of backing strand it: leave it one reference, held by its
@@ -678,13 +699,14 @@ static bool vm_object_collapse_step(struct vm_object *obj,
   struct vm_object *next;
   int how = 0;                        // 0 stop, 1 collapsed, 2 bypassed
 
-  if (backing->type == OBJT_DEFAULT && (backing->flags & OBJ_DEAD) == 0) {
+  if ((backing->flags & (OBJ_ANON | OBJ_DEAD)) == OBJ_ANON) {
     // Locking next shuts out vm_object_ref_pin on backing, so the count
     // read below stays true until the step is done.
     next = backing->backing_object;
     if (next != NULL)
       mtx_lock(&next->lock);
-    if (vm_object_refs(backing) == 1 && vm_object_collapse_movable(backing)) {
+    if (vm_object_refs(backing) == 1 && vm_object_collapse_movable(backing) &&
+        swap_pager_collapse_prepare(obj, backing)) {
       vm_object_collapse_absorb(obj, backing);
       how = 1;
     } else if (vm_object_refs(backing) > 1 &&

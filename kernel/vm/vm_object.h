@@ -38,10 +38,9 @@ struct vm_page;
 
 // Object types; each has a pager (vm_pager.h).
 #define OBJT_DEFAULT   0     // anonymous, zero-fill; no backing store yet
-#define OBJT_SWAP      1     // anonymous with a pager of its own: no swap
-                             // pager exists, so the kernel makes none (it
-                             // would get the default pager); host tests
-                             // register a fake one to test pager paths
+#define OBJT_SWAP      1     // anonymous with pages on swap (swap_pager.h):
+                             // a DEFAULT object becomes one when pageout
+                             // first writes one of its pages
 #define OBJT_VNODE     2     // a file's pages (the page cache)
 #define OBJT_DEAD      3     // terminated
 #define OBJT_COUNT     4
@@ -71,6 +70,9 @@ struct vm_object {
   uint32_t magic;                     // (c) VM_OBJECT_MAGIC while alive
   void *handle;                       // (c) the pager's thing (an inode)
   vm_ooffset_t pager_size;            // (o) vnode: file size in bytes
+  struct avl_tree swblks;             // (o) swap: blocks by pindex
+                                      //     (swap_pager.c)
+  uint32_t swap_count;                // (o) swap blocks held
 };
 
 void vm_object_startup(void);
@@ -84,6 +86,8 @@ struct vm_object *vm_object_allocate(int type, vm_pindex_t size);
 // Dropping the last reference terminates the object; dropping to one may
 // collapse it into its sole shadow.
 void vm_object_reference(struct vm_object *obj);
+// The same with obj locked by the caller (who knows it is not dying).
+void vm_object_reference_locked(struct vm_object *obj);
 // For a cache that points at objects without holding a reference (the
 // vnode pager's ip->vmobj): take one only if obj is not already dying.
 // The caller's own lock must keep obj's memory from being freed meanwhile.

@@ -8,6 +8,7 @@
 // Locking: takes obj's lock unless the caller holds it; reads the backing
 // object, which obj's reference keeps alive, without its lock.
 #include "lib/lock.h"
+#include "vm/swap_pager.h"
 #include "vm/vm_object.h"
 #include "vm/vm_object_internal.h"
 #include "vm/vm_page.h"
@@ -95,6 +96,7 @@ void vm_object_check(struct vm_object *obj)
   vm_object_check_pages(obj);
   vm_object_check_shadows(obj);
   vm_object_check_backing(obj);
+  swap_pager_check(obj);
   if (!held)
     mtx_unlock(&obj->lock);
 }

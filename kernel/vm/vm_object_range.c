@@ -8,6 +8,7 @@
 // Life cycle and shadow chains are in vm_object.c.
 #include "lib/lock.h"
 #include "vm/pmap.h"
+#include "vm/swap_pager.h"
 #include "vm/vm_object.h"
 #include "vm/vm_object_internal.h"
 #include "vm/vm_page.h"
@@ -33,7 +34,7 @@ bool vm_object_coalesce(struct vm_object *prev, vm_ooffset_t prev_offset,
   mtx_lock(&prev->lock);
   vm_object_collapse(prev);
   next_pindex = atop(prev_offset) + atop(prev_size);
-  ok = prev->type == OBJT_DEFAULT && vm_object_refs(prev) == 1 &&
+  ok = (prev->flags & OBJ_ANON) != 0 && vm_object_refs(prev) == 1 &&
        prev->shadow_count == 0 && prev->backing_object == NULL &&
        !__builtin_add_overflow(next_pindex, atop(next_size), &next_end);
   if (ok) {
@@ -76,6 +77,10 @@ void vm_object_page_remove(struct vm_object *obj, vm_pindex_t start,
     pmap_page_protect(m, VM_PROT_NONE);
     vm_page_free(m);
   }
+  // The pages on swap go too (after the loop, which waited for every
+  // busy page, so no page-out of the range is still recording blocks).
+  if (obj->swap_count > 0)
+    swap_pager_free_range(obj, start, end);
 }
 
 // Gather the next run of consecutive dirty pages at or after *pindex and
@@ -178,7 +183,7 @@ int vm_object_page_clean(struct vm_object *obj, vm_pindex_t start,
 // freed page would uncover the backing page, which is older data.
 static bool vm_object_can_discard(struct vm_object *obj)
 {
-  return obj->type == OBJT_DEFAULT && vm_object_refs(obj) == 1 &&
+  return (obj->flags & OBJ_ANON) != 0 && vm_object_refs(obj) == 1 &&
          obj->shadow_count == 0 && obj->backing_object == NULL;
 }
 
@@ -200,10 +205,17 @@ void vm_object_madvise(struct vm_object *obj, vm_pindex_t start,
     if (vm_page_wired(m) || (m->flags & PG_BUSY) != 0)
       continue;
     if (advice == VM_BEHAV_DONTNEED) {
-      vm_page_deactivate_noreuse(m);   // first in line for reclaim
+      // First in line for reclaim; forget the uses that came before, or
+      // the daemon would give it back to the active queue.
+      (void)pmap_ts_referenced(m);
+      vm_page_deactivate_noreuse(m);
     } else {
       pmap_page_protect(m, VM_PROT_NONE);
       vm_page_free(m);
     }
   }
+  // Freed pages read as zeros from now on, whether they were in memory
+  // or on swap (a wired or busy page skipped above has its copy in memory).
+  if (advice == VM_BEHAV_FREE && obj->swap_count > 0)
+    swap_pager_free_range(obj, start, end);
 }

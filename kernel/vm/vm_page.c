@@ -44,6 +44,7 @@
 #include "vm/pmap.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
+#include "vm/vm_pageout.h"
 
 #define VM_PAGE_ORDER_NONE  0xff     // not the head of a free block
 #define VM_PAGE_JUNK        0xdb     // fill byte of freed pages
@@ -170,6 +171,7 @@ void vm_page_startup(struct vm_page *array, paddr_t base, size_t npages)
   KASSERT(page_aligned(base), ("vm_page_startup: base %#lx not aligned",
                                (unsigned long)base));
   mtx_init(&vm_page_lock, "vm page queues");
+  vm_pageout_init();
   memset(&vm_cnt, 0, sizeof(vm_cnt));
   mtx_set_stats(&vm_page_lock, &vm_cnt.v_page_lock);
   vm_page_array = array;
@@ -224,8 +226,13 @@ struct vm_page *vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex,
     m->wire_count = 1;
     VM_CNT_INC(v_wire_count);
   }
-  if (obj != NULL)
+  if (obj != NULL) {
     vm_object_page_insert(obj, m, pindex);
+    // Object pages only: other callers may hold locks (the pmap's) that
+    // must not be held while waking a thread.
+    if (vm_page_free_count() < vm_pageout_free_min())
+      vm_pageout_poke();
+  }
   return m;
 }
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Page reclaim (vm_pageout.h): a pageout scan over the paging queues, run
-// by whoever ran out of pages, that frees clean pages of files.
+// by whoever ran out of pages, that frees clean pages of files and, when
+// swap is attached, sends anonymous pages to swap.
 //
 // Which pages. A page may be thrown away only if its contents can be had
-// again. Anonymous memory has no other copy (there is no swap), so it is
-// never reclaimed. A page of a file (OBJT_VNODE) object can be read from
+// again. Anonymous memory has no other copy unless swap holds one: without
+// a swap device it is never reclaimed; with one, see "Anonymous pages"
+// below. A page of a file (OBJT_VNODE) object can be read from
 // the file again as long as memory and file agree, so, with its object
 // locked, a page is freed when
 //   - its object is a file object that is not being terminated (OBJ_DEAD:
@@ -28,6 +30,17 @@
 // ago. There are no referenced bits in this policy yet: a page in use is
 // taken too if it is old enough, and simply faults back in.
 //
+// Anonymous pages, with swap (vm_pageout_anon): any queue's page that is
+// not busy, wired or invalid, of an object not dying or collapsing, is
+// unmapped; if it is clean and swap holds its copy it is freed at once;
+// otherwise it is written to swap together with the neighbours in its
+// object that may go too (one cluster, one request: vm_pageout_cluster),
+// and the pages written are freed. The object lock is dropped for the
+// write, with the pages busy and a reference of the scan's own on the
+// object. A page that fails to be written stays dirty and resident, on
+// the laundry queue. The laundry queue is scanned between the inactive
+// and the active queue.
+//
 // Every page looked at leaves the head of its queue -- freed, moved to
 // another queue, or sent to the tail -- so a pass looks at each page at
 // most once. It stops when the target is met or after as many pages as
@@ -38,22 +51,27 @@
 //                            can go. msync, munmap and exit write it
 //                            (vm_object_page_clean), which puts it back on
 //                            the inactive queue, clean.
-//   anonymous, inactive   -> laundry queue too: a swap pager would write
-//                            it out; with none, it waits there for its
-//                            next use (a fault activates it again).
-//   anonymous, active     -> tail of the active queue: in use.
+//   anonymous, no swap,   -> laundry queue too: with no swap it waits
+//   inactive                 there for its next use (a fault activates
+//                            it again).
+//   anonymous, no swap,   -> tail of the active queue: in use.
+//   active
 //   busy, invalid, object dying or locked elsewhere
 //                         -> tail of its queue, to be tried next time.
 //
-// Locking: called with nothing held. The scan holds the page queue lock
-// only to pick the page at a queue's head and try-lock its object (see
-// vm_pageout_next for why the object is safe to touch), then works with
-// that object lock alone, which is what every page operation needs.
+// Locking: called with nothing held; may sleep for swap I/O. The scan
+// holds the page queue lock only to pick the page at a queue's head and
+// try-lock its object (see vm_pageout_next for why the object is safe to
+// touch), then works with that object lock alone, which is what every
+// page operation needs.
 #include "lib/lock.h"
+#include "lib/string.h"
 #include "vm/pmap.h"
+#include "vm/swap_pager.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
 #include "vm/vm_pageout.h"
+#include "vm/vm_pager.h"
 
 #define VM_PAGEOUT_TARGET_MIN  32     // pages
 #define VM_PAGEOUT_TARGET_DIV  128    // of all pages
@@ -138,60 +156,455 @@ static bool vm_pageout_unmap_clean(struct vm_page *m)
   return true;
 }
 
+// May the anonymous page m of obj (locked) go to swap now? Not while a
+// collapse moves obj's pages or obj is dying, nor while m is busy or
+// holds nothing yet.
+static bool vm_pageout_anon_candidate(struct vm_page *m, struct vm_object *obj)
+{
+  return (obj->flags & (OBJ_DEAD | OBJ_COLLAPSING)) == 0 &&
+         (m->flags & (PG_BUSY | PG_VALID)) == PG_VALID && !vm_page_wired(m);
+}
+
+// Unmap the anonymous page m and say whether it must be written before it
+// may be freed: it is dirty, or swap holds no copy of it. (A clean page
+// with no copy may be a zero page or a copy of a backing object's page;
+// writing it is always right, guessing is not.)
+static bool vm_pageout_anon_needs_write(struct vm_page *m,
+                                        struct vm_object *obj)
+{
+  pmap_page_protect(m, VM_PROT_NONE);
+  if (pmap_is_modified(m))
+    vm_page_dirty(m);
+  return (m->flags & PG_DIRTY) != 0 ||
+         swap_pager_lookup(obj, m->pindex) == SWAPBLK_NONE;
+}
+
+// May the neighbour at pindex of obj join a cluster being written? It
+// must be resident, queued (not wired), idle and valid, and need a write
+// (which unmaps it). For the daemon (refs) it must also be on the inactive
+// or laundry queue: the aging kept the pages in use on the active one.
+// Returns it, or NULL.
+static struct vm_page *vm_pageout_neighbour(struct vm_object *obj,
+                                            vm_pindex_t pindex, bool refs)
+{
+  struct vm_page *p = vm_object_page_lookup(obj, pindex);
+
+  if (p == NULL || p->queue == PQ_NONE || (refs && p->queue == PQ_ACTIVE) ||
+      !vm_pageout_anon_candidate(p, obj) ||
+      !vm_pageout_anon_needs_write(p, obj))
+    return NULL;
+  return p;
+}
+
+// Gather the cluster around m (already unmapped, needing a write) into ma,
+// in index order: m's neighbours in obj that may join it, ahead and then
+// behind, up to SWAP_CLUSTER_MAX pages. Busies them all; returns how many.
+static int vm_pageout_cluster(struct vm_page *m, struct vm_object *obj,
+                              struct vm_page **ma, bool refs)
+{
+  struct vm_page *ahead[SWAP_CLUSTER_MAX], *p;
+  int na = 0, n = 0, nb = 0;
+
+  while (1 + na < SWAP_CLUSTER_MAX &&
+         (p = vm_pageout_neighbour(obj, m->pindex + (vm_pindex_t)na + 1,
+                                     refs)) != NULL)
+    ahead[na++] = p;
+  // Behind m: ma fills from the end backwards, then moves down.
+  while (1 + na + nb < SWAP_CLUSTER_MAX && m->pindex > (vm_pindex_t)nb &&
+         (p = vm_pageout_neighbour(obj, m->pindex - (vm_pindex_t)nb - 1,
+                                     refs)) != NULL)
+    ma[SWAP_CLUSTER_MAX - 1 - nb++] = p;
+  for (int i = 0; i < nb; i++)
+    ma[n++] = ma[SWAP_CLUSTER_MAX - nb + i];
+  ma[n++] = m;
+  for (int i = 0; i < na; i++)
+    ma[n++] = ahead[i];
+  for (int i = 0; i < n; i++)
+    vm_page_xbusy(ma[i]);
+  return n;
+}
+
+// Write the busy cluster ma[0..n-1] of obj (locked) to swap and free the
+// pages written. A page that could not be written stays dirty and resident
+// (back on the laundry queue, for a later try). obj's lock is dropped
+// around the I/O; the caller's reference keeps obj alive meanwhile, and
+// the busy pages keep faults, unmapping and collapse away from them.
+// Returns the pages freed.
+static size_t vm_pageout_swap_cluster(struct vm_object *obj,
+                                      struct vm_page **ma, int n)
+{
+  int rtvals[SWAP_CLUSTER_MAX];
+  size_t freed = 0;
+
+  swap_pager_make_swap(obj);
+  (void)vm_pager_put_pages(obj, ma, n, true, rtvals);
+  for (int i = 0; i < n; i++) {
+    if (rtvals[i] == VM_PAGER_OK) {
+      ma[i]->flags &= ~PG_DIRTY;
+      vm_page_free(ma[i]);          // wakes whoever waits for it
+      freed++;
+    } else {
+      vm_page_xunbusy(ma[i]);
+      vm_page_launder(ma[i]);
+    }
+  }
+  VM_CNT_ADD(v_pageout, freed);
+  return freed;
+}
+
+// An anonymous page, with swap attached: a clean page whose copy is on
+// swap is freed at once; any other is written out with its neighbours
+// and freed. Returns the pages freed (0: m moved on to the tail of its
+// queue, or failed to be written). obj locked, and again on return; the
+// lock is dropped across the write, under a reference of our own, which
+// *ref says the caller must drop (vm_object_deallocate, once unlocked).
+static size_t vm_pageout_anon(struct vm_page *m, struct vm_object *obj,
+                              bool refs, bool *ref)
+{
+  struct vm_page *ma[SWAP_CLUSTER_MAX];
+  int n;
+
+  if (!vm_pageout_anon_candidate(m, obj) ||
+      (swap_pager_full() && ((m->flags & PG_DIRTY) != 0 ||
+                             swap_pager_lookup(obj, m->pindex) == SWAPBLK_NONE))) {
+    vm_pageout_requeue(m);            // (with swap full: it cannot be written)
+    return 0;
+  }
+  if (!vm_pageout_anon_needs_write(m, obj)) {
+    vm_page_free(m);
+    return 1;
+  }
+  n = vm_pageout_cluster(m, obj, ma, refs);
+  vm_object_reference_locked(obj);
+  *ref = true;
+  return vm_pageout_swap_cluster(obj, ma, n);
+}
+
 // Deal with m, just taken from the head of queue q, its object obj locked:
-// free it (true) or move it on as the module comment says (false). obj
-// stays locked.
-static bool vm_pageout_page(struct vm_page *m, struct vm_object *obj, int q)
+// free it (and, for a page written to swap, its cluster) or move it on as
+// the module comment says. Returns the pages freed. obj stays locked;
+// *ref says that a reference was taken on obj for the caller to drop.
+static size_t vm_pageout_page(struct vm_page *m, struct vm_object *obj, int q,
+                              bool refs, bool *ref)
 {
   KASSERT(m->object == obj && m->queue == q && !vm_page_wired(m),
           ("vm_pageout_page: page %p moved under object %u's lock",
            (void *)m, obj->id));
+  // The daemon gives a page used since it last looked a second chance:
+  // to the active queue's tail (the referenced bits are cleared as read).
+  if (refs && q != PQ_LAUNDRY && pmap_ts_referenced(m) > 0) {
+    vm_page_activate(m);
+    return 0;
+  }
   if ((obj->flags & OBJ_ANON) != 0) {
+    if (swap_pager_available())
+      return vm_pageout_anon(m, obj, refs, ref);
     if (q == PQ_INACTIVE)
       vm_page_launder(m);
-    else
+    else if (q == PQ_ACTIVE)
       vm_page_activate(m);
-    return false;
+    else
+      vm_pageout_requeue(m);
+    return 0;
   }
   if (!vm_pageout_candidate(m, obj)) {
     vm_pageout_requeue(m);
-    return false;
+    return 0;
   }
   if (!vm_pageout_unmap_clean(m)) {
-    vm_page_launder(m);
-    return false;
+    if (q == PQ_LAUNDRY)
+      vm_pageout_requeue(m);
+    else
+      vm_page_launder(m);
+    return 0;
   }
   vm_page_free(m);
-  return true;
+  return 1;
 }
 
-// One pass over queue q from its head, freeing up to target pages.
-static size_t vm_pageout_scan(int q, size_t target)
+// One pass over queue q from its head, freeing up to target pages; with
+// refs, referenced pages are kept (the daemon's passes).
+static size_t vm_pageout_scan(int q, size_t target, bool refs)
 {
   size_t budget = vm_page_queue_count(q), freed = 0;
   struct vm_object *obj;
   struct vm_page *m;
+  bool ref;
 
   while (freed < target && budget-- > 0 &&
          (m = vm_pageout_next(q, &obj)) != NULL) {
     if (obj == NULL)
       continue;                 // skipped, now at the tail
-    if (vm_pageout_page(m, obj, q))
-      freed++;
+    ref = false;
+    freed += vm_pageout_page(m, obj, q, refs, &ref);
     mtx_unlock(&obj->lock);
+    if (ref)
+      vm_object_deallocate(obj);
   }
+  return freed;
+}
+
+// The queues from the inactive head on, as vm_pageout_reclaim says. With
+// refs (the daemon) referenced pages stay, and the active queue is left
+// to the aging, which has just looked at its pages: a second look in the
+// same pass would find their referenced bits cleared by the first.
+static size_t vm_pageout_reclaim_queues(size_t target, bool refs)
+{
+  static const int order[] = { PQ_INACTIVE, PQ_LAUNDRY, PQ_ACTIVE };
+  size_t freed = 0;
+
+  KASSERT(!vm_page_queue_owned(),
+          ("vm_pageout_reclaim: called with the page queue lock held"));
+  for (int i = 0; i < 3 && freed < target; i++) {
+    if ((order[i] == PQ_LAUNDRY && !swap_pager_available()) ||
+        (order[i] == PQ_ACTIVE && refs))
+      continue;                 // nothing there can be cleaned
+    freed += vm_pageout_scan(order[i], target - freed, refs);
+  }
+  VM_CNT_ADD(v_reclaimed, freed);
   return freed;
 }
 
 size_t vm_pageout_reclaim(size_t target)
 {
-  size_t freed;
+  return vm_pageout_reclaim_queues(target, false);
+}
 
-  KASSERT(!vm_page_queue_owned(),
-          ("vm_pageout_reclaim: called with the page queue lock held"));
-  freed = vm_pageout_scan(PQ_INACTIVE, target);
-  if (freed < target)
-    freed += vm_pageout_scan(PQ_ACTIVE, target - freed);
-  VM_CNT_ADD(v_reclaimed, freed);
+// ---------------------------------------------------------------------------
+// The pageout daemon.
+//
+// A kernel thread (the kernel starts it: kthread_start) runs
+// vm_pageout_daemon. It sleeps while at least vm_pageout_free_min() pages
+// are free (the low mark, 1/2048 of memory, at least 16) and nobody waits
+// for it; vm_page_alloc pokes it when an allocation leaves fewer. The
+// marks are low on purpose: the daemon keeps a small reserve for the
+// allocations that cannot wait, it does not shrink the page cache ahead
+// of need (a pass frees up to twice the low mark, no more). Each pass then
+//   1. ages the active queue: from its head, a page referenced since it
+//      was last looked at (the pmap's referenced bits, Sv39's A bit,
+//      cleared as they are read) goes to the tail, one that was not to the
+//      inactive queue -- until the inactive queue holds a third of the
+//      queued pages or it has looked at 4 pages for each page wanted;
+//   2. reclaims up to the high mark from the inactive
+//      and laundry queues as vm_pageout_reclaim does, but keeping
+//      referenced pages (they go back to the active queue); the next pass
+//      ages more if this was not enough;
+//   3. when someone waits and that was not enough, reclaims once more
+//      without looking at referenced bits: a page in use is better paged
+//      out than a fault failed.
+// A fault short of pages calls vm_pageout_wait, which sleeps until a pass
+// that began after the call has finished, then tries again. One urgent
+// pass per shortage: the waiters ask for a pass number (wanted), not for
+// passes while they wait, so a waiter woken but not yet run (one CPU)
+// does not get pass after pass, each shrinking the page cache. A pass
+// that frees nothing and has no waiter makes the daemon ignore pokes until
+// a waiter comes: nothing it can do would help until then.
+//
+// Out of memory: when two urgent passes in a row are futile -- each freed
+// less than the low mark and left less than it free -- RAM and swap are
+// full of pages nobody can give up. (A pass that frees a page or two is no
+// progress: a fault that needs a run of text pages got them back, lost
+// them to the next pass, and so on until it gave up.) The daemon then
+// calls vm_oom_kill (outside kernel/vm), which kills one process; while
+// the victim dies the waiters keep waiting without using up their tries,
+// since its memory is on the way; a killed waiter returns at once. Two
+// passes, not one, so that a pass that only met busy pages (I/O under
+// way) kills nobody.
+//
+// Without the thread (host tests; the kernel before it starts),
+// vm_pageout_wait reclaims in the caller.
+//
+// Locking: vm_pageout_d.lock (a leaf after object locks) protects the
+// daemon's state; the daemon holds no lock during a pass.
+
+// Locks: (d) vm_pageout_d.lock, (a) atomic.
+static struct {
+  struct mtx lock;
+  bool running;          // (a) the daemon thread exists
+  bool busy;             // (a) a pass is under way
+  bool stalled;          // (d) the last pass freed nothing, no one waited
+  uint64_t passes;       // (d) passes finished
+  size_t last_freed;     // (d) pages the last pass freed
+  bool oom;              // (d) after the last pass memory may still come
+                         // (vm_pageout_oom): waiters wait on
+  int futile;            // (t) futile urgent passes in a row (vm_pageout_oom)
+  int waiters;           // (d) threads in vm_pageout_wait
+  uint64_t wanted;       // (d) the pass the waiters wait for ends passes here
+} vm_pageout_d;
+
+void vm_pageout_init(void)
+{
+  memset(&vm_pageout_d, 0, sizeof(vm_pageout_d));
+  mtx_init(&vm_pageout_d.lock, "vm_pageout");
+}
+
+#define VM_PAGEOUT_AGE_PER_PAGE 4     // active pages looked at per page wanted
+#define VM_PAGEOUT_FREE_MIN     16    // pages
+#define VM_PAGEOUT_FREE_MIN_DIV 2048  // of all pages
+
+size_t vm_pageout_free_min(void)
+{
+  return MAX((size_t)VM_PAGEOUT_FREE_MIN,
+             vm_page_total_count() / VM_PAGEOUT_FREE_MIN_DIV);
+}
+
+// The high mark: a pass frees up to here.
+static size_t vm_pageout_high(void)
+{
+  return 2 * vm_pageout_free_min();
+}
+
+void vm_pageout_poke(void)
+{
+  if (!__atomic_load_n(&vm_pageout_d.running, __ATOMIC_RELAXED) ||
+      __atomic_load_n(&vm_pageout_d.busy, __ATOMIC_RELAXED))
+    return;
+  mtx_lock(&vm_pageout_d.lock);
+  if (!vm_pageout_d.stalled)
+    wakeup(&vm_pageout_d);
+  mtx_unlock(&vm_pageout_d.lock);
+}
+
+// Is the inactive queue short of a third of the queued pages?
+static bool vm_pageout_inactive_short(void)
+{
+  size_t act = vm_page_queue_count(PQ_ACTIVE);
+  size_t inact = vm_page_queue_count(PQ_INACTIVE);
+
+  return 3 * inact < act + inact;
+}
+
+size_t vm_pageout_age(size_t budget)
+{
+  struct vm_object *obj;
+  struct vm_page *m;
+  size_t moved = 0;
+
+  // Each page at most once: a second look in the same call would find the
+  // bits the first one cleared.
+  budget = MIN(budget, vm_page_queue_count(PQ_ACTIVE));
+  while (budget-- > 0 && vm_pageout_inactive_short() &&
+         (m = vm_pageout_next(PQ_ACTIVE, &obj)) != NULL) {
+    if (obj == NULL)
+      continue;                 // skipped, now at the tail
+    if (pmap_ts_referenced(m) > 0) {
+      vm_page_activate(m);      // used: to the tail
+    } else {
+      vm_page_deactivate(m);
+      moved++;
+    }
+    mtx_unlock(&obj->lock);
+  }
+  return moved;
+}
+
+size_t vm_pageout_pass(bool urgent)
+{
+  size_t free = vm_page_free_count(), high = vm_pageout_high();
+  size_t target = free < high ? high - free : 0, freed;
+
+  if (urgent && target == 0)
+    target = vm_pageout_free_min();
+  if (target == 0)
+    return 0;
+  // Aging work in proportion to the pages wanted: a pass must not cost a
+  // walk of the whole active queue when it frees a few dozen pages.
+  (void)vm_pageout_age(VM_PAGEOUT_AGE_PER_PAGE * target);
+  freed = vm_pageout_reclaim_queues(target, true);
+  if (urgent && freed < target)
+    freed += vm_pageout_reclaim_queues(target - freed, false);
   return freed;
+}
+
+// Must the daemon run a pass? (d) held.
+static bool vm_pageout_needed(void)
+{
+  return vm_pageout_d.wanted > vm_pageout_d.passes ||
+         (!vm_pageout_d.stalled && vm_page_free_count() < vm_pageout_free_min());
+}
+
+// After a pass: kill for memory if urgent passes keep being futile.
+// Returns whether memory may still come for the waiters: false only when
+// two urgent passes in a row were futile and nobody is left to kill. No
+// lock held.
+static bool vm_pageout_oom(bool urgent, size_t freed)
+{
+  // A pass is futile when it could not free even the low mark's worth
+  // and memory is still short: a pass that frees a page or two is no
+  // progress when the fault needs more (make check: a hog's text page
+  // was read in, taken back by the next pass, read in again... until its
+  // fault gave up). Pages that came back some other way (an exit) are no
+  // shortage: the waiters will find them, nobody dies for them.
+  if (!urgent)
+    return true;                      // (pokes between urgent passes)
+  if (freed >= vm_pageout_free_min() ||
+      vm_page_free_count() >= vm_pageout_free_min()) {
+    vm_pageout_d.futile = 0;
+    return true;
+  }
+  if (++vm_pageout_d.futile < 2)
+    return true;                      // one more pass decides
+  return vm_oom_kill();
+}
+
+void vm_pageout_daemon(void)
+{
+  size_t freed;
+  bool urgent, oom;
+
+  mtx_lock(&vm_pageout_d.lock);
+  __atomic_store_n(&vm_pageout_d.running, true, __ATOMIC_RELEASE);
+  for (;;) {
+    while (!vm_pageout_needed())
+      sleep(&vm_pageout_d, &vm_pageout_d.lock);
+    // Urgent only for a waiter whose pass is still to come: one that was
+    // answered but has not run yet (on one CPU it may not, while this
+    // thread runs) must not get pass after pass, each shrinking the cache.
+    urgent = vm_pageout_d.wanted > vm_pageout_d.passes;
+    __atomic_store_n(&vm_pageout_d.busy, true, __ATOMIC_RELAXED);
+    mtx_unlock(&vm_pageout_d.lock);
+    freed = vm_pageout_pass(urgent);
+    oom = vm_pageout_oom(urgent, freed);
+    mtx_lock(&vm_pageout_d.lock);
+    vm_pageout_d.oom = oom;
+    __atomic_store_n(&vm_pageout_d.busy, false, __ATOMIC_RELAXED);
+    vm_pageout_d.passes++;
+    vm_pageout_d.last_freed = freed;
+    vm_pageout_d.stalled = freed == 0 &&
+                           vm_pageout_d.wanted <= vm_pageout_d.passes;
+    wakeup(&vm_pageout_d.passes);
+  }
+}
+
+bool vm_pageout_wait(void)
+{
+  uint64_t want;
+  size_t freed;
+  bool oom, killed;
+
+  ASSERT_SLEEPABLE();
+  if (vm_oom_caller_killed())
+    return false;                     // its memory is better given back
+  if (!__atomic_load_n(&vm_pageout_d.running, __ATOMIC_ACQUIRE))
+    return vm_pageout_reclaim(vm_pageout_target()) > 0;
+  mtx_lock(&vm_pageout_d.lock);
+  vm_pageout_d.waiters++;
+  do {
+    // A pass under way may have looked at the queues before our shortage.
+    want = vm_pageout_d.passes + (vm_pageout_d.busy ? 2 : 1);
+    vm_pageout_d.wanted = MAX(vm_pageout_d.wanted, want);
+    vm_pageout_d.stalled = false;
+    wakeup(&vm_pageout_d);
+    while (vm_pageout_d.passes < want)
+      sleep(&vm_pageout_d.passes, &vm_pageout_d.lock);
+    freed = vm_pageout_d.last_freed;
+    oom = vm_pageout_d.oom;
+    killed = vm_oom_caller_killed();
+    // While a victim is dying its memory is on the way: wait for it
+    // without counting tries, or every fault in the system would run out
+    // of them first and its process die too.
+  } while (oom && freed == 0 && vm_page_free_count() == 0 && !killed);
+  vm_pageout_d.waiters--;
+  mtx_unlock(&vm_pageout_d.lock);
+  return !killed && (freed > 0 || oom || vm_page_free_count() > 0);
 }

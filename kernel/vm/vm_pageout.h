@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Page reclaim: memory given back by the page cache when no page is free.
 //
-// There is no pageout daemon yet, and no swap: reclaim is synchronous and
-// frees only clean pages of files, whose contents are still on disk (the
-// next fault or read() brings them back). A caller that could not get a
-// page releases every lock it holds and then
+// There is no pageout daemon yet: reclaim is synchronous. It frees clean
+// pages of files, whose contents are still on disk (the next fault or
+// read() brings them back), and, when swap is attached, anonymous pages,
+// written to swap first unless swap already holds them (docs/paging.md).
+// A caller that could not get a page releases every lock it holds and then
 //
 //   if (vm_pageout_reclaim(vm_pageout_target()) > 0)
 //     ... tries once more ...
@@ -16,16 +17,61 @@
 
 #include "vm/vm.h"
 
-// Free up to target pages of file objects that are clean, unwired, idle
-// and valid: the inactive queue first, from its head (DONTNEED'd pages,
-// then the oldest), then the active queue from its oldest page. Anonymous
-// pages are never freed. Returns how many pages were freed (also counted
-// in vm_cnt.v_reclaimed). Call with no lock held.
+// Free up to target unwired, idle, valid pages: clean pages of files, and
+// with swap anonymous pages (written out with their neighbours first
+// unless swap holds a clean copy): the inactive queue first, from its
+// head (DONTNEED'd pages, then the oldest), then the laundry queue (with
+// swap), then the active queue from its oldest page. Without swap,
+// anonymous pages are never freed. Returns how many pages were freed
+// (also counted in vm_cnt.v_reclaimed). Call with no lock held; may sleep
+// for swap I/O.
 size_t vm_pageout_reclaim(size_t target);
 
 // How much a caller that ran out should ask for: 1/128 of memory, at
 // least 32 pages, so that the allocations after it do not each pay for a
 // scan of their own.
 size_t vm_pageout_target(void);
+
+// The pageout daemon (vm_pageout.c: "The pageout daemon").
+//
+// vm_pageout_init: reset its state; vm_page_startup calls it.
+void vm_pageout_init(void);
+// The daemon thread's body; never returns. The kernel runs it in a kernel
+// thread of its own (kthread_start).
+void vm_pageout_daemon(void);
+// The daemon's low mark: it wakes when fewer pages are free (1/2048 of
+// memory, at least 16), and a pass frees up to twice as many.
+size_t vm_pageout_free_min(void);
+// Wake the daemon if it sleeps: an allocation left fewer free pages than
+// vm_pageout_free_min(). Callable with object locks held.
+void vm_pageout_poke(void);
+// For a caller that found no free page, with no lock held: wait for a
+// daemon pass that began after the call (or, without a daemon, reclaim
+// here). True when trying again can help: something was freed, or some
+// page is free; false at once for a killed caller. While an
+// out-of-memory victim is dying it waits on, so that no fault gives up
+// before the victim's memory is back. May sleep.
+bool vm_pageout_wait(void);
+// One pass of the daemon, in the caller: age the active queue, then
+// reclaim up to the high mark keeping referenced pages (and, when urgent,
+// without keeping them if that was not enough). Returns the pages freed.
+// vm_pageout_age is step 1 alone, looking at up to budget active pages:
+// returns the pages it deactivated.
+size_t vm_pageout_pass(bool urgent);
+size_t vm_pageout_age(size_t budget);
+
+// Out of memory: the daemon calls this, with no lock held, when two urgent
+// passes in a row were futile (vm_pageout.c) -- RAM and swap are full and
+// nothing can be reclaimed. It is not in kernel/vm: the kernel's
+// (kernel/oom.c) kills the process with the most anonymous memory,
+// resident and on swap, sparing parents while a leaf can go (never init),
+// and the host tests' has no processes. Returns true when a
+// victim was killed or is still dying (its memory will come back: worth
+// waiting for), false when there is nobody to kill. May sleep.
+bool vm_oom_kill(void);
+// Is the calling thread's process killed (by that rule or any other)? Its
+// shortage then ends its wait at once: the process is on its way out, and
+// its memory is worth more given back than fed. False on the host.
+bool vm_oom_caller_killed(void);
 
 #endif

@@ -5,7 +5,8 @@
 // Interface: vm_pager_register() fills a slot at start-up (the kernel's
 // vnode pager, host tests' fake pagers); vm_object and vm_fault call the
 // vm_pager_* dispatchers, which look the slot up by obj->type. OBJT_DEFAULT
-// and OBJT_SWAP start out with the default pager; using a type nobody
+// and OBJT_SWAP start out with the default pager (the swap pager takes
+// OBJT_SWAP over when a swap device is attached); using a type nobody
 // registered (or OBJT_DEAD) is a kernel bug and panics.
 //
 // The default pager stands for "nothing on backing store yet": it never
@@ -82,6 +83,13 @@ void vm_pager_register(int type, const struct vm_pager_ops *ops)
           ops->haspage != NULL && ops->dealloc != NULL,
           ("vm_pager_register: incomplete operations for type %d", type));
   vm_pager_table[type] = ops;
+}
+
+void vm_pager_register_default(int type)
+{
+  KASSERT(type == OBJT_DEFAULT || type == OBJT_SWAP,
+          ("vm_pager_register_default: type %d is not anonymous", type));
+  vm_pager_table[type] = &default_pager_ops;
 }
 
 const struct vm_pager_ops *vm_pager_ops_of(const struct vm_object *obj)

@@ -42,6 +42,8 @@ struct vm_pager_ops {
 };
 
 void vm_pager_register(int type, const struct vm_pager_ops *ops);
+// Give an anonymous type the default pager back (swap detached).
+void vm_pager_register_default(int type);
 const struct vm_pager_ops *vm_pager_ops_of(const struct vm_object *obj);
 
 int vm_pager_get_pages(struct vm_object *obj, struct vm_page **ma, int count,

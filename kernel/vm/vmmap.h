@@ -37,6 +37,8 @@ struct vmmap_entry {
   unsigned long start;        // first address
   unsigned long end;          // first address past the entry
   unsigned long offset;       // byte offset of start in the object
+  unsigned long swapped;      // pages of the range on swap, not resident
+                              // (a long: the record stays free of padding)
   unsigned int objid;         // the front object's id (0: none)
   unsigned int ino;           // vnode objects: the file's inode number
   unsigned int resident;      // pages of the range resident in the chain

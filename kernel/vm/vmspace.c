@@ -104,6 +104,28 @@ size_t vmspace_resident_count(struct vmspace *vm)
   return pmap_resident_count(vmspace_pmap(vm));
 }
 
+// The OOM rule's measure. Objects shared between entries or processes are
+// counted by each (cheap, and a fair share of the blame).
+size_t vmspace_anon_count(struct vmspace *vm)
+{
+  struct vm_map *map = &vm->vm_map;
+  struct vm_map_entry *entry;
+  struct vm_object *obj;
+  size_t n = 0;
+
+  vm_map_lock_read(map);
+  for (entry = vm_map_entry_first(map); entry != NULL;
+       entry = vm_map_entry_next(entry)) {
+    if ((obj = entry->object) == NULL || (obj->flags & OBJ_ANON) == 0)
+      continue;
+    mtx_lock(&obj->lock);
+    n += obj->resident_count + obj->swap_count;
+    mtx_unlock(&obj->lock);
+  }
+  vm_map_unlock_read(map);
+  return n;
+}
+
 size_t vmspace_wired_count(struct vmspace *vm)
 {
   return pmap_wired_count(vmspace_pmap(vm));

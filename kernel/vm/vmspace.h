@@ -43,5 +43,9 @@ static inline struct pmap *vmspace_pmap(struct vmspace *vm)
 // Pages resident in / wired into this address space's pmap.
 size_t vmspace_resident_count(struct vmspace *vm);
 size_t vmspace_wired_count(struct vmspace *vm);
+// Pages of anonymous memory, resident or on swap, in the front objects of
+// this address space's entries: the out-of-memory rule's size. Takes the
+// map's read lock and each object's lock.
+size_t vmspace_anon_count(struct vmspace *vm);
 
 #endif

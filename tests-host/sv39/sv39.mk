@@ -16,7 +16,8 @@ SV39_SRCS := kernel/arch/riscv/pmap.c kernel/arch/riscv/pmap_page.c \
              $(sort $(wildcard tests-host/sv39/*.c)) \
              $(sort $(wildcard kernel/vm/*.c)) kernel/lib/avl.c \
              tests-host/host_lock.c tests-host/host_kmem.c \
-             tests-host/host_panic.c tests-host/host_vmcheck.c
+             tests-host/host_panic.c tests-host/host_vmcheck.c \
+             tests-host/host_oom.c
 SV39_OBJS := $(SV39_SRCS:%.c=$(SV39_B)/%.o)
 SV39_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -Itests-host/sv39 \
                -Ikernel -Itests-host -MMD -MP \

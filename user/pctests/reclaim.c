@@ -18,9 +18,11 @@
 // page it frees here is this file's, and the file goes away with the test.
 // Otherwise it could take the clean pages of programs still running (this
 // suite's text, sh, init), and the group's free page count would not come
-// back to its old value. One reclaim batch is 1/128 of memory
-// (vm_pageout_target); the file holds one and a half, so the batch never
-// runs past it. Filling memory with anonymous pages first, rather than
+// back to its old value. The file holds one and a half times 1/128 of
+// memory, more than the pageout daemon frees for one shortage (twice its
+// low mark) or a direct reclaim batch (vm_pageout_target) takes, so the
+// scan never runs past it -- unless it frees more than a shortage needs,
+// which this test catches. Filling memory with anonymous pages first, rather than
 // with a file as big as memory, keeps the file small: every page written
 // to create it is a disk transaction, the slowest part of the test.
 #include "user/testlib.h"

@@ -121,8 +121,8 @@ static enum intr_kind dev_intr(uint64_t scause)
     int irq = plic_claim();
     if (irq != 0 && irq == platform.uart_irq)
       uart_intr();
-    else if (irq != 0 && irq == virtio_blk_irq)
-      virtio_blk_intr();
+    else if (irq != 0)
+      (void)virtio_blk_intr(irq);
     if (irq != 0)
       plic_complete(irq);
     return INTR_DEVICE;
@@ -179,6 +179,8 @@ static void user_exception(struct proc *p, uint64_t scause, uint64_t va)
     int rc = trap_vm_fault(p, va, type);
     if (rc == KERN_SUCCESS)
       return;
+    if (rc == KERN_RESOURCE_SHORTAGE && killed(p))
+      return;                 // killed while it waited: it exits, no more to say
     // docs/semantics.md allows only two words here; a fault that found no free
     // page is reported as a segmentation fault and says why after it.
     what = rc == KERN_OUT_OF_BOUNDS ? "bus error" : "segmentation fault";

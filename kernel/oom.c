@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+// The out-of-memory killer (vm_pageout.h: vm_oom_kill), called by the
+// pageout daemon when RAM and swap are full and nothing can be reclaimed.
+//
+// The rule: kill the process with the most anonymous memory, resident or
+// on swap (vmspace_anon_count), among those with no living child if there
+// is one, and say so on the console:
+//
+//   out of memory: killed pid 7 (hog)
+//
+// Parents are spared while a leaf can go: the shell waiting for a
+// command, a test suite waiting for the hog it forked, are never the ones
+// to blame (make check found the suite killed when its hog was still
+// small). Never init (it must not exit; it is not a candidate at all),
+// never a kernel thread, never a process already killed or exiting. One victim at
+// a time: while any killed process (by this rule, by a failed fault, by
+// kill()) has not finished exiting, its memory is still coming back, so
+// the caller is told to wait (true) after sleeping a clock tick, and
+// nobody else dies meanwhile. (make check found the need: a hog killed by
+// its failed fault was still exiting, and the rule took the suite's own
+// process as the next largest.)
+//
+// Worked example: 64 MiB of RAM, no swap; sh (pid 2, 40 pages of
+// anonymous memory), usertests (pid 3, 60 pages) and its child hog (pid 4,
+// 15 000 pages, still growing). The hog's fault finds no page, the daemon
+// frees the clean file pages it can (programs' text, read() cache), two
+// passes then free (almost) nothing, and the hog, the only process with no
+// child and largest by far anyway, is killed. Its waiting fault gives up
+// at once, as a killed process's does; its memory comes back at exit,
+// and sh and usertests never noticed.
+//
+// Locking: each p->lock only to read or set its fields (and wait_lock in
+// proc_mark_parents); the sizes are measured with a reference on the
+// vmspace and no process lock held.
+#include "lib/kassert.h"
+#include "lib/string.h"
+#include "printf.h"
+#include "proc.h"
+#include "vm/vm_pageout.h"
+#include "vm/vmspace.h"
+
+
+// Is a killed process still on its way out with its memory (not yet a
+// zombie: a zombie's memory is gone)? Whoever killed it -- this rule, a
+// fault that failed, kill() -- its memory is coming back, so nobody else
+// should die for it meanwhile.
+static bool oom_dying(void)
+{
+  bool dying = false;
+
+  for (struct proc *p = proc; p < &proc[NPROC] && !dying; p++) {
+    mtx_lock(&p->lock);
+    dying = p->killed && p->vm != NULL && p->state != UNUSED &&
+            p->state != ZOMBIE;
+    mtx_unlock(&p->lock);
+  }
+  return dying;
+}
+
+// p's vmspace, referenced, if p may be a victim; else NULL.
+static struct vmspace *oom_candidate(struct proc *p)
+{
+  struct vmspace *vm = NULL;
+
+  mtx_lock(&p->lock);
+  if (p->state != UNUSED && p->state != ZOMBIE && p != initproc &&
+      p->kfn == NULL && !p->killed && p->vm != NULL) {
+    vm = p->vm;
+    vmspace_ref(vm);
+  }
+  mtx_unlock(&p->lock);
+  return vm;
+}
+
+// The candidate to kill, or NULL: a leaf before any parent, then the
+// largest.
+static struct proc *oom_choose(void)
+{
+  static bool parent[NPROC];          // (only the pageout daemon calls this)
+  struct proc *best = NULL;
+  size_t best_size = 0, size;
+  bool best_parent = true;
+  struct vmspace *vm;
+
+  proc_mark_parents(parent);
+  for (struct proc *p = proc; p < &proc[NPROC]; p++) {
+    if ((vm = oom_candidate(p)) == NULL)
+      continue;
+    size = vmspace_anon_count(vm);
+    vmspace_free(vm);
+    if (best == NULL || (best_parent && !parent[p - proc]) ||
+        (best_parent == parent[p - proc] && size > best_size)) {
+      best = p;
+      best_size = size;
+      best_parent = parent[p - proc];
+    }
+  }
+  return best;
+}
+
+// Wait one clock tick.
+static void oom_tick(void)
+{
+  mtx_lock(&tickslock);
+  sleep(&ticks, &tickslock);
+  mtx_unlock(&tickslock);
+}
+
+bool vm_oom_kill(void)
+{
+  char name[sizeof(proc[0].name)];
+  struct proc *p;
+  int pid;
+
+  if (oom_dying()) {
+    oom_tick();
+    return true;
+  }
+  if ((p = oom_choose()) == NULL)
+    return false;
+  mtx_lock(&p->lock);
+  pid = p->pid;
+  if (p->state == UNUSED || p->state == ZOMBIE) {
+    mtx_unlock(&p->lock);
+    return true;                      // it went by itself: memory is back
+  }
+  p->killed = 1;
+  if (p->state == SLEEPING)
+    p->state = RUNNABLE;
+  memmove(name, p->name, sizeof(name));
+  mtx_unlock(&p->lock);
+  name[sizeof(name) - 1] = '\0';
+  printf("out of memory: killed pid %d (%s)\n", pid, name);
+  return true;
+}
+
+bool vm_oom_caller_killed(void)
+{
+  struct proc *p = myproc();
+
+  // No lock: the pageout daemon's lock, a leaf, may be held.
+  return p != NULL && __atomic_load_n(&p->killed, __ATOMIC_RELAXED) != 0;
+}

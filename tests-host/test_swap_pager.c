@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: MIT
+// Tests of kernel/vm/swap_pager.c and of anonymous paging in vm_pageout.c
+// and vm_fault.c, over the fake swap device (host_swapdev.h): clustered
+// page-out, read-around page-in, the swap copy kept while a page is clean
+// and dropped when it is written, freed or moved; collapse carrying
+// swapped pages over; injected I/O failures; wired pages never written;
+// and swap back to zero when everything is gone.
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "host_pmap.h"
+#include "host_swapdev.h"
+#include "lib/lock.h"
+#include "vm/swap_pager.h"
+#include "vm/vm_fault.h"
+#include "vm/vm_map.h"
+#include "vm/vm_object.h"
+#include "vm/vm_page.h"
+#include "vm/vm_pageout.h"
+#include "vm/vmmap.h"
+#include "vm/vmspace.h"
+#include "vmtest.h"
+
+#define BASE   0x100000UL
+#define VA(i)  (BASE + (vm_offset_t)(i) * PAGE_SIZE)
+
+static struct vmspace *vms[3];
+
+static void setup(void)
+{
+  vmtest_boot(128);
+  host_swapdev_attach(256);
+  vms[0] = vmspace_alloc(PAGE_SIZE, 0x4000000000UL);
+  cr_assert_not_null(vms[0]);
+}
+
+static uint64_t swap_used(void)
+{
+  struct swap_stats st;
+
+  swap_pager_stats(&st);
+  return st.used;
+}
+
+static void teardown(void)
+{
+  for (int i = 0; i < 3; i++)
+    if (vms[i] != NULL)
+      vmspace_free(vms[i]);
+  cr_assert_eq(swap_used(), 0, "swap not back to zero: %lu blocks",
+               (unsigned long)swap_used());
+  host_swapdev_detach();
+  vmtest_teardown_strict();
+}
+
+TestSuite(swap_pager, .init = setup, .fini = teardown);
+
+static struct vm_map *map_of(int p)
+{
+  return &vms[p]->vm_map;
+}
+
+// Private anonymous memory of npages pages at VA(0) in process p.
+static void map_anon(int p, int npages)
+{
+  struct vm_map *map = map_of(p);
+  int rv;
+
+  vm_map_lock(map);
+  rv = vm_map_insert(map, NULL, 0, VA(0), VA(npages), VM_PROT_RW, VM_PROT_ALL,
+                     MAP_COPY_ON_WRITE);
+  vm_map_unlock(map);
+  cr_assert_eq(rv, KERN_SUCCESS);
+}
+
+// Fill page i of process p with bytes (i * 7 + salt), checking each.
+static void fill(int p, int first, int n, int salt)
+{
+  for (int i = first; i < first + n; i++) {
+    uint8_t buf[PAGE_SIZE];
+    memset(buf, (uint8_t)(i * 7 + salt), sizeof(buf));
+    cr_assert_eq(vmtest_write(map_of(p), VA(i), buf, sizeof(buf)),
+                 KERN_SUCCESS);
+  }
+}
+
+static void verify(int p, int first, int n, int salt)
+{
+  for (int i = first; i < first + n; i++) {
+    uint8_t buf[PAGE_SIZE];
+    cr_assert_eq(vmtest_read(map_of(p), VA(i), buf, sizeof(buf)),
+                 KERN_SUCCESS, "read of page %d failed", i);
+    for (size_t k = 0; k < sizeof(buf); k++)
+      cr_assert_eq(buf[k], (uint8_t)(i * 7 + salt),
+                   "page %d byte %zu reads %#x, wrote %#x", i, k, buf[k],
+                   (uint8_t)(i * 7 + salt));
+  }
+}
+
+// The front object of the entry at VA(0) of process p.
+static struct vm_object *front(int p)
+{
+  struct vm_map_entry *e = vmtest_entry_at(map_of(p), VA(0));
+
+  cr_assert_not_null(e);
+  return e->object;
+}
+
+static bool resident(struct vm_object *obj, vm_pindex_t i)
+{
+  bool r;
+
+  mtx_lock(&obj->lock);
+  r = vm_object_page_lookup(obj, i) != NULL;
+  mtx_unlock(&obj->lock);
+  return r;
+}
+
+Test(swap_pager, pageout_clusters_and_fault_reads_around)
+{
+  map_anon(0, 32);
+  fill(0, 0, 32, 1);
+  cr_assert_geq(vm_pageout_reclaim(32), 32);
+  cr_assert_eq(front(0)->type, OBJT_SWAP, "not swap-backed after page-out");
+  cr_assert_eq(swap_used(), 32);
+  cr_assert_lt(host_swapdev.writes, 32 / 4, "%d write requests for 32 pages",
+               host_swapdev.writes);
+  cr_assert_eq(host_swapdev.max_count, SWAP_CLUSTER_MAX);
+  for (int i = 0; i < 32; i++)
+    cr_assert_not(resident(front(0), (vm_pindex_t)i), "page %d resident", i);
+  verify(0, 0, 32, 1);
+  cr_assert_eq(host_swapdev.pages_read, 32);
+  cr_assert_lt(host_swapdev.reads, 32 / 4, "no read-around: %d reads",
+               host_swapdev.reads);
+  vmtest_check_map(map_of(0));
+}
+
+Test(swap_pager, clean_page_with_swap_copy_goes_without_a_write)
+{
+  map_anon(0, 8);
+  fill(0, 0, 8, 2);
+  vm_pageout_reclaim(8);
+  int writes = host_swapdev.writes;
+  verify(0, 0, 8, 2);                 // read back: clean, copy kept
+  cr_assert_eq(swap_used(), 8);
+  cr_assert_geq(vm_pageout_reclaim(8), 8);
+  cr_assert_eq(host_swapdev.writes, writes, "clean pages written again");
+  verify(0, 0, 8, 2);
+}
+
+Test(swap_pager, rewritten_page_gets_a_new_copy_and_frees_the_old)
+{
+  map_anon(0, 8);
+  fill(0, 0, 8, 3);
+  vm_pageout_reclaim(8);
+  verify(0, 0, 8, 3);
+  fill(0, 0, 8, 4);                   // every copy on swap is stale now
+  cr_assert_geq(vm_pageout_reclaim(8), 8);
+  cr_assert_eq(swap_used(), 8, "old blocks kept: %lu used",
+               (unsigned long)swap_used());
+  verify(0, 0, 8, 4);
+}
+
+Test(swap_pager, failed_write_leaves_the_page_dirty_and_resident)
+{
+  struct vm_page *m;
+
+  map_anon(0, 4);
+  fill(0, 0, 4, 5);
+  host_swapdev.fail_writes = -1;
+  cr_assert_eq(vm_pageout_reclaim(4), 0);
+  cr_assert_eq(swap_used(), 0, "blocks of a failed write kept");
+  struct vm_object *obj = front(0);
+  for (int i = 0; i < 4; i++) {
+    mtx_lock(&obj->lock);
+    m = vm_object_page_lookup(obj, (vm_pindex_t)i);
+    cr_assert(m != NULL && (m->flags & PG_DIRTY) != 0 &&
+              (m->flags & PG_BUSY) == 0, "page %d lost or clean", i);
+    mtx_unlock(&obj->lock);
+  }
+  verify(0, 0, 4, 5);
+  host_swapdev.fail_writes = 0;       // the next try succeeds
+  cr_assert_geq(vm_pageout_reclaim(4), 4);
+  verify(0, 0, 4, 5);
+}
+
+Test(swap_pager, failed_read_fails_the_fault)
+{
+  map_anon(0, 4);
+  fill(0, 0, 4, 6);
+  vm_pageout_reclaim(4);
+  host_swapdev.fail_reads = -1;
+  cr_assert_eq(vm_fault(map_of(0), VA(2), VM_PROT_READ, 0), KERN_FAILURE);
+  cr_assert_not(resident(front(0), 2));
+  host_swapdev.fail_reads = 0;
+  verify(0, 0, 4, 6);                 // nothing was lost
+}
+
+Test(swap_pager, unmapping_and_madv_free_release_swap)
+{
+  map_anon(0, 16);
+  fill(0, 0, 16, 7);
+  vm_pageout_reclaim(16);
+  cr_assert_eq(swap_used(), 16);
+  cr_assert_eq(vm_map_madvise(map_of(0), VA(0), VA(8), VM_BEHAV_FREE),
+               KERN_SUCCESS);
+  cr_assert_eq(swap_used(), 8);
+  cr_assert_eq(vmtest_get(map_of(0), VA(3)), 0, "MADV_FREE'd page not zero");
+  verify(0, 8, 8, 7);
+  cr_assert_eq(vm_map_remove(map_of(0), VA(8), VA(16)), KERN_SUCCESS);
+  cr_assert_eq(swap_used(), 0);
+}
+
+Test(swap_pager, wired_pages_are_never_written)
+{
+  map_anon(0, 16);
+  fill(0, 0, 16, 8);
+  cr_assert_eq(vm_map_wire(map_of(0), VA(0), VA(8), VM_MAP_WIRE_USER),
+               KERN_SUCCESS);
+  vm_pageout_reclaim(16);
+  cr_assert_eq(host_swapdev.pages_written, 8);
+  for (int i = 0; i < 8; i++)
+    cr_assert(resident(front(0), (vm_pindex_t)i), "wired page %d gone", i);
+  verify(0, 0, 16, 8);
+  cr_assert_eq(vm_map_unwire(map_of(0), VA(0), VA(8), VM_MAP_WIRE_USER),
+               KERN_SUCCESS);
+}
+
+// Parent and child share the pages copy-on-write; each writes some; all
+// goes to swap, so both the shadows and their backing object hold swap.
+// When the child exits, the parent's object absorbs the backing object:
+// the swapped pages must come along, and the ones the parent has itself
+// be freed.
+Test(swap_pager, collapse_carries_swapped_pages_from_both_objects)
+{
+  map_anon(0, 16);
+  fill(0, 0, 16, 9);
+  vms[1] = vmspace_fork(vms[0]);
+  cr_assert_not_null(vms[1]);
+  fill(0, 0, 4, 10);                  // the parent's own pages 0..3
+  fill(1, 4, 4, 11);                  // the child's own pages 4..7
+  while (vm_pageout_reclaim(64) > 0)
+    ;
+  cr_assert_eq(swap_used(), 16 + 4 + 4);
+  cr_assert_gt(front(0)->swap_count, 0);
+  cr_assert_gt(front(0)->backing_object->swap_count, 0);
+  vmspace_free(vms[1]);
+  vms[1] = NULL;
+  cr_assert_null(front(0)->backing_object, "no collapse");
+  cr_assert_eq(swap_used(), 16, "%lu blocks after collapse",
+               (unsigned long)swap_used());
+  verify(0, 0, 4, 10);
+  verify(0, 4, 12, 9);
+  vmtest_check_object_tree(front(0));
+}
+
+// Fork copies an anonymous object that is also mapped shared at once
+// (vmspace.c): the pages of it on swap must be read in and copied too,
+// not taken for zeros.
+Test(swap_pager, eager_fork_copy_reads_swapped_pages)
+{
+  map_anon(0, 8);
+  cr_assert_eq(vm_map_inherit(map_of(0), VA(0), VA(8), VM_INHERIT_SHARE),
+               KERN_SUCCESS);
+  fill(0, 0, 8, 14);
+  vms[1] = vmspace_fork(vms[0]);            // shares the object
+  cr_assert_not_null(vms[1]);
+  cr_assert_eq(vm_map_inherit(map_of(0), VA(0), VA(8), VM_INHERIT_COPY),
+               KERN_SUCCESS);
+  while (vm_pageout_reclaim(64) > 0)
+    ;
+  cr_assert_eq(swap_used(), 8);
+  vms[2] = vmspace_fork(vms[0]);            // copies it now
+  cr_assert_not_null(vms[2]);
+  verify(2, 0, 8, 14);
+  verify(1, 0, 8, 14);
+}
+
+// Another thread's write fault on page 0, run while page 1's page-out has
+// dropped the object's lock: it reads page 0 in and frees its swap block.
+static void write_page0(void)
+{
+  fill(0, 0, 1, 16);
+}
+
+// Pages 0 and 1 share a metadata chunk. Page 0's block is the chunk's
+// only one when page 1 goes out; a write fault on page 0 during that I/O
+// empties the chunk, and the page-out must still record page 1's block
+// (make check panicked: "swap_meta_set: no chunk").
+Test(swap_pager, pageout_survives_its_chunk_emptied_during_the_write)
+{
+  map_anon(0, 2);
+  fill(0, 0, 2, 15);
+  vm_pageout_reclaim(2);
+  verify(0, 0, 1, 15);                // page 0 back, clean, block kept
+  fill(0, 1, 1, 15);                  // page 1 dirty, its block freed
+  cr_assert_eq(swap_used(), 1);
+  host_swapdev.during_io = write_page0;
+  while (vm_pageout_reclaim(2) > 0)
+    ;
+  cr_assert_null(host_swapdev.during_io, "page 1 was not written");
+  verify(0, 0, 1, 16);
+  verify(0, 1, 1, 15);
+  vmtest_check_object_tree(front(0));
+}
+
+// Another thread's page-out of page 2 that fails, run during page 0's.
+static void failed_pageout_of_page2(void)
+{
+  host_swapdev.fail_writes = 1;
+  cr_assert_eq(vm_pageout_reclaim(1), 0);
+}
+
+// A failed page-out prunes the object's empty chunks; one that another
+// page-out of the same object made for its write in flight must stay.
+Test(swap_pager, failed_pageout_leaves_the_chunk_of_one_in_flight)
+{
+  map_anon(0, 3);
+  fill(0, 0, 1, 17);
+  fill(0, 2, 1, 17);                  // page 1 never touched: two clusters
+  host_swapdev.during_io = failed_pageout_of_page2;
+  vm_pageout_reclaim(1);
+  cr_assert_null(host_swapdev.during_io, "nothing was written");
+  cr_assert_eq(swap_used(), 1);
+  while (vm_pageout_reclaim(2) > 0)
+    ;
+  cr_assert_eq(swap_used(), 2);
+  verify(0, 0, 1, 17);
+  verify(0, 2, 1, 17);
+  vmtest_check_object_tree(front(0));
+}
+
+static int queue_of(int p, int i)
+{
+  struct vm_object *obj = front(p);
+  struct vm_page *m;
+  int q;
+
+  mtx_lock(&obj->lock);
+  m = vm_object_page_lookup(obj, (vm_pindex_t)i);
+  q = m == NULL ? -1 : m->queue;
+  mtx_unlock(&obj->lock);
+  return q;
+}
+
+// The daemon's aging: a page used since the last look stays active (its
+// referenced bit cleared as read), one unused goes to the inactive queue.
+Test(swap_pager, aging_keeps_referenced_pages_active)
+{
+  map_anon(0, 8);
+  fill(0, 0, 8, 15);
+  vm_pageout_age(64);                 // all were used: all stay, bits cleared
+  for (int i = 0; i < 8; i++)
+    cr_assert_eq(queue_of(0, i), PQ_ACTIVE, "page %d left the active queue", i);
+  verify(0, 0, 4, 15);              // pages 0..3 used again
+  cr_assert_gt(vm_pageout_age(64), 0);
+  for (int i = 0; i < 4; i++)
+    cr_assert_eq(queue_of(0, i), PQ_ACTIVE, "used page %d deactivated", i);
+  cr_assert_eq(queue_of(0, 4), PQ_INACTIVE, "unused page 4 still active");
+}
+
+// A pass with memory short: unused pages go to swap, the ones in use
+// stay; MADV_DONTNEED'd pages go first even though they were used.
+Test(swap_pager, daemon_pass_takes_unused_and_dontneed_pages_first)
+{
+  map_anon(0, 16);
+  fill(0, 0, 16, 16);
+  vm_pageout_age(64);                 // clear the bits of the writes
+  cr_assert_eq(vm_map_madvise(map_of(0), VA(12), VA(16), VM_BEHAV_DONTNEED),
+               KERN_SUCCESS);
+  verify(0, 0, 4, 16);              // 0..3 in use; 12..15 used, then advised
+  vmtest_hog_all(8);
+  size_t freed = vm_pageout_pass(false);
+  vmtest_hog_release();
+  cr_assert_gt(freed, 0);
+  for (int i = 0; i < 4; i++)
+    cr_assert(resident(front(0), (vm_pindex_t)i), "page %d in use was taken", i);
+  for (int i = 12; i < 16; i++)
+    cr_assert_not(resident(front(0), (vm_pindex_t)i), "DONTNEED page %d kept", i);
+  verify(0, 0, 16, 16);
+}
+
+static struct vmmap_entry describe_first(int p)
+{
+  struct vmmap_entry e;
+  vm_offset_t next = 0;
+
+  cr_assert_geq(vm_map_describe(map_of(p), &next, &e, 1, NULL), 1);
+  return e;
+}
+
+// vmmap's SWP column: the pages a read would bring back from swap, each
+// counted once down the chain; a copy on swap in the front object hides
+// the backing object's, resident or not, as it hides it from a read.
+Test(swap_pager, vmmap_counts_swapped_pages_once)
+{
+  struct vmmap_entry e;
+
+  map_anon(0, 16);
+  fill(0, 0, 16, 18);
+  while (vm_pageout_reclaim(64) > 0)
+    ;
+  e = describe_first(0);
+  cr_assert(e.resident == 0 && e.swapped == 16, "%u resident, %lu swapped",
+            e.resident, e.swapped);
+  verify(0, 0, 1, 18);                // page 0 back (and its read-around)
+  e = describe_first(0);
+  cr_assert(e.resident > 0 && e.resident + e.swapped == 16,
+            "%u resident + %lu swapped", e.resident, e.swapped);
+  vms[1] = vmspace_fork(vms[0]);
+  cr_assert_not_null(vms[1]);
+  fill(0, 8, 4, 19);                  // the parent's own copies of 8..11
+  while (vm_pageout_reclaim(64) > 0)
+    ;
+  e = describe_first(0);              // 4 in the front, 12 below
+  cr_assert(e.resident == 0 && e.swapped == 16, "%u resident, %lu swapped",
+            e.resident, e.swapped);
+  verify(1, 0, 16, 18);               // the child reads them all in below
+  e = describe_first(0);              // the front's 8..11 still on swap
+  cr_assert(e.resident == 12 && e.swapped == 4, "%u resident, %lu swapped",
+            e.resident, e.swapped);
+  e = describe_first(1);
+  cr_assert(e.resident == 16 && e.swapped == 0, "%u resident, %lu swapped",
+            e.resident, e.swapped);
+}

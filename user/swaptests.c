@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: MIT
+// swaptests [-l | group...]: paging to swap, booted with little RAM and a
+// swap disk (scripts/check.sh boots it at MEM=64M with SWAP=160M).
+//
+// Groups: anon (one process writes and verifies 3 x RAM of anonymous
+// memory), cow (four processes share copy-on-write pages under pressure,
+// each writing its own and checking everyone's), mlock (an 8 MiB mlocked
+// range stays resident and intact while the rest of the process goes to
+// swap), madvfree (MADV_FREE pages under pressure read back as their old
+// data or zeros, nothing else), oom (a process writing more than RAM and
+// swap is killed by the out-of-memory rule; scripts/check.sh looks for
+// its console line). Every group fails at once without swap.
+//
+// The leak check runs in its "page everything out first" form
+// (tl_group_oom): with swap, that snapshot also writes out every process's
+// anonymous pages, so before and after describe the same state. The last
+// test checks that the swap in use is back where it started.
+#include "user/testlib.h"
+
+static struct vmstats st0;   // at the start, after a full page-out
+
+// Pattern word of page i, word k, for salt s: every word differs.
+static uint64_t pat(uint64_t i, uint64_t k, uint64_t s)
+{
+  return (i << 20 | k) * 0x9e3779b97f4a7c15ull ^ s;
+}
+
+static unsigned long ram_pages(void)
+{
+  struct vmstats vs;
+
+  return vmstat(&vs) == 0 ? vs.total : 0;
+}
+
+static unsigned long swap_total(void)
+{
+  struct vmstats vs;
+
+  return vmstat(&vs) == 0 ? vs.swap_total : 0;
+}
+
+// npages of fresh private anonymous memory, or 0.
+static uint64_t *anon(unsigned long npages)
+{
+  void *p = mmap(0, npages * PGSIZE, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANON, -1, 0);
+  return p == MAP_FAILED ? 0 : p;
+}
+
+#define WORDS (PGSIZE / 8)
+
+static void fill(uint64_t *a, unsigned long first, unsigned long n,
+                 uint64_t salt)
+{
+  for (unsigned long i = first; i < first + n; i++)
+    for (int k = 0; k < WORDS; k++)
+      a[i * WORDS + k] = pat(i, (uint64_t)k, salt);
+}
+
+// The first page of [first, first + n) that does not hold salt's
+// pattern, or -1.
+static long check(const uint64_t *a, unsigned long first, unsigned long n,
+                  uint64_t salt)
+{
+  for (unsigned long i = first; i < first + n; i++)
+    for (int k = 0; k < WORDS; k++)
+      if (a[i * WORDS + k] != pat(i, (uint64_t)k, salt))
+        return (long)i;
+  return -1;
+}
+
+// vmmap's record of the entry holding the n pages at a, all written:
+// each is resident or on swap (the entry may have merged with others,
+// never holding less), and swap holds at least what RAM cannot. 0 if so.
+static int vmmap_counts(const uint64_t *a, unsigned long n)
+{
+  static struct vmmap_entry e[64];
+  int got = vmmap(VMMAP_SELF, e, 64);
+  unsigned long va = (unsigned long)a, held;
+
+  for (int i = 0; i < got && i < 64; i++)
+    if (e[i].start <= va && va < e[i].end) {
+      held = e[i].resident + e[i].swapped;
+      if (held >= n && held <= (e[i].end - e[i].start) / PGSIZE &&
+          e[i].swapped >= n - ram_pages())
+        return 0;
+      printf("vmmap: %u resident + %lu swapped of %lu pages\n", e[i].resident,
+             e[i].swapped, n);
+      return -1;
+    }
+  printf("vmmap: no entry at %p\n", (void *)a);
+  return -1;
+}
+
+static int anon_3x_ram(void)
+{
+  unsigned long n = 3 * ram_pages();
+  struct vmstats v0, v1;
+  uint64_t *a;
+  long bad;
+
+  TL_CHECK(swap_total() > 0, "no swap device");
+  TL_CHECK(vmstat(&v0) == 0, "vmstat");
+  TL_CHECK((a = anon(n)) != 0, "mmap of %lu pages failed", n);
+  fill(a, 0, n, 1);
+  TL_CHECK((bad = check(a, 0, n, 1)) < 0, "page %ld of %lu lost its data",
+           bad, n);
+  TL_CHECK(vmstat(&v1) == 0, "vmstat");
+  TL_CHECK(v1.swapout - v0.swapout >= n - v0.total,
+           "only %lu pages written to swap for %lu pages",
+           v1.swapout - v0.swapout, n);
+  TL_CHECK(v1.swapin > v0.swapin, "nothing read back from swap");
+  TL_CHECK(vmmap_counts(a, n) == 0, "vmmap's RES and SWP do not add up");
+  munmap(a, n * PGSIZE);
+  return 0;
+}
+
+static void group_anon(void)
+{
+  tl_run_child("3x_ram", anon_3x_ram);
+}
+
+// Four processes over one copy-on-write region of RAM / 2: each rewrites
+// its quarter, then checks its quarter holds its data and the rest the
+// parent's.
+struct cow_arg {
+  uint64_t *a;
+  unsigned long n;
+  int id;
+};
+
+static void cow_worker(void *p)
+{
+  struct cow_arg *c = p;
+  unsigned long q = c->n / 4, mine = (unsigned long)c->id * q;
+
+  fill(c->a, mine, q, 100 + (uint64_t)c->id);
+  for (int round = 0; round < 2; round++) {
+    TL_CHILD_CHECK(check(c->a, mine, q, 100 + (uint64_t)c->id) < 0);
+    for (int other = 0; other < 4; other++)
+      if (other != c->id)
+        TL_CHILD_CHECK(check(c->a, (unsigned long)other * q, q, 7) < 0);
+  }
+}
+
+static int cow_four(void)
+{
+  unsigned long n = ram_pages() / 2;
+  struct cow_arg args[4];
+  int pids[4], st;
+
+  TL_CHECK(swap_total() > 0, "no swap device");
+  uint64_t *a = anon(n);
+  TL_CHECK(a != 0, "mmap");
+  fill(a, 0, n, 7);
+  for (int i = 0; i < 4; i++) {
+    args[i] = (struct cow_arg){ a, n, i };
+    pids[i] = fork();
+    TL_CHECK(pids[i] >= 0, "fork");
+    if (pids[i] == 0) {
+      cow_worker(&args[i]);
+      exit(0);
+    }
+  }
+  for (int i = 0; i < 4; i++) {
+    TL_CHECK(wait(&st) > 0, "wait");
+    TL_CHECK(st == 0, "a process failed at line %d", st);
+  }
+  TL_CHECK(check(a, 0, n, 7) < 0, "the parent's pages changed");
+  return 0;
+}
+
+static void group_cow(void)
+{
+  tl_run_child("four_procs", cow_four);
+}
+
+// 8 MiB mlocked, then 2 x RAM of other memory written: the locked pages
+// stay resident (mincore) and intact, the rest goes to swap.
+static int mlock_stays(void)
+{
+  unsigned long nl = (8 << 20) / PGSIZE, n = 2 * ram_pages();
+  static char vec[(8 << 20) / PGSIZE];
+  struct vmstats v0, v1;
+  uint64_t *locked, *other;
+
+  TL_CHECK(swap_total() > 0, "no swap device");
+  TL_CHECK((locked = anon(nl)) != 0 && (other = anon(n)) != 0, "mmap");
+  fill(locked, 0, nl, 3);
+  TL_CHECK(mlock(locked, nl * PGSIZE) == 0, "mlock: %s", strerror(errno));
+  TL_CHECK(vmstat(&v0) == 0, "vmstat");
+  fill(other, 0, n, 4);
+  TL_CHECK(check(other, 0, n, 4) < 0, "the unlocked memory lost data");
+  TL_CHECK(vmstat(&v1) == 0, "vmstat");
+  TL_CHECK(v1.swapout - v0.swapout >= n - v0.total, "too little paged out");
+  TL_CHECK(mincore(locked, nl * PGSIZE, vec) == 0, "mincore");
+  for (unsigned long i = 0; i < nl; i++)
+    TL_CHECK(vec[i] & 1, "locked page %lu not resident", i);
+  TL_CHECK(check(locked, 0, nl, 3) < 0, "the locked memory changed");
+  return 0;
+}
+
+static void group_mlock(void)
+{
+  tl_run_child("stays_resident", mlock_stays);
+}
+
+// MADV_FREE'd pages under pressure: each reads back whole as its old
+// data or as zeros.
+static int madvfree_old_or_zero(void)
+{
+  unsigned long n = ram_pages() / 2, pressure = 2 * ram_pages(), zero = 0;
+  uint64_t *a, *b;
+
+  TL_CHECK(swap_total() > 0, "no swap device");
+  TL_CHECK((a = anon(n)) != 0 && (b = anon(pressure)) != 0, "mmap");
+  fill(a, 0, n, 5);
+  TL_CHECK(madvise(a, n * PGSIZE, MADV_FREE) == 0, "madvise");
+  fill(b, 0, pressure, 6);
+  for (unsigned long i = 0; i < n; i++) {
+    int z = 1;
+    for (int k = 0; k < WORDS; k++)
+      z &= a[i * WORDS + k] == 0;
+    zero += z;
+    TL_CHECK(z || check(a, i, 1, 5) < 0, "page %lu: neither old data nor "
+             "zeros", i);
+  }
+  printf("madvfree: %lu of %lu pages came back as zeros\n", zero, n);
+  return 0;
+}
+
+static void group_madvfree(void)
+{
+  tl_run_child("old_or_zero", madvfree_old_or_zero);
+}
+
+// A process that writes more than RAM and swap hold: the out-of-memory
+// rule kills it (it is by far the largest), the suite goes on, and its
+// swap comes back (swap_back below).
+static void oom_hog(void *arg)
+{
+  struct vmstats vs;
+  unsigned long n;
+  uint64_t *a;
+
+  (void)arg;
+  TL_CHILD_CHECK(vmstat(&vs) == 0);
+  n = vs.total + vs.swap_total + 1024;
+  TL_CHILD_CHECK((a = anon(n)) != 0);
+  for (unsigned long i = 0; i < n; i++)
+    a[i * WORDS] = i;
+  exit(1);                            // more than there is, yet alive
+}
+
+static void nothing(void *arg)
+{
+  (void)arg;
+}
+
+static int oom_killed(void)
+{
+  int st;
+
+  TL_CHECK(swap_total() > 0, "no swap device");
+  st = tl_fork_wait(oom_hog, 0);
+  TL_CHECK(st == -1, "the hog's status is %d, want -1 (killed)", st);
+  TL_CHECK(tl_fork_wait(nothing, 0) == 0, "fork after the hog failed");
+  return 0;
+}
+
+static void group_oom(void)
+{
+  tl_run("killed", oom_killed);
+}
+
+// After every group: the swap in use is what it was at the start (both
+// measured after a full page-out).
+static int swap_back(void)
+{
+  struct vmstats vs;
+
+  TL_CHECK(vmreclaim(1L << 40) >= 0 && vmstat(&vs) == 0, "vmstat");
+  TL_CHECK(vs.swap_used == st0.swap_used, "swap used %lu at the start, %lu "
+           "now", st0.swap_used, vs.swap_used);
+  return 0;
+}
+
+static const struct {
+  const char *name;
+  void (*body)(void);
+} sw_groups[] = {
+  { "anon", group_anon },
+  { "cow", group_cow },
+  { "mlock", group_mlock },
+  { "madvfree", group_madvfree },
+  { "oom", group_oom },
+};
+
+#define SW_NGROUPS ((int)(sizeof(sw_groups) / sizeof(sw_groups[0])))
+
+static const char *sw_group_name(int i)
+{
+  return sw_groups[i].name;
+}
+
+int main(int argc, char **argv)
+{
+  int i, k;
+
+  if ((k = tl_args("swaptests", argc, argv, sw_group_name, SW_NGROUPS)) >= 0)
+    exit(k);
+  tl_start("swaptests");
+  vmreclaim(1L << 40);
+  vmstat(&st0);
+  for (k = 0; k < SW_NGROUPS; k++) {
+    for (i = 1; i < argc && strcmp(argv[i], sw_groups[k].name) != 0; i++)
+      ;
+    if (argc < 2 || i < argc)
+      tl_group_oom(sw_groups[k].name, sw_groups[k].body);
+  }
+  tl_run("swap_back", swap_back);
+  exit(tl_finish());
+}
