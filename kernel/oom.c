@@ -126,7 +126,7 @@ bool vm_oom_kill(void)
   }
   p->killed = 1;
   if (p->state == SLEEPING)
-    p->state = RUNNABLE;
+    setrunnable(p);
   memmove(name, p->name, sizeof(name));
   mtx_unlock(&p->lock);
   name[sizeof(name) - 1] = '\0';

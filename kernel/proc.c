@@ -174,7 +174,7 @@ void kthread_start(const char *name, void (*fn)(void))
   md_context_init(&p->context, kthread_entry, (uint64_t)p->tf);
   safestrcpy(p->name, name, sizeof(p->name));
   mtx_lock(&p->lock);
-  p->state = RUNNABLE;
+  setrunnable(p);
   mtx_unlock(&p->lock);
 }
 
