@@ -380,6 +380,22 @@ Test(swap_pager, daemon_pass_takes_unused_and_dontneed_pages_first)
   verify(0, 0, 16, 16);
 }
 
+// A pass with memory short and every page on the active queue: only the
+// aging can give the reclaim something to take, the unused pages.
+Test(swap_pager, daemon_pass_ages_unused_active_pages_out)
+{
+  map_anon(0, 16);
+  fill(0, 0, 16, 19);
+  vm_pageout_age(64);                 // all were used: all stay, bits cleared
+  for (int i = 0; i < 16; i++)
+    cr_assert_eq(queue_of(0, i), PQ_ACTIVE, "page %d left the active queue", i);
+  vmtest_hog_all(8);
+  size_t freed = vm_pageout_pass(false);
+  vmtest_hog_release();
+  cr_assert_gt(freed, 0, "a pass over unused active pages freed nothing");
+  verify(0, 0, 16, 19);             // the pages paged out read back
+}
+
 static struct vmmap_entry describe_first(int p)
 {
   struct vmmap_entry e;

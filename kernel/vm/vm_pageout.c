@@ -132,30 +132,6 @@ static void vm_pageout_requeue(struct vm_page *m)
   vm_page_queue_unlock();
 }
 
-// Is m, with its object obj locked, a file page that may be freed if it
-// turns out to be clean?
-static bool vm_pageout_candidate(struct vm_page *m, struct vm_object *obj)
-{
-  return obj->type == OBJT_VNODE && (obj->flags & OBJ_DEAD) == 0 &&
-         (m->flags & (PG_BUSY | PG_VALID)) == PG_VALID;
-}
-
-// Unmap m and say whether it is clean. A page already marked dirty keeps
-// its mappings: it cannot be freed anyway. A store through a mapping
-// since the last write-back shows as the pmap's modified bit, which
-// survives the unmapping and is moved into PG_DIRTY here.
-static bool vm_pageout_unmap_clean(struct vm_page *m)
-{
-  if ((m->flags & PG_DIRTY) != 0)
-    return false;
-  pmap_page_protect(m, VM_PROT_NONE);
-  if (pmap_is_modified(m)) {
-    vm_page_dirty(m);
-    return false;
-  }
-  return true;
-}
-
 // May the anonymous page m of obj (locked) go to swap now? Not while a
 // collapse moves obj's pages or obj is dying, nor while m is busy or
 // holds nothing yet.
@@ -252,6 +228,31 @@ static size_t vm_pageout_swap_cluster(struct vm_object *obj,
   return freed;
 }
 
+/* LAB pageout BEGIN vm_pageout_page: free clean pages, launder dirty ones, page out to swap */
+// Is m, with its object obj locked, a file page that may be freed if it
+// turns out to be clean?
+static bool vm_pageout_candidate(struct vm_page *m, struct vm_object *obj)
+{
+  return obj->type == OBJT_VNODE && (obj->flags & OBJ_DEAD) == 0 &&
+         (m->flags & (PG_BUSY | PG_VALID)) == PG_VALID;
+}
+
+// Unmap m and say whether it is clean. A page already marked dirty keeps
+// its mappings: it cannot be freed anyway. A store through a mapping
+// since the last write-back shows as the pmap's modified bit, which
+// survives the unmapping and is moved into PG_DIRTY here.
+static bool vm_pageout_unmap_clean(struct vm_page *m)
+{
+  if ((m->flags & PG_DIRTY) != 0)
+    return false;
+  pmap_page_protect(m, VM_PROT_NONE);
+  if (pmap_is_modified(m)) {
+    vm_page_dirty(m);
+    return false;
+  }
+  return true;
+}
+
 // An anonymous page, with swap attached: a clean page whose copy is on
 // swap is freed at once; any other is written out with its neighbours
 // and freed. Returns the pages freed (0: m moved on to the tail of its
@@ -321,6 +322,21 @@ static size_t vm_pageout_page(struct vm_page *m, struct vm_object *obj, int q,
   vm_page_free(m);
   return 1;
 }
+
+/* LAB pageout STUB
+static size_t vm_pageout_page(struct vm_page *m, struct vm_object *obj, int q,
+                              bool refs, bool *ref)
+{
+  (void)obj;
+  (void)q;
+  (void)refs;
+  (void)ref;
+  (void)vm_pageout_cluster;       // given: yours pages anonymous memory out
+  (void)vm_pageout_swap_cluster;  // with these two
+  vm_pageout_requeue(m);          // keeps every page: the scan frees nothing
+  return 0;
+}
+   LAB pageout END */
 
 // One pass over queue q from its head, freeing up to target pages; with
 // refs, referenced pages are kept (the daemon's passes).
@@ -465,6 +481,7 @@ void vm_pageout_poke(void)
   mtx_unlock(&vm_pageout_d.lock);
 }
 
+/* LAB pageout BEGIN vm_pageout_age: deactivate the pages not referenced since the last look */
 // Is the inactive queue short of a third of the queued pages?
 static bool vm_pageout_inactive_short(void)
 {
@@ -497,6 +514,14 @@ size_t vm_pageout_age(size_t budget)
   }
   return moved;
 }
+
+/* LAB pageout STUB
+size_t vm_pageout_age(size_t budget)
+{
+  (void)budget;
+  return 0;                       // ages nothing: the active queue stays put
+}
+   LAB pageout END */
 
 size_t vm_pageout_pass(bool urgent)
 {
