@@ -286,26 +286,40 @@ static void swap_prune(struct vm_object *obj)
   }
 }
 
-bool swap_pager_collapse_prepare(struct vm_object *obj,
-                                 struct vm_object *backing)
+// Does fn hold at every page of obj through which one of backing's swap
+// blocks shows? Stops at the first where it does not. Both locked.
+static bool swap_every_visible(struct vm_object *obj,
+                               struct vm_object *backing,
+                               bool (*fn)(struct vm_object *, vm_pindex_t))
 {
-  struct avl_node *n;
-  struct swblk *sb;
   vm_pindex_t pindex;
 
-  MTX_ASSERT_OWNED(&obj->lock);
-  MTX_ASSERT_OWNED(&backing->lock);
-  for (n = avl_first(&backing->swblks); n != NULL; n = avl_next(n)) {
-    sb = swblk_of(n);
+  for (struct avl_node *n = avl_first(&backing->swblks); n != NULL;
+       n = avl_next(n)) {
+    struct swblk *sb = swblk_of(n);
     for (int i = 0; i < SWB_NPAGES; i++)
       if (sb->blk[i] != SWAPBLK_NONE &&
           swap_in_window(obj, sb->base + (vm_pindex_t)i, &pindex) &&
-          swap_chunk(obj, pindex, true) == NULL) {
-        swap_prune(obj);
+          !fn(obj, pindex))
         return false;
-      }
   }
   return true;
+}
+
+static bool swap_chunk_made(struct vm_object *obj, vm_pindex_t pindex)
+{
+  return swap_chunk(obj, pindex, true) != NULL;
+}
+
+bool swap_pager_collapse_prepare(struct vm_object *obj,
+                                 struct vm_object *backing)
+{
+  MTX_ASSERT_OWNED(&obj->lock);
+  MTX_ASSERT_OWNED(&backing->lock);
+  if (swap_every_visible(obj, backing, swap_chunk_made))
+    return true;
+  swap_prune(obj);
+  return false;
 }
 
 void swap_pager_collapse(struct vm_object *obj, struct vm_object *backing)
@@ -346,21 +360,9 @@ void swap_pager_collapse(struct vm_object *obj, struct vm_object *backing)
 
 bool swap_pager_covered(struct vm_object *obj, struct vm_object *backing)
 {
-  struct avl_node *n;
-  struct swblk *sb;
-  vm_pindex_t pindex;
-
   MTX_ASSERT_OWNED(&obj->lock);
   MTX_ASSERT_OWNED(&backing->lock);
-  for (n = avl_first(&backing->swblks); n != NULL; n = avl_next(n)) {
-    sb = swblk_of(n);
-    for (int i = 0; i < SWB_NPAGES; i++)
-      if (sb->blk[i] != SWAPBLK_NONE &&
-          swap_in_window(obj, sb->base + (vm_pindex_t)i, &pindex) &&
-          !swap_obj_has(obj, pindex))
-        return false;
-  }
-  return true;
+  return swap_every_visible(obj, backing, swap_obj_has);
 }
 
 // ---------------------------------------------------------------------------

@@ -27,8 +27,12 @@
 // there (vm_page_deactivate_noreuse); behind them wait pages nobody has
 // touched since they were read ahead or freed behind a sequential scan,
 // oldest first. Then the active queue, from the page activated longest
-// ago. There are no referenced bits in this policy yet: a page in use is
-// taken too if it is old enough, and simply faults back in.
+// ago. The synchronous scan (vm_pageout_reclaim, for a caller that
+// cannot wait) looks at no referenced bits: a page in use is taken too if
+// it is old enough, and simply faults back in. The pageout daemon's passes
+// do (refs): they age active pages by the referenced bit
+// (pmap_ts_referenced, cleared as it is read) and give a referenced
+// inactive page a second chance (docs/paging.md).
 //
 // Anonymous pages, with swap (vm_pageout_anon): any queue's page that is
 // not busy, wired or invalid, of an object not dying or collapsing, is

@@ -69,6 +69,13 @@ int bench_wait_child(int pid);               // 0 if pid exited with status 0
 // fork; the child execs path with argv, or exits at once if path is 0;
 // wait for it. 0 if it exited with status 0, else -1 (bench_fail).
 int bench_fork_wait(const char *path, char *argv[]);
+// A run function (struct bench) for a fork + exit + wait of a process
+// that first touched arg's npages pages of region (none if region is 0).
+struct bench_fork_arg {
+  char *region;
+  int npages;
+};
+int bench_fork_run(void *arg, int n);
 
 // The groups; each measures its figures and returns how many it could not
 // (including those it never started because its setup failed).

@@ -19,14 +19,9 @@
 // once; the time runs from fork() to wait() returning.
 #include "user/bench/bench.h"
 
-struct fork_arg {
-  char *region;      // the touched pages, or 0
-  int npages;
-};
-
-static int fork_run(void *argp, int n)
+int bench_fork_run(void *argp, int n)
 {
-  struct fork_arg *a = argp;
+  struct bench_fork_arg *a = argp;
 
   for (int i = 0; i < n; i++) {
     bench_touch(a->region, a->npages);
@@ -49,8 +44,8 @@ static int fork_nmax(int npages, int wired)
 static int fork_figure(int npages, int wired)
 {
   static char metric[32];
-  struct fork_arg a = { 0, npages };
-  struct bench b = { metric, "ns/fork", fork_run, &a, 1,
+  struct bench_fork_arg a = { 0, npages };
+  struct bench b = { metric, "ns/fork", bench_fork_run, &a, 1,
                      fork_nmax(npages, wired), 1 };
   int rc;
 
@@ -74,8 +69,8 @@ static int fork_figure(int npages, int wired)
 
 static int fork_wiredall_figure(void)
 {
-  struct fork_arg a = { 0, 0 };
-  struct bench b = { "fork-wiredall-0", "ns/fork", fork_run, &a, 1, 64, 1 };
+  struct bench_fork_arg a = { 0, 0 };
+  struct bench b = { "fork-wiredall-0", "ns/fork", bench_fork_run, &a, 1, 64, 1 };
   int rc;
 
   if (mlockall(MCL_CURRENT) < 0) {

@@ -21,30 +21,11 @@
 
 #define ZFOD_PAGES 256             // pages each process faults per pass
 
-struct fork_arg {
-  char *region;
-  int npages;
-};
-
-static int fork_wait_run(void *argp, int n)
-{
-  struct fork_arg *a = argp;
-
-  for (int i = 0; i < n; i++) {
-    bench_touch(a->region, a->npages);
-    bench_begin();
-    if (bench_fork_wait(0, 0) < 0)
-      return -1;
-    bench_end();
-  }
-  return 0;
-}
-
 static int fork_wait_figure(int npages)
 {
   static char metric[32];
-  struct fork_arg a = { 0, npages };
-  struct bench b = { metric, "ns/fork", fork_wait_run, &a, 1, 256, 1 };
+  struct bench_fork_arg a = { 0, npages };
+  struct bench b = { metric, "ns/fork", bench_fork_run, &a, 1, 256, 1 };
   int rc;
 
   snprintf(metric, sizeof(metric), "fork-wait-%d", npages);
