@@ -84,11 +84,11 @@ void md_console_putc(int c)
 void md_backtrace(void)
 {
   uint64_t fp = (uint64_t)__builtin_frame_address(0);
-  uint64_t lo = fp, hi = fp + KSTACK_SIZE;
+  uint64_t hi = fp + KSTACK_SIZE;
 
   printf("backtrace:");
   for (int depth = 0; depth < 24; depth++) {
-    if (fp < lo || fp > hi || (fp & 7) != 0)
+    if (fp > hi || (fp & 7) != 0)     // frames only rise: see below
       break;
     uint64_t ra = ((uint64_t *)fp)[-1], next = ((uint64_t *)fp)[-2];
     printf(" 0x%lx", ra);
