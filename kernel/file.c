@@ -17,8 +17,8 @@
 // inode lock (and the log). The user copy under offlock may fault and page
 // in from any file, which takes that file's inode lock, never an offlock,
 // so the copy cannot deadlock on it. Different open files of one inode
-// have their own offsets; their write()s still run one at a time (the
-// inode's wlock, vnode_pager.c), their reads side by side.
+// have their own offsets; their write()s and truncations still run one at
+// a time (the inode's wlock, vnode_pager.c), their reads side by side.
 //
 // Writing the file of a running program (write, ftruncate) is -ETXTBSY,
 // checked under the inode lock (exec.c, "Program text").
@@ -272,6 +272,11 @@ int filetruncate(struct file *f, off_t length)
     return -EINVAL;
   if (length > (off_t)MAXFILESIZE)
     return -EFBIG;
+  // As a write() does, so that neither sees the other half done: a
+  // truncation that grows the file zeroes what the last page gains, which
+  // would wipe bytes a writer had copied past the old end but not yet
+  // counted (usertests file.grow_race).
+  sx_xlock(&f->ip->wlock);
   begin_op();
   ilock(f->ip);
   int r = itext_busy(f->ip) ? -ETXTBSY : itruncate(f->ip, (uint32_t)length);
@@ -279,5 +284,6 @@ int filetruncate(struct file *f, off_t length)
   end_op();
   if (r == 0)
     vnode_pager_setsize(f->ip, (uint32_t)length);
+  sx_xunlock(&f->ip->wlock);
   return r;
 }

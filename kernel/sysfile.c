@@ -276,6 +276,20 @@ static int open_install(struct inode *ip, int omode)
   return fd;
 }
 
+// O_TRUNC truncates under the inode's wlock, as ftruncate does (file.c),
+// so that a write() in progress through another open file never sees half
+// a truncation. The wlock comes before the log and the inode lock
+// (vnode_pager.c), so the transaction of the lookup is ended and begun
+// again around taking it; the reference held keeps ip meanwhile.
+static void open_wlock(struct inode *ip)
+{
+  iunlock(ip);
+  end_op();
+  sx_xlock(&ip->wlock);
+  begin_op();
+  ilock(ip);
+}
+
 long sys_open(void)
 {
   char path[MAXPATH];
@@ -294,18 +308,24 @@ long sys_open(void)
     end_op();
     return err;
   }
-  int fd = open_install(ip, omode);
-  bool trunc = fd >= 0 && (omode & O_TRUNC) && ip->type == T_FILE &&
+  bool trunc = (omode & O_TRUNC) && ip->type == T_FILE &&
                (omode & O_ACCMODE) != O_RDONLY;
   if (trunc)
+    open_wlock(ip);
+  int fd = open_install(ip, omode);
+  if (fd >= 0 && trunc)
     itruncate(ip, 0);
+  if (fd < 0 && trunc)
+    sx_xunlock(&ip->wlock);       // before iput may free ip
   if (fd >= 0)
     iunlock(ip);                  // the file keeps the reference
   else
     iunlockput(ip);
   end_op();
-  if (trunc)
+  if (fd >= 0 && trunc) {
     vnode_pager_setsize(ip, 0);   // drop cached pages (a mapping may hold them)
+    sx_xunlock(&ip->wlock);
+  }
   return fd;
 }
 

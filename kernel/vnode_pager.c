@@ -45,17 +45,18 @@
 // the console; the hole reads as zeros.
 //
 // Concurrent writes: the write() calls of one file, through any open
-// file of it, run one at a time (ip->wlock, held across the whole call).
-// A write that grows the file zeroes what the last page gains first (see
-// vnode_pager_zero_tail), and it does so after its own copy: a second
-// writer copying beyond the old end at that moment would have its bytes
-// wiped (usertests file.extend_race). Serialized, the zeroing only ever
-// meets stores through a mapping, which are not file data. Reads are not
-// serialized.
+// file of it, run one at a time (ip->wlock, held across the whole call),
+// and so do truncations (ftruncate, open with O_TRUNC: file.c, sysfile.c).
+// A write or truncation that grows the file zeroes what the last page
+// gains (see vnode_pager_zero_tail), and a write does so after its own
+// copy: a second writer copying beyond the old end at that moment would
+// have its bytes wiped (usertests file.extend_race, file.grow_race).
+// Serialized, the zeroing only ever meets stores through a mapping, which
+// are not file data. Reads are not serialized.
 //
-// Locking, in order: ip->wlock (sleep; write() only, held across its user
-// copy, which may fault and take another file's inode lock, never a
-// wlock) -> the inode sleep lock (held only for block I/O, never across a
+// Locking, in order: ip->wlock (sleep; write() and truncation only, held
+// across write()'s user copy, which may fault and take another file's
+// inode lock, never a wlock) -> the log (begin_op) -> the inode sleep lock (held only for block I/O, never across a
 // user copy) -> vnode_pager_lock (spin; protects every ip->vmobj) ->
 // obj->lock. getpages and putpages are called with obj->lock
 // held and their pages busy; they drop it around the I/O and take the

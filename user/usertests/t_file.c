@@ -439,6 +439,154 @@ t_extend_race(void)
   return 0;
 }
 
+// A truncation that grows a file, beside a write past its end: process W
+// writes record k at [k * REC, (k + 1) * REC) while process G ftruncates
+// the file to the record's end, the moment W says it begins. Whichever
+// runs first, the record reads back whole. (Before truncations took the
+// inode's write lock, G's zeroing of what the last page gains could come
+// after W's copy into that page and wipe the record.)
+#define GROW_REC  1500
+#define GROW_RECS 200
+
+static void
+grow_writer(int go, int ack)
+{
+  char rec[GROW_REC];
+  int fd = open("grow.f", O_RDWR);
+  long end;
+
+  TL_CHILD_CHECK(fd >= 0);
+  for (int k = 0; k < GROW_RECS; k++) {
+    memset(rec, 'A' + k % 26, sizeof(rec));
+    end = (long)(k + 1) * GROW_REC;
+    TL_CHILD_CHECK(write(go, &end, sizeof(end)) == sizeof(end));
+    TL_CHILD_CHECK(write(fd, rec, GROW_REC) == GROW_REC);
+    TL_CHILD_CHECK(read(ack, &end, sizeof(end)) == sizeof(end));
+  }
+  exit(0);
+}
+
+static void
+grow_truncater(int go, int ack)
+{
+  int fd = open("grow.f", O_RDWR);
+  long end;
+
+  TL_CHILD_CHECK(fd >= 0);
+  for (int k = 0; k < GROW_RECS; k++) {
+    TL_CHILD_CHECK(read(go, &end, sizeof(end)) == sizeof(end));
+    for (int i = 0; i < 3; i++)             // more tries to meet the copy
+      TL_CHILD_CHECK(ftruncate(fd, end) == 0);
+    TL_CHILD_CHECK(write(ack, &end, sizeof(end)) == sizeof(end));
+  }
+  exit(0);
+}
+
+static int
+t_grow_race(void)
+{
+  int fd, st, go[2], ack[2], n, got = 0, bad = -1, badv = 0;
+
+  unlink("grow.f");
+  TL_CHECK((fd = open("grow.f", O_CREATE | O_RDWR)) >= 0, "open: %d", errno);
+  TL_CHECK(pipe(go) == 0 && pipe(ack) == 0, "pipe: %s", strerror(errno));
+  for (int w = 0; w < 2; w++) {
+    int pid = fork();
+    TL_CHECK(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0 && w == 0)
+      grow_writer(go[1], ack[0]);
+    if (pid == 0)
+      grow_truncater(go[0], ack[1]);
+  }
+  for (int w = 0; w < 2; w++)
+    TL_CHECK(wait(&st) > 0 && st == 0, "child status %d", st);
+  while ((n = read(fd, file_buf, sizeof(file_buf))) > 0) {
+    for (int j = 0; j < n && bad < 0; j++)
+      if (file_buf[j] != 'A' + (got + j) / GROW_REC % 26)
+        bad = got + j, badv = file_buf[j];
+    got += n;
+  }
+  for (int i = 0; i < 2; i++)
+    close(go[i]), close(ack[i]);
+  close(fd);
+  unlink("grow.f");
+  TL_CHECK(bad < 0, "byte %d is %d", bad, badv);
+  TL_CHECK(got == GROW_RECS * GROW_REC, "%d bytes", got);
+  return 0;
+}
+
+// open(O_TRUNC) beside a write: W writes record k at TRUNC_AT while T
+// opens the file with O_TRUNC the moment W begins. Either the truncation
+// comes first and the record reads back whole, or it comes last and the
+// file is empty; never a file that ends in zeros where the record was.
+#define TRUNC_AT  5000
+#define TRUNC_REC 1500
+#define TRUNC_ROUNDS 200
+
+static void
+trunc_opener(int go, int ack)
+{
+  char c;
+
+  for (int k = 0; k < TRUNC_ROUNDS; k++) {
+    TL_CHILD_CHECK(read(go, &c, 1) == 1);
+    int fd = open("otrunc.f", O_RDWR | O_TRUNC);
+    TL_CHILD_CHECK(fd >= 0);
+    close(fd);
+    TL_CHILD_CHECK(write(ack, &c, 1) == 1);
+  }
+  exit(0);
+}
+
+// Round k of t_otrunc_race, after both sides: 0 or the line of the fault.
+static int
+trunc_check(int fd, int k)
+{
+  struct stat st;
+
+  TL_CHECK(fstat(fd, &st) == 0, "fstat: %s", strerror(errno));
+  if (st.size == 0)
+    return 0;
+  TL_CHECK(st.size == TRUNC_AT + TRUNC_REC, "round %d: size %lu", k,
+           (unsigned long)st.size);
+  TL_CHECK(lseek(fd, TRUNC_AT, SEEK_SET) == TRUNC_AT, "lseek");
+  TL_CHECK(read(fd, file_buf, TRUNC_REC) == TRUNC_REC, "read");
+  for (int j = 0; j < TRUNC_REC; j++)
+    TL_CHECK(file_buf[j] == 'a' + k % 26, "round %d: byte %d is %d", k,
+             TRUNC_AT + j, file_buf[j]);
+  return 0;
+}
+
+static int
+t_otrunc_race(void)
+{
+  char rec[TRUNC_REC], c = 'x';
+  int fd, st, go[2], ack[2], pid, r = 0;
+
+  unlink("otrunc.f");
+  TL_CHECK((fd = open("otrunc.f", O_CREATE | O_RDWR)) >= 0, "open: %d", errno);
+  TL_CHECK(pipe(go) == 0 && pipe(ack) == 0, "pipe: %s", strerror(errno));
+  TL_CHECK((pid = fork()) >= 0, "fork: %s", strerror(errno));
+  if (pid == 0)
+    trunc_opener(go[0], ack[1]);
+  for (int k = 0; k < TRUNC_ROUNDS && r == 0; k++) {
+    memset(rec, 'a' + k % 26, sizeof(rec));
+    TL_CHECK(lseek(fd, TRUNC_AT, SEEK_SET) == TRUNC_AT, "lseek");
+    TL_CHECK(write(go[1], &c, 1) == 1, "pipe write");
+    TL_CHECK(write(fd, rec, TRUNC_REC) == TRUNC_REC, "write: %d", errno);
+    TL_CHECK(read(ack[0], &c, 1) == 1, "pipe read");
+    r = trunc_check(fd, k);
+  }
+  if (r != 0)
+    kill(pid);
+  TL_CHECK(wait(&st) == pid, "wait");
+  for (int i = 0; i < 2; i++)
+    close(go[i]), close(ack[i]);
+  close(fd);
+  unlink("otrunc.f");
+  return r;
+}
+
 void
 ut_file(void)
 {
@@ -453,4 +601,6 @@ ut_file(void)
   tl_run("shared_offset_read", t_shared_offset_read);
   tl_run("fstat_padding", t_fstat_padding);
   tl_run("extend_race", t_extend_race);
+  tl_run("grow_race", t_grow_race);
+  tl_run("otrunc_race", t_otrunc_race);
 }
