@@ -171,6 +171,16 @@ static struct kmem_slab *kmem_slab_of(struct kmem_zone *z, void *p)
   return slab;
 }
 
+// Is p an object of slab? A slab's free list links its own objects only.
+static bool kmem_slab_holds(struct kmem_slab *slab, const void *p)
+{
+  uintptr_t first = (uintptr_t)kmem_slab_object(slab, 0);
+  uintptr_t off = (uintptr_t)p - first;
+
+  return (uintptr_t)p >= first && off % slab->zone->size == 0 &&
+         off / slab->zone->size < slab->zone->per_slab;
+}
+
 // Take the first free object of slab, checking its tripwires. Requires
 // the zone lock.
 static void *kmem_slab_take(struct kmem_zone *z, struct kmem_slab *slab)
@@ -178,6 +188,12 @@ static void *kmem_slab_take(struct kmem_zone *z, struct kmem_slab *slab)
   struct kmem_free *f = slab->free;
   const uint8_t *junk = (const uint8_t *)(f + 1);
 
+  // A store into the first word of a freed object (an unlock of a mutex
+  // that starts a freed structure, say) breaks the chain: name the zone
+  // rather than fault on the bad link.
+  KASSERT(kmem_slab_holds(slab, f),
+          ("kmem_zalloc: zone %s's free list links to %p, not one of its "
+           "objects: a free object's first word was written", z->name, f));
   KASSERT(f->magic == KMEM_FREE_MAGIC,
           ("kmem_zalloc: free object %p of zone %s was written", f, z->name));
   for (size_t i = 0; i < z->size - sizeof(*f); i++)
