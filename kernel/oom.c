@@ -18,7 +18,12 @@
 // the caller is told to wait (true) after sleeping a clock tick, and
 // nobody else dies meanwhile. (make check found the need: a hog killed by
 // its failed fault was still exiting, and the rule took the suite's own
-// process as the next largest.)
+// process as the next largest.) The wait has a limit, OOM_PATIENCE: a
+// killed process can be stuck behind the very process that needs the
+// memory -- asleep for a file's write lock (ip->wlock) that a writer
+// holds across a user copy that faults and waits for a free page. Both
+// would wait forever; after the limit the rule picks again among the
+// others (swaptests oom.stuck_victim).
 //
 // Worked example: 64 MiB of RAM, no swap; sh (pid 2, 40 pages of
 // anonymous memory), usertests (pid 3, 60 pages) and its child hog (pid 4,
@@ -98,12 +103,39 @@ static struct proc *oom_choose(void)
   return best;
 }
 
-// Wait one clock tick.
-static void oom_tick(void)
+#define OOM_PATIENCE (2 * TICK_HZ)   // ticks a dying victim holds back the rule
+
+// Wait one clock tick; returns the clock.
+static uint64_t oom_tick(void)
 {
+  uint64_t now;
+
   mtx_lock(&tickslock);
   sleep(&ticks, &tickslock);
+  now = ticks;
   mtx_unlock(&tickslock);
+  return now;
+}
+
+// The tick the rule began to wait for a dying victim, 0 when not waiting
+// (only the pageout daemon runs the rule, so it needs no lock).
+static uint64_t oom_since;
+
+// Should the rule wait for a killed process still on its way out? Yes,
+// for up to OOM_PATIENCE ticks since the first wait, or since the last
+// victim the rule chose.
+static bool oom_patient(void)
+{
+  uint64_t now;
+
+  if (!oom_dying()) {
+    oom_since = 0;
+    return false;
+  }
+  now = oom_tick();
+  if (oom_since == 0)
+    oom_since = now;
+  return now - oom_since < OOM_PATIENCE;
 }
 
 bool vm_oom_kill(void)
@@ -112,10 +144,8 @@ bool vm_oom_kill(void)
   struct proc *p;
   int pid;
 
-  if (oom_dying()) {
-    oom_tick();
+  if (oom_patient())
     return true;
-  }
   if ((p = oom_choose()) == NULL)
     return false;
   mtx_lock(&p->lock);
@@ -125,6 +155,7 @@ bool vm_oom_kill(void)
     return true;                      // it went by itself: memory is back
   }
   p->killed = 1;
+  oom_since = 0;                      // a new wait for this one
   if (p->state == SLEEPING)
     setrunnable(p);
   memmove(name, p->name, sizeof(name));

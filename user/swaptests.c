@@ -7,9 +7,9 @@
 // each writing its own and checking everyone's), mlock (an 8 MiB mlocked
 // range stays resident and intact while the rest of the process goes to
 // swap), madvfree (MADV_FREE pages under pressure read back as their old
-// data or zeros, nothing else), oom (a process writing more than RAM and
-// swap is killed by the out-of-memory rule; scripts/check.sh looks for
-// its console line). Every group fails at once without swap.
+// data or zeros, nothing else), oom (processes writing more than RAM and
+// swap are killed by the out-of-memory rule, even while a killed process
+// cannot die; scripts/check.sh looks for the console line). Every group fails at once without swap.
 //
 // The leak check runs in its "page everything out first" form
 // (tl_group_oom): with swap, that snapshot also writes out every process's
@@ -234,22 +234,80 @@ static void group_madvfree(void)
   tl_run_child("old_or_zero", madvfree_old_or_zero);
 }
 
-// A process that writes more than RAM and swap hold: the out-of-memory
-// rule kills it (it is by far the largest), the suite goes on, and its
-// swap comes back (swap_back below).
-static void oom_hog(void *arg)
+// The out-of-memory kill, with a victim that cannot finish dying in the
+// way (kernel/oom.c, OOM_PATIENCE). H fills RAM and swap but a little and
+// waits; Z writes 24 MiB to a file from its own memory, now out on swap,
+// so its copy is slow -- and holds the file's write lock throughout. V
+// asks for that lock with a write of its own and is killed while it
+// sleeps for it: it cannot die before Z is done. Then H goes on filling
+// until nothing is left, and Z's copy waits for a page. Were the rule to
+// wait for V to die, it would wait forever, and the faults waiting for
+// memory would give up one by one instead, each killing its process,
+// whoever that is (before the rule's patience: H, by a fault of its
+// text). The rule gives up on V after a while and kills again: Z (the
+// largest process with no child), then H. Either way every process ends:
+// no hang; the suite goes on, and the swap comes back (swap_back below).
+#define STUCK_SLACK 4096              // pages of RAM + swap H leaves at first
+#define STUCK_PAGES 6144              // Z's write, in pages
+
+// Pages of RAM and swap still free.
+static unsigned long room(void)
 {
   struct vmstats vs;
-  unsigned long n;
-  uint64_t *a;
 
-  (void)arg;
-  TL_CHILD_CHECK(vmstat(&vs) == 0);
-  n = vs.total + vs.swap_total + 1024;
+  return vmstat(&vs) == 0 ? vs.free + vs.swap_total - vs.swap_used : 0;
+}
+
+// H: a parent (its child waits for H's end), so the rule spares it while
+// a process with no child can go. Fills memory up to STUCK_SLACK, says
+// so, then on the word fills it all and more.
+static void stuck_hog(int ready, int more)
+{
+  int p[2];
+  char c;
+  uint64_t *a;
+  unsigned long n = ram_pages() + swap_total() + 1024, i = 0;
+
+  TL_CHILD_CHECK(pipe(p) == 0);
+  if (fork() == 0) {
+    close(p[1]);
+    read(p[0], &c, 1);                // 0 bytes when H dies
+    exit(0);
+  }
+  close(p[0]);
   TL_CHILD_CHECK((a = anon(n)) != 0);
-  for (unsigned long i = 0; i < n; i++)
+  for (; i < n && room() > STUCK_SLACK; i += 64)
+    for (unsigned long k = i; k < i + 64; k++)
+      a[k * WORDS] = k;
+  TL_CHILD_CHECK(write(ready, "h", 1) == 1 && read(more, &c, 1) == 1);
+  for (; i < n; i++)
     a[i * WORDS] = i;
   exit(1);                            // more than there is, yet alive
+}
+
+// Z: its buffer written first (H then pushes it out to swap), the write
+// on the word.
+static void stuck_writer(int ready, int go)
+{
+  char c, *b = (char *)anon(STUCK_PAGES);
+  int fd = open("stuck.f", O_CREATE | O_RDWR);
+
+  TL_CHILD_CHECK(b != 0 && fd >= 0);
+  for (int i = 0; i < STUCK_PAGES; i++)
+    b[i * PGSIZE] = 'z';
+  TL_CHILD_CHECK(write(ready, "z", 1) == 1 && read(go, &c, 1) == 1);
+  write(fd, b, STUCK_PAGES * PGSIZE);
+  exit(0);
+}
+
+// V: sleeps for Z's write lock.
+static void stuck_victim(int ready)
+{
+  int fd = open("stuck.f", O_RDWR);
+
+  TL_CHILD_CHECK(fd >= 0 && write(ready, "v", 1) == 1);
+  write(fd, "v", 1);
+  exit(0);
 }
 
 static void nothing(void *arg)
@@ -257,20 +315,42 @@ static void nothing(void *arg)
   (void)arg;
 }
 
-static int oom_killed(void)
+static int oom_stuck_victim(void)
 {
-  int st;
+  int rd[2], go[2], more[2], h, z, v, pid, st, sth = 0, stz = 0, stv = 0;
+  char c[3];
 
   TL_CHECK(swap_total() > 0, "no swap device");
-  st = tl_fork_wait(oom_hog, 0);
-  TL_CHECK(st == -1, "the hog's status is %d, want -1 (killed)", st);
-  TL_CHECK(tl_fork_wait(nothing, 0) == 0, "fork after the hog failed");
+  TL_CHECK(pipe(rd) == 0 && pipe(go) == 0 && pipe(more) == 0, "pipe");
+  if ((z = fork()) == 0)
+    stuck_writer(rd[1], go[0]);
+  TL_CHECK(z > 0 && read(rd[0], c, 1) == 1, "Z did not start");
+  if ((h = fork()) == 0)
+    stuck_hog(rd[1], more[0]);
+  TL_CHECK(h > 0 && read(rd[0], c, 1) == 1, "H did not fill memory");
+  TL_CHECK(write(go[1], "g", 1) == 1, "pipe");
+  if ((v = fork()) == 0)
+    stuck_victim(rd[1]);
+  TL_CHECK(v > 0 && read(rd[0], c, 1) == 1, "V did not start");
+  sleep(2);                           // V asleep for the lock
+  TL_CHECK(kill(v) == 0 && write(more[1], "m", 1) == 1, "kill, pipe");
+  for (int k = 0; k < 3; k++) {
+    TL_CHECK((pid = wait(&st)) > 0, "wait");
+    *(pid == h ? &sth : pid == z ? &stz : &stv) = st;
+  }
+  for (int k = 0; k < 2; k++)
+    close(rd[k]), close(go[k]), close(more[k]);
+  unlink("stuck.f");
+  TL_CHECK(sth == -1 && stv == -1, "H's status %d, V's %d, want -1 (killed)",
+           sth, stv);
+  TL_CHECK(stz == -1 || stz == 0, "Z's status %d", stz);
+  TL_CHECK(tl_fork_wait(nothing, 0) == 0, "fork after the kills failed");
   return 0;
 }
 
 static void group_oom(void)
 {
-  tl_run("killed", oom_killed);
+  tl_run("stuck_victim", oom_stuck_victim);
 }
 
 // After every group: the swap in use is what it was at the start (both

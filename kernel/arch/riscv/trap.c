@@ -181,6 +181,8 @@ static void user_exception(struct proc *p, uint64_t scause, uint64_t va)
       return;
     if (rc == KERN_RESOURCE_SHORTAGE && killed(p))
       return;                 // killed while it waited: it exits, no more to say
+    if (rc == KERN_RESOURCE_SHORTAGE && p == initproc)
+      return;                 // init must not exit: fault again, wait again
     // docs/semantics.md allows only two words here; a fault that found no free
     // page is reported as a segmentation fault and says why after it.
     what = rc == KERN_OUT_OF_BOUNDS ? "bus error" : "segmentation fault";
