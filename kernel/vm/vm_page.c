@@ -8,7 +8,8 @@
 // vm_page_alloc_contig() / vm_page_free_contig() do the same with blocks
 // of 2^order pages for kernel memory. Allocated pages move between the
 // active, inactive and laundry queues as the pageout scan and madvise
-// direct; wired pages sit on no queue.
+// direct; wired pages sit on no queue. The checker of all of it,
+// vm_page_check(), lives in vm_page_check.c.
 //
 // Buddy allocator (Knowlton 1965): a free block of order k is 2^k pages
 // whose first page's index in the array is a multiple of 2^k. Its first
@@ -63,24 +64,10 @@
 #include "vm/pmap.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
+#include "vm/vm_page_internal.h"
 #include "vm/vm_pageout.h"
 
-#define VM_PAGE_ORDER_NONE  0xff     // not the head of a free block
-#define VM_PAGE_ORDER_PCPU  0xfe     // free, in a hart's cache
 #define VM_PAGE_JUNK        0xdb     // fill byte of freed pages
-#define VM_PAGE_NQUEUES     (PQ_LAUNDRY + 1)
-
-struct vmmeter vm_cnt;
-
-static struct mtx vm_page_lock;
-static struct vm_page *vm_page_array;             // (c)
-static size_t vm_page_array_size;                 // (c) pages
-static paddr_t vm_page_base;                      // (c) phys of array[0]
-static struct list_node vm_page_freeq[VM_NFREEORDER];  // (q) heads by order
-static size_t vm_page_nfree;                      // (q) free pages in the
-                                                  //     buddy lists
-static struct list_node vm_page_queues[VM_PAGE_NQUEUES]; // (q) by PQ_*
-static size_t vm_page_qlen[VM_PAGE_NQUEUES];      // (q)
 
 // Sizes of the per-hart caches, in pages. A batch amortises one
 // acquisition of the free lock over 16 pages; twice that as the limit
@@ -92,20 +79,17 @@ static size_t vm_page_qlen[VM_PAGE_NQUEUES];      // (q)
 #define VM_PAGE_PCPU_MAX    (2 * VM_PAGE_PCPU_BATCH)
 #define VM_PAGE_PCPU_LOW    (VM_PAGE_NCACHE * VM_PAGE_PCPU_BATCH)
 
-// Locks: (h) the cache's own lock; (a) atomic.
-struct vm_page_pcpu {
-  struct mtx lock;
-  struct list_node pages;             // (h) most recently freed first
-  size_t count;                       // (h) pages in the list; (a) to read
-} __attribute__((aligned(64)));       // a cache line each: no false sharing
-static struct vm_page_pcpu vm_page_pcpu[VM_PAGE_NCACHE];
+struct vmmeter vm_cnt;
 
-static size_t vm_page_index(const struct vm_page *m)
-{
-  KASSERT(m >= vm_page_array && m < vm_page_array + vm_page_array_size,
-          ("vm_page_index: %p is not in the page array", m));
-  return (size_t)(m - vm_page_array);
-}
+struct mtx vm_page_lock;
+struct vm_page *vm_page_array;
+size_t vm_page_array_size;
+paddr_t vm_page_base;
+struct list_node vm_page_freeq[VM_NFREEORDER];
+size_t vm_page_nfree;
+struct list_node vm_page_queues[VM_PAGE_NQUEUES];
+size_t vm_page_qlen[VM_PAGE_NQUEUES];
+struct vm_page_pcpu vm_page_pcpu[VM_PAGE_NCACHE];
 
 static void vm_page_freeq_insert(struct vm_page *m, int order)
 {
@@ -700,130 +684,4 @@ struct vm_page *vm_page_inactive_first(void)
   m = vm_page_queue_first_locked(PQ_INACTIVE);
   mtx_unlock(&vm_page_lock);
   return m;
-}
-
-// Check the free block with head m on list order: aligned, inside the
-// array, every page free and unowned, and not mergeable with its buddy.
-// Returns its size in pages.
-static size_t vm_page_check_block(struct vm_page *m, int order)
-{
-  size_t idx = vm_page_index(m), n = (size_t)1 << order, bidx;
-
-  KASSERT(m->queue == PQ_FREE && m->order == order,
-          ("vm_page_check: head %p on list %d has queue %d order %d", m, order,
-           m->queue, m->order));
-  KASSERT((idx & (n - 1)) == 0 && idx + n <= vm_page_array_size,
-          ("vm_page_check: block at %zu of order %d misaligned", idx, order));
-  for (size_t i = 0; i < n; i++) {
-    KASSERT(m[i].queue == PQ_FREE && (i == 0 || m[i].order == VM_PAGE_ORDER_NONE),
-            ("vm_page_check: page %zu inside free block %zu overlaps", idx + i,
-             idx));
-    KASSERT(m[i].object == NULL && m[i].wire_count == 0 &&
-            !pmap_page_is_mapped(&m[i]),
-            ("vm_page_check: free page %zu in use", idx + i));
-  }
-  bidx = idx ^ n;
-  KASSERT(order == VM_NFREEORDER - 1 || bidx + n > vm_page_array_size ||
-          vm_page_array[bidx].queue != PQ_FREE ||
-          vm_page_array[bidx].order != order,
-          ("vm_page_check: free buddies %zu and %zu of order %d not merged",
-           idx, bidx, order));
-  return n;
-}
-
-// Check queue q's list: membership fields and count.
-static void vm_page_check_queue(int q)
-{
-  struct list_node *l;
-  size_t n = 0;
-
-  list_for_each(l, &vm_page_queues[q]) {
-    struct vm_page *m = container_of(l, struct vm_page, plinks);
-    vm_page_index(m);
-    KASSERT(m->queue == q && m->wire_count == 0,
-            ("vm_page_check: page %p on queue %d has queue %d, wired %u", m, q,
-             m->queue, m->wire_count));
-    n++;
-  }
-  KASSERT(n == vm_page_qlen[q], ("vm_page_check: queue %d holds %zu pages, "
-                                 "count says %zu", q, n, vm_page_qlen[q]));
-}
-
-// Check hart cache c: every page free, unowned, unmapped, marked as
-// cached, and as many as the count says. Returns the count.
-static size_t vm_page_check_pcpu(struct vm_page_pcpu *c)
-{
-  struct list_node *l;
-  size_t n = 0;
-
-  list_for_each(l, &c->pages) {
-    struct vm_page *m = container_of(l, struct vm_page, plinks);
-    vm_page_index(m);
-    KASSERT(m->queue == PQ_FREE && m->order == VM_PAGE_ORDER_PCPU,
-            ("vm_page_check: cached page %p has queue %d order %d", m,
-             m->queue, m->order));
-    KASSERT(m->object == NULL && m->wire_count == 0 && !pmap_page_is_mapped(m),
-            ("vm_page_check: cached page %p in use", m));
-    n++;
-  }
-  KASSERT(n == c->count, ("vm_page_check: a hart cache holds %zu pages, "
-                          "count says %zu", n, c->count));
-  return n;
-}
-
-// A census of the page array that must agree with the lists: listed_free
-// pages in the buddy lists, cached in the harts' caches.
-static void vm_page_check_census(size_t listed_free, size_t cached)
-{
-  size_t nfree = 0, ncached = 0, nwired = 0, nq[VM_PAGE_NQUEUES] = { 0 };
-
-  for (size_t i = 0; i < vm_page_array_size; i++) {
-    struct vm_page *m = &vm_page_array[i];
-    KASSERT(m->queue < VM_PAGE_NQUEUES, ("vm_page_check: page %zu has queue "
-                                         "%d", i, m->queue));
-    KASSERT(m->phys_addr == vm_page_base + ptoa(i),
-            ("vm_page_check: page %zu has the wrong address", i));
-    nq[m->queue]++;
-    if (m->queue == PQ_FREE)
-      nfree++;
-    if (m->queue == PQ_FREE && m->order == VM_PAGE_ORDER_PCPU)
-      ncached++;
-    if (m->wire_count > 0)
-      nwired++;
-  }
-  KASSERT(nfree == listed_free + cached && listed_free == vm_page_nfree &&
-          ncached == cached,
-          ("vm_page_check: %zu pages marked free (%zu cached), %zu listed, "
-           "count %zu, %zu in hart caches", nfree, ncached, listed_free,
-           vm_page_nfree, cached));
-  for (int q = PQ_ACTIVE; q <= PQ_LAUNDRY; q++)
-    KASSERT(nq[q] == vm_page_qlen[q], ("vm_page_check: %zu pages say queue "
-                                       "%d, it holds %zu", nq[q], q,
-                                       vm_page_qlen[q]));
-  KASSERT(nwired == vm_cnt.v_wire_count,
-          ("vm_page_check: %zu wired pages, v_wire_count %lu", nwired,
-           (unsigned long)vm_cnt.v_wire_count));
-}
-
-// Takes every cache's lock, in index order, then the free lock: nobody
-// else holds two cache locks, so the order cannot deadlock.
-void vm_page_check(void)
-{
-  struct list_node *l;
-  size_t listed = 0, cached = 0;
-
-  for (int i = 0; i < VM_PAGE_NCACHE; i++)
-    mtx_lock(&vm_page_pcpu[i].lock);
-  mtx_lock(&vm_page_lock);
-  for (int i = 0; i < VM_PAGE_NCACHE; i++)
-    cached += vm_page_check_pcpu(&vm_page_pcpu[i]);
-  for (int k = 0; k < VM_NFREEORDER; k++)
-    list_for_each(l, &vm_page_freeq[k])
-      listed += vm_page_check_block(container_of(l, struct vm_page, plinks), k);
-  for (int q = PQ_ACTIVE; q <= PQ_LAUNDRY; q++)
-    vm_page_check_queue(q);
-  vm_page_check_census(listed, cached);
-  mtx_unlock(&vm_page_lock);
-  for (int i = VM_PAGE_NCACHE - 1; i >= 0; i--)
-    mtx_unlock(&vm_page_pcpu[i].lock);
 }
