@@ -3,11 +3,15 @@
 // allocation and freeing go through the cache and touch the free lock once
 // per batch, that cached pages count as free, that draining gives the buddy
 // lists back their whole blocks, and that no free page is ever out of reach
-// because another hart's cache holds it. The host plays several harts with
+// because another hart's cache holds it; and that an object's teardown
+// takes its pages off the queues a batch per acquisition of the queue lock.
+// The host plays several harts with
 // host_set_cpuid; the free lock's acquisitions are vm_cnt.v_page_lock's.
 #include <criterion/criterion.h>
 
 #include "host_lock.h"
+#include "lib/lock.h"
+#include "vm/vm_object.h"
 #include "vm/vm_page.h"
 #include "vmtest.h"
 
@@ -183,4 +187,32 @@ Test(vm_page_pcpu, refills_take_single_pages_when_memory_is_low)
     vm_page_free(single[i]);
   for (int order = VM_NFREEORDER - 1; order >= 3; order--)
     vm_page_free_contig(blocks[order], order);
+}
+
+// An object's teardown takes its pages off the paging queues a batch at a
+// time (vm_page_dequeue_object), then frees them into the cache: about one
+// acquisition of the free lock per 32 pages, not two per page.
+Test(vm_page_pcpu, object_teardown_takes_the_lock_once_per_batch)
+{
+  const int npages = 4 * 32;
+  struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, npages);
+  struct vm_page *m;
+  uint64_t before;
+
+  mtx_lock(&obj->lock);
+  for (int i = 0; i < npages; i++) {
+    m = vm_page_alloc(obj, i, VM_ALLOC_NOBUSY);
+    cr_assert_not_null(m);
+    vm_page_activate(m);
+  }
+  mtx_unlock(&obj->lock);
+  cr_assert_eq(vm_page_queue_count(PQ_ACTIVE), npages);
+  before = free_lock_acquires();
+  vm_object_deallocate(obj);
+  // 4 batches off the queue; the frees fill the cache, which gives back
+  // a batch of 16 each time it passes 32 pages (at most npages / 16).
+  cr_assert_leq(free_lock_acquires() - before, 4 + npages / BATCH);
+  cr_assert_eq(vm_page_queue_count(PQ_ACTIVE), 0);
+  cr_assert_eq(vm_page_free_count(), NPAGES);
+  vm_page_check();
 }

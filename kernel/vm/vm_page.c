@@ -79,6 +79,10 @@
 #define VM_PAGE_PCPU_MAX    (2 * VM_PAGE_PCPU_BATCH)
 #define VM_PAGE_PCPU_LOW    (VM_PAGE_NCACHE * VM_PAGE_PCPU_BATCH)
 
+// Pages vm_page_dequeue_object takes off their queues per acquisition of
+// the queue lock.
+#define VM_PAGE_DEQUEUE_BATCH 32
+
 struct vmmeter vm_cnt;
 
 struct mtx vm_page_lock;
@@ -546,6 +550,38 @@ void vm_page_dequeue(struct vm_page *m)
   mtx_lock(&vm_page_lock);
   vm_page_requeue_locked(m, PQ_NONE, false);
   mtx_unlock(&vm_page_lock);
+}
+
+// vm_page_dequeue of the n pages of ma under one acquisition of the lock.
+static void vm_page_dequeue_batch(struct vm_page **ma, int n)
+{
+  if (n == 0)
+    return;
+  mtx_lock(&vm_page_lock);
+  for (int i = 0; i < n; i++)
+    vm_page_requeue_locked(ma[i], PQ_NONE, false);
+  mtx_unlock(&vm_page_lock);
+}
+
+// Once off a queue, an owned page stays off without the queue lock (only
+// its owner, who holds the object lock here, may queue it again).
+void vm_page_dequeue_object(struct vm_object *obj)
+{
+  struct vm_page *ma[VM_PAGE_DEQUEUE_BATCH], *m;
+  int n = 0;
+
+  MTX_ASSERT_OWNED(&obj->lock);
+  for (m = vm_object_page_ge(obj, 0); m != NULL;
+       m = vm_object_page_next(obj, m)) {
+    if (m->queue == PQ_NONE)
+      continue;
+    ma[n++] = m;
+    if (n == VM_PAGE_DEQUEUE_BATCH) {
+      vm_page_dequeue_batch(ma, n);
+      n = 0;
+    }
+  }
+  vm_page_dequeue_batch(ma, n);
 }
 
 void vm_page_queue_lock(void)

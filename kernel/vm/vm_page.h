@@ -128,6 +128,10 @@ void vm_page_deactivate(struct vm_page *m);
 void vm_page_deactivate_noreuse(struct vm_page *m);
 void vm_page_launder(struct vm_page *m);
 void vm_page_dequeue(struct vm_page *m);
+// Take every page of obj off its queue, a batch of pages per acquisition
+// of the queue lock, before a caller frees them all (an object's teardown:
+// vm_page_free would take the lock once per page). obj's lock is held.
+void vm_page_dequeue_object(struct vm_object *obj);
 
 // The page queue lock itself, for the pageout scan, which walks a queue
 // from its head, and for vm_object_page_rename (see Locking above).
