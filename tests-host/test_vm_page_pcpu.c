@@ -190,7 +190,7 @@ Test(vm_page_pcpu, refills_take_single_pages_when_memory_is_low)
 }
 
 // An object's teardown takes its pages off the paging queues a batch at a
-// time (vm_page_dequeue_object), then frees them into the cache: about one
+// time (vm_page_dequeue_range), then frees them into the cache: about one
 // acquisition of the free lock per 32 pages, not two per page.
 Test(vm_page_pcpu, object_teardown_takes_the_lock_once_per_batch)
 {
@@ -215,4 +215,52 @@ Test(vm_page_pcpu, object_teardown_takes_the_lock_once_per_batch)
   cr_assert_eq(vm_page_queue_count(PQ_ACTIVE), 0);
   cr_assert_eq(vm_page_free_count(), NPAGES);
   vm_page_check();
+}
+
+// An object of npages active pages, dirty if asked.
+static struct vm_object *object_of_active_pages(int npages, bool dirty)
+{
+  struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, npages);
+
+  mtx_lock(&obj->lock);
+  for (int i = 0; i < npages; i++) {
+    struct vm_page *m = vm_page_alloc(obj, i, VM_ALLOC_NOBUSY);
+    cr_assert_not_null(m);
+    if (dirty)
+      vm_page_dirty(m);
+    vm_page_activate(m);
+  }
+  mtx_unlock(&obj->lock);
+  return obj;
+}
+
+// munmap's path: removing a range dequeues it a batch at a time too.
+Test(vm_page_pcpu, page_remove_takes_the_lock_once_per_batch)
+{
+  struct vm_object *obj = object_of_active_pages(128, false);
+  uint64_t before = free_lock_acquires();
+
+  mtx_lock(&obj->lock);
+  vm_object_page_remove(obj, 0, 64, 0);
+  mtx_unlock(&obj->lock);
+  cr_assert_leq(free_lock_acquires() - before, 2 + 64 / BATCH);
+  cr_assert_eq(vm_page_queue_count(PQ_ACTIVE), 64);
+  cr_assert_eq(vm_page_free_count(), NPAGES - 64);
+  vm_page_check();
+  vm_object_deallocate(obj);
+}
+
+// Dirty pages a clean-only removal keeps must stay on their queue (else
+// the pageout scan would never see them again).
+Test(vm_page_pcpu, clean_only_removal_keeps_dirty_pages_queued)
+{
+  struct vm_object *obj = object_of_active_pages(40, true);
+
+  mtx_lock(&obj->lock);
+  vm_object_page_remove(obj, 0, 0, OBJPR_CLEANONLY);
+  mtx_unlock(&obj->lock);
+  cr_assert_eq(obj->resident_count, 40);
+  cr_assert_eq(vm_page_queue_count(PQ_ACTIVE), 40);
+  vm_page_check();
+  vm_object_deallocate(obj);
 }

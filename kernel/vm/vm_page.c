@@ -79,7 +79,7 @@
 #define VM_PAGE_PCPU_MAX    (2 * VM_PAGE_PCPU_BATCH)
 #define VM_PAGE_PCPU_LOW    (VM_PAGE_NCACHE * VM_PAGE_PCPU_BATCH)
 
-// Pages vm_page_dequeue_object takes off their queues per acquisition of
+// Pages vm_page_dequeue_range takes off their queues per acquisition of
 // the queue lock.
 #define VM_PAGE_DEQUEUE_BATCH 32
 
@@ -565,15 +565,18 @@ static void vm_page_dequeue_batch(struct vm_page **ma, int n)
 
 // Once off a queue, an owned page stays off without the queue lock (only
 // its owner, who holds the object lock here, may queue it again).
-void vm_page_dequeue_object(struct vm_object *obj)
+// A busy page's holder may requeue it when done; the caller will then
+// dequeue it one at a time, as vm_page_free does.
+void vm_page_dequeue_range(struct vm_object *obj, vm_pindex_t start,
+                           vm_pindex_t end)
 {
   struct vm_page *ma[VM_PAGE_DEQUEUE_BATCH], *m;
   int n = 0;
 
   MTX_ASSERT_OWNED(&obj->lock);
-  for (m = vm_object_page_ge(obj, 0); m != NULL;
-       m = vm_object_page_next(obj, m)) {
-    if (m->queue == PQ_NONE)
+  for (m = vm_object_page_ge(obj, start); m != NULL && (end == 0 ||
+       m->pindex < end); m = vm_object_page_next(obj, m)) {
+    if (m->queue == PQ_NONE || (m->flags & PG_BUSY) != 0)
       continue;
     ma[n++] = m;
     if (n == VM_PAGE_DEQUEUE_BATCH) {

@@ -128,10 +128,13 @@ void vm_page_deactivate(struct vm_page *m);
 void vm_page_deactivate_noreuse(struct vm_page *m);
 void vm_page_launder(struct vm_page *m);
 void vm_page_dequeue(struct vm_page *m);
-// Take every page of obj off its queue, a batch of pages per acquisition
-// of the queue lock, before a caller frees them all (an object's teardown:
-// vm_page_free would take the lock once per page). obj's lock is held.
-void vm_page_dequeue_object(struct vm_object *obj);
+// Take the pages of obj at indexes [start, end) (end 0: no limit) off
+// their queues, a batch of pages per acquisition of the queue lock, before
+// a caller frees them all (munmap, an object's teardown: vm_page_free
+// would take the lock once per page). Busy pages are left alone. obj's
+// lock is held.
+void vm_page_dequeue_range(struct vm_object *obj, vm_pindex_t start,
+                           vm_pindex_t end);
 
 // The page queue lock itself, for the pageout scan, which walks a queue
 // from its head, and for vm_object_page_rename (see Locking above).
