@@ -75,7 +75,8 @@
 // without ever touching the buddy lists. While the buddy lists hold less
 // than VM_PAGE_PCPU_LOW pages, refills take one page at a time: a shortage
 // is no time to park pages where other harts must drain them back.
-#define VM_PAGE_PCPU_BATCH  16
+#define VM_PAGE_PCPU_BATCH_ORDER 4
+#define VM_PAGE_PCPU_BATCH  (1 << VM_PAGE_PCPU_BATCH_ORDER)
 #define VM_PAGE_PCPU_MAX    (2 * VM_PAGE_PCPU_BATCH)
 #define VM_PAGE_PCPU_LOW    (VM_PAGE_NCACHE * VM_PAGE_PCPU_BATCH)
 
@@ -200,20 +201,27 @@ static struct vm_page *vm_page_pcpu_pop_locked(struct vm_page_pcpu *c)
   return m;
 }
 
-// Fill cache c from the buddy lists: a batch, or a single page while they
-// run low (VM_PAGE_PCPU_LOW), or nothing when they are empty. c's lock
-// held.
+// Fill cache c from the buddy lists: a block of a batch's worth of pages
+// (one buddy operation, so the free lock is held briefly), or a single
+// page while they run low (VM_PAGE_PCPU_LOW) or hold no such block, or
+// nothing when they are empty. c's lock held.
 static void vm_page_pcpu_fill_locked(struct vm_page_pcpu *c)
 {
-  struct vm_page *m;
-  int n;
+  struct vm_page *m = NULL;
+  int n = 0;
 
   MTX_ASSERT_OWNED(&c->lock);
   mtx_lock(&vm_page_lock);
-  n = vm_page_nfree >= VM_PAGE_PCPU_LOW ? VM_PAGE_PCPU_BATCH : 1;
-  while (n-- > 0 && (m = vm_page_buddy_alloc_locked(0)) != NULL)
-    vm_page_pcpu_push_locked(c, m);
+  if (vm_page_nfree >= VM_PAGE_PCPU_LOW &&
+      (m = vm_page_buddy_alloc_locked(VM_PAGE_PCPU_BATCH_ORDER)) != NULL)
+    n = VM_PAGE_PCPU_BATCH;
+  else if ((m = vm_page_buddy_alloc_locked(0)) != NULL)
+    n = 1;
   mtx_unlock(&vm_page_lock);
+  // Off the buddy lists, all marked PQ_FREE and no buddy head: nobody
+  // else looks at them until they are in the cache.
+  while (n-- > 0)
+    vm_page_pcpu_push_locked(c, &m[n]);
 }
 
 // Give the n oldest pages of cache c back to the buddy lists. c's lock
