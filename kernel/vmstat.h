@@ -6,7 +6,7 @@
 
 struct vmstats {
   unsigned long total;        // pages of RAM managed by the VM
-  unsigned long free;         // pages in the buddy lists
+  unsigned long free;         // free pages (buddy lists and harts' caches)
   unsigned long active;       // pages on the active queue
   unsigned long inactive;     // pages on the inactive queue
   unsigned long laundry;      // pages on the laundry queue

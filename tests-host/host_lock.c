@@ -23,6 +23,18 @@
 #define HOST_FOREIGN ((uintptr_t)2)
 
 static int host_mtx_nheld;             // mutexes the one thread holds
+static int host_cpuid;                 // the hart the thread pretends to be on
+
+int cpuid(void)
+{
+  return host_cpuid;
+}
+
+void host_set_cpuid(int id)
+{
+  KASSERT(id >= 0, ("host_set_cpuid: bad hart %d", id));
+  host_cpuid = id;
+}
 
 void mtx_init(struct mtx *m, const char *name)
 {

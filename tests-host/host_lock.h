@@ -12,6 +12,13 @@
 //
 // While so held, mtx_trylock returns false and mtx_lock panics (on the
 // machine it would wait until the other thread let go, which never comes).
+//
+// Per-hart data (vm_page.c's caches of free pages) is reached through
+// cpuid(); a test plays the thread of another hart by switching the answer:
+//
+//   host_set_cpuid(1);   // frees now fill hart 1's cache
+//   ...
+//   host_set_cpuid(0);
 #ifndef HOST_LOCK_H
 #define HOST_LOCK_H
 
@@ -19,5 +26,6 @@ struct mtx;
 
 void host_mtx_hold_foreign(struct mtx *m);
 void host_mtx_release_foreign(struct mtx *m);
+void host_set_cpuid(int id);
 
 #endif

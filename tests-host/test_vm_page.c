@@ -160,7 +160,8 @@ Test(vm_page, no_block_larger_than_max_order)
 
 Test(vm_page, split_leaves_buddies_and_free_coalesces_them)
 {
-  struct vm_page *m = vm_page_alloc(NULL, 0, 0);
+  // From the buddy lists themselves: vm_page_alloc would take a batch.
+  struct vm_page *m = vm_page_alloc_contig(0);
 
   // Splitting one max block leaves one free block of each lower order.
   vm_page_check();
@@ -171,7 +172,7 @@ Test(vm_page, split_leaves_buddies_and_free_coalesces_them)
                  "order %d came from elsewhere", order);
     vm_page_free_contig(b, order);
   }
-  vm_page_free(m);
+  vm_page_free_contig(m, 0);
   // Everything merged again: both max-order blocks are whole.
   m = vm_page_alloc_contig(VM_NFREEORDER - 1);
   cr_assert_not_null(m);

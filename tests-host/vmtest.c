@@ -85,6 +85,8 @@ void vmtest_boot(size_t npages)
 // The checks both teardown variants run before freeing the memory.
 static void vmtest_check_pages(void)
 {
+  vm_page_check();              // the caches as they are
+  vm_page_pcpu_drain_all();     // then every free page in the buddy lists
   vm_page_check();
   for (size_t i = 0; i < vmtest_npage; i++)
     host_pmap_check_page(&vmtest_page_array[i]);

@@ -62,6 +62,13 @@ void sx_downgrade(struct sx *sx);         // exclusive -> shared
 bool sx_xlocked(const struct sx *sx);     // held exclusively by the caller
 bool sx_locked(const struct sx *sx);      // held shared or exclusive by anyone
 
+// The index of the hart the caller runs on, 0 .. ncpu - 1 (kernel/lock.c;
+// the host says whatever host_set_cpuid last set, 0 by default). Without
+// a spin mutex held the answer may be stale as soon as it is read (the
+// thread may move), so per-hart data reached through it still needs a
+// lock: the caller then merely works on another hart's copy.
+int cpuid(void);
+
 // Sleep on chan, releasing m while asleep; m is held again on return.
 void sleep(void *chan, struct mtx *m);
 // Wake every thread sleeping on chan.

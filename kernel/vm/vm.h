@@ -15,8 +15,9 @@
 //   map lock (sx: shared for faults, exclusive for changes)
 //     -> object lock (mtx; a shadow before its backing object, hand over hand)
 //       -> pmap lock (mtx, inside pmap.c)
-//         -> page queue / free lock (mtx, leaf)
-//           -> kmem zone locks (leaf)
+//         -> a hart's cache of free pages (mtx, one at a time; vm_page.c)
+//           -> page queue / free lock (mtx, leaf)
+//             -> kmem zone locks (leaf)
 // Also after the object lock, leaves: the swap allocator's lock
 // (swap_pager.c) and the pageout daemon's (vm_pageout.c).
 // No spin mutex is held across pager I/O or a sleep: the fault path marks

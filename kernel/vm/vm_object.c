@@ -331,6 +331,7 @@ static void vm_object_terminate_pages(struct vm_object *obj)
   struct avl_node *n;
   struct vm_page *m;
 
+  vm_page_dequeue_range(obj, 0, 0); // one queue lock per batch, not per page
   while ((n = avl_first(&obj->memq)) != NULL) {
     m = vm_object_node_page(n);
     KASSERT(!vm_page_wired(m) && (m->flags & PG_BUSY) == 0,

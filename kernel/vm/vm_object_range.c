@@ -54,6 +54,9 @@ void vm_object_page_remove(struct vm_object *obj, vm_pindex_t start,
   vm_pindex_t pindex;
 
   MTX_ASSERT_OWNED(&obj->lock);
+  // Off the queues a batch at a time, unless dirty pages are to stay.
+  if ((flags & OBJPR_CLEANONLY) == 0)
+    vm_page_dequeue_range(obj, start, end);
   for (m = vm_object_page_ge(obj, start); vm_object_in_range(m, end);
        m = next) {
     next = vm_object_page_next(obj, m);

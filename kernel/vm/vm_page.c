@@ -8,7 +8,8 @@
 // vm_page_alloc_contig() / vm_page_free_contig() do the same with blocks
 // of 2^order pages for kernel memory. Allocated pages move between the
 // active, inactive and laundry queues as the pageout scan and madvise
-// direct; wired pages sit on no queue.
+// direct; wired pages sit on no queue. The checker of all of it,
+// vm_page_check(), lives in vm_page_check.c.
 //
 // Buddy allocator (Knowlton 1965): a free block of order k is 2^k pages
 // whose first page's index in the array is a multiple of 2^k. Its first
@@ -27,6 +28,22 @@
 // must really be zero (checked) and stays so for the next VM_ALLOC_ZERO.
 // Freeing a free, wired, mapped or PG_NOFREE page panics.
 //
+// Per-hart caches of free pages (FreeBSD keeps such caches per CPU in
+// front of its physical allocator): every hart has a short LIFO list of
+// free single pages, so that a fault and an exit touch only their own
+// hart's list and the free lock is taken once per batch of
+// VM_PAGE_PCPU_BATCH pages instead of once per page. An empty cache is
+// refilled with a batch from the buddy lists; a cache that grows past
+// VM_PAGE_PCPU_MAX gives its oldest batch back. A cached page is free
+// (queue PQ_FREE, order VM_PAGE_ORDER_PCPU: never a buddy head, so the
+// buddy lists never merge with it) and counted free, and no free page is
+// ever out of reach: an allocation that finds the buddy lists empty
+// drains every hart's cache before it reports a shortage, and refills
+// stop taking whole batches when the buddy lists run low, so that the
+// last pages stay where every hart finds them. Blocks of more than one
+// page (vm_page_alloc_contig) come from the buddy lists alone, draining
+// the caches when fragments held there are what is missing.
+//
 // Paging queues: each is a list, oldest at the head. Activating or
 // deactivating a page appends it at the tail; MADV_DONTNEED puts its
 // pages at the head of the inactive queue (vm_page_deactivate_noreuse),
@@ -35,7 +52,10 @@
 // Locking: vm_page_lock (q) protects the free lists, the queues, each
 // page's queue and order fields and the counts; it is a leaf. Only the
 // pageout scan and vm_object_page_rename take it from outside this module
-// (vm_page_queue_lock). A page's identity, flags and wire_count belong to
+// (vm_page_queue_lock). Each hart's cache has its own lock (h), taken
+// before vm_page_lock (a refill or a drain holds both), and nobody holds
+// two cache locks but vm_page_check; a cached page's queue and order
+// fields are (h). A page's identity, flags and wire_count belong to
 // its object's lock (o); pages without an object belong to their
 // allocator. While a page is on a queue its owner changes only under both
 // locks, and an owned page changes queues only under both (vm_page.h).
@@ -44,29 +64,37 @@
 #include "vm/pmap.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
+#include "vm/vm_page_internal.h"
 #include "vm/vm_pageout.h"
 
-#define VM_PAGE_ORDER_NONE  0xff     // not the head of a free block
 #define VM_PAGE_JUNK        0xdb     // fill byte of freed pages
-#define VM_PAGE_NQUEUES     (PQ_LAUNDRY + 1)
+
+// Sizes of the per-hart caches, in pages. A batch amortises one
+// acquisition of the free lock over 16 pages; twice that as the limit
+// lets a hart that frees as much as it allocates (fork, exit) keep going
+// without ever touching the buddy lists. While the buddy lists hold less
+// than VM_PAGE_PCPU_LOW pages, refills take one page at a time: a shortage
+// is no time to park pages where other harts must drain them back.
+#define VM_PAGE_PCPU_BATCH_ORDER 4
+#define VM_PAGE_PCPU_BATCH  (1 << VM_PAGE_PCPU_BATCH_ORDER)
+#define VM_PAGE_PCPU_MAX    (2 * VM_PAGE_PCPU_BATCH)
+#define VM_PAGE_PCPU_LOW    (VM_PAGE_NCACHE * VM_PAGE_PCPU_BATCH)
+
+// Pages vm_page_dequeue_range takes off their queues per acquisition of
+// the queue lock.
+#define VM_PAGE_DEQUEUE_BATCH 32
 
 struct vmmeter vm_cnt;
 
-static struct mtx vm_page_lock;
-static struct vm_page *vm_page_array;             // (c)
-static size_t vm_page_array_size;                 // (c) pages
-static paddr_t vm_page_base;                      // (c) phys of array[0]
-static struct list_node vm_page_freeq[VM_NFREEORDER];  // (q) heads by order
-static size_t vm_page_nfree;                      // (q) free pages
-static struct list_node vm_page_queues[VM_PAGE_NQUEUES]; // (q) by PQ_*
-static size_t vm_page_qlen[VM_PAGE_NQUEUES];      // (q)
-
-static size_t vm_page_index(const struct vm_page *m)
-{
-  KASSERT(m >= vm_page_array && m < vm_page_array + vm_page_array_size,
-          ("vm_page_index: %p is not in the page array", m));
-  return (size_t)(m - vm_page_array);
-}
+struct mtx vm_page_lock;
+struct vm_page *vm_page_array;
+size_t vm_page_array_size;
+paddr_t vm_page_base;
+struct list_node vm_page_freeq[VM_NFREEORDER];
+size_t vm_page_nfree;
+struct list_node vm_page_queues[VM_PAGE_NQUEUES];
+size_t vm_page_qlen[VM_PAGE_NQUEUES];
+struct vm_page_pcpu vm_page_pcpu[VM_PAGE_NCACHE];
 
 static void vm_page_freeq_insert(struct vm_page *m, int order)
 {
@@ -116,6 +144,154 @@ static struct vm_page *vm_page_buddy_alloc_locked(int order)
   m->order = VM_PAGE_ORDER_NONE;
   vm_page_nfree -= (size_t)1 << order;
   return m;
+}
+
+// vm_page_buddy_alloc_locked with the lock taken here.
+static struct vm_page *vm_page_buddy_alloc(int order)
+{
+  struct vm_page *m;
+
+  mtx_lock(&vm_page_lock);
+  m = vm_page_buddy_alloc_locked(order);
+  mtx_unlock(&vm_page_lock);
+  return m;
+}
+
+// This hart's cache. The thread may move to another hart right after the
+// lookup; it then works on the old hart's cache, under that cache's lock,
+// which is merely slower.
+static struct vm_page_pcpu *vm_page_pcpu_self(void)
+{
+  int id = cpuid();
+
+  KASSERT(id >= 0 && id < VM_PAGE_NCACHE,
+          ("vm_page_pcpu_self: hart %d has no cache", id));
+  return &vm_page_pcpu[id];
+}
+
+// The count is read without the lock by vm_page_free_count.
+static void vm_page_pcpu_count_add(struct vm_page_pcpu *c, int delta)
+{
+  __atomic_store_n(&c->count, c->count + (size_t)delta, __ATOMIC_RELAXED);
+}
+
+// Put the free page m at the head of cache c. c's lock held.
+static void vm_page_pcpu_push_locked(struct vm_page_pcpu *c, struct vm_page *m)
+{
+  MTX_ASSERT_OWNED(&c->lock);
+  m->queue = PQ_FREE;
+  m->order = VM_PAGE_ORDER_PCPU;
+  list_insert_head(&c->pages, &m->plinks);
+  vm_page_pcpu_count_add(c, 1);
+}
+
+// Take the most recently freed page (the likeliest to be in the data
+// cache) off cache c, or NULL if it is empty. c's lock held.
+static struct vm_page *vm_page_pcpu_pop_locked(struct vm_page_pcpu *c)
+{
+  struct vm_page *m;
+
+  MTX_ASSERT_OWNED(&c->lock);
+  if (list_empty(&c->pages))
+    return NULL;
+  m = container_of(list_first(&c->pages), struct vm_page, plinks);
+  list_remove(&m->plinks);
+  m->order = VM_PAGE_ORDER_NONE;
+  vm_page_pcpu_count_add(c, -1);
+  return m;
+}
+
+// Fill cache c from the buddy lists: a block of a batch's worth of pages
+// (one buddy operation, so the free lock is held briefly), or a single
+// page while they run low (VM_PAGE_PCPU_LOW) or hold no such block, or
+// nothing when they are empty. c's lock held.
+static void vm_page_pcpu_fill_locked(struct vm_page_pcpu *c)
+{
+  struct vm_page *m = NULL;
+  int n = 0;
+
+  MTX_ASSERT_OWNED(&c->lock);
+  mtx_lock(&vm_page_lock);
+  if (vm_page_nfree >= VM_PAGE_PCPU_LOW &&
+      (m = vm_page_buddy_alloc_locked(VM_PAGE_PCPU_BATCH_ORDER)) != NULL)
+    n = VM_PAGE_PCPU_BATCH;
+  else if ((m = vm_page_buddy_alloc_locked(0)) != NULL)
+    n = 1;
+  mtx_unlock(&vm_page_lock);
+  // Off the buddy lists, all marked PQ_FREE and no buddy head: nobody
+  // else looks at them until they are in the cache.
+  while (n-- > 0)
+    vm_page_pcpu_push_locked(c, &m[n]);
+}
+
+// Give the n oldest pages of cache c back to the buddy lists. c's lock
+// held.
+static void vm_page_pcpu_drain_locked(struct vm_page_pcpu *c, size_t n)
+{
+  struct vm_page *m;
+
+  MTX_ASSERT_OWNED(&c->lock);
+  KASSERT(n <= c->count, ("vm_page_pcpu_drain_locked: %zu of %zu pages", n,
+                          c->count));
+  mtx_lock(&vm_page_lock);
+  for (; n > 0; n--) {
+    m = container_of(list_last(&c->pages), struct vm_page, plinks);
+    list_remove(&m->plinks);
+    vm_page_pcpu_count_add(c, -1);
+    m->order = VM_PAGE_ORDER_NONE;
+    vm_page_buddy_free_locked(vm_page_index(m), 0);
+  }
+  mtx_unlock(&vm_page_lock);
+}
+
+// A cache is emptied under its own lock, one cache at a time: two harts
+// draining at once must not each hold its cache while waiting for the
+// other's. A cache that looks empty is skipped; one filled right after
+// the look took pages the buddy lists had, so nothing is hidden by it.
+void vm_page_pcpu_drain_all(void)
+{
+  for (int i = 0; i < VM_PAGE_NCACHE; i++) {
+    struct vm_page_pcpu *c = &vm_page_pcpu[i];
+    if (__atomic_load_n(&c->count, __ATOMIC_RELAXED) == 0)
+      continue;
+    mtx_lock(&c->lock);
+    vm_page_pcpu_drain_locked(c, c->count);
+    mtx_unlock(&c->lock);
+  }
+}
+
+// Take one free page (still marked PQ_FREE) from this hart's cache,
+// refilled from the buddy lists when empty; when those are empty too,
+// from the pages the other harts' caches held. NULL when no page is free
+// anywhere.
+static struct vm_page *vm_page_alloc_free(void)
+{
+  struct vm_page_pcpu *c = vm_page_pcpu_self();
+  struct vm_page *m;
+
+  mtx_lock(&c->lock);
+  if (list_empty(&c->pages))
+    vm_page_pcpu_fill_locked(c);
+  m = vm_page_pcpu_pop_locked(c);
+  mtx_unlock(&c->lock);
+  if (m != NULL)
+    return m;
+  // Our own cache is empty (we hold none of its locks now: see drain_all).
+  vm_page_pcpu_drain_all();
+  return vm_page_buddy_alloc(0);
+}
+
+// Put the freed page m in this hart's cache; a cache grown past its limit
+// gives its oldest batch back to the buddy lists.
+static void vm_page_free_cached(struct vm_page *m)
+{
+  struct vm_page_pcpu *c = vm_page_pcpu_self();
+
+  mtx_lock(&c->lock);
+  vm_page_pcpu_push_locked(c, m);
+  if (c->count > VM_PAGE_PCPU_MAX)
+    vm_page_pcpu_drain_locked(c, VM_PAGE_PCPU_BATCH);
+  mtx_unlock(&c->lock);
 }
 
 // Mark the 2^order pages at m allocated: no queue, no owner, not wired.
@@ -184,6 +360,11 @@ void vm_page_startup(struct vm_page *array, paddr_t base, size_t npages)
     list_init(&vm_page_queues[k]);
     vm_page_qlen[k] = 0;
   }
+  for (k = 0; k < VM_PAGE_NCACHE; k++) {
+    mtx_init(&vm_page_pcpu[k].lock, "vm page cache");
+    list_init(&vm_page_pcpu[k].pages);
+    vm_page_pcpu[k].count = 0;
+  }
   memset(array, 0, npages * sizeof(*array));
   for (size_t i = 0; i < npages; i++) {
     array[i].phys_addr = base + ptoa(i);
@@ -212,10 +393,7 @@ struct vm_page *vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex,
           ("vm_page_alloc: bad flags %#x", flags));
   if (obj != NULL)
     MTX_ASSERT_OWNED(&obj->lock);
-  mtx_lock(&vm_page_lock);
-  m = vm_page_buddy_alloc_locked(0);
-  mtx_unlock(&vm_page_lock);
-  if (m == NULL)
+  if ((m = vm_page_alloc_free()) == NULL)
     return NULL;
   vm_page_block_init(m, 0);
   if ((flags & VM_ALLOC_ZERO) && (m->flags & PG_ZERO) == 0)
@@ -251,10 +429,7 @@ void vm_page_free(struct vm_page *m)
     vm_object_page_unlink(m);
   }
   vm_page_free_fill(m, "vm_page_free");
-  mtx_lock(&vm_page_lock);
-  m->queue = PQ_FREE;
-  vm_page_buddy_free_locked(vm_page_index(m), 0);
-  mtx_unlock(&vm_page_lock);
+  vm_page_free_cached(m);
 }
 
 struct vm_page *vm_page_alloc_contig(int order)
@@ -263,11 +438,12 @@ struct vm_page *vm_page_alloc_contig(int order)
 
   KASSERT(order >= 0 && order < VM_NFREEORDER,
           ("vm_page_alloc_contig: bad order %d", order));
-  mtx_lock(&vm_page_lock);
-  m = vm_page_buddy_alloc_locked(order);
-  mtx_unlock(&vm_page_lock);
-  if (m == NULL)
-    return NULL;
+  // The pieces missing from a block may sit in the harts' caches.
+  if ((m = vm_page_buddy_alloc(order)) == NULL) {
+    vm_page_pcpu_drain_all();
+    if ((m = vm_page_buddy_alloc(order)) == NULL)
+      return NULL;
+  }
   vm_page_block_init(m, order);
   for (size_t i = 0; i < ((size_t)1 << order); i++)
     m[i].flags = 0;
@@ -370,13 +546,53 @@ void vm_page_launder(struct vm_page *m)
   vm_page_enqueue(m, PQ_LAUNDRY, false);
 }
 
+// A page on no queue stays there without the queue lock (its owner's lock
+// or, unowned, its allocator keeps it so: vm_page.h), so freeing or wiring
+// it need not take the lock at all.
 void vm_page_dequeue(struct vm_page *m)
 {
   if (m->object != NULL)
     MTX_ASSERT_OWNED(&m->object->lock);
+  if (m->queue == PQ_NONE)
+    return;
   mtx_lock(&vm_page_lock);
   vm_page_requeue_locked(m, PQ_NONE, false);
   mtx_unlock(&vm_page_lock);
+}
+
+// vm_page_dequeue of the n pages of ma under one acquisition of the lock.
+static void vm_page_dequeue_batch(struct vm_page **ma, int n)
+{
+  if (n == 0)
+    return;
+  mtx_lock(&vm_page_lock);
+  for (int i = 0; i < n; i++)
+    vm_page_requeue_locked(ma[i], PQ_NONE, false);
+  mtx_unlock(&vm_page_lock);
+}
+
+// Once off a queue, an owned page stays off without the queue lock (only
+// its owner, who holds the object lock here, may queue it again).
+// A busy page's holder may requeue it when done; the caller will then
+// dequeue it one at a time, as vm_page_free does.
+void vm_page_dequeue_range(struct vm_object *obj, vm_pindex_t start,
+                           vm_pindex_t end)
+{
+  struct vm_page *ma[VM_PAGE_DEQUEUE_BATCH], *m;
+  int n = 0;
+
+  MTX_ASSERT_OWNED(&obj->lock);
+  for (m = vm_object_page_ge(obj, start); m != NULL && (end == 0 ||
+       m->pindex < end); m = vm_object_page_next(obj, m)) {
+    if (m->queue == PQ_NONE || (m->flags & PG_BUSY) != 0)
+      continue;
+    ma[n++] = m;
+    if (n == VM_PAGE_DEQUEUE_BATCH) {
+      vm_page_dequeue_batch(ma, n);
+      n = 0;
+    }
+  }
+  vm_page_dequeue_batch(ma, n);
 }
 
 void vm_page_queue_lock(void)
@@ -482,9 +698,15 @@ struct vm_page *PHYS_TO_VM_PAGE(paddr_t pa)
   return &vm_page_array[atop(pa - vm_page_base)];
 }
 
+// Cached pages are free pages: the pageout daemon's marks, vmstat and the
+// leak checks all count them.
 size_t vm_page_free_count(void)
 {
-  return __atomic_load_n(&vm_page_nfree, __ATOMIC_RELAXED);
+  size_t n = __atomic_load_n(&vm_page_nfree, __ATOMIC_RELAXED);
+
+  for (int i = 0; i < VM_PAGE_NCACHE; i++)
+    n += __atomic_load_n(&vm_page_pcpu[i].count, __ATOMIC_RELAXED);
+  return n;
 }
 
 size_t vm_page_total_count(void)
@@ -509,95 +731,4 @@ struct vm_page *vm_page_inactive_first(void)
   m = vm_page_queue_first_locked(PQ_INACTIVE);
   mtx_unlock(&vm_page_lock);
   return m;
-}
-
-// Check the free block with head m on list order: aligned, inside the
-// array, every page free and unowned, and not mergeable with its buddy.
-// Returns its size in pages.
-static size_t vm_page_check_block(struct vm_page *m, int order)
-{
-  size_t idx = vm_page_index(m), n = (size_t)1 << order, bidx;
-
-  KASSERT(m->queue == PQ_FREE && m->order == order,
-          ("vm_page_check: head %p on list %d has queue %d order %d", m, order,
-           m->queue, m->order));
-  KASSERT((idx & (n - 1)) == 0 && idx + n <= vm_page_array_size,
-          ("vm_page_check: block at %zu of order %d misaligned", idx, order));
-  for (size_t i = 0; i < n; i++) {
-    KASSERT(m[i].queue == PQ_FREE && (i == 0 || m[i].order == VM_PAGE_ORDER_NONE),
-            ("vm_page_check: page %zu inside free block %zu overlaps", idx + i,
-             idx));
-    KASSERT(m[i].object == NULL && m[i].wire_count == 0 &&
-            !pmap_page_is_mapped(&m[i]),
-            ("vm_page_check: free page %zu in use", idx + i));
-  }
-  bidx = idx ^ n;
-  KASSERT(order == VM_NFREEORDER - 1 || bidx + n > vm_page_array_size ||
-          vm_page_array[bidx].queue != PQ_FREE ||
-          vm_page_array[bidx].order != order,
-          ("vm_page_check: free buddies %zu and %zu of order %d not merged",
-           idx, bidx, order));
-  return n;
-}
-
-// Check queue q's list: membership fields and count.
-static void vm_page_check_queue(int q)
-{
-  struct list_node *l;
-  size_t n = 0;
-
-  list_for_each(l, &vm_page_queues[q]) {
-    struct vm_page *m = container_of(l, struct vm_page, plinks);
-    vm_page_index(m);
-    KASSERT(m->queue == q && m->wire_count == 0,
-            ("vm_page_check: page %p on queue %d has queue %d, wired %u", m, q,
-             m->queue, m->wire_count));
-    n++;
-  }
-  KASSERT(n == vm_page_qlen[q], ("vm_page_check: queue %d holds %zu pages, "
-                                 "count says %zu", q, n, vm_page_qlen[q]));
-}
-
-// A census of the page array that must agree with the lists.
-static void vm_page_check_census(size_t listed_free)
-{
-  size_t nfree = 0, nwired = 0, nq[VM_PAGE_NQUEUES] = { 0 };
-
-  for (size_t i = 0; i < vm_page_array_size; i++) {
-    struct vm_page *m = &vm_page_array[i];
-    KASSERT(m->queue < VM_PAGE_NQUEUES, ("vm_page_check: page %zu has queue "
-                                         "%d", i, m->queue));
-    KASSERT(m->phys_addr == vm_page_base + ptoa(i),
-            ("vm_page_check: page %zu has the wrong address", i));
-    nq[m->queue]++;
-    if (m->queue == PQ_FREE)
-      nfree++;
-    if (m->wire_count > 0)
-      nwired++;
-  }
-  KASSERT(nfree == listed_free && nfree == vm_page_nfree,
-          ("vm_page_check: %zu pages marked free, %zu listed, count %zu",
-           nfree, listed_free, vm_page_nfree));
-  for (int q = PQ_ACTIVE; q <= PQ_LAUNDRY; q++)
-    KASSERT(nq[q] == vm_page_qlen[q], ("vm_page_check: %zu pages say queue "
-                                       "%d, it holds %zu", nq[q], q,
-                                       vm_page_qlen[q]));
-  KASSERT(nwired == vm_cnt.v_wire_count,
-          ("vm_page_check: %zu wired pages, v_wire_count %lu", nwired,
-           (unsigned long)vm_cnt.v_wire_count));
-}
-
-void vm_page_check(void)
-{
-  struct list_node *l;
-  size_t listed = 0;
-
-  mtx_lock(&vm_page_lock);
-  for (int k = 0; k < VM_NFREEORDER; k++)
-    list_for_each(l, &vm_page_freeq[k])
-      listed += vm_page_check_block(container_of(l, struct vm_page, plinks), k);
-  for (int q = PQ_ACTIVE; q <= PQ_LAUNDRY; q++)
-    vm_page_check_queue(q);
-  vm_page_check_census(listed);
-  mtx_unlock(&vm_page_lock);
 }

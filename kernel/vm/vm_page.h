@@ -7,6 +7,10 @@
 // splits a larger block when the wanted order is empty, freeing coalesces a
 // block with its buddy while the buddy is free and of the same order.
 //
+// Single free pages also sit in short per-hart caches in front of the
+// buddy lists (vm_page.c); they are free pages all the same, counted by
+// vm_page_free_count and reached by any allocation that needs them.
+//
 // An allocated page belongs to at most one object (object, pindex) and sits
 // on at most one paging queue (active, inactive, laundry) unless wired.
 // Wired pages are on no queue and are never reclaimed.
@@ -14,7 +18,8 @@
 // Locking: identity, flags and wire_count are protected by the owning
 // object's lock (pages without an object are private to their owner);
 // queue membership and the free lists by the page queue lock, which this
-// module takes itself (a leaf lock). Two rules tie the locks together so
+// module takes itself (a leaf lock), and a hart's cache of free pages by
+// that cache's own lock (h), taken before the page queue lock. Two rules tie the locks together so
 // that the pageout scan (vm_pageout.c) can start from a queue, where it
 // holds only the queue lock: the owner of a page that is on a queue
 // changes only under the queue lock as well (vm_page_free dequeues before
@@ -31,6 +36,8 @@
 struct vm_object;
 
 #define VM_NFREEORDER   11            // blocks of 1 .. 1024 pages (4 MiB)
+#define VM_PAGE_NCACHE  8             // per-hart caches: harts 0 .. 7 (the
+                                      // kernel asserts NCPU fits)
 
 // Queues.
 #define PQ_NONE         0             // allocated, on no queue (e.g. wired)
@@ -66,7 +73,8 @@ struct vm_page {
   uint32_t wire_count;                // (o) wirings; > 0 keeps it resident
   uint16_t flags;                     // (o) PG_*
   uint8_t queue;                      // (q) PQ_*; (o) too when owned
-  uint8_t order;                      // (q) buddy order while PQ_FREE
+  uint8_t order;                      // (q) buddy order while PQ_FREE;
+                                      //     (h) in a hart's cache
   struct vm_page_md md;               // (p) machine-dependent
 };
 
@@ -89,12 +97,20 @@ struct vm_page *vm_page_alloc(struct vm_object *obj, vm_pindex_t pindex,
                               int flags);
 
 // Free a page: remove it from its object and queue, junk-fill it (a
-// tripwire for use-after-free) and return it to the buddy lists. It must
-// not be mapped (pmap_page_protect(m, VM_PROT_NONE) first) nor wired.
+// tripwire for use-after-free) and put it in this hart's cache of free
+// pages. It must not be mapped (pmap_page_protect(m, VM_PROT_NONE) first)
+// nor wired.
 void vm_page_free(struct vm_page *m);
 
+// Return the free pages of every hart's cache to the buddy lists. The
+// allocator does it itself when the buddy lists run dry; the host tests do
+// it before they look at the buddy lists, so a test sees them whole.
+void vm_page_pcpu_drain_all(void);
+
 // Contiguous blocks of 2^order pages without an object, for kernel memory
-// (stacks, zone slabs, page tables). NULL when no block is free.
+// (stacks, zone slabs, page tables), straight from the buddy lists (the
+// harts' caches are drained first if no block is free there). NULL when
+// no block is free.
 struct vm_page *vm_page_alloc_contig(int order);
 void vm_page_free_contig(struct vm_page *m, int order);
 
@@ -112,6 +128,13 @@ void vm_page_deactivate(struct vm_page *m);
 void vm_page_deactivate_noreuse(struct vm_page *m);
 void vm_page_launder(struct vm_page *m);
 void vm_page_dequeue(struct vm_page *m);
+// Take the pages of obj at indexes [start, end) (end 0: no limit) off
+// their queues, a batch of pages per acquisition of the queue lock, before
+// a caller frees them all (munmap, an object's teardown: vm_page_free
+// would take the lock once per page). Busy pages are left alone. obj's
+// lock is held.
+void vm_page_dequeue_range(struct vm_object *obj, vm_pindex_t start,
+                           vm_pindex_t end);
 
 // The page queue lock itself, for the pageout scan, which walks a queue
 // from its head, and for vm_object_page_rename (see Locking above).

@@ -17,6 +17,9 @@
 //                 locks during all zfod-par runs (vmstat's counters; one
 //                 value, so median = min = max); lock-map-sleeps: sleeps
 //                 per acquisition of a map lock's interlock.
+//   lock-page-acq acquisitions of the page lock per zero-filled page
+//                 during all zfod-par runs: what the per-hart caches of
+//                 free pages (kernel/vm/vm_page.c) take off that lock.
 #include "user/bench/bench.h"
 
 #define ZFOD_PAGES 256             // pages each process faults per pass
@@ -89,12 +92,18 @@ static int zfod_par_run(void *argp, int n)
 }
 
 // A counter ratio as a BENCH line of one value (x / n, two decimals).
-static void lock_line(const char *metric, unsigned long x, unsigned long n)
+static void ratio_line(const char *metric, const char *unit, unsigned long x,
+                       unsigned long n)
 {
   unsigned long h = n ? (x * 100 + n / 2) / n : 0;
 
-  printf("BENCH %s spins/acq %lu.%02lu %lu.%02lu %lu.%02lu 1\n", metric,
+  printf("BENCH %s %s %lu.%02lu %lu.%02lu %lu.%02lu 1\n", metric, unit,
          h / 100, h % 100, h / 100, h % 100, h / 100, h % 100);
+}
+
+static void lock_line(const char *metric, unsigned long x, unsigned long n)
+{
+  ratio_line(metric, "spins/acq", x, n);
 }
 
 static int zfod_par_figure(void)
@@ -118,6 +127,8 @@ static int zfod_par_figure(void)
             b.map_lock_acq - a.map_lock_acq);
   lock_line("lock-map-sleeps", b.map_lock_sleeps - a.map_lock_sleeps,
             b.map_lock_acq - a.map_lock_acq);
+  ratio_line("lock-page-acq", "acq/page", b.page_lock_acq - a.page_lock_acq,
+             b.zfod - a.zfod);
   printf("# scheduler so far: %lu ipis, %lu kicks, %lu steals\n",
          b.sched_ipis, b.sched_kicks, b.sched_steals);
   return 0;

@@ -236,6 +236,9 @@ static void pmap_boot_asid(void)
 }
 
 // Place the vm_page array at boot_next and hand the RAM after it to
+// Every hart has a cache of free pages (vm_page.c).
+CTASSERT(NCPU <= VM_PAGE_NCACHE);
+
 // vm_page_startup: n pages need n * (PAGE_SIZE + sizeof(struct vm_page)).
 static void pmap_boot_pages(paddr_t kernel_end, paddr_t ram_end)
 {
