@@ -273,6 +273,20 @@ void ilock(struct inode *ip)
     panic("ilock: inode %u is free on disk", ip->inum);
 }
 
+// ilock for a caller that must not sleep for it (the pageout daemon:
+// vnode_pager.c): lock ip only if nobody holds it and it is already read
+// in, which needs no disk read either. Returns whether ip is now locked.
+bool ilock_try(struct inode *ip)
+{
+  KASSERT(ip != NULL && ip->ref > 0, ("ilock_try: unreferenced inode"));
+  if (!sx_try_xlock(&ip->lock))
+    return false;
+  if (ip->valid)
+    return true;
+  sx_xunlock(&ip->lock);
+  return false;
+}
+
 void iunlock(struct inode *ip)
 {
   KASSERT(ip != NULL && ip->ref > 0, ("iunlock: unreferenced inode"));

@@ -297,15 +297,19 @@ long sys_open(void)
   int fd = open_install(ip, omode);
   bool trunc = fd >= 0 && (omode & O_TRUNC) && ip->type == T_FILE &&
                (omode & O_ACCMODE) != O_RDONLY;
-  if (trunc)
+  if (trunc) {
+    vnode_pager_truncating(ip);   // the cache is cut after the disk
     itruncate(ip, 0);
+  }
   if (fd >= 0)
     iunlock(ip);                  // the file keeps the reference
   else
     iunlockput(ip);
   end_op();
-  if (trunc)
+  if (trunc) {
     vnode_pager_setsize(ip, 0);   // drop cached pages (a mapping may hold them)
+    vnode_pager_truncated(ip);
+  }
   return fd;
 }
 

@@ -90,7 +90,7 @@ long sys_halt(void)
 // Structures copied out whole must have no padding: a hole would carry
 // old kernel-stack bytes out to the user (designated initialisers need not
 // clear it). Adding a field that makes one breaks the build here.
-CTASSERT(sizeof(struct vmstats) == 33 * sizeof(unsigned long));
+CTASSERT(sizeof(struct vmstats) == 34 * sizeof(unsigned long));
 CTASSERT(sizeof(struct rlimit) == 2 * sizeof(rlim_t));
 
 long sys_vmstat(void)
@@ -121,6 +121,7 @@ long sys_vmstat(void)
     .swap_used = sw.used,
     .swapin = sw.pageins,
     .swapout = sw.pageouts,
+    .filepageout = vm_cnt.v_filepageout,
     .ncpu = ncpu,
     .sched_ipis = sched_stats.ipis,
     .sched_kicks = sched_stats.kicks,

@@ -7,9 +7,11 @@
 // each writing its own and checking everyone's), mlock (an 8 MiB mlocked
 // range stays resident and intact while the rest of the process goes to
 // swap), madvfree (MADV_FREE pages under pressure read back as their old
-// data or zeros, nothing else), oom (a process writing more than RAM and
-// swap is killed by the out-of-memory rule; scripts/check.sh looks for
-// its console line). Every group fails at once without swap.
+// data or zeros, nothing else), file (dirty pages of a MAP_SHARED file
+// under pressure are written to the file by the pageout daemon, and read
+// back right), oom (a process writing more than RAM and swap is killed by
+// the out-of-memory rule; scripts/check.sh looks for its console line).
+// Every group fails at once without swap.
 //
 // The leak check runs in its "page everything out first" form
 // (tl_group_oom): with swap, that snapshot also writes out every process's
@@ -234,6 +236,72 @@ static void group_madvfree(void)
   tl_run_child("old_or_zero", madvfree_old_or_zero);
 }
 
+// A file of RAM / 2 mapped MAP_SHARED and written whole, then RAM of
+// anonymous memory written: the file's pages cannot all stay resident,
+// and with no msync the pageout daemon writes them to the file
+// (filepageout) and frees them. They read back right through the mapping
+// (paged in from the file again), and after munmap through read().
+#define FILE_PATH "swaptests.file"
+
+// The first page of the file's n pages at fd's offset that does not hold
+// salt's pattern, or -1.
+static long file_check(int fd, unsigned long n, uint64_t salt)
+{
+  static uint64_t buf[WORDS];
+
+  for (unsigned long i = 0; i < n; i++) {
+    if (read(fd, buf, PGSIZE) != PGSIZE)
+      return (long)i;
+    for (int k = 0; k < WORDS; k++)
+      if (buf[k] != pat(i, (uint64_t)k, salt))
+        return (long)i;
+  }
+  return -1;
+}
+
+static int file_daemon_writes(void)
+{
+  unsigned long n = ram_pages() / 2, pressure = ram_pages();
+  struct vmstats v0, v1;
+  uint64_t *f, *b;
+  long bad;
+  int fd;
+
+  TL_CHECK(swap_total() > 0, "no swap device");
+  unlink(FILE_PATH);
+  TL_CHECK((fd = open(FILE_PATH, O_CREATE | O_RDWR)) >= 0, "open");
+  TL_CHECK(ftruncate(fd, (off_t)(n * PGSIZE)) == 0, "ftruncate: %s",
+           strerror(errno));
+  f = mmap(0, n * PGSIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  TL_CHECK(f != MAP_FAILED, "mmap: %s", strerror(errno));
+  close(fd);
+  TL_CHECK(vmstat(&v0) == 0, "vmstat");
+  fill(f, 0, n, 8);
+  TL_CHECK((b = anon(pressure)) != 0, "mmap");
+  fill(b, 0, pressure, 9);
+  TL_CHECK(vmstat(&v1) == 0, "vmstat");
+  printf("file: the daemon wrote %lu of %lu dirty file pages\n",
+         v1.filepageout - v0.filepageout, n);
+  TL_CHECK(v1.filepageout - v0.filepageout >= n / 8,
+           "the daemon wrote %lu of %lu dirty file pages",
+           v1.filepageout - v0.filepageout, n);
+  TL_CHECK((bad = check(f, 0, n, 8)) < 0, "page %ld of the mapping lost "
+           "its data", bad);
+  TL_CHECK(munmap(f, n * PGSIZE) == 0 && munmap(b, pressure * PGSIZE) == 0,
+           "munmap");
+  TL_CHECK((fd = open(FILE_PATH, O_RDONLY)) >= 0, "open");
+  bad = file_check(fd, n, 8);
+  close(fd);
+  unlink(FILE_PATH);
+  TL_CHECK(bad < 0, "page %ld of the file read back wrong", bad);
+  return 0;
+}
+
+static void group_file(void)
+{
+  tl_run_child("daemon_writes", file_daemon_writes);
+}
+
 // A process that writes more than RAM and swap hold: the out-of-memory
 // rule kills it (it is by far the largest), the suite goes on, and its
 // swap comes back (swap_back below).
@@ -293,6 +361,7 @@ static const struct {
   { "cow", group_cow },
   { "mlock", group_mlock },
   { "madvfree", group_madvfree },
+  { "file", group_file },
   { "oom", group_oom },
 };
 
