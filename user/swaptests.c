@@ -9,8 +9,10 @@
 // swap), madvfree (MADV_FREE pages under pressure read back as their old
 // data or zeros, nothing else), file (dirty pages of a MAP_SHARED file
 // under pressure are written to the file by the pageout daemon, and read
-// back right), oom (a process writing more than RAM and swap is killed by
-// the out-of-memory rule; scripts/check.sh looks for its console line).
+// back right), mincore (a page on swap is reported not resident, even
+// while the backing page it hides is resident), oom (a process writing
+// more than RAM and swap is killed by the out-of-memory rule;
+// scripts/check.sh looks for its console line).
 // Every group fails at once without swap.
 //
 // The leak check runs in its "page everything out first" form
@@ -302,6 +304,101 @@ static void group_file(void)
   tl_run_child("daemon_writes", file_daemon_writes);
 }
 
+// mincore and swap (SEMANTICS.md: a swapped page is not resident). n
+// pages shared copy-on-write with a child; the parent rewrites the even
+// ones (its own copies, in its front object; rewriting them all would let
+// the front object bypass the shared one), and 2 x RAM of other memory
+// pushes everything out. The child then reads its pages back in: the
+// shared object's pages are resident again, but the parent's copies, which
+// hide them, are on swap, and mincore must say so. Touched again, they
+// are resident.
+static char mincore_vec[4096];
+
+// How many of the n pages at a (every step-th from the first) mincore
+// reports resident, or ~0 on failure.
+static unsigned long mincore_count(const uint64_t *a, unsigned long n,
+                                   unsigned long step)
+{
+  unsigned long in = 0;
+
+  if (n > sizeof(mincore_vec) || mincore(a, n * PGSIZE, mincore_vec) != 0)
+    return ~0ul;
+  for (unsigned long i = 0; i < n; i += step)
+    in += mincore_vec[i] & 1;
+  return in;
+}
+
+// The child: on each byte from rfd, read its n pages (salt 1) and answer
+// on wfd; exit at end of file.
+static void mincore_child(const uint64_t *a, unsigned long n, int rfd, int wfd)
+{
+  char c;
+
+  while (read(rfd, &c, 1) == 1) {
+    c = check(a, 0, n, 1) < 0 ? 'y' : 'n';
+    write(wfd, &c, 1);
+  }
+  exit(0);
+}
+
+// Each even page of the n at a holds salt's pattern, each odd one odd's.
+static int mincore_even_odd(const uint64_t *a, unsigned long n, uint64_t salt,
+                            uint64_t odd)
+{
+  for (unsigned long i = 0; i < n; i++)
+    if (check(a, i, 1, i % 2 == 0 ? salt : odd) >= 0)
+      return -1;
+  return 0;
+}
+
+static int mincore_swapped(void)
+{
+  unsigned long n = ram_pages() / 4, pressure = 2 * ram_pages(), in;
+  int to[2], from[2], pid, st;
+  uint64_t *a, *b;
+  char c = 'x';
+
+  TL_CHECK(swap_total() > 0, "no swap device");
+  TL_CHECK(n <= sizeof(mincore_vec) && (a = anon(n)) != 0, "mmap");
+  fill(a, 0, n, 1);
+  TL_CHECK((in = mincore_count(a, n, 1)) == n, "%lu of %lu written pages "
+           "resident", in, n);
+  TL_CHECK(pipe(to) == 0 && pipe(from) == 0, "pipe");
+  TL_CHECK((pid = fork()) >= 0, "fork");
+  if (pid == 0) {
+    close(to[1]);
+    close(from[0]);
+    mincore_child(a, n, to[0], from[1]);
+  }
+  close(to[0]);
+  close(from[1]);
+  for (unsigned long i = 0; i < n; i += 2)
+    fill(a, i, 1, 2);                 // the parent's own copies
+  TL_CHECK((b = anon(pressure)) != 0, "mmap");
+  fill(b, 0, pressure, 3);
+  munmap(b, pressure * PGSIZE);
+  in = mincore_count(a, n, 1);
+  TL_CHECK(in < n / 2, "%lu of %lu pages resident after 2 x RAM of other "
+           "memory", in, n);
+  TL_CHECK(write(to[1], &c, 1) == 1 && read(from[0], &c, 1) == 1 && c == 'y',
+           "the child's pages changed");
+  in = mincore_count(a, n, 2);
+  TL_CHECK(in < n / 4, "%lu of %lu swapped copies resident once the pages "
+           "they hide were read in", in, n / 2);
+  TL_CHECK(mincore_even_odd(a, n, 2, 1) == 0, "the parent's pages changed");
+  TL_CHECK((in = mincore_count(a, n, 1)) == n, "%lu of %lu pages resident "
+           "once touched", in, n);
+  close(to[1]);
+  close(from[0]);
+  TL_CHECK(wait(&st) == pid && st == 0, "the child failed");
+  return 0;
+}
+
+static void group_mincore(void)
+{
+  tl_run_child("swapped_not_resident", mincore_swapped);
+}
+
 // A process that writes more than RAM and swap hold: the out-of-memory
 // rule kills it (it is by far the largest), the suite goes on, and its
 // swap comes back (swap_back below).
@@ -362,6 +459,7 @@ static const struct {
   { "mlock", group_mlock },
   { "madvfree", group_madvfree },
   { "file", group_file },
+  { "mincore", group_mincore },
   { "oom", group_oom },
 };
 
