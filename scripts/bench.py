@@ -137,7 +137,8 @@ def run_qemu(cpus, mem, image, logdir, timeout, swap="", where=None):
     log = os.path.join(logdir, "%s.log" % where)
     print("== QEMU CPUS=%s MEM=%s%s" % (cpus, mem, " SWAP=" + swap if swap
                                        else ""), flush=True)
-    env = dict(os.environ, SUITE_TIMEOUT=str(timeout), SWAP=swap)
+    env = dict(os.environ, SUITE_TIMEOUT=str(timeout), SWAP=swap,
+               SWAP_PREALLOC="1")
     rc = subprocess.call([os.path.join(ROOT, "scripts/qemu-suite.sh"), cpus,
                           mem, image, log], cwd=ROOT, env=env)
     with open(log, errors="replace") as f:

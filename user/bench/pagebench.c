@@ -58,6 +58,8 @@ static int page_round(char *a, unsigned long n, uint64 *out, uint64 *in)
     return bench_fail("only %lu pages out and %lu in of %lu", outs, ins, n);
   *out = ticks_ns(t1 - t0) / outs;
   *in = ticks_ns(t2 - t1) / ins;
+  printf("# page round: %lu pages out, %lu in, %lu faults, %lu read ahead\n",
+         outs, ins, v2.faults - v1.faults, v2.readahead - v1.readahead);
   return sum != n ? bench_fail("the pages read back wrong") : 0;
 }
 
