@@ -417,6 +417,10 @@ size_t vm_pageout_reclaim(size_t target)
 //     VM_PAGER_PUT_NOWAIT: the pager only tries the reservation and the
 //     lock and answers VM_PAGER_AGAIN instead of sleeping; the pages stay
 //     dirty on the laundry queue and the object is tried again next pass.
+//     The daemon's end_op may be the last and commit the log, which locks
+//     every buffer of the transaction: no thread holds a buffer across a
+//     user copy (fs.c readi/writei copy through a bounce buffer), so the
+//     commit waits only for the disk.
 //   - The object's life. Its lock is dropped during the write; a reference
 //     of the scan's own (dropped by vm_pageout_launder, as for swap)
 //     keeps it from being terminated, and the busy pages keep faults,
