@@ -24,8 +24,9 @@
 // next fault or read() simply reads it again. A dirty page is written
 // back first, by the pageout daemon (putpages with VM_PAGER_PUT_NOWAIT,
 // which tries the log and the inode lock instead of waiting for them), or
-// else when msync, munmap, exit or the object's end write it. read() and write() that find no free page reclaim and
-// try once more (vnode_pager_hold).
+// else when msync, munmap, exit or the object's end write it. read() and
+// write() that find no free page wait for the daemon and try once more
+// (vnode_pager_hold).
 //
 // End of file: obj->pager_size is the file size in bytes and obj->size the
 // pages that hold any of it. getpages zeroes the part of the last page past

@@ -513,7 +513,8 @@ static size_t vm_pageout_file_page(struct vm_page *m, struct vm_object *obj,
 static size_t vm_pageout_launder(size_t target)
 {
   size_t budget = vm_page_queue_count(PQ_LAUNDRY), freed = 0;
-  struct vm_object *obj, *failed = NULL;  // (only compared, never used)
+  struct vm_object *failed = NULL;    // only compared: it may be gone
+  struct vm_object *obj;
   struct vm_page *m;
   bool ref;
 
