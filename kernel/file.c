@@ -279,11 +279,16 @@ int filetruncate(struct file *f, off_t length)
   sx_xlock(&f->ip->wlock);
   begin_op();
   ilock(f->ip);
-  int r = itext_busy(f->ip) ? -ETXTBSY : itruncate(f->ip, (uint32_t)length);
+  bool busy = itext_busy(f->ip);
+  if (!busy)
+    vnode_pager_truncating(f->ip);   // the cache is cut after the disk
+  int r = busy ? -ETXTBSY : itruncate(f->ip, (uint32_t)length);
   iunlock(f->ip);
   end_op();
   if (r == 0)
     vnode_pager_setsize(f->ip, (uint32_t)length);
+  if (!busy)
+    vnode_pager_truncated(f->ip);
   sx_xunlock(&f->ip->wlock);
   return r;
 }

@@ -41,6 +41,9 @@ struct inode {
   uint32_t size;                  // (s)
   uint32_t addrs[NDIRECT + 2];    // (s)
   struct vm_object *vmobj;        // page cache object or NULL (vnode_pager_lock)
+  int truncating;                 // (a) truncations between their disk and
+                                  // cache halves (vnode_pager_truncating);
+                                  // up only under (s)
 };
 
 // Program text (exec.c): a running program's file cannot be written.

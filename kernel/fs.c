@@ -273,6 +273,20 @@ void ilock(struct inode *ip)
     panic("ilock: inode %u is free on disk", ip->inum);
 }
 
+// ilock for a caller that must not sleep for it (the pageout daemon:
+// vnode_pager.c): lock ip only if nobody holds it and it is already read
+// in, which needs no disk read either. Returns whether ip is now locked.
+bool ilock_try(struct inode *ip)
+{
+  KASSERT(ip != NULL && ip->ref > 0, ("ilock_try: unreferenced inode"));
+  if (!sx_try_xlock(&ip->lock))
+    return false;
+  if (ip->valid)
+    return true;
+  sx_xunlock(&ip->lock);
+  return false;
+}
+
 void iunlock(struct inode *ip)
 {
   KASSERT(ip != NULL && ip->ref > 0, ("iunlock: unreferenced inode"));
@@ -509,8 +523,18 @@ static uint32_t readi_prefetch(struct inode *ip, uint32_t off, uint32_t n)
   return first + k;
 }
 
+// A user copy in readi and writei goes through a bounce buffer on the
+// stack, FS_BOUNCE bytes at a time, so that no buffer is locked while it
+// runs: the copy may fault, and a fault short of memory waits for the
+// pageout daemon, which may need that buffer -- to commit the log (a
+// daemon's write-back of a file page can end the last operation) or to
+// write a file page back.
+#define FS_BOUNCE 512
+
 int readi(struct inode *ip, int user_dst, uint64_t dst, uint32_t off, uint32_t n)
 {
+  uint8_t bounce[FS_BOUNCE];
+
   SX_ASSERT_XLOCKED(&ip->lock);
   if (off >= ip->size || n == 0)
     return 0;
@@ -520,11 +544,20 @@ int readi(struct inode *ip, int user_dst, uint64_t dst, uint32_t off, uint32_t n
   int err = 0;
   while (done < n) {
     uint32_t m = MIN(n - done, BSIZE - off % BSIZE);
+    if (user_dst)
+      m = MIN(m, FS_BOUNCE);
     if (off / BSIZE >= fetched)
       fetched = readi_prefetch(ip, off, n - done);
     uint32_t bno = bmap(ip, off / BSIZE, false);
     struct buf *b = bno != 0 ? bread(ip->dev, bno) : NULL;
     const uint8_t *src = b != NULL ? b->data + off % BSIZE : zeroes;
+    if (user_dst) {
+      memmove(bounce, src, m);
+      src = bounce;
+      if (b != NULL)
+        brelse(b);
+      b = NULL;
+    }
     err = either_copyout(user_dst, dst, src, m);
     if (b != NULL)
       brelse(b);
@@ -539,6 +572,8 @@ int readi(struct inode *ip, int user_dst, uint64_t dst, uint32_t off, uint32_t n
 
 int writei(struct inode *ip, int user_src, uint64_t src, uint32_t off, uint32_t n)
 {
+  uint8_t bounce[FS_BOUNCE];
+
   SX_ASSERT_XLOCKED(&ip->lock);
   if (n > MAXFILESIZE - off)
     return -EFBIG;
@@ -546,15 +581,23 @@ int writei(struct inode *ip, int user_src, uint64_t src, uint32_t off, uint32_t 
   int err = 0;
   while (done < n) {
     uint32_t m = MIN(n - done, BSIZE - off % BSIZE);
+    // A user copy comes in before the block is touched (FS_BOUNCE): one
+    // that faults leaves the file as it was.
+    if (user_src) {
+      m = MIN(m, FS_BOUNCE);
+      if ((err = either_copyin(bounce, 1, src, m)) < 0)
+        break;
+    }
     uint32_t bno = bmap(ip, off / BSIZE, true);
     if (bno == 0) {
       err = -ENOSPC;
       break;
     }
     struct buf *b = bread(ip->dev, bno);
-    // Log the block even when the copy faults part way: what arrived is
-    // the caller's own data, and the cache must not differ from the log.
-    err = either_copyin(b->data + off % BSIZE, user_src, src, m);
+    if (user_src)
+      memmove(b->data + off % BSIZE, bounce, m);
+    else
+      err = either_copyin(b->data + off % BSIZE, 0, src, m);
     log_write(b);
     brelse(b);
     if (err < 0)

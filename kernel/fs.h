@@ -23,6 +23,7 @@
 #ifndef KERNEL_FS_H
 #define KERNEL_FS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define BSIZE     4096            // block size: one page, so a page is a block
@@ -97,6 +98,7 @@ void fsinit(int dev);
 int ialloc(uint32_t dev, short type, struct inode **ipp);
 struct inode *idup(struct inode *ip);
 void ilock(struct inode *ip);
+bool ilock_try(struct inode *ip);   // never sleeps: false if busy
 void iunlock(struct inode *ip);
 void iput(struct inode *ip);
 void iunlockput(struct inode *ip);
@@ -140,6 +142,7 @@ int fs_nameiparent(const char *path, char *name, struct inode **ipp);
 
 // The log (kernel/log.c).
 void begin_op(void);
+bool begin_op_try(void);            // never sleeps: false if it would
 void end_op(void);
 
 #endif

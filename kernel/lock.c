@@ -213,6 +213,20 @@ void sx_xlock(struct sx *sx)
   mtx_unlock(&sx->interlock);
 }
 
+bool sx_try_xlock(struct sx *sx)
+{
+  uintptr_t self = sx_self();
+  bool ok;
+
+  mtx_lock(&sx->interlock);
+  KASSERT(sx->xowner != self, ("sx_try_xlock: %s already held", sx->name));
+  ok = sx->readers == 0 && sx->xowner == 0;
+  if (ok)
+    sx->xowner = self;
+  mtx_unlock(&sx->interlock);
+  return ok;
+}
+
 void sx_slock(struct sx *sx)
 {
   ASSERT_SLEEPABLE();

@@ -162,6 +162,22 @@ void begin_op(void)
   mtx_unlock(&fslog.lock);
 }
 
+// begin_op for a caller that must not wait for other operations to end
+// (the pageout daemon: one of them may be waiting for it to free memory).
+// Returns whether the operation was admitted.
+bool begin_op_try(void)
+{
+  bool ok;
+
+  mtx_lock(&fslog.lock);
+  ok = !fslog.committing &&
+       fslog.lh.n + (fslog.outstanding + 1) * MAXOPBLOCKS <= LOGBLOCKS;
+  if (ok)
+    fslog.outstanding++;
+  mtx_unlock(&fslog.lock);
+  return ok;
+}
+
 void end_op(void)
 {
   mtx_lock(&fslog.lock);

@@ -5,12 +5,15 @@
 //
 // Interface: swap_dev_init() once at boot, after virtio_blk_init; without
 // a second disk it only says so, and anonymous memory stays in RAM.
+// swap_dev_measure() once in the first process (swap_dev.h).
 //
 // Locking: none of its own. io is called with no spin lock held and sleeps
 // in the driver until the request is done.
 #include "swap_dev.h"
 
 #include "lib/kassert.h"
+#include "machdep.h"
+#include "platform.h"
 #include "printf.h"
 #include "virtio.h"
 #include "vm/swap_pager.h"
@@ -52,4 +55,53 @@ void swap_dev_init(void)
   }
   printf("swap: %lu KiB on the second virtio disk\n",
          (unsigned long)(swap_dev.nblocks * (PAGE_SIZE / 1024)));
+}
+
+static uint64_t swap_dev_write_ns, swap_dev_read_ns;  // per page (k: set once)
+
+// One sequential pass over the first SWAP_DEV_MEASURE_PAGES pages in
+// requests of SWAP_CLUSTER_MAX pages, all to or from the one page at
+// pa[0]. Returns its ns per page, or 0 on an I/O error.
+static uint64_t swap_dev_pass(const uint64_t *pa, bool write)
+{
+  uint64_t t0 = md_clock(), ticks;
+
+  for (uint64_t off = 0; off < (uint64_t)SWAP_DEV_MEASURE_PAGES * PAGE_SIZE;
+       off += SWAP_CLUSTER_MAX * PAGE_SIZE)
+    if (virtio_blk_swap_rw(off, pa, SWAP_CLUSTER_MAX, write) != 0)
+      return 0;
+  ticks = md_clock() - t0;
+  return ticks * 1000000000ull / platform_timebase_freq() /
+         SWAP_DEV_MEASURE_PAGES;
+}
+
+// The blocks written are free: no page has gone to swap yet (checked),
+// and none can before the first process runs user code. Every request
+// moves the same physical page, so the measurement needs one page of RAM;
+// the data is garbage and nobody reads it.
+void swap_dev_measure(void)
+{
+  uint64_t pa[SWAP_CLUSTER_MAX];
+  struct swap_stats st;
+  struct vm_page *m;
+
+  swap_pager_stats(&st);
+  if (st.total < SWAP_DEV_MEASURE_PAGES || st.used != 0 ||
+      (m = vm_page_alloc(NULL, 0, VM_ALLOC_NOBUSY)) == NULL)
+    return;
+  for (int i = 0; i < SWAP_CLUSTER_MAX; i++)
+    pa[i] = VM_PAGE_TO_PHYS(m);
+  // The first write of a block of a sparse swap.img makes the host
+  // allocate it (several times slower); what is timed is the rewrite,
+  // the disk's steady speed.
+  if (swap_dev_pass(pa, true) != 0)
+    swap_dev_write_ns = swap_dev_pass(pa, true);
+  swap_dev_read_ns = swap_dev_pass(pa, false);
+  vm_page_free(m);
+}
+
+void swap_dev_rate(uint64_t *write_ns, uint64_t *read_ns)
+{
+  *write_ns = swap_dev_write_ns;
+  *read_ns = swap_dev_read_ns;
 }

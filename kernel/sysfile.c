@@ -313,17 +313,22 @@ long sys_open(void)
   if (trunc)
     open_wlock(ip);
   int fd = open_install(ip, omode);
-  if (fd >= 0 && trunc)
-    itruncate(ip, 0);
-  if (fd < 0 && trunc)
+  if (fd < 0 && trunc) {
     sx_xunlock(&ip->wlock);       // before iput may free ip
+    trunc = false;
+  }
+  if (trunc) {
+    vnode_pager_truncating(ip);   // the cache is cut after the disk
+    itruncate(ip, 0);
+  }
   if (fd >= 0)
     iunlock(ip);                  // the file keeps the reference
   else
     iunlockput(ip);
   end_op();
-  if (fd >= 0 && trunc) {
+  if (trunc) {
     vnode_pager_setsize(ip, 0);   // drop cached pages (a mapping may hold them)
+    vnode_pager_truncated(ip);
     sx_xunlock(&ip->wlock);
   }
   return fd;

@@ -7,6 +7,7 @@
 #include "lib/kmem.h"
 #include "machdep.h"
 #include "proc.h"
+#include "swap_dev.h"
 #include "sys.h"
 #include "uaccess.h"
 #include "vm/swap_pager.h"
@@ -90,14 +91,16 @@ long sys_halt(void)
 // Structures copied out whole must have no padding: a hole would carry
 // old kernel-stack bytes out to the user (designated initialisers need not
 // clear it). Adding a field that makes one breaks the build here.
-CTASSERT(sizeof(struct vmstats) == 33 * sizeof(unsigned long));
+CTASSERT(sizeof(struct vmstats) == 36 * sizeof(unsigned long));
 CTASSERT(sizeof(struct rlimit) == 2 * sizeof(rlim_t));
 
 long sys_vmstat(void)
 {
   struct swap_stats sw;
+  uint64_t raw_write, raw_read;
 
   swap_pager_stats(&sw);
+  swap_dev_rate(&raw_write, &raw_read);
   struct vmstats st = {
     .total = vm_page_total_count(),
     .free = vm_page_free_count(),
@@ -121,6 +124,9 @@ long sys_vmstat(void)
     .swap_used = sw.used,
     .swapin = sw.pageins,
     .swapout = sw.pageouts,
+    .filepageout = vm_cnt.v_filepageout,
+    .swap_raw_write_ns = raw_write,
+    .swap_raw_read_ns = raw_read,
     .ncpu = ncpu,
     .sched_ipis = sched_stats.ipis,
     .sched_kicks = sched_stats.kicks,

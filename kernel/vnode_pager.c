@@ -21,9 +21,12 @@
 //
 // Memory pressure: a clean page of the cache that nobody has wired or
 // busied may be freed at any time by the pageout scan (vm_pageout.c); the
-// next fault or read() simply reads it again. Dirty pages stay until they
-// are written back. read() and write() that find no free page reclaim and
-// try once more (vnode_pager_hold).
+// next fault or read() simply reads it again. A dirty page is written
+// back first, by the pageout daemon (putpages with VM_PAGER_PUT_NOWAIT,
+// which tries the log and the inode lock instead of waiting for them), or
+// else when msync, munmap, exit or the object's end write it. read() and
+// write() that find no free page wait for the daemon and try once more
+// (vnode_pager_hold).
 //
 // End of file: obj->pager_size is the file size in bytes and obj->size the
 // pages that hold any of it. getpages zeroes the part of the last page past
@@ -186,8 +189,8 @@ static int vnode_pager_getpages(struct vm_object *obj, struct vm_page **ma,
 }
    LAB mmap END */
 
-// Write one page, clipped to the end of the file. VM_PAGER_OK when it is
-// wholly past the end (nothing of the file to write); VM_PAGER_NOSPACE
+// Write one page, clipped to size, the end of the file. VM_PAGER_OK when
+// it is wholly past the end (nothing of the file to write); VM_PAGER_NOSPACE
 // when its block is a hole and the disk is full (only a page written
 // through a mapping can be over a hole: write() reserves its blocks).
 // ip locked, inside a transaction.
@@ -215,20 +218,53 @@ static int vnode_pager_write_page(struct inode *ip, struct vm_page *m,
 // indirect blocks and it fits MAXOPBLOCKS.
 #define VNODE_PUT_BATCH (MAXOPBLOCKS - 6)
 
-// Write ma[0, n) in one transaction; rtvals[i] gets each result.
-static void vnode_pager_put_batch(struct inode *ip, struct vm_page **ma,
-                                  int n, uint64_t size, int *rtvals)
+// For the pageout daemon (VM_PAGER_PUT_NOWAIT): a transaction and ip's
+// lock, only if neither needs a sleep, and no truncation half done
+// (vnode_pager_truncating: the disk is cut, the cache not yet, so the
+// pages in hand may lie past the end). Returns whether both are held.
+static bool vnode_pager_put_try(struct inode *ip)
 {
-  begin_op();
-  ilock(ip);
+  if (!begin_op_try())
+    return false;
+  if (ilock_try(ip)) {
+    if (__atomic_load_n(&ip->truncating, __ATOMIC_ACQUIRE) == 0)
+      return true;
+    iunlock(ip);
+  }
+  end_op();
+  return false;
+}
+
+// Write ma[0, n) in one transaction; rtvals[i] gets each result. Nothing
+// is written past ip->size, read under the inode lock: the object's size
+// (size) was read before, and a truncation may have cut the disk since
+// (filetruncate cuts it first, then the cache); a write there would grow
+// the file again with data the truncation removed. With nowait, a batch
+// that would have to sleep for the log or the lock is not written
+// (VM_PAGER_AGAIN).
+static void vnode_pager_put_batch(struct inode *ip, struct vm_page **ma,
+                                  int n, uint64_t size, bool nowait,
+                                  int *rtvals)
+{
+  if (nowait && !vnode_pager_put_try(ip)) {
+    for (int i = 0; i < n; i++)
+      rtvals[i] = VM_PAGER_AGAIN;
+    return;
+  }
+  if (!nowait) {
+    begin_op();
+    ilock(ip);
+  }
+  size = MIN(size, (uint64_t)ip->size);
   for (int i = 0; i < n; i++)
     rtvals[i] = vnode_pager_write_page(ip, ma[i], size);
   iunlock(ip);
   end_op();
 }
 
-// Every write is synchronous, so sync changes nothing. Requires obj
-// locked; drops it around the writes.
+// Every write is synchronous, so VM_PAGER_PUT_SYNC changes nothing;
+// VM_PAGER_PUT_NOWAIT is the pageout daemon's (vm_pageout.c "Laundering
+// file pages"). Requires obj locked; drops it around the writes.
 //
 // A page that fails stays dirty (vm_object_page_clean) and msync reports
 // it. When the object is dying there is nobody left to report to and the
@@ -237,20 +273,20 @@ static void vnode_pager_put_batch(struct inode *ip, struct vm_page **ma,
 // failed for want of space is a hole, so the file reads zeros there,
 // never another file's data.
 static int vnode_pager_putpages(struct vm_object *obj, struct vm_page **ma,
-                                int count, bool sync, int *rtvals)
+                                int count, int flags, int *rtvals)
 {
   struct inode *ip = obj->handle;
   uint64_t size = obj->pager_size;
   bool dying = (obj->flags & OBJ_DEAD) != 0;
+  bool nowait = (flags & VM_PAGER_PUT_NOWAIT) != 0;
   int result = VM_PAGER_OK;
 
-  (void)sync;
   MTX_ASSERT_OWNED(&obj->lock);
   mtx_unlock(&obj->lock);
   ASSERT_SLEEPABLE();                 // no other spin lock across the I/O
   for (int i = 0; i < count; i += VNODE_PUT_BATCH)
     vnode_pager_put_batch(ip, ma + i, MIN(count - i, VNODE_PUT_BATCH), size,
-                          rtvals + i);
+                          nowait, rtvals + i);
   for (int i = 0; i < count; i++) {
     if (rtvals[i] == VM_PAGER_OK)
       continue;
@@ -634,6 +670,23 @@ int vnode_pager_rdwr(struct inode *ip, bool write, uint64_t uaddr,
   }
   vm_object_deallocate(obj);      // the last reference writes back
   return r;
+}
+
+// The daemon reads the count under the inode lock (vnode_pager_put_try),
+// and it goes up only under that lock, before the disk is cut: a daemon
+// that sees 0 writes before the cut (which then removes what it wrote) or
+// after the cache was cut too.
+void vnode_pager_truncating(struct inode *ip)
+{
+  SX_ASSERT_XLOCKED(&ip->lock);
+  __atomic_add_fetch(&ip->truncating, 1, __ATOMIC_RELAXED);
+}
+
+void vnode_pager_truncated(struct inode *ip)
+{
+  KASSERT(__atomic_load_n(&ip->truncating, __ATOMIC_RELAXED) > 0,
+          ("vnode_pager_truncated: inode %u is not being truncated", ip->inum));
+  __atomic_sub_fetch(&ip->truncating, 1, __ATOMIC_RELEASE);
 }
 
 /* LAB mmap BEGIN vnode_pager_setsize: truncation drops the pages past the new end and zeroes the cut */

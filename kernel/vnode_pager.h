@@ -37,4 +37,13 @@ int vnode_pager_rdwr(struct inode *ip, bool write, uint64_t uaddr,
 // of the new last page. ip referenced and NOT locked.
 void vnode_pager_setsize(struct inode *ip, uint32_t size);
 
+// A truncation cuts the disk first (itruncate, ip locked) and the cache
+// after (vnode_pager_setsize, ip unlocked). In between, the cache holds
+// pages past the new end that must not be written back (the pageout
+// daemon would grow the file again with the data cut away). Bracket the
+// two: vnode_pager_truncating(ip) with ip locked before the cut,
+// vnode_pager_truncated(ip) after setsize (or after a failed cut).
+void vnode_pager_truncating(struct inode *ip);
+void vnode_pager_truncated(struct inode *ip);
+
 #endif

@@ -84,6 +84,15 @@ SMP_TARGETS = [
     ("zfod-par", "2", "speedup", 1.6, "P=2 >= 1.6 x P=1"),
 ]
 
+# The paging boot (user/bench/pagebench.c), one boot at little RAM with a
+# swap disk: (metric, raw baseline, limit, text). Throughputs: the ratio is
+# the figure's pages/s over the raw disk's, a lower limit.
+PAGING = "qemu-paging"
+PAGING_TARGETS = [
+    ("pageout", "swap-raw-write", 0.5, ">= 0.5 x raw write"),
+    ("pagein", "swap-raw-read", 0.5, ">= 0.5 x raw read"),
+]
+
 HOST_ROWS = [("map-avl-%s-%d" % (op, n), "map-list-%s-%d" % (op, n),
               [("value", 300.0, "<= 300 ns"), ("ratio", 1 / 100, "<= 1/100")]
               if (op, n) == ("lookup", 100000) else [])
@@ -120,16 +129,20 @@ def run_host(binaries):
     return results, ok
 
 
-def run_qemu(cpus, mem, image, logdir, timeout):
-    """Boot once at cpus harts (scripts/qemu-suite.sh streams the console
-    and judges the boot by user/bench's summary line). (results, ok)"""
-    log = os.path.join(logdir, "qemu-cpus%s.log" % cpus)
-    print("== QEMU CPUS=%s MEM=%s" % (cpus, mem), flush=True)
-    env = dict(os.environ, SUITE_TIMEOUT=str(timeout))
+def run_qemu(cpus, mem, image, logdir, timeout, swap="", where=None):
+    """Boot once at cpus harts, with a swap disk of size swap if not empty
+    (scripts/qemu-suite.sh streams the console and judges the boot by
+    user/bench's summary line). (results, ok)"""
+    where = where or "qemu-cpus%s" % cpus
+    log = os.path.join(logdir, "%s.log" % where)
+    print("== QEMU CPUS=%s MEM=%s%s" % (cpus, mem, " SWAP=" + swap if swap
+                                       else ""), flush=True)
+    env = dict(os.environ, SUITE_TIMEOUT=str(timeout), SWAP=swap,
+               SWAP_PREALLOC="1")
     rc = subprocess.call([os.path.join(ROOT, "scripts/qemu-suite.sh"), cpus,
                           mem, image, log], cwd=ROOT, env=env)
     with open(log, errors="replace") as f:
-        results = parse_bench_lines(f.read(), "qemu-cpus%s" % cpus)
+        results = parse_bench_lines(f.read(), where)
     return results, rc == 0
 
 
@@ -207,7 +220,7 @@ def print_table(results, qemu_wheres):
     known = {r[0] for r in QEMU_ROWS + HOST_ROWS}
     known |= {r[1] for r in HOST_ROWS if r[1]}   # shown beside their rows
     extra = sorted({(x["metric"], x["where"] == "host") for x in results
-                    if x["metric"] not in known})
+                    if x["metric"] not in known and x["where"] != PAGING})
     heads = ["CPUS=" + w[len("qemu-cpus"):] for w in qemu_wheres]
     cols = ["metric", "unit"] + heads + ["host", "baseline", "ratio",
                                          "target", "met?"]
@@ -287,6 +300,38 @@ def smp_section(results, qemu_wheres, nproc):
     return out
 
 
+def paging_section(results, mem, swap):
+    """The paging block: page-out and page-in beside the raw disk, and the
+    working set of 1.5 x RAM beside 0.5 x RAM; returns the verdicts."""
+    if not any(x["where"] == PAGING for x in results):
+        return []
+    print("\n### Paging: MEM=%s, %s of swap, CPUS=1\n" % (mem, swap))
+    print("| figure | ns/page | pages/s | raw disk | raw pages/s | ratio | "
+          "target | met? |")
+    print("|---|---:|---:|---|---:|---:|---|---|")
+    out = []
+    for metric, raw, limit, text in PAGING_TARGETS:
+        v = median_of(results, metric, PAGING)
+        base = median_of(results, raw, PAGING)
+        r = base / v if v and base else None
+        met = None if r is None else r >= limit
+        print("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            metric, fmt_value(v), fmt_value(1e9 / v if v else None), raw,
+            fmt_value(1e9 / base if base else None), fmt_ratio(r), text,
+            {True: "yes", False: "NO", None: "n/a"}[met]))
+        out.append({"metric": metric, "baseline": raw, "where": PAGING,
+                    "kind": "throughput", "limit": limit, "target": text,
+                    "value": v, "ratio": r, "met": met})
+    big = median_of(results, "ws-1.5ram", PAGING)
+    small = median_of(results, "ws-0.5ram", PAGING)
+    if big and small:
+        print("\nws-1.5ram: %.3f s a pass, ws-0.5ram: %.4f s a pass: %s "
+              "times as long for 3 times the pages (%s a page)" % (
+                  big / 1e9, small / 1e9, fmt_ratio(big / small),
+                  fmt_ratio(big / small / 3)))
+    return out
+
+
 def machine():
     def cmd(args):
         try:
@@ -318,6 +363,10 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "bench/results.json"))
     ap.add_argument("--logdir", default=os.path.join(ROOT, "build/bench-run"))
     ap.add_argument("--timeout", type=int, default=420)
+    ap.add_argument("--paging-image", default="",
+                    help="boot this image once more with a swap disk")
+    ap.add_argument("--paging-mem", default="64M")
+    ap.add_argument("--paging-swap", default="160M")
     args = ap.parse_args()
 
     t0 = time.time()
@@ -331,9 +380,15 @@ def main():
         results += r
         wheres.append("qemu-cpus%s" % cpus)
         ok = ok and good
+    if args.paging_image:
+        r, good = run_qemu("1", args.paging_mem, args.paging_image,
+                           args.logdir, args.timeout, args.paging_swap, PAGING)
+        results += r
+        ok = ok and good
     print("\n## make bench\n")
     verdict = print_table(results, wheres)
     verdict += smp_section(results, wheres, info["nproc"])
+    verdict += paging_section(results, args.paging_mem, args.paging_swap)
     wall = time.time() - t0
     info["wall_seconds"] = round(wall, 1)
     doc = {"generated": datetime.datetime.now(datetime.timezone.utc)

@@ -62,7 +62,7 @@ static int host_fakepager_getpages(struct vm_object *obj, struct vm_page **ma,
 }
 
 static int host_fakepager_putpages(struct vm_object *obj, struct vm_page **ma,
-                                   int count, bool sync, int *rtvals)
+                                   int count, int flags, int *rtvals)
 {
   int n = host_fakepager.putpages++;
   int rv = !host_fakepager.put_fail ? VM_PAGER_OK :
@@ -85,7 +85,8 @@ static int host_fakepager_putpages(struct vm_object *obj, struct vm_page **ma,
     host_fakepager.put_first[n] = ma[0]->pindex;
     host_fakepager.put_count[n] = count;
   }
-  host_fakepager.put_sync = sync;
+  host_fakepager.put_sync = (flags & VM_PAGER_PUT_SYNC) != 0;
+  host_fakepager.put_flags = flags;
   host_fakepager.pages_put += count;
   return rv;
 }

@@ -48,7 +48,8 @@ struct host_fakepager {
   int getpages, putpages, haspage, dealloc;  // calls of each
   int get_count;          // pages in the last getpages call
   int get_reqpage;        // and its reqpage
-  bool put_sync;          // sync of the last putpages call
+  bool put_sync;          // VM_PAGER_PUT_SYNC in the last putpages call
+  int put_flags;          // the last putpages call's flags
   int pages_put;          // pages over all putpages calls
   vm_pindex_t put_first[HOST_FAKEPAGER_RUNS];  // call i's first page index
   int put_count[HOST_FAKEPAGER_RUNS];          // and its number of pages

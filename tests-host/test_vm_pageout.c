@@ -15,6 +15,7 @@
 // host pmap checkers.
 #include <criterion/criterion.h>
 #include <signal.h>
+#include <string.h>
 
 #include "host_fakepager.h"
 #include "host_lock.h"
@@ -26,6 +27,7 @@
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
 #include "vm/vm_pageout.h"
+#include "vm/vm_pager.h"
 #include "vmtest.h"
 
 #define NPAGES  256
@@ -263,6 +265,77 @@ Test(vm_pageout, dirty_pages_stay_until_written_back)
   cr_assert_eq(vm_pageout_reclaim(8), 3);
   cr_assert_eq(f->resident_count, 0);
   check_all();
+}
+
+// The daemon's laundering: dirty file pages, dirtied through a shared
+// mapping and no longer in use, go to the laundry queue and are written
+// to the file in one cluster, without waiting for anyone
+// (VM_PAGER_PUT_NOWAIT), then freed; they read back from the file.
+static uint8_t laundry_store[8 * PAGE_SIZE];
+
+// A shared writable file of 8 pages whose store holds FILL + i, each
+// page written with 0x10 + i and left unused long enough to be inactive.
+static struct vm_object *laundry_setup(void)
+{
+  struct vm_object *f;
+
+  for (int i = 0; i < 8; i++)
+    memset(laundry_store + i * PAGE_SIZE, FILL + i, PAGE_SIZE);
+  host_fakepager.store = laundry_store;
+  f = map_file(0, 0, 8, VM_PROT_RW);
+  for (int i = 0; i < 8; i++)
+    poke(P(i), (uint8_t)(0x10 + i));
+  vm_pageout_age(64);                 // all were used: bits cleared
+  age(f, 0, 8);                       // and none since
+  return f;
+}
+
+Test(vm_pageout, daemon_writes_dirty_file_pages_and_frees_them)
+{
+  struct vm_object *f = laundry_setup();
+
+  vmtest_hog_all(8);
+  cr_assert_eq(vm_pageout_pass(false), 8);
+  vmtest_hog_release();
+  cr_assert_eq(host_fakepager.putpages, 1, "not one cluster");
+  cr_assert_eq(host_fakepager.pages_put, 8);
+  cr_assert_neq(host_fakepager.put_flags & VM_PAGER_PUT_NOWAIT, 0,
+                "the daemon may wait for the file system");
+  cr_assert_eq(f->resident_count, 0);
+  check_all();
+  for (int i = 0; i < 8; i++)
+    cr_assert_eq(peek(P(i)), 0x10 + i, "page %d read back wrong", i);
+}
+
+// A write that fails -- the pager would have had to wait (AGAIN), the disk
+// is full (NOSPACE), an I/O error -- loses nothing: the pages stay
+// resident, dirty, on the laundry queue, and msync writes them later.
+Test(vm_pageout, a_failed_daemon_write_keeps_the_pages_dirty)
+{
+  static const int errors[] = { VM_PAGER_AGAIN, VM_PAGER_NOSPACE,
+                                VM_PAGER_ERROR };
+  struct vm_object *f = laundry_setup();
+  struct vm_page *m;
+
+  host_fakepager.put_fail = true;
+  for (size_t e = 0; e < nitems(errors); e++) {
+    host_fakepager.put_error = errors[e];
+    vmtest_hog_all(8);
+    cr_assert_eq(vm_pageout_pass(false), 0, "error %d", errors[e]);
+    vmtest_hog_release();
+    cr_assert_eq(host_fakepager.putpages, (int)e + 1,
+                 "a failed object is not skipped for the rest of the pass");
+    for (int i = 0; i < 8; i++) {
+      cr_assert_not_null(m = page_of(f, (vm_pindex_t)i), "page %d freed", i);
+      cr_assert_neq(m->flags & PG_DIRTY, 0, "page %d is clean", i);
+      cr_assert_eq(m->queue, PQ_LAUNDRY, "page %d", i);
+    }
+    check_all();
+  }
+  host_fakepager.put_fail = false;
+  cr_assert_eq(vm_map_sync(&map, P(0), P(8), true, false), KERN_SUCCESS);
+  for (int i = 0; i < 8; i++)
+    cr_assert_eq(laundry_store[i * PAGE_SIZE], 0x10 + i, "page %d", i);
 }
 
 Test(vm_pageout, wired_pages_stay)

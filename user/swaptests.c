@@ -7,9 +7,13 @@
 // each writing its own and checking everyone's), mlock (an 8 MiB mlocked
 // range stays resident and intact while the rest of the process goes to
 // swap), madvfree (MADV_FREE pages under pressure read back as their old
-// data or zeros, nothing else), oom (processes writing more than RAM and
-// swap are killed by the out-of-memory rule, even while a killed process
-// cannot die; scripts/check.sh looks for the console line). Every group fails at once without swap.
+// data or zeros, nothing else), file (dirty pages of a MAP_SHARED file
+// under pressure are written to the file by the pageout daemon, and read
+// back right), mincore (a page on swap is reported not resident, even
+// while the backing page it hides is resident), oom (processes writing
+// more than RAM and swap are killed by the out-of-memory rule, even while
+// a killed process cannot die; scripts/check.sh looks for the console
+// line). Every group fails at once without swap.
 //
 // The leak check runs in its "page everything out first" form
 // (tl_group_oom): with swap, that snapshot also writes out every process's
@@ -234,6 +238,167 @@ static void group_madvfree(void)
   tl_run_child("old_or_zero", madvfree_old_or_zero);
 }
 
+// A file of RAM / 2 mapped MAP_SHARED and written whole, then RAM of
+// anonymous memory written: the file's pages cannot all stay resident,
+// and with no msync the pageout daemon writes them to the file
+// (filepageout) and frees them. They read back right through the mapping
+// (paged in from the file again), and after munmap through read().
+#define FILE_PATH "swaptests.file"
+
+// The first page of the file's n pages at fd's offset that does not hold
+// salt's pattern, or -1.
+static long file_check(int fd, unsigned long n, uint64_t salt)
+{
+  static uint64_t buf[WORDS];
+
+  for (unsigned long i = 0; i < n; i++) {
+    if (read(fd, buf, PGSIZE) != PGSIZE)
+      return (long)i;
+    for (int k = 0; k < WORDS; k++)
+      if (buf[k] != pat(i, (uint64_t)k, salt))
+        return (long)i;
+  }
+  return -1;
+}
+
+static int file_daemon_writes(void)
+{
+  unsigned long n = ram_pages() / 2, pressure = ram_pages();
+  struct vmstats v0, v1;
+  uint64_t *f, *b;
+  long bad;
+  int fd;
+
+  TL_CHECK(swap_total() > 0, "no swap device");
+  unlink(FILE_PATH);
+  TL_CHECK((fd = open(FILE_PATH, O_CREATE | O_RDWR)) >= 0, "open");
+  TL_CHECK(ftruncate(fd, (off_t)(n * PGSIZE)) == 0, "ftruncate: %s",
+           strerror(errno));
+  f = mmap(0, n * PGSIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  TL_CHECK(f != MAP_FAILED, "mmap: %s", strerror(errno));
+  close(fd);
+  TL_CHECK(vmstat(&v0) == 0, "vmstat");
+  fill(f, 0, n, 8);
+  TL_CHECK((b = anon(pressure)) != 0, "mmap");
+  fill(b, 0, pressure, 9);
+  TL_CHECK(vmstat(&v1) == 0, "vmstat");
+  printf("file: the daemon wrote %lu of %lu dirty file pages\n",
+         v1.filepageout - v0.filepageout, n);
+  TL_CHECK(v1.filepageout - v0.filepageout >= n / 8,
+           "the daemon wrote %lu of %lu dirty file pages",
+           v1.filepageout - v0.filepageout, n);
+  TL_CHECK((bad = check(f, 0, n, 8)) < 0, "page %ld of the mapping lost "
+           "its data", bad);
+  TL_CHECK(munmap(f, n * PGSIZE) == 0 && munmap(b, pressure * PGSIZE) == 0,
+           "munmap");
+  TL_CHECK((fd = open(FILE_PATH, O_RDONLY)) >= 0, "open");
+  bad = file_check(fd, n, 8);
+  close(fd);
+  unlink(FILE_PATH);
+  TL_CHECK(bad < 0, "page %ld of the file read back wrong", bad);
+  return 0;
+}
+
+static void group_file(void)
+{
+  tl_run_child("daemon_writes", file_daemon_writes);
+}
+
+// mincore and swap (SEMANTICS.md: a swapped page is not resident). n
+// pages shared copy-on-write with a child; the parent rewrites the even
+// ones (its own copies, in its front object; rewriting them all would let
+// the front object bypass the shared one), and 2 x RAM of other memory
+// pushes everything out. The child then reads its pages back in: the
+// shared object's pages are resident again, but the parent's copies, which
+// hide them, are on swap, and mincore must say so. Touched again, they
+// are resident.
+static char mincore_vec[4096];
+
+// How many of the n pages at a (every step-th from the first) mincore
+// reports resident, or ~0 on failure.
+static unsigned long mincore_count(const uint64_t *a, unsigned long n,
+                                   unsigned long step)
+{
+  unsigned long in = 0;
+
+  if (n > sizeof(mincore_vec) || mincore(a, n * PGSIZE, mincore_vec) != 0)
+    return ~0ul;
+  for (unsigned long i = 0; i < n; i += step)
+    in += mincore_vec[i] & 1;
+  return in;
+}
+
+// The child: on each byte from rfd, read its n pages (salt 1) and answer
+// on wfd; exit at end of file.
+static void mincore_child(const uint64_t *a, unsigned long n, int rfd, int wfd)
+{
+  char c;
+
+  while (read(rfd, &c, 1) == 1) {
+    c = check(a, 0, n, 1) < 0 ? 'y' : 'n';
+    write(wfd, &c, 1);
+  }
+  exit(0);
+}
+
+// Each even page of the n at a holds salt's pattern, each odd one odd's.
+static int mincore_even_odd(const uint64_t *a, unsigned long n, uint64_t salt,
+                            uint64_t odd)
+{
+  for (unsigned long i = 0; i < n; i++)
+    if (check(a, i, 1, i % 2 == 0 ? salt : odd) >= 0)
+      return -1;
+  return 0;
+}
+
+static int mincore_swapped(void)
+{
+  unsigned long n = ram_pages() / 4, pressure = 2 * ram_pages(), in;
+  int to[2], from[2], pid, st;
+  uint64_t *a, *b;
+  char c = 'x';
+
+  TL_CHECK(swap_total() > 0, "no swap device");
+  TL_CHECK(n <= sizeof(mincore_vec) && (a = anon(n)) != 0, "mmap");
+  fill(a, 0, n, 1);
+  TL_CHECK((in = mincore_count(a, n, 1)) == n, "%lu of %lu written pages "
+           "resident", in, n);
+  TL_CHECK(pipe(to) == 0 && pipe(from) == 0, "pipe");
+  TL_CHECK((pid = fork()) >= 0, "fork");
+  if (pid == 0) {
+    close(to[1]);
+    close(from[0]);
+    mincore_child(a, n, to[0], from[1]);
+  }
+  close(to[0]);
+  close(from[1]);
+  for (unsigned long i = 0; i < n; i += 2)
+    fill(a, i, 1, 2);                 // the parent's own copies
+  TL_CHECK((b = anon(pressure)) != 0, "mmap");
+  fill(b, 0, pressure, 3);
+  munmap(b, pressure * PGSIZE);
+  in = mincore_count(a, n, 1);
+  TL_CHECK(in < n / 2, "%lu of %lu pages resident after 2 x RAM of other "
+           "memory", in, n);
+  TL_CHECK(write(to[1], &c, 1) == 1 && read(from[0], &c, 1) == 1 && c == 'y',
+           "the child's pages changed");
+  in = mincore_count(a, n, 2);
+  TL_CHECK(in < n / 4, "%lu of %lu swapped copies resident once the pages "
+           "they hide were read in", in, n / 2);
+  TL_CHECK(mincore_even_odd(a, n, 2, 1) == 0, "the parent's pages changed");
+  TL_CHECK((in = mincore_count(a, n, 1)) == n, "%lu of %lu pages resident "
+           "once touched", in, n);
+  close(to[1]);
+  close(from[0]);
+  TL_CHECK(wait(&st) == pid && st == 0, "the child failed");
+  return 0;
+}
+
+static void group_mincore(void)
+{
+  tl_run_child("swapped_not_resident", mincore_swapped);
+}
+
 // The out-of-memory kill, with a victim that cannot finish dying in the
 // way (kernel/oom.c, OOM_PATIENCE). H fills RAM and swap but a little and
 // waits; Z writes 24 MiB to a file from its own memory, now out on swap,
@@ -374,6 +539,8 @@ static const struct {
   { "cow", group_cow },
   { "mlock", group_mlock },
   { "madvfree", group_madvfree },
+  { "file", group_file },
+  { "mincore", group_mincore },
   { "oom", group_oom },
 };
 

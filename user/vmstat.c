@@ -8,7 +8,8 @@
 // zero-fill, copy-on-write that copied, copy-on-write that moved the page)
 // and paging (read-ahead, prefault, page-ins, page-outs, free-behind,
 // pages reclaimed when memory ran out) and swap (total, used, pages read
-// from and written to swap).
+// from and written to swap, and dirty file pages the pageout daemon wrote
+// back to their files).
 // -n prints one "name value" line per counter instead, for scripts and
 // tests. With an interval (ticks of 10 ms) it repeats count times (forever
 // without a count), printing the fault and paging counters as differences
@@ -26,8 +27,9 @@ static void print_lines(const struct vmstats *vs, const struct vmstats *d)
   printf("readahead %lu prefault %lu pagein %lu pageout %lu freebehind %lu "
          "reclaimed %lu\n", d->readahead, d->prefault, d->pagein, d->pageout,
          d->freebehind, d->reclaimed);
-  printf("swap total %lu used %lu swapin %lu swapout %lu\n", vs->swap_total,
-         vs->swap_used, d->swapin, d->swapout);
+  printf("swap total %lu used %lu swapin %lu swapout %lu filepageout %lu\n",
+         vs->swap_total, vs->swap_used, d->swapin, d->swapout,
+         d->filepageout);
 }
 
 // Every field of struct vmstats: its name, where it is, and whether it is
@@ -43,6 +45,8 @@ static const struct { const char *name; unsigned off; int level; } fields[] = {
   VMSTAT_FIELD(kmem, 1), VMSTAT_FIELD(kmem_objects, 1),
   VMSTAT_FIELD(swap_total, 1), VMSTAT_FIELD(swap_used, 1),
   VMSTAT_FIELD(swapin, 0), VMSTAT_FIELD(swapout, 0),
+  VMSTAT_FIELD(filepageout, 0), VMSTAT_FIELD(swap_raw_write_ns, 1),
+  VMSTAT_FIELD(swap_raw_read_ns, 1),
   VMSTAT_FIELD(ncpu, 1), VMSTAT_FIELD(sched_ipis, 0),
   VMSTAT_FIELD(sched_kicks, 0), VMSTAT_FIELD(sched_steals, 0),
   VMSTAT_FIELD(page_lock_acq, 0), VMSTAT_FIELD(page_lock_spins, 0),

@@ -53,6 +53,7 @@ int mtx_held(void);
 
 void sx_init(struct sx *sx, const char *name);
 void sx_xlock(struct sx *sx);
+bool sx_try_xlock(struct sx *sx);         // exclusive if free now, never sleeps
 void sx_slock(struct sx *sx);
 void sx_xunlock(struct sx *sx);
 void sx_sunlock(struct sx *sx);

@@ -504,11 +504,11 @@ static int swap_pager_put_run(struct vm_object *obj, struct vm_page **ma,
 }
 
 static int swap_pager_putpages(struct vm_object *obj, struct vm_page **ma,
-                               int count, bool sync, int *rtvals)
+                               int count, int flags, int *rtvals)
 {
   int i = 0, n, rv, first = VM_PAGER_OK;
 
-  (void)sync;                         // every write is synchronous
+  (void)flags;                        // every write is synchronous
   while (i < count) {
     n = MIN(count - i, SWAP_CLUSTER_MAX);
     rv = swap_pager_put_run(obj, &ma[i], &n);

@@ -103,6 +103,7 @@ struct vmmeter {
   uint64_t v_pageout;       // (a) pages written by a pager
   uint64_t v_freebehind;    // (a) pages deactivated behind a sequential scan
   uint64_t v_reclaimed;     // (a) pages freed by vm_pageout_reclaim
+  uint64_t v_filepageout;   // (a) file pages the pageout daemon wrote and freed
   uint64_t v_wire_count;    // (a) wired pages
   uint64_t v_user_wire_count; // (a) pages wired by mlock/mlockall
   // Contention of the VM's hot locks (lib/lock.h), for vmstat and bench:

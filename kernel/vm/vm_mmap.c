@@ -29,6 +29,7 @@
 // with the object locks taken hand over hand.
 #include "lib/errno.h"
 #include "vm/pmap.h"
+#include "vm/swap_pager.h"
 #include "vm/vm_fault.h"
 #include "vm/vm_map.h"
 #include "vm/vm_mmap.h"
@@ -683,9 +684,12 @@ int vm_munlockall(struct vmspace *vm)
 
 // --- mincore ---------------------------------------------------------------------
 
-// Is page pindex of obj resident anywhere down its shadow chain? Takes
-// each object's lock hand over hand. Returns the MINCORE_* bits it can
-// tell without a mapping: INCORE, and MODIFIED for a dirty page.
+// Is the page a read of pindex of obj would see resident? It is the first
+// copy down the shadow chain, resident or on swap: a copy on swap in a
+// front object hides its backing object's page, resident or not (the
+// backing page may be resident for a process that shares it). Takes each
+// object's lock hand over hand. Returns the MINCORE_* bits it can tell
+// without a mapping: INCORE, and MODIFIED for a dirty page.
 static int vm_mincore_object(struct vm_object *obj, vm_pindex_t pindex)
 {
   struct vm_page *m;
@@ -699,6 +703,8 @@ static int vm_mincore_object(struct vm_object *obj, vm_pindex_t pindex)
       bits = MINCORE_INCORE | ((m->flags & PG_DIRTY) ? MINCORE_MODIFIED : 0);
       break;
     }
+    if (swap_pager_lookup(obj, pindex) != SWAPBLK_NONE)
+      break;                          // on swap: not resident
   } while (vm_object_chain_next(&obj, &pindex));
   mtx_unlock(&obj->lock);
   return bits;

@@ -144,7 +144,8 @@ static int vm_object_clean_run(struct vm_object *obj, struct vm_page **ma,
       pmap_clear_modify(ma[i]);
     }
   }
-  (void)vm_pager_put_pages(obj, ma, count, sync, rtvals);
+  (void)vm_pager_put_pages(obj, ma, count, sync ? VM_PAGER_PUT_SYNC : 0,
+                           rtvals);
   for (i = 0; i < count; i++) {
     if (rtvals[i] != VM_PAGER_OK) {
       if (error == KERN_SUCCESS)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Page reclaim (vm_pageout.h): a pageout scan over the paging queues, run
 // by whoever ran out of pages, that frees clean pages of files and, when
-// swap is attached, sends anonymous pages to swap.
+// swap is attached, sends anonymous pages to swap; and the pageout daemon,
+// which also writes dirty file pages back to their files ("Laundering").
 //
 // Which pages. A page may be thrown away only if its contents can be had
 // again. Anonymous memory has no other copy unless swap holds one: without
@@ -52,7 +53,9 @@
 //
 // Pages that stay:
 //   dirty file page       -> laundry queue: it must be written before it
-//                            can go. msync, munmap and exit write it
+//                            can go. The daemon writes and frees it
+//                            ("Laundering file pages" below); msync,
+//                            munmap and exit write it too
 //                            (vm_object_page_clean), which puts it back on
 //                            the inactive queue, clean.
 //   anonymous, no swap,   -> laundry queue too: with no swap it waits
@@ -145,10 +148,11 @@ static bool vm_pageout_anon_candidate(struct vm_page *m, struct vm_object *obj)
          (m->flags & (PG_BUSY | PG_VALID)) == PG_VALID && !vm_page_wired(m);
 }
 
-// Unmap the anonymous page m and say whether it must be written before it
-// may be freed: it is dirty, or swap holds no copy of it. (A clean page
-// with no copy may be a zero page or a copy of a backing object's page;
-// writing it is always right, guessing is not.)
+// Unmap the page m and say whether it must be written before it may be
+// freed: it is dirty, or (anonymous) swap holds no copy of it. (A clean
+// anonymous page with no copy may be a zero page or a copy of a backing
+// object's page; writing it is always right, guessing is not. A clean
+// file page has its copy in the file.)
 static bool vm_pageout_anon_needs_write(struct vm_page *m,
                                         struct vm_object *obj)
 {
@@ -156,7 +160,8 @@ static bool vm_pageout_anon_needs_write(struct vm_page *m,
   if (pmap_is_modified(m))
     vm_page_dirty(m);
   return (m->flags & PG_DIRTY) != 0 ||
-         swap_pager_lookup(obj, m->pindex) == SWAPBLK_NONE;
+         ((obj->flags & OBJ_ANON) != 0 &&
+          swap_pager_lookup(obj, m->pindex) == SWAPBLK_NONE);
 }
 
 // May the neighbour at pindex of obj join a cluster being written? It
@@ -217,7 +222,7 @@ static size_t vm_pageout_swap_cluster(struct vm_object *obj,
   size_t freed = 0;
 
   swap_pager_make_swap(obj);
-  (void)vm_pager_put_pages(obj, ma, n, true, rtvals);
+  (void)vm_pager_put_pages(obj, ma, n, VM_PAGER_PUT_SYNC, rtvals);
   for (int i = 0; i < n; i++) {
     if (rtvals[i] == VM_PAGER_OK) {
       ma[i]->flags &= ~PG_DIRTY;
@@ -391,6 +396,143 @@ size_t vm_pageout_reclaim(size_t target)
 }
 
 // ---------------------------------------------------------------------------
+// Laundering file pages: the daemon writes the dirty pages of files that
+// the scan parked on the laundry queue, so that a process dirtying a
+// MAP_SHARED file larger than memory is paged out like anonymous memory
+// is, instead of waiting for msync, munmap or exit (and meanwhile for the
+// out-of-memory killer). Only the daemon does this (vm_pageout_pass):
+// vm_pageout_reclaim runs in whoever ran short, which may hold a log
+// reservation or an inode lock that the write would need.
+//
+// Each dirty file page at the laundry queue's head is unmapped and written
+// through its pager (vnode_pager.c putpages) together with its dirty
+// neighbours on the inactive and laundry queues (vm_pageout_cluster, one
+// transaction per batch), then freed. The hazards, and how each is met:
+//   - Deadlock. putpages needs a log reservation (begin_op) and the inode
+//     lock. A thread may hold either while waiting for a free page, that
+//     is for this daemon: a write() copying from user memory inside a
+//     transaction faults (file.c filewrite_blocks), a read of a directory
+//     faults in its copyout under the directory's inode lock, and
+//     truncation waits for our busy pages. So the write is asked for with
+//     VM_PAGER_PUT_NOWAIT: the pager only tries the reservation and the
+//     lock and answers VM_PAGER_AGAIN instead of sleeping; the pages stay
+//     dirty on the laundry queue and the object is tried again next pass.
+//     The daemon's end_op may be the last and commit the log, which locks
+//     every buffer of the transaction: no thread holds a buffer across a
+//     user copy (fs.c readi/writei copy through a bounce buffer), so the
+//     commit waits only for the disk.
+//   - The object's life. Its lock is dropped during the write; a reference
+//     of the scan's own (dropped by vm_pageout_launder, as for swap)
+//     keeps it from being terminated, and the busy pages keep faults,
+//     read(), write(), msync and truncation away from them.
+//     One window is left: when every other reference goes during the
+//     write (the last munmap or exit), the daemon's drop is the last and
+//     terminates the object here, and terminate's write-back and the
+//     inode's release wait for a log reservation. That needs, at the same
+//     moment, a transaction blocked on a fault; the page cache that
+//     outlives its last reference (issue 12) closes it, since the last
+//     drop then only puts the object on a list.
+//   - A failed write (I/O error, full disk, VM_PAGER_AGAIN) leaves the page
+//     dirty and resident, back on the laundry queue: nothing is lost, and
+//     msync, munmap, exit or the object's end write it as before.
+//   - Truncation. The pager clips every write to the file's size on disk
+//     under the inode lock, and skips the write while a truncation has cut
+//     the disk but not yet the cache (vnode_pager_truncating), so no page
+//     past the end is written and no truncated data comes back. ip->wlock
+//     (write()s one at a time) is not needed: a page write() is copying
+//     into is wired, so never on a queue, and write() waits for our busy
+//     pages before it touches one.
+// A page the scan finds clean (msync got there first) is simply freed.
+
+// Is m, its object obj locked, a resident file page the daemon may write
+// and free? Not while obj is dying (terminate writes it), nor while m is
+// busy, invalid or wired.
+static bool vm_pageout_file_candidate(struct vm_page *m, struct vm_object *obj)
+{
+  return obj->type == OBJT_VNODE && (obj->flags & OBJ_DEAD) == 0 &&
+         (m->flags & (PG_BUSY | PG_VALID)) == PG_VALID && !vm_page_wired(m);
+}
+
+// Write the busy cluster ma[0..n-1] of the file object obj (locked; a
+// reference held by the caller) without waiting for anyone, and free the
+// pages written. A page not written stays dirty, back on the laundry
+// queue, and *failed becomes obj. Returns the pages freed.
+static size_t vm_pageout_file_cluster(struct vm_object *obj,
+                                      struct vm_page **ma, int n,
+                                      struct vm_object **failed)
+{
+  int rtvals[SWAP_CLUSTER_MAX];
+  size_t freed = 0;
+
+  (void)vm_pager_put_pages(obj, ma, n, VM_PAGER_PUT_NOWAIT, rtvals);
+  for (int i = 0; i < n; i++) {
+    if (rtvals[i] == VM_PAGER_OK) {
+      ma[i]->flags &= ~PG_DIRTY;
+      vm_page_free(ma[i]);          // unmapped and busy: nobody sees it
+      freed++;
+    } else {
+      vm_page_xunbusy(ma[i]);
+      vm_page_launder(ma[i]);
+      *failed = obj;
+    }
+  }
+  VM_CNT_ADD(v_filepageout, freed);
+  return freed;
+}
+
+// Deal with m, just taken from the laundry queue's head, its object obj
+// locked: write it (and its cluster) and free it, free it if it is clean,
+// or send it to the tail. *failed is the object a write failed for in
+// this pass: its pages wait for the next (a pager that could not get the
+// log or the inode lock would not get it for the next page either). obj
+// stays locked; *ref says that a reference was taken on obj for the
+// caller to drop. Returns the pages freed.
+static size_t vm_pageout_file_page(struct vm_page *m, struct vm_object *obj,
+                                   bool *ref, struct vm_object **failed)
+{
+  struct vm_page *ma[SWAP_CLUSTER_MAX];
+  int n;
+
+  if (obj == *failed || !vm_pageout_file_candidate(m, obj)) {
+    vm_pageout_requeue(m);          // anonymous, busy, or failed already
+    return 0;
+  }
+  if (!vm_pageout_anon_needs_write(m, obj)) {
+    vm_page_free(m);                // clean: the file holds its data
+    return 1;
+  }
+  n = vm_pageout_cluster(m, obj, ma, true);
+  vm_object_reference_locked(obj);
+  *ref = true;
+  return vm_pageout_file_cluster(obj, ma, n, failed);
+}
+
+// One pass over the laundry queue from its head, writing and freeing file
+// pages until target pages are freed or every page queued at the start
+// was looked at.
+static size_t vm_pageout_launder(size_t target)
+{
+  size_t budget = vm_page_queue_count(PQ_LAUNDRY), freed = 0;
+  struct vm_object *failed = NULL;    // only compared: it may be gone
+  struct vm_object *obj;
+  struct vm_page *m;
+  bool ref;
+
+  while (freed < target && budget-- > 0 &&
+         (m = vm_pageout_next(PQ_LAUNDRY, &obj)) != NULL) {
+    if (obj == NULL)
+      continue;                 // skipped, now at the tail
+    ref = false;
+    freed += vm_pageout_file_page(m, obj, &ref, &failed);
+    mtx_unlock(&obj->lock);
+    if (ref)
+      vm_object_deallocate(obj);  // (rarely the last: see above)
+  }
+  VM_CNT_ADD(v_reclaimed, freed);
+  return freed;
+}
+
+// ---------------------------------------------------------------------------
 // The pageout daemon.
 //
 // A kernel thread (the kernel starts it: kthread_start) runs
@@ -409,7 +551,9 @@ size_t vm_pageout_reclaim(size_t target)
 //      and laundry queues as vm_pageout_reclaim does, but keeping
 //      referenced pages (they go back to the active queue); the next pass
 //      ages more if this was not enough;
-//   3. when someone waits and that was not enough, reclaims once more
+//   3. if that was not enough, launders: writes the dirty file pages of
+//      the laundry queue to their files and frees them (vm_pageout_launder);
+//   4. when someone waits and that was not enough, reclaims once more
 //      without looking at referenced bits: a page in use is better paged
 //      out than a fault failed.
 // A fault short of pages calls vm_pageout_wait, which sleeps until a pass
@@ -540,6 +684,8 @@ size_t vm_pageout_pass(bool urgent)
   // walk of the whole active queue when it frees a few dozen pages.
   (void)vm_pageout_age(VM_PAGEOUT_AGE_PER_PAGE * target);
   freed = vm_pageout_reclaim_queues(target, true);
+  if (freed < target)
+    freed += vm_pageout_launder(target - freed);
   if (urgent && freed < target)
     freed += vm_pageout_reclaim_queues(target - freed, false);
   return freed;

@@ -35,11 +35,11 @@ static int default_pager_getpages(struct vm_object *obj, struct vm_page **ma,
 
 // No backing store: every page stays dirty in memory.
 static int default_pager_putpages(struct vm_object *obj, struct vm_page **ma,
-                                  int count, bool sync, int *rtvals)
+                                  int count, int flags, int *rtvals)
 {
   (void)obj;
   (void)ma;
-  (void)sync;
+  (void)flags;
   for (int i = 0; i < count; i++)
     rtvals[i] = VM_PAGER_ERROR;
   return VM_PAGER_ERROR;
@@ -125,13 +125,13 @@ int vm_pager_get_pages(struct vm_object *obj, struct vm_page **ma, int count,
 }
 
 int vm_pager_put_pages(struct vm_object *obj, struct vm_page **ma, int count,
-                       bool sync, int *rtvals)
+                       int flags, int *rtvals)
 {
   MTX_ASSERT_OWNED(&obj->lock);
   KASSERT(count > 0 && rtvals != NULL,
           ("vm_pager_put_pages: %d pages", count));
   vm_pager_assert_busy(__func__, ma, count);
-  return vm_pager_ops_of(obj)->putpages(obj, ma, count, sync, rtvals);
+  return vm_pager_ops_of(obj)->putpages(obj, ma, count, flags, rtvals);
 }
 
 bool vm_pager_has_page(struct vm_object *obj, vm_pindex_t pindex, int *before,

@@ -21,6 +21,14 @@ struct vm_page;
 #define VM_PAGER_ERROR  2   // I/O error
 #define VM_PAGER_FAIL   3   // the pager has no such page
 #define VM_PAGER_NOSPACE 4  // no room on the backing store for the page
+#define VM_PAGER_AGAIN  5   // not written: it would have had to wait (NOWAIT)
+
+// putpages flags.
+#define VM_PAGER_PUT_SYNC   0x1 // the caller wants the data on disk on return
+#define VM_PAGER_PUT_NOWAIT 0x2 // never sleep for a lock or a log reservation
+                                // that another thread holds (the pageout
+                                // daemon: that thread may be waiting for it);
+                                // such pages get VM_PAGER_AGAIN
 
 struct vm_pager_ops {
   const char *name;
@@ -30,9 +38,10 @@ struct vm_pager_ops {
   int (*getpages)(struct vm_object *obj, struct vm_page **ma, int count,
                   int reqpage);
   // Write ma[0..count-1] (busy, dirty) back; rtvals[i] gets each result:
-  // VM_PAGER_OK, VM_PAGER_ERROR, or VM_PAGER_NOSPACE when the store is full.
+  // VM_PAGER_OK, VM_PAGER_ERROR, VM_PAGER_NOSPACE when the store is full,
+  // VM_PAGER_AGAIN (only with VM_PAGER_PUT_NOWAIT). flags: VM_PAGER_PUT_*.
   int (*putpages)(struct vm_object *obj, struct vm_page **ma, int count,
-                  bool sync, int *rtvals);
+                  int flags, int *rtvals);
   // Does the backing store have page pindex? If so, *before / *after (when
   // not NULL) say how many neighbouring pages it also has, for read-ahead.
   bool (*haspage)(struct vm_object *obj, vm_pindex_t pindex, int *before,
@@ -49,7 +58,7 @@ const struct vm_pager_ops *vm_pager_ops_of(const struct vm_object *obj);
 int vm_pager_get_pages(struct vm_object *obj, struct vm_page **ma, int count,
                        int reqpage);
 int vm_pager_put_pages(struct vm_object *obj, struct vm_page **ma, int count,
-                       bool sync, int *rtvals);
+                       int flags, int *rtvals);
 bool vm_pager_has_page(struct vm_object *obj, vm_pindex_t pindex, int *before,
                        int *after);
 void vm_pager_dealloc(struct vm_object *obj);

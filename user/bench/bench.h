@@ -55,6 +55,13 @@ void bench_end(void);
 // Record why a run failed (printed by bench_figure); returns -1.
 int bench_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+// For a group that times its runs itself: report ns[0..BENCH_RUNS-1], the
+// cost per unit of each timed run (sorted here), as bench_figure would;
+// or one value measured once (runs 1); or the failure bench_fail recorded.
+void bench_report(const char *metric, const char *unit, uint64 *ns);
+void bench_report_once(const char *metric, const char *unit, uint64 value);
+void bench_report_fail(const char *metric);
+
 // Start-up: warn if the timebase does not match the kernel's tick clock.
 void bench_timebase_check(void);
 // Figures measured so far, for the summary line.
@@ -84,5 +91,6 @@ int bench_group_fault(void);     // faultbench.c
 int bench_group_file(void);      // filebench.c
 int bench_group_map(void);       // mapbench.c
 int bench_group_smp(void);       // smpbench.c
+int bench_group_page(void);      // pagebench.c (needs swap: not by default)
 
 #endif

@@ -123,6 +123,26 @@ static void report(const struct bench *b, uint64 *ns, int n)
   printf("\n");
 }
 
+void bench_report(const char *metric, const char *unit, uint64 *ns)
+{
+  struct bench b = { .metric = metric, .unit = unit };
+
+  report(&b, ns, 1);
+  figures_done++;
+}
+
+void bench_report_once(const char *metric, const char *unit, uint64 value)
+{
+  printf("BENCH %s %s %lu %lu %lu 1\n", metric, unit, value, value, value);
+  printf("%-18s %10lu %-8s measured once\n", metric, value, unit);
+  figures_done++;
+}
+
+void bench_report_fail(const char *metric)
+{
+  printf("BENCH-FAIL %s: %s\n", metric, fail_reason);
+}
+
 // --- the figure ----------------------------------------------------------------
 
 // Warm up, and grow n until a run lasts BENCH_MIN_TICKS (aiming a quarter
