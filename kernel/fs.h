@@ -23,6 +23,7 @@
 #ifndef KERNEL_FS_H
 #define KERNEL_FS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define BSIZE     4096            // block size: one page, so a page is a block
@@ -99,6 +100,7 @@ struct inode *idup(struct inode *ip);
 void ilock(struct inode *ip);
 void iunlock(struct inode *ip);
 void iput(struct inode *ip);
+bool iput_nowrite(struct inode *ip);
 void iunlockput(struct inode *ip);
 void iupdate(struct inode *ip);
 void stati(struct inode *ip, struct stat *st);

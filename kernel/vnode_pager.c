@@ -83,7 +83,10 @@
 #include "vm/vm_pageout.h"
 #include "vm/vm_pager.h"
 
-static struct mtx vnode_pager_lock;   // protects ip->vmobj of every inode
+static struct mtx vnode_pager_lock;   // (v) ip->vmobj of every inode, and
+                                      //     the cache of unused files
+static bool vnode_pager_cache_listed(const struct vm_object *obj);
+static void vnode_pager_cache_unlist(struct vm_object *obj);
 
 // Set the object's idea of the file size. Requires obj locked.
 static void vnode_pager_size_locked(struct vm_object *obj, uint64_t size)
@@ -294,9 +297,14 @@ static void vnode_pager_dealloc(struct vm_object *obj)
     ip->vmobj = NULL;
   wakeup(ip);
   mtx_unlock(&vnode_pager_lock);
-  begin_op();
-  iput(ip);                       // may free an unlinked file
-  end_op();
+  // An evicted cached object's inode is never the last reference to an
+  // unlinked file (see "The cache of unused files"), so it needs no
+  // transaction: the pageout daemon and iget evict with iput_nowrite.
+  if (!iput_nowrite(ip)) {
+    begin_op();
+    iput(ip);                     // frees the unlinked file
+    end_op();
+  }
   mtx_lock(&obj->lock);
   obj->handle = NULL;
 }
@@ -315,6 +323,8 @@ static struct vm_object *vnode_pager_lookup(struct inode *ip)
   // until dealloc unhooks it and wakes us.
   while ((obj = ip->vmobj) != NULL && !vm_object_reference_if_alive(obj))
     sleep(ip, &vnode_pager_lock);
+  if (obj != NULL && vnode_pager_cache_listed(obj))
+    vnode_pager_cache_unlist(obj);          // revived from the cache
   mtx_unlock(&vnode_pager_lock);
   return obj;
 }
@@ -361,17 +371,193 @@ struct vm_object *vnode_pager_object(struct inode *ip)
   return NULL;                    // out of memory (or an endless race)
 }
 
+// ---------------------------------------------------------------------------
+// The cache of unused files.
+
+// The cached objects: OBJ_CACHED, ref_count 0, in the order they were
+// cached (the oldest, the first to be evicted, at the head). An object is
+// listed exactly while it is OBJ_CACHED, outside vnode_pager_lock: both
+// change together under it (and obj's lock).
+#define VNODE_CACHE_MAX 64     // objects; each holds an inode and an object
+static struct list_node vnode_cache;  // (v)
+static size_t vnode_cache_count;      // (v)
+
+static bool vnode_pager_cache_listed(const struct vm_object *obj)
+{
+  return obj->cache_link.next != NULL;
+}
+
+// Take obj off the list. vnode_pager_lock held.
+static void vnode_pager_cache_unlist(struct vm_object *obj)
+{
+  MTX_ASSERT_OWNED(&vnode_pager_lock);
+  list_remove(&obj->cache_link);
+  vnode_cache_count--;
+}
+
+// Claim the listed obj for eviction (vm_object_cache_take marks it dying,
+// so lookups wait for its end). vnode_pager_lock held; the caller then
+// drops it and calls vm_object_cache_free.
+static struct vm_object *vnode_pager_cache_take(struct vm_object *obj)
+{
+  bool taken = vm_object_cache_take(obj);
+
+  KASSERT(taken, ("vnode_pager_cache_take: object %u listed, not cached",
+                  obj->id));
+  vnode_pager_cache_unlist(obj);
+  return obj;
+}
+
+bool vnode_pager_cache_evict(void)
+{
+  struct vm_object *obj = NULL;
+
+  mtx_lock(&vnode_pager_lock);
+  if (!list_empty(&vnode_cache))
+    obj = vnode_pager_cache_take(container_of(list_first(&vnode_cache),
+                                              struct vm_object, cache_link));
+  mtx_unlock(&vnode_pager_lock);
+  if (obj == NULL)
+    return false;
+  vm_object_cache_free(obj);
+  return true;
+}
+
+size_t vnode_pager_cache_flush(void)
+{
+  size_t n = 0;
+
+  while (vnode_pager_cache_evict())
+    n++;
+  return n;
+}
+
+// The pager's trim operation: evict the cached objects reclaim has left
+// with no page, a batch at a time (freeing them needs no spin lock held).
+// Never sleeps: a cached object has no dirty page and its inode reference
+// is not the last of an unlinked file (dealloc), so no I/O, no log.
+#define VNODE_TRIM_BATCH 16
+static void vnode_pager_cache_trim(void)
+{
+  struct vm_object *batch[VNODE_TRIM_BATCH], *obj;
+  int n;
+
+  do {
+    n = 0;
+    mtx_lock(&vnode_pager_lock);
+    for (struct list_node *l = vnode_cache.next;
+         l != &vnode_cache && n < VNODE_TRIM_BATCH; l = l->next) {
+      obj = container_of(l, struct vm_object, cache_link);
+      if (__atomic_load_n(&obj->resident_count, __ATOMIC_RELAXED) == 0)
+        batch[n++] = obj;
+    }
+    for (int i = 0; i < n; i++)
+      (void)vnode_pager_cache_take(batch[i]);
+    mtx_unlock(&vnode_pager_lock);
+    for (int i = 0; i < n; i++)
+      vm_object_cache_free(batch[i]);
+  } while (n == VNODE_TRIM_BATCH);
+}
+
+// Send obj's idle pages to the tail of the inactive queue, where reclaim
+// finds them (and frees them, being clean) before any page in use. obj
+// locked.
+static void vnode_pager_cache_deactivate(struct vm_object *obj)
+{
+  for (struct vm_page *m = vm_object_page_ge(obj, 0); m != NULL;
+       m = vm_object_page_next(obj, m))
+    if ((m->flags & PG_BUSY) == 0 && !vm_page_wired(m) && m->queue != PQ_NONE)
+      vm_page_deactivate(m);
+}
+
+// An unlinked file is never cached: its blocks must go with its last user.
+static bool vnode_pager_cacheable(struct inode *ip)
+{
+  return __atomic_load_n(&ip->nlink, __ATOMIC_RELAXED) > 0;
+}
+
+// The pager's cache operation (vm_pager.h): the last reference to obj has
+// gone. Write its dirty pages (as termination would), then list it,
+// making room by evicting the oldest. Declined (terminated) when the file
+// is unlinked or a page could not be written (termination reports it).
+// Nobody revives obj meanwhile: lookups wait while it is unreferenced and
+// not cached, and are woken here.
+static bool vnode_pager_cache(struct vm_object *obj)
+{
+  struct inode *ip = obj->handle;
+  bool keep;
+
+  MTX_ASSERT_OWNED(&obj->lock);
+  if (!vnode_pager_cacheable(ip) ||
+      vm_object_page_clean(obj, 0, 0, true) != KERN_SUCCESS)
+    return false;
+  vnode_pager_cache_deactivate(obj);
+  mtx_unlock(&obj->lock);
+  while (__atomic_load_n(&vnode_cache_count, __ATOMIC_RELAXED) >=
+         VNODE_CACHE_MAX && vnode_pager_cache_evict())
+    ;
+  mtx_lock(&vnode_pager_lock);
+  mtx_lock(&obj->lock);
+  KASSERT(ip->vmobj == obj, ("vnode_pager_cache: object %u unhooked",
+                             obj->id));
+  // Read again under vnode_pager_lock: an unlink either made nlink 0
+  // before, or will find obj listed (vnode_pager_uncache).
+  keep = vnode_pager_cacheable(ip);
+  if (keep) {
+    obj->flags |= OBJ_CACHED;
+    list_insert_tail(&vnode_cache, &obj->cache_link);
+    vnode_cache_count++;
+  }
+  wakeup(ip);
+  mtx_unlock(&vnode_pager_lock);
+  return keep;
+}
+
+void vnode_pager_uncache(struct inode *ip)
+{
+  struct vm_object *obj, *taken = NULL;
+
+  mtx_lock(&vnode_pager_lock);
+  while ((obj = ip->vmobj) != NULL && taken == NULL) {
+    if (vnode_pager_cache_listed(obj))
+      taken = vnode_pager_cache_take(obj);
+    else if (__atomic_load_n(&obj->ref_count, __ATOMIC_ACQUIRE) == 0)
+      sleep(ip, &vnode_pager_lock);   // dying, or its cache op runs
+    else
+      break;                          // in use: its last user sees nlink 0
+  }
+  mtx_unlock(&vnode_pager_lock);
+  if (taken != NULL)
+    vm_object_cache_free(taken);
+}
+
+void vnode_pager_cache_stats(uint64_t *objects, uint64_t *pages)
+{
+  uint64_t n = 0;
+
+  mtx_lock(&vnode_pager_lock);
+  *objects = vnode_cache_count;
+  for (struct list_node *l = vnode_cache.next; l != &vnode_cache; l = l->next)
+    n += __atomic_load_n(&container_of(l, struct vm_object, cache_link)->
+                         resident_count, __ATOMIC_RELAXED);
+  mtx_unlock(&vnode_pager_lock);
+  *pages = n;
+}
+
 static const struct vm_pager_ops vnode_pager_ops = {
   .name = "vnode",
   .getpages = vnode_pager_getpages,
   .putpages = vnode_pager_putpages,
   .haspage = vnode_pager_haspage,
   .dealloc = vnode_pager_dealloc,
+  .cache = vnode_pager_cache,
+  .trim = vnode_pager_cache_trim,
 };
 
 void vnode_pager_init(void)
 {
   mtx_init(&vnode_pager_lock, "vnode_pager");
+  list_init(&vnode_cache);
   vm_pager_register(OBJT_VNODE, &vnode_pager_ops);
 }
 

@@ -37,4 +37,22 @@ int vnode_pager_rdwr(struct inode *ip, bool write, uint64_t uaddr,
 // of the new last page. ip referenced and NOT locked.
 void vnode_pager_setsize(struct inode *ip, uint32_t size);
 
+// The cache of unused files (vnode_pager.c): a file's object outlives its
+// last user, with its clean pages, until evicted -- the oldest first when
+// the cache is full, when iget needs memory, when reclaim has taken all
+// its pages, or when its file is unlinked.
+//
+// Evict the oldest cached object; false if there is none. No spin lock
+// held; does no I/O and takes no sleep lock (fine inside a transaction).
+bool vnode_pager_cache_evict(void);
+// Evict them all (vmreclaim: the suites' leak checks, cold benchmarks);
+// returns how many there were.
+size_t vnode_pager_cache_flush(void);
+// ip's link count has just dropped to 0: evict its object if cached, so
+// the file is freed with its last user. ip referenced by the caller,
+// unlocked, no transaction open (waits for an object being torn down).
+void vnode_pager_uncache(struct inode *ip);
+// Cached objects and the pages they hold (vmstat).
+void vnode_pager_cache_stats(uint64_t *objects, uint64_t *pages);
+
 #endif

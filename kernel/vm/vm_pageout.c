@@ -382,6 +382,8 @@ static size_t vm_pageout_reclaim_queues(size_t target, bool refs)
     freed += vm_pageout_scan(order[i], target - freed, refs);
   }
   VM_CNT_ADD(v_reclaimed, freed);
+  if (freed > 0)
+    vm_pager_trim();            // cached objects left with no page go
   return freed;
 }
 
