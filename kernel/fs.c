@@ -53,7 +53,7 @@
 #include "proc.h"
 #include "stat.h"
 #include "uaccess.h"
-#include "vnode_pager.h"
+#include "vnode_cache.h"
 
 CTASSERT(BSIZE % sizeof(struct dinode) == 0);
 CTASSERT(BSIZE % sizeof(struct dirent) == 0);
@@ -131,7 +131,7 @@ static void bfree(uint32_t dev, uint32_t bno)
 // is expensive to rebuild is lost. (Keeping unreferenced inodes around would
 // also make the suites' leak checks see them as leaked kernel objects.)
 // Out of memory, iget first evicts files from the page cache's list of
-// unused ones (vnode_pager_cache_evict: no I/O, no transaction, so fine
+// unused ones (vnode_cache_evict: no I/O, no transaction, so fine
 // under its callers' directory locks and transactions), oldest first;
 // when none is left it fails and the caller reports ENFILE. It does not
 // reclaim pages, because its callers hold directory locks and transactions.
@@ -190,7 +190,7 @@ static struct inode *iget(uint32_t dev, uint32_t inum)
   // Out of memory: the page cache's unused files hold inodes; let the
   // oldest go, one at a time, before failing.
   while ((fresh = kmem_zalloc(inode_zone)) == NULL)
-    if (!vnode_pager_cache_evict())
+    if (!vnode_cache_evict())
       return NULL;
   sx_init(&fresh->lock, "inode");
   sx_init(&fresh->wlock, "inode write");

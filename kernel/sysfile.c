@@ -21,6 +21,7 @@
 #include "stat.h"
 #include "sys.h"
 #include "uaccess.h"
+#include "vnode_cache.h"
 #include "vnode_pager.h"
 
 #define O_ACCMODE 0x3
@@ -469,7 +470,7 @@ long sys_unlink(void)
     // Outside the transaction: eviction may wait for the object's last
     // user to finish writing it back. Ours is then the last reference,
     // unless the file is still open or mapped, and frees it.
-    vnode_pager_uncache(gone);
+    vnode_cache_unlinked(gone);
     begin_op();
     iput(gone);
     end_op();

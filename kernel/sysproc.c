@@ -15,7 +15,7 @@
 #include "vm/vm_pageout.h"
 #include "vm/vmspace.h"
 #include "vmstat.h"
-#include "vnode_pager.h"
+#include "vnode_cache.h"
 
 long sys_fork(void)
 {
@@ -100,7 +100,7 @@ long sys_vmstat(void)
 
   swap_pager_stats(&sw);
   uint64_t cached_objects, cached_pages;
-  vnode_pager_cache_stats(&cached_objects, &cached_pages);
+  vnode_cache_stats(&cached_objects, &cached_pages);
   struct vmstats st = {
     .total = vm_page_total_count(),
     .free = vm_page_free_count(),
@@ -153,7 +153,7 @@ long sys_vmreclaim(void)
 
   if (n < 0)
     return -EINVAL;
-  (void)vnode_pager_cache_flush();
+  (void)vnode_cache_flush();
   return (long)vm_pageout_reclaim((size_t)n);
 }
 

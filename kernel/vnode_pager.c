@@ -9,10 +9,13 @@
 // mapped; the reference goes when the object dies (dealloc).
 //
 // Life cycle. ip->vmobj is a weak pointer: it takes no reference. The
-// object lives while something references it: a map entry (or a shadow of
-// one), exec's text, or a read()/write() in progress. When the last one
-// goes, vm_object_terminate writes every dirty page back (putpages, sync)
-// and calls dealloc, which clears ip->vmobj. Dirty MAP_SHARED pages reach
+// object is in use while something references it: a map entry (or a
+// shadow of one), exec's text, or a read()/write() in progress. When the
+// last one goes, every dirty page is written back (putpages, sync) and
+// the object stays, with its clean pages, on the cache of unused files
+// (vnode_cache.c), where the next lookup finds it; when the cache evicts
+// it, or when its file has no link left, it is terminated and dealloc
+// clears ip->vmobj and drops the inode. Dirty MAP_SHARED pages reach
 // the disk earlier too: msync writes them (vm_map_sync), and so do munmap
 // and exit (vm_map_writeback) for the range they let go of, even while
 // another process still maps the file; a write() reaches the disk when the
@@ -21,7 +24,8 @@
 //
 // Memory pressure: a clean page of the cache that nobody has wired or
 // busied may be freed at any time by the pageout scan (vm_pageout.c); the
-// next fault or read() simply reads it again. Dirty pages stay until they
+// next fault or read() simply reads it again. The pages of unused files
+// wait on the inactive queue, so they go first. Dirty pages stay until they
 // are written back. read() and write() that find no free page reclaim and
 // try once more (vnode_pager_hold).
 //
@@ -56,8 +60,8 @@
 // Locking, in order: ip->wlock (sleep; write() only, held across its user
 // copy, which may fault and take another file's inode lock, never a
 // wlock) -> the inode sleep lock (held only for block I/O, never across a
-// user copy) -> vnode_pager_lock (spin; protects every ip->vmobj) ->
-// obj->lock. getpages and putpages are called with obj->lock
+// user copy) -> vnode_pager_lock (spin; protects every ip->vmobj and the
+// cache's list) -> obj->lock. getpages and putpages are called with obj->lock
 // held and their pages busy; they drop it around the I/O and take the
 // inode lock (and, for writes, a log transaction for up to VNODE_PUT_BATCH
 // pages). rdwr holds its page wired, not busy, across the user copy: a
@@ -65,6 +69,7 @@
 // resident rather than sleeping on it forever. dealloc drops obj->lock too (the object is dead, nobody else
 // can reach it) because iput may sleep.
 #include "vnode_pager.h"
+#include "vnode_cache.h"
 
 #include "file.h"
 #include "fs.h"
@@ -83,10 +88,8 @@
 #include "vm/vm_pageout.h"
 #include "vm/vm_pager.h"
 
-static struct mtx vnode_pager_lock;   // (v) ip->vmobj of every inode, and
-                                      //     the cache of unused files
-static bool vnode_pager_cache_listed(const struct vm_object *obj);
-static void vnode_pager_cache_unlist(struct vm_object *obj);
+struct mtx vnode_pager_lock;          // (v) ip->vmobj of every inode, and
+                                      //     the cache (vnode_cache.c)
 
 // Set the object's idea of the file size. Requires obj locked.
 static void vnode_pager_size_locked(struct vm_object *obj, uint64_t size)
@@ -298,8 +301,8 @@ static void vnode_pager_dealloc(struct vm_object *obj)
   wakeup(ip);
   mtx_unlock(&vnode_pager_lock);
   // An evicted cached object's inode is never the last reference to an
-  // unlinked file (see "The cache of unused files"), so it needs no
-  // transaction: the pageout daemon and iget evict with iput_nowrite.
+  // unlinked file (vnode_cache.c), so it needs no transaction: the
+  // pageout daemon and iget evict with iput_nowrite.
   if (!iput_nowrite(ip)) {
     begin_op();
     iput(ip);                     // frees the unlinked file
@@ -312,8 +315,10 @@ static void vnode_pager_dealloc(struct vm_object *obj)
 // ---------------------------------------------------------------------------
 // The object of an inode.
 
-// ip->vmobj with a new reference, or NULL if there is none. Waits while a
-// dying object is still hooked to ip. Takes and drops vnode_pager_lock.
+// ip->vmobj with a new reference, or NULL if there is none. Revives a
+// cached object; waits while a dying object is still hooked to ip, or
+// while the last user of one lets go (vnode_cache.c). Takes and drops
+// vnode_pager_lock.
 static struct vm_object *vnode_pager_lookup(struct inode *ip)
 {
   struct vm_object *obj;
@@ -323,8 +328,8 @@ static struct vm_object *vnode_pager_lookup(struct inode *ip)
   // until dealloc unhooks it and wakes us.
   while ((obj = ip->vmobj) != NULL && !vm_object_reference_if_alive(obj))
     sleep(ip, &vnode_pager_lock);
-  if (obj != NULL && vnode_pager_cache_listed(obj))
-    vnode_pager_cache_unlist(obj);          // revived from the cache
+  if (obj != NULL && vnode_cache_listed(obj))
+    vnode_cache_unlist(obj);                // revived from the cache
   mtx_unlock(&vnode_pager_lock);
   return obj;
 }
@@ -350,6 +355,13 @@ static struct vm_object *vnode_pager_create(struct inode *ip)
   return obj;
 }
 
+void vnode_pager_mightbedirty(struct vm_object *obj)
+{
+  mtx_lock(&obj->lock);
+  obj->flags |= OBJ_MIGHTBEDIRTY;
+  mtx_unlock(&obj->lock);
+}
+
 struct vm_object *vnode_pager_object(struct inode *ip)
 {
   struct vm_object *obj;
@@ -371,193 +383,20 @@ struct vm_object *vnode_pager_object(struct inode *ip)
   return NULL;                    // out of memory (or an endless race)
 }
 
-// ---------------------------------------------------------------------------
-// The cache of unused files.
-
-// The cached objects: OBJ_CACHED, ref_count 0, in the order they were
-// cached (the oldest, the first to be evicted, at the head). An object is
-// listed exactly while it is OBJ_CACHED, outside vnode_pager_lock: both
-// change together under it (and obj's lock).
-#define VNODE_CACHE_MAX 64     // objects; each holds an inode and an object
-static struct list_node vnode_cache;  // (v)
-static size_t vnode_cache_count;      // (v)
-
-static bool vnode_pager_cache_listed(const struct vm_object *obj)
-{
-  return obj->cache_link.next != NULL;
-}
-
-// Take obj off the list. vnode_pager_lock held.
-static void vnode_pager_cache_unlist(struct vm_object *obj)
-{
-  MTX_ASSERT_OWNED(&vnode_pager_lock);
-  list_remove(&obj->cache_link);
-  vnode_cache_count--;
-}
-
-// Claim the listed obj for eviction (vm_object_cache_take marks it dying,
-// so lookups wait for its end). vnode_pager_lock held; the caller then
-// drops it and calls vm_object_cache_free.
-static struct vm_object *vnode_pager_cache_take(struct vm_object *obj)
-{
-  bool taken = vm_object_cache_take(obj);
-
-  KASSERT(taken, ("vnode_pager_cache_take: object %u listed, not cached",
-                  obj->id));
-  vnode_pager_cache_unlist(obj);
-  return obj;
-}
-
-bool vnode_pager_cache_evict(void)
-{
-  struct vm_object *obj = NULL;
-
-  mtx_lock(&vnode_pager_lock);
-  if (!list_empty(&vnode_cache))
-    obj = vnode_pager_cache_take(container_of(list_first(&vnode_cache),
-                                              struct vm_object, cache_link));
-  mtx_unlock(&vnode_pager_lock);
-  if (obj == NULL)
-    return false;
-  vm_object_cache_free(obj);
-  return true;
-}
-
-size_t vnode_pager_cache_flush(void)
-{
-  size_t n = 0;
-
-  while (vnode_pager_cache_evict())
-    n++;
-  return n;
-}
-
-// The pager's trim operation: evict the cached objects reclaim has left
-// with no page, a batch at a time (freeing them needs no spin lock held).
-// Never sleeps: a cached object has no dirty page and its inode reference
-// is not the last of an unlinked file (dealloc), so no I/O, no log.
-#define VNODE_TRIM_BATCH 16
-static void vnode_pager_cache_trim(void)
-{
-  struct vm_object *batch[VNODE_TRIM_BATCH], *obj;
-  int n;
-
-  do {
-    n = 0;
-    mtx_lock(&vnode_pager_lock);
-    for (struct list_node *l = vnode_cache.next;
-         l != &vnode_cache && n < VNODE_TRIM_BATCH; l = l->next) {
-      obj = container_of(l, struct vm_object, cache_link);
-      if (__atomic_load_n(&obj->resident_count, __ATOMIC_RELAXED) == 0)
-        batch[n++] = obj;
-    }
-    for (int i = 0; i < n; i++)
-      (void)vnode_pager_cache_take(batch[i]);
-    mtx_unlock(&vnode_pager_lock);
-    for (int i = 0; i < n; i++)
-      vm_object_cache_free(batch[i]);
-  } while (n == VNODE_TRIM_BATCH);
-}
-
-// Send obj's idle pages to the tail of the inactive queue, where reclaim
-// finds them (and frees them, being clean) before any page in use. obj
-// locked.
-static void vnode_pager_cache_deactivate(struct vm_object *obj)
-{
-  for (struct vm_page *m = vm_object_page_ge(obj, 0); m != NULL;
-       m = vm_object_page_next(obj, m))
-    if ((m->flags & PG_BUSY) == 0 && !vm_page_wired(m) && m->queue != PQ_NONE)
-      vm_page_deactivate(m);
-}
-
-// An unlinked file is never cached: its blocks must go with its last user.
-static bool vnode_pager_cacheable(struct inode *ip)
-{
-  return __atomic_load_n(&ip->nlink, __ATOMIC_RELAXED) > 0;
-}
-
-// The pager's cache operation (vm_pager.h): the last reference to obj has
-// gone. Write its dirty pages (as termination would), then list it,
-// making room by evicting the oldest. Declined (terminated) when the file
-// is unlinked or a page could not be written (termination reports it).
-// Nobody revives obj meanwhile: lookups wait while it is unreferenced and
-// not cached, and are woken here.
-static bool vnode_pager_cache(struct vm_object *obj)
-{
-  struct inode *ip = obj->handle;
-  bool keep;
-
-  MTX_ASSERT_OWNED(&obj->lock);
-  if (!vnode_pager_cacheable(ip) ||
-      vm_object_page_clean(obj, 0, 0, true) != KERN_SUCCESS)
-    return false;
-  vnode_pager_cache_deactivate(obj);
-  mtx_unlock(&obj->lock);
-  while (__atomic_load_n(&vnode_cache_count, __ATOMIC_RELAXED) >=
-         VNODE_CACHE_MAX && vnode_pager_cache_evict())
-    ;
-  mtx_lock(&vnode_pager_lock);
-  mtx_lock(&obj->lock);
-  KASSERT(ip->vmobj == obj, ("vnode_pager_cache: object %u unhooked",
-                             obj->id));
-  // Read again under vnode_pager_lock: an unlink either made nlink 0
-  // before, or will find obj listed (vnode_pager_uncache).
-  keep = vnode_pager_cacheable(ip);
-  if (keep) {
-    obj->flags |= OBJ_CACHED;
-    list_insert_tail(&vnode_cache, &obj->cache_link);
-    vnode_cache_count++;
-  }
-  wakeup(ip);
-  mtx_unlock(&vnode_pager_lock);
-  return keep;
-}
-
-void vnode_pager_uncache(struct inode *ip)
-{
-  struct vm_object *obj, *taken = NULL;
-
-  mtx_lock(&vnode_pager_lock);
-  while ((obj = ip->vmobj) != NULL && taken == NULL) {
-    if (vnode_pager_cache_listed(obj))
-      taken = vnode_pager_cache_take(obj);
-    else if (__atomic_load_n(&obj->ref_count, __ATOMIC_ACQUIRE) == 0)
-      sleep(ip, &vnode_pager_lock);   // dying, or its cache op runs
-    else
-      break;                          // in use: its last user sees nlink 0
-  }
-  mtx_unlock(&vnode_pager_lock);
-  if (taken != NULL)
-    vm_object_cache_free(taken);
-}
-
-void vnode_pager_cache_stats(uint64_t *objects, uint64_t *pages)
-{
-  uint64_t n = 0;
-
-  mtx_lock(&vnode_pager_lock);
-  *objects = vnode_cache_count;
-  for (struct list_node *l = vnode_cache.next; l != &vnode_cache; l = l->next)
-    n += __atomic_load_n(&container_of(l, struct vm_object, cache_link)->
-                         resident_count, __ATOMIC_RELAXED);
-  mtx_unlock(&vnode_pager_lock);
-  *pages = n;
-}
-
 static const struct vm_pager_ops vnode_pager_ops = {
   .name = "vnode",
   .getpages = vnode_pager_getpages,
   .putpages = vnode_pager_putpages,
   .haspage = vnode_pager_haspage,
   .dealloc = vnode_pager_dealloc,
-  .cache = vnode_pager_cache,
-  .trim = vnode_pager_cache_trim,
+  .cache = vnode_cache_keep,
+  .trim = vnode_cache_trim,
 };
 
 void vnode_pager_init(void)
 {
   mtx_init(&vnode_pager_lock, "vnode_pager");
-  list_init(&vnode_cache);
+  vnode_cache_init();
   vm_pager_register(OBJT_VNODE, &vnode_pager_ops);
 }
 
@@ -796,6 +635,22 @@ static int vnode_pager_write(struct inode *ip, struct vm_object *obj,
   return done > 0 ? done : r;
 }
 
+// write() has dirtied pages of [off, off + n) (any of them, even when it
+// failed). If nobody else holds obj, write them back now, as the object's
+// last reference did before the cache kept objects: a write() reaches the
+// disk when the call ends unless the file is mapped. Otherwise, or if
+// that fails, leave them to the last reference (OBJ_MIGHTBEDIRTY).
+static void vnode_pager_written(struct vm_object *obj, uint64_t off, int n)
+{
+  mtx_lock(&obj->lock);
+  if (__atomic_load_n(&obj->ref_count, __ATOMIC_ACQUIRE) > 1 ||
+      (obj->flags & OBJ_MIGHTBEDIRTY) != 0 ||
+      vm_object_page_clean(obj, atop(off), atop(round_page(off + n)),
+                           true) != KERN_SUCCESS)
+    obj->flags |= OBJ_MIGHTBEDIRTY;
+  mtx_unlock(&obj->lock);
+}
+
 int vnode_pager_rdwr(struct inode *ip, bool write, uint64_t uaddr,
                      uint64_t off, int n)
 {
@@ -814,10 +669,11 @@ int vnode_pager_rdwr(struct inode *ip, bool write, uint64_t uaddr,
     sx_xlock(&ip->wlock);         // see "Concurrent writes" at the top
     r = vnode_pager_write(ip, obj, uaddr, off, n);
     sx_xunlock(&ip->wlock);
+    vnode_pager_written(obj, off, n);
   } else {
     r = vnode_pager_copy(obj, false, uaddr, off, n);
   }
-  vm_object_deallocate(obj);      // the last reference writes back
+  vm_object_deallocate(obj);      // the last reference caches obj
   return r;
 }
 

@@ -24,6 +24,11 @@ void vnode_pager_init(void);
 // for it, and that teardown may need the inode lock.
 struct vm_object *vnode_pager_object(struct inode *ip);
 
+// obj is about to be mapped shared and writable: its pages may be dirtied
+// behind the pager's back, so it must look for dirty pages before the
+// object is cached (vnode_cache.c).
+void vnode_pager_mightbedirty(struct vm_object *obj);
+
 // read() / write() of n bytes at file offset off, to or from the current
 // process's user address uaddr, through the page cache. ip is a regular
 // file, referenced and NOT locked (the user copy may fault, and the fault
@@ -36,23 +41,5 @@ int vnode_pager_rdwr(struct inode *ip, bool write, uint64_t uaddr,
 // cached object, if any: free the pages past the new end and zero the tail
 // of the new last page. ip referenced and NOT locked.
 void vnode_pager_setsize(struct inode *ip, uint32_t size);
-
-// The cache of unused files (vnode_pager.c): a file's object outlives its
-// last user, with its clean pages, until evicted -- the oldest first when
-// the cache is full, when iget needs memory, when reclaim has taken all
-// its pages, or when its file is unlinked.
-//
-// Evict the oldest cached object; false if there is none. No spin lock
-// held; does no I/O and takes no sleep lock (fine inside a transaction).
-bool vnode_pager_cache_evict(void);
-// Evict them all (vmreclaim: the suites' leak checks, cold benchmarks);
-// returns how many there were.
-size_t vnode_pager_cache_flush(void);
-// ip's link count has just dropped to 0: evict its object if cached, so
-// the file is freed with its last user. ip referenced by the caller,
-// unlocked, no transaction open (waits for an object being torn down).
-void vnode_pager_uncache(struct inode *ip);
-// Cached objects and the pages they hold (vmstat).
-void vnode_pager_cache_stats(uint64_t *objects, uint64_t *pages);
 
 #endif

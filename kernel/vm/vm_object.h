@@ -60,6 +60,8 @@ struct vm_page;
 #define OBJ_ANON       0x0008   // anonymous memory (DEFAULT or SWAP)
 #define OBJ_CACHED     0x0010   // no reference; its pager keeps it, with its
                                 // clean pages, for a later user (see below)
+#define OBJ_MIGHTBEDIRTY 0x0020 // file: a page may be dirty beyond what its
+                                // writers wrote back (vnode_cache.c)
 
 #define VM_OBJECT_MAGIC 0x0b1ec7a5u
 

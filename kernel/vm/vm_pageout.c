@@ -367,7 +367,9 @@ static size_t vm_pageout_scan(int q, size_t target, bool refs)
 // The queues from the inactive head on, as vm_pageout_reclaim says. With
 // refs (the daemon) referenced pages stay, and the active queue is left
 // to the aging, which has just looked at its pages: a second look in the
-// same pass would find their referenced bits cleared by the first.
+// same pass would find their referenced bits cleared by the first. Pages
+// freed, the pagers' trim operations end the cached objects (vm_object.h)
+// left with none.
 static size_t vm_pageout_reclaim_queues(size_t target, bool refs)
 {
   static const int order[] = { PQ_INACTIVE, PQ_LAUNDRY, PQ_ACTIVE };
