@@ -108,7 +108,7 @@ bool vnode_cache_evict(void)
   mtx_lock(&vnode_pager_lock);
   if (!list_empty(&vnode_cache))
     obj = vnode_cache_take(container_of(list_first(&vnode_cache),
-                                              struct vm_object, cache_link));
+                                        struct vm_object, cache_link));
   mtx_unlock(&vnode_pager_lock);
   if (obj == NULL)
     return false;
