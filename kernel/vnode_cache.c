@@ -166,7 +166,8 @@ static bool vnode_cache_cacheable(struct inode *ip)
 // shared writable mapping sets the flag. Otherwise keeping obj costs
 // O(1), not O(its pages): a loop of read()s or write()s on a big file
 // lets go of its object once per call. Declined (terminated) when the file
-// is unlinked or a page could not be written (termination reports it).
+// is unlinked, when obj has no page to keep, or when a page could not be
+// written (termination reports it).
 // Nobody revives obj meanwhile: lookups wait while it is unreferenced and
 // not cached, and are woken here.
 bool vnode_cache_keep(struct vm_object *obj)
@@ -175,7 +176,7 @@ bool vnode_cache_keep(struct vm_object *obj)
   bool keep;
 
   MTX_ASSERT_OWNED(&obj->lock);
-  if (!vnode_cache_cacheable(ip))
+  if (!vnode_cache_cacheable(ip) || obj->resident_count == 0)
     return false;
   if ((obj->flags & OBJ_MIGHTBEDIRTY) != 0) {
     if (vm_object_page_clean(obj, 0, 0, true) != KERN_SUCCESS)
