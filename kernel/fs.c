@@ -53,6 +53,7 @@
 #include "proc.h"
 #include "stat.h"
 #include "uaccess.h"
+#include "vnode_cache.h"
 
 CTASSERT(BSIZE % sizeof(struct dinode) == 0);
 CTASSERT(BSIZE % sizeof(struct dirent) == 0);
@@ -129,7 +130,10 @@ static void bfree(uint32_t dev, uint32_t bno)
 // and its page cache object holds a reference of its own, so nothing that
 // is expensive to rebuild is lost. (Keeping unreferenced inodes around would
 // also make the suites' leak checks see them as leaked kernel objects.)
-// Out of memory, iget fails and the caller reports ENFILE; it does not
+// Out of memory, iget first evicts files from the page cache's list of
+// unused ones (vnode_cache_evict: no I/O, no transaction, so fine
+// under its callers' directory locks and transactions), oldest first;
+// when none is left it fails and the caller reports ENFILE. It does not
 // reclaim pages, because its callers hold directory locks and transactions.
 
 #define IHASH 64                  // hash chains; a power of two
@@ -183,8 +187,11 @@ static struct inode *iget(uint32_t dev, uint32_t inum)
     return ip;
   }
   mtx_unlock(&itable.lock);
-  if ((fresh = kmem_zalloc(inode_zone)) == NULL)
-    return NULL;
+  // Out of memory: the page cache's unused files hold inodes; let the
+  // oldest go, one at a time, before failing.
+  while ((fresh = kmem_zalloc(inode_zone)) == NULL)
+    if (!vnode_cache_evict())
+      return NULL;
   sx_init(&fresh->lock, "inode");
   sx_init(&fresh->wlock, "inode write");
   mtx_lock(&itable.lock);
@@ -296,6 +303,25 @@ void iunlock(struct inode *ip)
 
 static void itrunc_blocks(struct inode *ip, uint32_t keep);
 
+// Drop a reference with itable.lock held (released on return); the last
+// one frees the in-memory inode.
+static void iput_memory(struct inode *ip)
+{
+  MTX_ASSERT_OWNED(&itable.lock);
+  if (--ip->ref > 0) {            // ialloc may have found it meanwhile
+    mtx_unlock(&itable.lock);
+    return;
+  }
+  list_remove(&ip->hlink);
+  mtx_unlock(&itable.lock);
+  // Unreferenced, so nobody holds or waits for its lock; the page cache
+  // object and every running program held references.
+  KASSERT(ip->vmobj == NULL && ip->ntext == 0,
+          ("iput: inode %u freed with an object or a running program",
+           ip->inum));
+  kmem_zfree(inode_zone, ip);
+}
+
 // Drop a reference. The last reference to an inode that no directory
 // names frees it on disk; the last reference to any inode frees the
 // in-memory copy. Inside a transaction.
@@ -316,18 +342,24 @@ void iput(struct inode *ip)
     sx_xunlock(&ip->lock);
     mtx_lock(&itable.lock);
   }
-  if (--ip->ref > 0) {            // ialloc may have found it meanwhile
+  iput_memory(ip);
+}
+
+// Drop a reference as iput does, but only when that writes nothing to
+// the disk: true, or false (the reference kept) when it is the last
+// reference to an inode no directory names. Needs no transaction, so the
+// page cache may let go of an inode from any context (vnode_pager.c).
+bool iput_nowrite(struct inode *ip)
+{
+  mtx_lock(&itable.lock);
+  KASSERT(ip->ref > 0, ("iput_nowrite: inode %u not referenced", ip->inum));
+  // With ref 1, ours, nobody else can reach the inode to change nlink.
+  if (ip->ref == 1 && ip->valid && ip->nlink == 0) {
     mtx_unlock(&itable.lock);
-    return;
+    return false;
   }
-  list_remove(&ip->hlink);
-  mtx_unlock(&itable.lock);
-  // Unreferenced, so nobody holds or waits for its lock; the page cache
-  // object and every running program held references.
-  KASSERT(ip->vmobj == NULL && ip->ntext == 0,
-          ("iput: inode %u freed with an object or a running program",
-           ip->inum));
-  kmem_zfree(inode_zone, ip);
+  iput_memory(ip);
+  return true;
 }
 
 void iunlockput(struct inode *ip)

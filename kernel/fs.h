@@ -101,6 +101,7 @@ void ilock(struct inode *ip);
 bool ilock_try(struct inode *ip);   // never sleeps: false if busy
 void iunlock(struct inode *ip);
 void iput(struct inode *ip);
+bool iput_nowrite(struct inode *ip);
 void iunlockput(struct inode *ip);
 void iupdate(struct inode *ip);
 void stati(struct inode *ip, struct stat *st);

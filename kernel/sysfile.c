@@ -21,6 +21,7 @@
 #include "stat.h"
 #include "sys.h"
 #include "uaccess.h"
+#include "vnode_cache.h"
 #include "vnode_pager.h"
 
 #define O_ACCMODE 0x3
@@ -441,8 +442,10 @@ long sys_link(void)
 }
 
 // Remove the entry name from the locked directory dp. 0 or an errno;
-// dp stays locked.
-static int unlink_entry(struct inode *dp, const char *name)
+// dp stays locked. A regular file left with no link comes back in
+// *gone, referenced, for sys_unlink to evict from the page cache.
+static int unlink_entry(struct inode *dp, const char *name,
+                        struct inode **gone)
 {
   if (namecmp(name, ".") == 0 || namecmp(name, "..") == 0)
     return -EINVAL;
@@ -467,6 +470,8 @@ static int unlink_entry(struct inode *dp, const char *name)
   }
   ip->nlink--;
   iupdate(ip);
+  if (ip->nlink == 0 && ip->type == T_FILE)
+    *gone = idup(ip);
   iunlockput(ip);
   return 0;
 }
@@ -478,13 +483,22 @@ long sys_unlink(void)
   if (err < 0)
     return err;
   begin_op();
-  struct inode *dp;
+  struct inode *dp, *gone = NULL;
   err = fs_nameiparent(path, name, &dp);
   if (err == 0) {
     ilock(dp);
-    err = unlink_entry(dp, name);
+    err = unlink_entry(dp, name, &gone);
     iunlockput(dp);
   }
   end_op();
+  if (gone != NULL) {
+    // Outside the transaction: eviction may wait for the object's last
+    // user to finish writing it back. Ours is then the last reference,
+    // unless the file is still open or mapped, and frees it.
+    vnode_cache_unlinked(gone);
+    begin_op();
+    iput(gone);
+    end_op();
+  }
   return err;
 }

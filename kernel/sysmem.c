@@ -49,6 +49,8 @@ static int sysmem_file_object(int fd, int prot, int flags,
     return -ETXTBSY;
   if ((*objp = vnode_pager_object(f->ip)) == NULL)
     return -ENOMEM;
+  if ((flags & MAP_SHARED) && *writable)
+    vnode_pager_mightbedirty(*objp);  // mprotect may make it writable
   return 0;
 }
 

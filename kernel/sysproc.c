@@ -16,6 +16,7 @@
 #include "vm/vm_pageout.h"
 #include "vm/vmspace.h"
 #include "vmstat.h"
+#include "vnode_cache.h"
 
 long sys_fork(void)
 {
@@ -91,7 +92,7 @@ long sys_halt(void)
 // Structures copied out whole must have no padding: a hole would carry
 // old kernel-stack bytes out to the user (designated initialisers need not
 // clear it). Adding a field that makes one breaks the build here.
-CTASSERT(sizeof(struct vmstats) == 36 * sizeof(unsigned long));
+CTASSERT(sizeof(struct vmstats) == 38 * sizeof(unsigned long));
 CTASSERT(sizeof(struct rlimit) == 2 * sizeof(rlim_t));
 
 long sys_vmstat(void)
@@ -101,6 +102,8 @@ long sys_vmstat(void)
 
   swap_pager_stats(&sw);
   swap_dev_rate(&raw_write, &raw_read);
+  uint64_t cached_objects, cached_pages;
+  vnode_cache_stats(&cached_objects, &cached_pages);
   struct vmstats st = {
     .total = vm_page_total_count(),
     .free = vm_page_free_count(),
@@ -138,20 +141,25 @@ long sys_vmstat(void)
     .map_lock_acq = vm_cnt.v_map_lock.acquires,
     .map_lock_spins = vm_cnt.v_map_lock.spins,
     .map_lock_sleeps = vm_cnt.v_map_lock.sleeps,
+    .cached_objects = cached_objects,
+    .cached_pages = cached_pages,
   };
   return copyout(argaddr(0), &st, sizeof(st));
 }
 
-// vmreclaim(npages): free up to npages clean pages of the page cache now,
-// as a fault does when no page is free (kernel/vm/vm_pageout.h), and
-// return how many went. Lets a test put the cache in a known state (see
-// tl_group_oom in user/testlib.h) and a user watch it shrink.
+// vmreclaim(npages): drop the page cache of every file nobody uses (the
+// cached objects, vnode_pager.h), then free up to npages clean pages of
+// the page cache as a fault does when no page is free
+// (kernel/vm/vm_pageout.h), and return how many of the latter went. Lets
+// a test put the cache in a known state (vmreclaim(0) before the leak
+// check of every group, user/testlib.h) and a user watch it shrink.
 long sys_vmreclaim(void)
 {
   long n = argint(0);
 
   if (n < 0)
     return -EINVAL;
+  (void)vnode_cache_flush();
   return (long)vm_pageout_reclaim((size_t)n);
 }
 

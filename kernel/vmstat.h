@@ -44,6 +44,10 @@ struct vmstats {
   unsigned long map_lock_acq;
   unsigned long map_lock_spins;
   unsigned long map_lock_sleeps;
+  // The cache of unused files (kernel/vnode_pager.c): files whose object
+  // outlived its last user, and the pages they still hold (reclaimable).
+  unsigned long cached_objects;
+  unsigned long cached_pages;
 };
 
 #endif

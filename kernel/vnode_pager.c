@@ -9,10 +9,13 @@
 // mapped; the reference goes when the object dies (dealloc).
 //
 // Life cycle. ip->vmobj is a weak pointer: it takes no reference. The
-// object lives while something references it: a map entry (or a shadow of
-// one), exec's text, or a read()/write() in progress. When the last one
-// goes, vm_object_terminate writes every dirty page back (putpages, sync)
-// and calls dealloc, which clears ip->vmobj. Dirty MAP_SHARED pages reach
+// object is in use while something references it: a map entry (or a
+// shadow of one), exec's text, or a read()/write() in progress. When the
+// last one goes, every dirty page is written back (putpages, sync) and
+// the object stays, with its clean pages, on the cache of unused files
+// (vnode_cache.c), where the next lookup finds it; when the cache evicts
+// it, or when its file has no link left, it is terminated and dealloc
+// clears ip->vmobj and drops the inode. Dirty MAP_SHARED pages reach
 // the disk earlier too: msync writes them (vm_map_sync), and so do munmap
 // and exit (vm_map_writeback) for the range they let go of, even while
 // another process still maps the file; a write() reaches the disk when the
@@ -21,7 +24,8 @@
 //
 // Memory pressure: a clean page of the cache that nobody has wired or
 // busied may be freed at any time by the pageout scan (vm_pageout.c); the
-// next fault or read() simply reads it again. A dirty page is written
+// next fault or read() simply reads it again. The pages of unused files
+// wait on the inactive queue, so they go first. A dirty page is written
 // back first, by the pageout daemon (putpages with VM_PAGER_PUT_NOWAIT,
 // which tries the log and the inode lock instead of waiting for them), or
 // else when msync, munmap, exit or the object's end write it. read() and
@@ -59,9 +63,10 @@
 //
 // Locking, in order: ip->wlock (sleep; write() and truncation only, held
 // across write()'s user copy, which may fault and take another file's
-// inode lock, never a wlock) -> the log (begin_op) -> the inode sleep lock (held only for block I/O, never across a
-// user copy) -> vnode_pager_lock (spin; protects every ip->vmobj) ->
-// obj->lock. getpages and putpages are called with obj->lock
+// inode lock, never a wlock) -> the log (begin_op) -> the inode sleep lock
+// (held only for block I/O, never across a user copy) -> vnode_pager_lock
+// (spin; protects every ip->vmobj and the cache's list) -> obj->lock.
+// getpages and putpages are called with obj->lock
 // held and their pages busy; they drop it around the I/O and take the
 // inode lock (and, for writes, a log transaction for up to VNODE_PUT_BATCH
 // pages). rdwr holds its page wired, not busy, across the user copy: a
@@ -69,6 +74,7 @@
 // resident rather than sleeping on it forever. dealloc drops obj->lock too (the object is dead, nobody else
 // can reach it) because iput may sleep.
 #include "vnode_pager.h"
+#include "vnode_cache.h"
 
 #include "file.h"
 #include "fs.h"
@@ -87,7 +93,8 @@
 #include "vm/vm_pageout.h"
 #include "vm/vm_pager.h"
 
-static struct mtx vnode_pager_lock;   // protects ip->vmobj of every inode
+struct mtx vnode_pager_lock;          // (v) ip->vmobj of every inode, and
+                                      //     the cache (vnode_cache.c)
 
 // Set the object's idea of the file size. Requires obj locked.
 static void vnode_pager_size_locked(struct vm_object *obj, uint64_t size)
@@ -331,9 +338,14 @@ static void vnode_pager_dealloc(struct vm_object *obj)
     ip->vmobj = NULL;
   wakeup(ip);
   mtx_unlock(&vnode_pager_lock);
-  begin_op();
-  iput(ip);                       // may free an unlinked file
-  end_op();
+  // An evicted cached object's inode is never the last reference to an
+  // unlinked file (vnode_cache.c), so it needs no transaction: the
+  // pageout daemon and iget evict with iput_nowrite.
+  if (!iput_nowrite(ip)) {
+    begin_op();
+    iput(ip);                     // frees the unlinked file
+    end_op();
+  }
   mtx_lock(&obj->lock);
   obj->handle = NULL;
 }
@@ -341,8 +353,10 @@ static void vnode_pager_dealloc(struct vm_object *obj)
 // ---------------------------------------------------------------------------
 // The object of an inode.
 
-// ip->vmobj with a new reference, or NULL if there is none. Waits while a
-// dying object is still hooked to ip. Takes and drops vnode_pager_lock.
+// ip->vmobj with a new reference, or NULL if there is none. Revives a
+// cached object; waits while a dying object is still hooked to ip, or
+// while the last user of one lets go (vnode_cache.c). Takes and drops
+// vnode_pager_lock.
 static struct vm_object *vnode_pager_lookup(struct inode *ip)
 {
   struct vm_object *obj;
@@ -352,6 +366,8 @@ static struct vm_object *vnode_pager_lookup(struct inode *ip)
   // until dealloc unhooks it and wakes us.
   while ((obj = ip->vmobj) != NULL && !vm_object_reference_if_alive(obj))
     sleep(ip, &vnode_pager_lock);
+  if (obj != NULL && vnode_cache_listed(obj))
+    vnode_cache_unlist(obj);                // revived from the cache
   mtx_unlock(&vnode_pager_lock);
   return obj;
 }
@@ -375,6 +391,13 @@ static struct vm_object *vnode_pager_create(struct inode *ip)
   }
   mtx_unlock(&vnode_pager_lock);
   return obj;
+}
+
+void vnode_pager_mightbedirty(struct vm_object *obj)
+{
+  mtx_lock(&obj->lock);
+  obj->flags |= OBJ_MIGHTBEDIRTY;
+  mtx_unlock(&obj->lock);
 }
 
 struct vm_object *vnode_pager_object(struct inode *ip)
@@ -404,11 +427,14 @@ static const struct vm_pager_ops vnode_pager_ops = {
   .putpages = vnode_pager_putpages,
   .haspage = vnode_pager_haspage,
   .dealloc = vnode_pager_dealloc,
+  .cache = vnode_cache_keep,
+  .trim = vnode_cache_trim,
 };
 
 void vnode_pager_init(void)
 {
   mtx_init(&vnode_pager_lock, "vnode_pager");
+  vnode_cache_init();
   vm_pager_register(OBJT_VNODE, &vnode_pager_ops);
 }
 
@@ -647,6 +673,22 @@ static int vnode_pager_write(struct inode *ip, struct vm_object *obj,
   return done > 0 ? done : r;
 }
 
+// write() has dirtied pages of [off, off + n) (any of them, even when it
+// failed). If nobody else holds obj, write them back now, as the object's
+// last reference did before the cache kept objects: a write() reaches the
+// disk when the call ends unless the file is mapped. Otherwise, or if
+// that fails, leave them to the last reference (OBJ_MIGHTBEDIRTY).
+static void vnode_pager_written(struct vm_object *obj, uint64_t off, int n)
+{
+  mtx_lock(&obj->lock);
+  if (__atomic_load_n(&obj->ref_count, __ATOMIC_ACQUIRE) > 1 ||
+      (obj->flags & OBJ_MIGHTBEDIRTY) != 0 ||
+      vm_object_page_clean(obj, atop(off), atop(round_page(off + n)),
+                           true) != KERN_SUCCESS)
+    obj->flags |= OBJ_MIGHTBEDIRTY;
+  mtx_unlock(&obj->lock);
+}
+
 int vnode_pager_rdwr(struct inode *ip, bool write, uint64_t uaddr,
                      uint64_t off, int n)
 {
@@ -665,10 +707,11 @@ int vnode_pager_rdwr(struct inode *ip, bool write, uint64_t uaddr,
     sx_xlock(&ip->wlock);         // see "Concurrent writes" at the top
     r = vnode_pager_write(ip, obj, uaddr, off, n);
     sx_xunlock(&ip->wlock);
+    vnode_pager_written(obj, off, n);
   } else {
     r = vnode_pager_copy(obj, false, uaddr, off, n);
   }
-  vm_object_deallocate(obj);      // the last reference writes back
+  vm_object_deallocate(obj);      // the last reference caches obj
   return r;
 }
 

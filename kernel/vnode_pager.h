@@ -24,6 +24,11 @@ void vnode_pager_init(void);
 // for it, and that teardown may need the inode lock.
 struct vm_object *vnode_pager_object(struct inode *ip);
 
+// obj is about to be mapped shared and writable: its pages may be dirtied
+// behind the pager's back, so it must look for dirty pages before the
+// object is cached (vnode_cache.c).
+void vnode_pager_mightbedirty(struct vm_object *obj);
+
 // read() / write() of n bytes at file offset off, to or from the current
 // process's user address uaddr, through the page cache. ip is a regular
 // file, referenced and NOT locked (the user copy may fault, and the fault

@@ -20,7 +20,8 @@
 // process (so the measuring process's own memory and kernel objects stay
 // exactly as they were), reaps every child, and compares the system's free
 // page count and its count of kernel zone objects (vmstats.kmem_objects)
-// before and after; any difference is a failed test "GROUP.leak". Results
+// before and after, each right after dropping the cache of unused files
+// (vmreclaim(0)); any difference is a failed test "GROUP.leak". Results
 // of the body's tests come back to the suite's counts; state the body
 // changes (globals, sbrk, rlimits, the current directory) does not.
 #ifndef USER_TESTLIB_H

@@ -75,6 +75,8 @@ int vmstat(struct vmstats *vs);
 int vmmap(int pid, struct vmmap_entry *buf, int max);
 off_t lseek(int fd, off_t off, int whence);
 int ftruncate(int fd, off_t len);
+// Drop the cache of unused files, then free up to npages clean cached
+// pages; returns how many of those went (kernel/sysproc.c).
 long vmreclaim(long npages);
 
 // The time CSR: a counter that ticks at the platform's timebase frequency

@@ -2,14 +2,15 @@
 // vmstat [-n] [interval [count]]: print the system's page counts and fault
 // counters, as reported by the vmstat() system call.
 //
-// The default output is three labelled lines: pages (total, free, in use =
+// The default output is labelled lines: pages (total, free, in use =
 // total - free, active, inactive, laundry, wired, kmem pages and
 // objects), faults (all,
 // zero-fill, copy-on-write that copied, copy-on-write that moved the page)
 // and paging (read-ahead, prefault, page-ins, page-outs, free-behind,
-// pages reclaimed when memory ran out) and swap (total, used, pages read
+// pages reclaimed when memory ran out), swap (total, used, pages read
 // from and written to swap, and dirty file pages the pageout daemon wrote
-// back to their files).
+// back to their files), and the cache of unused files (files, and the
+// pages they hold).
 // -n prints one "name value" line per counter instead, for scripts and
 // tests. With an interval (ticks of 10 ms) it repeats count times (forever
 // without a count), printing the fault and paging counters as differences
@@ -30,6 +31,7 @@ static void print_lines(const struct vmstats *vs, const struct vmstats *d)
   printf("swap total %lu used %lu swapin %lu swapout %lu filepageout %lu\n",
          vs->swap_total, vs->swap_used, d->swapin, d->swapout,
          d->filepageout);
+  printf("cached files %lu pages %lu\n", vs->cached_objects, vs->cached_pages);
 }
 
 // Every field of struct vmstats: its name, where it is, and whether it is
@@ -53,6 +55,7 @@ static const struct { const char *name; unsigned off; int level; } fields[] = {
   VMSTAT_FIELD(object_lock_acq, 0), VMSTAT_FIELD(object_lock_spins, 0),
   VMSTAT_FIELD(map_lock_acq, 0), VMSTAT_FIELD(map_lock_spins, 0),
   VMSTAT_FIELD(map_lock_sleeps, 0),
+  VMSTAT_FIELD(cached_objects, 1), VMSTAT_FIELD(cached_pages, 1),
 };
 #define NFIELDS ((int)(sizeof(fields) / sizeof(fields[0])))
 

@@ -317,9 +317,12 @@ bool vm_object_reference_if_alive(struct vm_object *obj)
   bool alive;
 
   mtx_lock(&obj->lock);
-  alive = (obj->flags & OBJ_DEAD) == 0 && vm_object_refs(obj) > 0;
-  if (alive)
+  alive = (obj->flags & OBJ_CACHED) != 0 ||
+          ((obj->flags & OBJ_DEAD) == 0 && vm_object_refs(obj) > 0);
+  if (alive) {
+    obj->flags &= ~OBJ_CACHED;      // revived: its pager unlists it
     vm_object_ref_add(obj);
+  }
   mtx_unlock(&obj->lock);
   return alive;
 }
@@ -385,6 +388,29 @@ static struct vm_object *vm_object_terminate(struct vm_object *obj)
   return backing;
 }
 
+bool vm_object_cache_take(struct vm_object *obj)
+{
+  bool cached;
+
+  mtx_lock(&obj->lock);
+  cached = (obj->flags & OBJ_CACHED) != 0;
+  if (cached) {
+    KASSERT(vm_object_refs(obj) == 0,
+            ("vm_object_cache_take: cached object %u is referenced", obj->id));
+    obj->flags = (obj->flags & ~OBJ_CACHED) | OBJ_DEAD;
+  }
+  mtx_unlock(&obj->lock);
+  return cached;
+}
+
+void vm_object_cache_free(struct vm_object *obj)
+{
+  mtx_lock(&obj->lock);
+  KASSERT((obj->flags & OBJ_DEAD) != 0 && vm_object_refs(obj) == 0,
+          ("vm_object_cache_free: object %u was not taken", obj->id));
+  vm_object_deallocate(vm_object_terminate(obj));
+}
+
 // obj has just lost a reference; left remain. With one left and no shadow,
 // that one is a single map entry's (or a kernel user's, with no entry at
 // all), so no page of obj can be mapped twice any more: OBJ_ONEMAPPING
@@ -434,7 +460,10 @@ void vm_object_deallocate(struct vm_object *obj)
     KASSERT(obj->magic == VM_OBJECT_MAGIC && vm_object_refs(obj) > 0,
             ("vm_object_deallocate: object %u has no reference", obj->id));
     left = vm_object_ref_drop(obj);
-    if (left == 0) {
+    if (left == 0 && vm_pager_cache(obj)) {
+      mtx_unlock(&obj->lock);       // kept (or revived meanwhile)
+      obj = NULL;
+    } else if (left == 0) {
       obj = vm_object_terminate(obj);
     } else if (left == 1 && obj->shadow_count == 1 &&
                (obj->flags & OBJ_ANON) != 0) {

@@ -17,6 +17,14 @@
 // of its backing object's range it skips over it (bypass). Together they
 // keep chains short however many times processes fork and exit.
 //
+// Cached objects. A pager may keep an object its last reference has left
+// (vm_pager.h, the cache operation: the vnode pager keeps a file's pages
+// for the next open, read or exec). Such an object has ref_count 0 and
+// OBJ_CACHED, lies on a list of its pager's, and its clean pages wait on
+// the inactive queue, where reclaim frees them like any clean file page.
+// vm_object_reference_if_alive revives it; vm_object_cache_take and
+// vm_object_cache_free terminate it when its pager evicts it.
+//
 // OBJ_ONEMAPPING (anonymous objects): no shadow, and every reference is an
 // entry of one map, so every page is mapped by at most one entry and
 // unmapping a range may free its pages at once. Fork and vm_object_shadow
@@ -50,6 +58,10 @@ struct vm_page;
 #define OBJ_DEAD       0x0002   // being terminated
 #define OBJ_COLLAPSING 0x0004   // a collapse is moving pages
 #define OBJ_ANON       0x0008   // anonymous memory (DEFAULT or SWAP)
+#define OBJ_CACHED     0x0010   // no reference; its pager keeps it, with its
+                                // clean pages, for a later user (see below)
+#define OBJ_MIGHTBEDIRTY 0x0020 // file: a page may be dirty beyond what its
+                                // writers wrote back (vnode_cache.c)
 
 #define VM_OBJECT_MAGIC 0x0b1ec7a5u
 
@@ -73,6 +85,8 @@ struct vm_object {
   struct avl_tree swblks;             // (o) swap: blocks by pindex
                                       //     (swap_pager.c)
   uint32_t swap_count;                // (o) swap blocks held
+  struct list_node cache_link;        // (pager's lock) on its pager's cache
+                                      //     while OBJ_CACHED
 };
 
 void vm_object_startup(void);
@@ -89,10 +103,23 @@ void vm_object_reference(struct vm_object *obj);
 // The same with obj locked by the caller (who knows it is not dying).
 void vm_object_reference_locked(struct vm_object *obj);
 // For a cache that points at objects without holding a reference (the
-// vnode pager's ip->vmobj): take one only if obj is not already dying.
-// The caller's own lock must keep obj's memory from being freed meanwhile.
+// vnode pager's ip->vmobj): take one only if obj is not already dying,
+// or revive obj if it is cached (OBJ_CACHED cleared, ref_count 1: the
+// caller takes it off its cache list, under the same lock). False while
+// obj is dying or its last reference is still being let go of (the
+// pager's cache operation is deciding). The caller's own lock must keep
+// obj's memory from being freed meanwhile.
 bool vm_object_reference_if_alive(struct vm_object *obj);
 void vm_object_deallocate(struct vm_object *obj);
+
+// Evicting a cached object, in two steps. Under the pager's lock (which
+// keeps obj's memory), vm_object_cache_take claims a cached obj: it is
+// marked dying (OBJ_DEAD), so nobody revives it, and the caller takes it
+// off its list; false (nothing done) if obj is not cached. Then, with
+// no spin lock held, vm_object_cache_free terminates it: frees its pages
+// and calls the pager's dealloc. Both take and drop obj's lock.
+bool vm_object_cache_take(struct vm_object *obj);
+void vm_object_cache_free(struct vm_object *obj);
 
 // May the pages of obj, the front object of a mapping, be mapped writable?
 // Not those of an anonymous object with shadows: the shadows still read

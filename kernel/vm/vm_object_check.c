@@ -90,7 +90,7 @@ void vm_object_check(struct vm_object *obj)
   if (!held)
     mtx_lock(&obj->lock);
   KASSERT(obj->type < OBJT_DEAD && (obj->flags & OBJ_DEAD) == 0 &&
-          vm_object_refs(obj) > 0,
+          (vm_object_refs(obj) > 0) != ((obj->flags & OBJ_CACHED) != 0),
           ("vm_object_check: object %u type %u flags 0x%x refs %d", obj->id,
            obj->type, obj->flags, vm_object_refs(obj)));
   vm_object_check_pages(obj);

@@ -372,7 +372,9 @@ static size_t vm_pageout_scan(int q, size_t target, bool refs)
 // The queues from the inactive head on, as vm_pageout_reclaim says. With
 // refs (the daemon) referenced pages stay, and the active queue is left
 // to the aging, which has just looked at its pages: a second look in the
-// same pass would find their referenced bits cleared by the first.
+// same pass would find their referenced bits cleared by the first. Pages
+// freed, the pagers' trim operations end the cached objects (vm_object.h)
+// left with none.
 static size_t vm_pageout_reclaim_queues(size_t target, bool refs)
 {
   static const int order[] = { PQ_INACTIVE, PQ_LAUNDRY, PQ_ACTIVE };
@@ -387,6 +389,8 @@ static size_t vm_pageout_reclaim_queues(size_t target, bool refs)
     freed += vm_pageout_scan(order[i], target - freed, refs);
   }
   VM_CNT_ADD(v_reclaimed, freed);
+  if (freed > 0)
+    vm_pager_trim();            // cached objects left with no page go
   return freed;
 }
 

@@ -17,7 +17,8 @@
 // that type exists, and read without a lock afterwards. The dispatchers
 // keep the object lock contract of vm_pager.h: getpages, putpages and
 // haspage are called with obj locked (the first two may drop and retake
-// it); dealloc runs on an object nobody else can reach.
+// it); dealloc runs on an object nobody else can reach; cache runs with
+// obj locked and unreferenced, trim with nothing held.
 #include "lib/lock.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
@@ -145,4 +146,19 @@ void vm_pager_dealloc(struct vm_object *obj)
 {
   MTX_ASSERT_OWNED(&obj->lock);
   vm_pager_ops_of(obj)->dealloc(obj);
+}
+
+bool vm_pager_cache(struct vm_object *obj)
+{
+  const struct vm_pager_ops *ops = vm_pager_ops_of(obj);
+
+  MTX_ASSERT_OWNED(&obj->lock);
+  return ops->cache != NULL && ops->cache(obj);
+}
+
+void vm_pager_trim(void)
+{
+  for (int type = 0; type < OBJT_COUNT; type++)
+    if (vm_pager_table[type] != NULL && vm_pager_table[type]->trim != NULL)
+      vm_pager_table[type]->trim();
 }

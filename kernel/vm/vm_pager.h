@@ -48,6 +48,18 @@ struct vm_pager_ops {
                   int *after);
   // The object is being terminated: release the pager's resources.
   void (*dealloc)(struct vm_object *obj);
+  // Optional (NULL: such objects are terminated at once). The last
+  // reference to obj has just gone: obj locked, ref_count 0, not dead.
+  // Return true to keep it (the pager sets OBJ_CACHED and lists it; see
+  // vm_object.h), false to have it terminated; obj is locked on return
+  // either way, and the pager may drop the lock meanwhile (nobody can
+  // revive obj until it is OBJ_CACHED). No spin lock is held by the
+  // caller: the pager may sleep.
+  bool (*cache)(struct vm_object *obj);
+  // Optional: reclaim has just freed pages; terminate the cached objects
+  // left with none. Called with no lock held; must not sleep for I/O or
+  // the file system's log (the pageout daemon calls it).
+  void (*trim)(void);
 };
 
 void vm_pager_register(int type, const struct vm_pager_ops *ops);
@@ -62,5 +74,9 @@ int vm_pager_put_pages(struct vm_object *obj, struct vm_page **ma, int count,
 bool vm_pager_has_page(struct vm_object *obj, vm_pindex_t pindex, int *before,
                        int *after);
 void vm_pager_dealloc(struct vm_object *obj);
+// The cache operation of obj's pager (false if it has none).
+bool vm_pager_cache(struct vm_object *obj);
+// Every pager's trim operation.
+void vm_pager_trim(void);
 
 #endif

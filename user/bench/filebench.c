@@ -16,6 +16,15 @@
 // disk, as the 4 MiB pass is far bigger than the buffer cache (NBUF
 // blocks). Warm: the previous pass left every page in the object.
 //
+// Then, with the keeper gone and the file closed:
+//
+//   reread-cold, reread-warm        open, read() the whole file, close
+//
+// Nothing holds the file between passes: the page cache keeps its object
+// on the list of unused files (vnode_pager.c), so a warm pass reads the
+// pages the last one left. A cold pass first drops that list with
+// vmreclaim(0) (untimed), as a file nobody had read would be.
+//
 // Every pass checks its sum, so a figure is never the speed of a wrong
 // answer.
 #include "user/bench/bench.h"
@@ -92,6 +101,28 @@ static int file_run(void *argp, int n)
   return 0;
 }
 
+// One pass of open, read() all, close; cold: the cache of unused files
+// dropped first.
+static int reread_run(void *argp, int n)
+{
+  uint64 s;
+  int ok;
+
+  for (int i = 0; i < n; i++) {
+    if (argp != 0 && vmreclaim(0) < 0)
+      return bench_fail("vmreclaim: %s", strerror(errno));
+    bench_begin();
+    if ((file_fd = open(FILE_NAME, O_RDONLY)) < 0)
+      return bench_fail("open: %s", strerror(errno));
+    s = sum_read(&ok);
+    close(file_fd);
+    bench_end();
+    if (!ok || s != file_sum)
+      return bench_fail("reread: sum %lx, expected %lx", s, file_sum);
+  }
+  return 0;
+}
+
 // Write the file: word i holds i times an odd constant. Leaves it open
 // read-only in file_fd, with the keeper mapping and the read buffer.
 static int file_create(void)
@@ -131,6 +162,10 @@ int bench_group_file(void)
   static char metric[2][4][24];
   static struct file_arg a[2][4];
   struct bench b[2][4];
+  const struct bench reread[2] = {
+    { "reread-cold", "ns/page", reread_run, (void *)1, 1, 8, FILE_PAGES },
+    { "reread-warm", "ns/page", reread_run, 0, 1, 8, FILE_PAGES },
+  };
   int failed;
 
   if (file_create() < 0) {
@@ -153,6 +188,7 @@ int bench_group_file(void)
     failed += bench_figure(&b[0][i]) < 0;
   munmap(keeper, FILE_BYTES);
   close(file_fd);
+  failed += bench_interleave(reread, 2);
   bench_unmap(buf, BUF_PAGES);
   unlink(FILE_NAME);
   return failed;

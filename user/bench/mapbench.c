@@ -7,18 +7,16 @@
 //   exec-cold           fork + exec of /benchnop (a program that returns
 //   exec-warm           at once) + wait; cold: its page cache dropped first
 //
-// As in filebench.c, the page cache of /benchnop lives only while its
-// object is referenced, which after each child has exited only the group's
-// own mapping of the file (the keeper) does; cold runs drop its pages with
-// msync(MS_INVALIDATE) before each exec (untimed). Its few blocks may still
-// be in the buffer cache: cold means "not in the page cache". Compare the
-// exec figures with fork-cow-0: the difference is exec and exit.
+// Nothing keeps /benchnop open or mapped between runs: each child's exit
+// lets go of its last reference, and the page cache keeps the file's
+// object on its list of unused files (vnode_pager.c), so a warm exec finds
+// its pages. Cold runs first drop that list with vmreclaim(0) (untimed).
+// Its few blocks may still be in the buffer cache: cold means "not in the
+// page cache". Compare exec-cold with fork-cow-0: the difference is exec
+// and exit.
 #include "user/bench/bench.h"
 
 #define NOP_PATH "/benchnop"
-
-static char *nop_keeper;
-static size_t nop_size;
 
 static int mmap_run(void *arg, int n)
 {
@@ -56,32 +54,14 @@ static int exec_run(void *arg, int n)
   int cold = arg != 0;
 
   for (int i = 0; i < n; i++) {
-    if (cold && msync(nop_keeper, nop_size, MS_INVALIDATE) < 0)
-      return bench_fail("msync: %s", strerror(errno));
+    if (cold && vmreclaim(0) < 0)
+      return bench_fail("vmreclaim: %s", strerror(errno));
     bench_begin();
     if (bench_fork_wait(NOP_PATH, argv) < 0)
       return -1;
     bench_end();
   }
   return 0;
-}
-
-// Map /benchnop whole, read-only and shared, to keep its page cache.
-static int nop_keep(void)
-{
-  struct stat st;
-  int fd;
-
-  if ((fd = open(NOP_PATH, O_RDONLY)) < 0)
-    return -1;
-  if (fstat(fd, &st) < 0) {
-    close(fd);
-    return -1;
-  }
-  nop_size = st.size;
-  nop_keeper = mmap(0, nop_size, PROT_READ, MAP_SHARED, fd, 0);
-  close(fd);                      // the mapping keeps the file
-  return nop_keeper == MAP_FAILED ? -1 : 0;
 }
 
 int bench_group_map(void)
@@ -104,12 +84,7 @@ int bench_group_map(void)
   failed += bench_figure(&b[0]) < 0;
   failed += bench_figure(&b[1]) < 0;
   bench_unmap(page, 1);
-  if (nop_keep() < 0) {
-    printf("BENCH-FAIL exec: cannot map %s: %s\n", NOP_PATH, strerror(errno));
-    return failed + 2;
-  }
   failed += bench_figure(&b[2]) < 0;
   failed += bench_figure(&b[3]) < 0;
-  munmap(nop_keeper, nop_size);
   return failed;
 }

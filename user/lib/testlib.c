@@ -231,14 +231,15 @@ tl_group_run(const char *name, void (*body)(void))
   tl_failed += st & TL_GROUP_MAX;
 }
 
-// The counts of the leak check, after dropping the clean page cache first
-// when drop is set. Nothing but this function's own return runs between
-// the two calls, so the pages the caller faults back in before vmstat
-// counts are the same every time.
+// The counts of the leak check, after dropping the cache of unused files
+// (whose objects, inodes and pages outlive their last user), and all the
+// clean page cache when drop is set. Nothing but this function's own
+// return runs between the two calls, so the pages the caller faults back
+// in before vmstat counts are the same every time.
 static int
 tl_snapshot(struct vmstats *vs, int drop)
 {
-  if (drop && vmreclaim(1L << 40) < 0)
+  if (vmreclaim(drop ? 1L << 40 : 0) < 0)
     return -1;
   return vmstat(vs);
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // pctests, advice group: what madvise does, seen in the vmstat counters
-// and in mincore. A file nobody uses has no page cache object, so a file
-// just written and closed is cold: the first mapping of it starts with no
-// resident page. Each test runs in a child (tl_run_child) so its mappings
-// vanish with it.
+// and in mincore. A file just written and closed stays in the cache of
+// unused files (kernel/vnode_cache.c), so cold_file drops that cache
+// (vmreclaim(0)): the first mapping then starts with no resident page.
+// Each test runs in a child (tl_run_child) so its mappings vanish with it.
 //
 // The window sizes are the kernel's (docs/syscalls-madvise.md): NORMAL
 // reads 7 pages behind and 8 ahead of a fault, SEQUENTIAL 16 ahead, RANDOM
@@ -34,7 +34,7 @@ static void snap(struct vmstats *vs)
 // Map a fresh NPG-page file read-only and shared, with advice.
 static char *cold_file(const char *path, int advice)
 {
-  if (pc_make_file(path, NPG * PGSIZE, 3) != 0)
+  if (pc_make_file(path, NPG * PGSIZE, 3) != 0 || vmreclaim(0) < 0)
     return 0;
   int fd = open(path, O_RDONLY);
   if (fd < 0)

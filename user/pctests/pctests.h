@@ -11,5 +11,6 @@ void pc_group_mmap(void);
 void pc_group_advice(void);
 void pc_group_reclaim(void);
 void pc_group_trunc(void);
+void pc_group_cache(void);
 
 #endif
