@@ -433,9 +433,10 @@ size_t vm_pageout_reclaim(size_t target)
 //     write (the last munmap or exit), the daemon's drop is the last and
 //     terminates the object here, and terminate's write-back and the
 //     inode's release wait for a log reservation. That needs, at the same
-//     moment, a transaction blocked on a fault; the page cache that
-//     outlives its last reference (issue 12) closes it, since the last
-//     drop then only puts the object on a list.
+//     moment, a transaction blocked on a fault. The cache of unused files
+//     (vnode_cache.c) closes it for a file that still has a name, since
+//     the last drop then only puts the object on a list; for a file
+//     unlinked meanwhile it is still open.
 //   - A failed write (I/O error, full disk, VM_PAGER_AGAIN) leaves the page
 //     dirty and resident, back on the laundry queue: nothing is lost, and
 //     msync, munmap, exit or the object's end write it as before.
