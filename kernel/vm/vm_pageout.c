@@ -209,20 +209,22 @@ static int vm_pageout_cluster(struct vm_page *m, struct vm_object *obj,
   return n;
 }
 
-// Write the busy cluster ma[0..n-1] of obj (locked) to swap and free the
-// pages written. A page that could not be written stays dirty and resident
-// (back on the laundry queue, for a later try). obj's lock is dropped
-// around the I/O; the caller's reference keeps obj alive meanwhile, and
-// the busy pages keep faults, unmapping and collapse away from them.
-// Returns the pages freed.
-static size_t vm_pageout_swap_cluster(struct vm_object *obj,
-                                      struct vm_page **ma, int n)
+// Write the busy cluster ma[0..n-1] of obj (locked) through its pager
+// with flags, and free the pages written. A page that could not be
+// written stays dirty and resident (back on the laundry queue, for a later
+// try), and *unwritten says there was one. obj's lock is dropped around
+// the I/O; the caller's reference keeps obj alive meanwhile, and the busy
+// pages keep faults, unmapping and collapse away from them (unmapped and
+// busy, a freed page was seen by nobody). Returns the pages freed.
+static size_t vm_pageout_put_cluster(struct vm_object *obj,
+                                     struct vm_page **ma, int n, int flags,
+                                     bool *unwritten)
 {
   int rtvals[SWAP_CLUSTER_MAX];
   size_t freed = 0;
 
-  swap_pager_make_swap(obj);
-  (void)vm_pager_put_pages(obj, ma, n, VM_PAGER_PUT_SYNC, rtvals);
+  *unwritten = false;
+  (void)vm_pager_put_pages(obj, ma, n, flags, rtvals);
   for (int i = 0; i < n; i++) {
     if (rtvals[i] == VM_PAGER_OK) {
       ma[i]->flags &= ~PG_DIRTY;
@@ -231,8 +233,21 @@ static size_t vm_pageout_swap_cluster(struct vm_object *obj,
     } else {
       vm_page_xunbusy(ma[i]);
       vm_page_launder(ma[i]);
+      *unwritten = true;
     }
   }
+  return freed;
+}
+
+// The same, for an anonymous object's cluster: to swap.
+static size_t vm_pageout_swap_cluster(struct vm_object *obj,
+                                      struct vm_page **ma, int n)
+{
+  size_t freed;
+  bool unwritten;
+
+  swap_pager_make_swap(obj);
+  freed = vm_pageout_put_cluster(obj, ma, n, VM_PAGER_PUT_SYNC, &unwritten);
   VM_CNT_ADD(v_pageout, freed);
   return freed;
 }
@@ -460,27 +475,18 @@ static bool vm_pageout_file_candidate(struct vm_page *m, struct vm_object *obj)
 
 // Write the busy cluster ma[0..n-1] of the file object obj (locked; a
 // reference held by the caller) without waiting for anyone, and free the
-// pages written. A page not written stays dirty, back on the laundry
-// queue, and *failed becomes obj. Returns the pages freed.
+// pages written. If a page was not written, *failed becomes obj. Returns
+// the pages freed.
 static size_t vm_pageout_file_cluster(struct vm_object *obj,
                                       struct vm_page **ma, int n,
                                       struct vm_object **failed)
 {
-  int rtvals[SWAP_CLUSTER_MAX];
-  size_t freed = 0;
+  size_t freed;
+  bool unwritten;
 
-  (void)vm_pager_put_pages(obj, ma, n, VM_PAGER_PUT_NOWAIT, rtvals);
-  for (int i = 0; i < n; i++) {
-    if (rtvals[i] == VM_PAGER_OK) {
-      ma[i]->flags &= ~PG_DIRTY;
-      vm_page_free(ma[i]);          // unmapped and busy: nobody sees it
-      freed++;
-    } else {
-      vm_page_xunbusy(ma[i]);
-      vm_page_launder(ma[i]);
-      *failed = obj;
-    }
-  }
+  freed = vm_pageout_put_cluster(obj, ma, n, VM_PAGER_PUT_NOWAIT, &unwritten);
+  if (unwritten)
+    *failed = obj;
   VM_CNT_ADD(v_filepageout, freed);
   return freed;
 }
