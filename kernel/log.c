@@ -149,15 +149,21 @@ static void log_commit(void)
   }
 }
 
+// May one more operation start now? Not while a commit runs, and only if
+// the log has room for every outstanding operation's worst case. Requires
+// fslog.lock.
+static bool log_admits(void)
+{
+  MTX_ASSERT_OWNED(&fslog.lock);
+  return !fslog.committing &&
+         fslog.lh.n + (fslog.outstanding + 1) * MAXOPBLOCKS <= LOGBLOCKS;
+}
+
 void begin_op(void)
 {
   mtx_lock(&fslog.lock);
-  for (;;) {
-    bool room = fslog.lh.n + (fslog.outstanding + 1) * MAXOPBLOCKS <= LOGBLOCKS;
-    if (!fslog.committing && room)
-      break;
+  while (!log_admits())
     sleep(&fslog, &fslog.lock);
-  }
   fslog.outstanding++;
   mtx_unlock(&fslog.lock);
 }
@@ -170,9 +176,7 @@ bool begin_op_try(void)
   bool ok;
 
   mtx_lock(&fslog.lock);
-  ok = !fslog.committing &&
-       fslog.lh.n + (fslog.outstanding + 1) * MAXOPBLOCKS <= LOGBLOCKS;
-  if (ok)
+  if ((ok = log_admits()))
     fslog.outstanding++;
   mtx_unlock(&fslog.lock);
   return ok;
