@@ -338,6 +338,35 @@ Test(vm_pageout, a_failed_daemon_write_keeps_the_pages_dirty)
     cr_assert_eq(laundry_store[i * PAGE_SIZE], 0x10 + i, "page %d", i);
 }
 
+// An object whose last reference is going (its count is 0 while the
+// pager's cache operation writes it back, the object unlocked during the
+// write) is not the daemon's to write: a reference taken then would bring
+// it back to life behind its pager. Its dirty pages wait; its clean ones
+// may go. (This panicked in the kernel: swaptests file, then oom.)
+Test(vm_pageout, pages_of_an_object_letting_go_are_not_written)
+{
+  struct vm_object *f = laundry_setup();
+  struct vm_page *m;
+
+  mtx_lock(&f->lock);
+  cr_assert_eq(vm_object_page_clean(f, 6, 8, true), KERN_SUCCESS);
+  cr_assert_eq(f->ref_count, 1, "the map entry's reference only");
+  f->ref_count = 0;
+  mtx_unlock(&f->lock);
+  vmtest_hog_all(8);
+  cr_assert_eq(vm_pageout_pass(false), 2, "the clean pages 6 and 7");
+  vmtest_hog_release();
+  mtx_lock(&f->lock);
+  f->ref_count = 1;
+  mtx_unlock(&f->lock);
+  cr_assert_eq(host_fakepager.pages_put, 2, "the daemon wrote a page");
+  for (int i = 0; i < 6; i++) {
+    cr_assert_not_null(m = page_of(f, (vm_pindex_t)i), "page %d freed", i);
+    cr_assert_neq(m->flags & PG_DIRTY, 0, "page %d is clean", i);
+  }
+  check_all();
+}
+
 Test(vm_pageout, wired_pages_stay)
 {
   struct vm_object *f = map_file(0, 0, 8, VM_PROT_READ);

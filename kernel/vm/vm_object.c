@@ -312,6 +312,15 @@ void vm_object_reference_locked(struct vm_object *obj)
   vm_object_ref_add(obj);
 }
 
+bool vm_object_reference_held(struct vm_object *obj)
+{
+  MTX_ASSERT_OWNED(&obj->lock);
+  if ((obj->flags & OBJ_DEAD) != 0 || vm_object_refs(obj) == 0)
+    return false;
+  vm_object_ref_add(obj);
+  return true;
+}
+
 bool vm_object_reference_if_alive(struct vm_object *obj)
 {
   bool alive;

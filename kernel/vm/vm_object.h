@@ -102,6 +102,12 @@ struct vm_object *vm_object_allocate(int type, vm_pindex_t size);
 void vm_object_reference(struct vm_object *obj);
 // The same with obj locked by the caller (who knows it is not dying).
 void vm_object_reference_locked(struct vm_object *obj);
+// With obj locked, for a scan that found obj through one of its pages:
+// take a reference unless obj has none left (it is dying, cached, or its
+// last user is letting go of it while the pager's cache operation writes
+// it back with obj's lock dropped). A reference taken then would revive
+// obj behind its pager's back.
+bool vm_object_reference_held(struct vm_object *obj);
 // For a cache that points at objects without holding a reference (the
 // vnode pager's ip->vmobj): take one only if obj is not already dying,
 // or revive obj if it is cached (OBJ_CACHED cleared, ref_count 1: the

@@ -497,7 +497,9 @@ static size_t vm_pageout_file_cluster(struct vm_object *obj,
 // this pass: its pages wait for the next (a pager that could not get the
 // log or the inode lock would not get it for the next page either). obj
 // stays locked; *ref says that a reference was taken on obj for the
-// caller to drop. Returns the pages freed.
+// caller to drop. An object with no reference left is letting go of its
+// last one: the pager's cache operation (vnode_cache_keep) is writing its
+// dirty pages back, so they are left to it. Returns the pages freed.
 static size_t vm_pageout_file_page(struct vm_page *m, struct vm_object *obj,
                                    bool *ref, struct vm_object **failed)
 {
@@ -512,9 +514,12 @@ static size_t vm_pageout_file_page(struct vm_page *m, struct vm_object *obj,
     vm_page_free(m);                // clean: the file holds its data
     return 1;
   }
-  n = vm_pageout_cluster(m, obj, ma, true);
-  vm_object_reference_locked(obj);
+  if (!vm_object_reference_held(obj)) {
+    vm_pageout_requeue(m);          // its last user is writing it back
+    return 0;
+  }
   *ref = true;
+  n = vm_pageout_cluster(m, obj, ma, true);
   return vm_pageout_file_cluster(obj, ma, n, failed);
 }
 
