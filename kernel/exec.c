@@ -40,6 +40,7 @@
 #include "uaccess.h"
 #include "vm/pmap.h"
 #include "vm/vm_page.h"
+#include "vm/vm_pageout.h"
 #include "vm/vm_map.h"
 #include "vm/vm_object.h"
 #include "vm/vmspace.h"
@@ -388,16 +389,21 @@ long sys_exec(void)
   char path[MAXPATH];
   char *argv[MAXARG + 1];
   struct vm_page *m;
-  int rc;
+  int rc, tries = VM_RECLAIM_TRIES;
 
   if ((rc = argstr(0, path, sizeof(path))) < 0)
     return rc;
-  m = vm_page_alloc(NULL, 0, VM_ALLOC_NOBUSY);
+  while ((m = vm_page_alloc(NULL, 0, VM_ALLOC_NOBUSY)) == NULL &&
+         vm_pageout_retry(&tries))
+    ;
   if (m == NULL)
     return -ENOMEM;
   rc = exec_fetch_args(argaddr(1), pmap_page_kva(m), argv);
-  if (rc == 0)
-    rc = exec(path, argv);
+  // exec changes nothing until it cannot fail: short of memory, it can
+  // wait for the pageout daemon and start again.
+  while (rc == 0 && (rc = exec(path, argv)) == -ENOMEM &&
+         vm_pageout_retry(&tries))
+    rc = 0;
   vm_page_free(m);
   return rc;
 }

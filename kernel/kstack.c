@@ -35,6 +35,7 @@
 #include "vm/pmap.h"
 #include "vm/vm_map.h"
 #include "vm/vm_page.h"
+#include "vm/vm_pageout.h"
 
 #define KSTACK_SPAN  ((KSTACK_PAGES + 1) * PAGE_SIZE)   // guard + stack
 #define KSTACK_POOL  NCPU           // stacks made at boot, never unmapped
@@ -123,12 +124,16 @@ fail:
 vm_offset_t kstack_alloc(void)
 {
   vm_offset_t top = 0;
+  int tries = VM_RECLAIM_TRIES;
 
   mtx_lock(&kstack_pool_lock);
   if (kstack_pool_nfree > 0)
     top = kstack_pool_free[--kstack_pool_nfree];
   mtx_unlock(&kstack_pool_lock);
-  return top != 0 ? top : kstack_alloc_new();
+  while (top == 0 && (top = kstack_alloc_new()) == 0 &&
+         vm_pageout_retry(&tries))
+    ;
+  return top;
 }
 
 void kstack_free(vm_offset_t top)

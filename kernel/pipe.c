@@ -35,6 +35,7 @@
 #include "uaccess.h"
 #include "vm/pmap.h"
 #include "vm/vm_page.h"
+#include "vm/vm_pageout.h"
 
 #define PIPE_CHUNK 512          // PIPE_BUF: writes this small are atomic
 #define PIPESIZE   2048u        // a power of two: see the ring comment
@@ -56,7 +57,12 @@ int pipealloc(struct file **rf, struct file **wf)
 {
   *rf = filealloc();
   *wf = *rf != NULL ? filealloc() : NULL;
-  struct vm_page *m = *wf != NULL ? vm_page_alloc_contig(0) : NULL;
+  struct vm_page *m = NULL;
+  int tries = VM_RECLAIM_TRIES;
+
+  while (*wf != NULL && (m = vm_page_alloc_contig(0)) == NULL &&
+         vm_pageout_retry(&tries))
+    ;
   if (m == NULL) {
     int err = *wf == NULL ? -ENFILE : -ENOMEM;
     if (*rf != NULL)

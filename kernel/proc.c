@@ -27,6 +27,7 @@
 #include "swap_dev.h"
 #include "uaccess.h"
 #include "vm/pmap.h"
+#include "vm/vm_pageout.h"
 #include "vm/vmspace.h"
 
 struct proc proc[NPROC];
@@ -205,10 +206,12 @@ int fork(void)
 {
   struct proc *p = myproc();
   struct proc *np = allocproc();
+  int tries = VM_RECLAIM_TRIES;
 
   if (np == NULL)
     return -EAGAIN;
-  np->vm = vmspace_fork(p->vm);
+  while ((np->vm = vmspace_fork(p->vm)) == NULL && vm_pageout_retry(&tries))
+    ;
   if (np->vm == NULL) {
     freeproc(np);
     return -ENOMEM;

@@ -3,7 +3,7 @@
 // swap disk (scripts/check.sh boots it at MEM=64M with SWAP=160M).
 //
 // Groups: anon (one process writes and verifies 3 x RAM of anonymous
-// memory), cow (four processes share copy-on-write pages under pressure,
+// memory; fork, pipe and exec work while a hog keeps memory full), cow (four processes share copy-on-write pages under pressure,
 // each writing its own and checking everyone's), mlock (an 8 MiB mlocked
 // range stays resident and intact while the rest of the process goes to
 // swap), madvfree (MADV_FREE pages under pressure read back as their old
@@ -119,9 +119,73 @@ static int anon_3x_ram(void)
   return 0;
 }
 
+// A hog writing over more than RAM, round and round, keeps free pages at
+// the daemon's low mark or below. Meanwhile fork, pipe and exec, whose
+// kernel allocations (stacks, page tables, pipe buffers) find no free
+// page as often as not, must wait for paging as a fault does, not fail.
+#define PRESSURE_ROUNDS 48
+
+static void pressure_hog(int ready)
+{
+  unsigned long n = ram_pages() + 2048;
+  uint64_t *a = anon(n);
+
+  TL_CHILD_CHECK(a != 0);
+  for (unsigned long pass = 0;; pass++) {
+    for (unsigned long i = 0; i < n; i++)
+      a[i * WORDS] = i + pass;
+    if (pass == 0)
+      TL_CHILD_CHECK(write(ready, "h", 1) == 1);
+  }
+}
+
+// One round: a pipe, a fork and (every fourth round) an exec. 0 or why not.
+static int pressure_round(int round)
+{
+  char *argv[] = { "echo", "x", 0 };
+  int p[2], pid, st;
+
+  TL_CHECK(pipe(p) == 0, "round %d: pipe failed", round);
+  close(p[0]);
+  close(p[1]);
+  TL_CHECK((pid = fork()) >= 0, "round %d: fork failed: %d", round, pid);
+  if (pid == 0) {
+    if (round % 4 == 0) {
+      close(1);                       // echo's output goes nowhere
+      exec("echo", argv);
+      exit(99);
+    }
+    exit(7);
+  }
+  TL_CHECK(wait(&st) == pid, "round %d: wait", round);
+  TL_CHECK(st == (round % 4 == 0 ? 0 : 7), "round %d: status %d%s", round,
+           st, st == 99 ? " (exec failed)" : "");
+  return 0;
+}
+
+static int anon_syscalls_under_pressure(void)
+{
+  int rd[2], hog, rc = 0, st;
+  char c;
+
+  TL_CHECK(swap_total() > 0, "no swap device");
+  TL_CHECK(pipe(rd) == 0, "pipe");
+  if ((hog = fork()) == 0)
+    pressure_hog(rd[1]);
+  TL_CHECK(hog > 0 && read(rd[0], &c, 1) == 1, "the hog did not start");
+  for (int round = 0; round < PRESSURE_ROUNDS && rc == 0; round++)
+    rc = pressure_round(round);
+  kill(hog);
+  TL_CHECK(wait(&st) == hog && st == -1, "the hog's status %d", st);
+  close(rd[0]);
+  close(rd[1]);
+  return rc;
+}
+
 static void group_anon(void)
 {
   tl_run_child("3x_ram", anon_3x_ram);
+  tl_run_child("syscalls_under_pressure", anon_syscalls_under_pressure);
 }
 
 // Four processes over one copy-on-write region of RAM / 2: each rewrites
@@ -480,33 +544,60 @@ static void nothing(void *arg)
   (void)arg;
 }
 
+// The three processes of stuck_victim and the pipes between them.
+struct stuck {
+  int rd[2], go[2], more[2];
+  int h, z, v;                        // pids; 0: not started
+};
+
+// Start Z, H and V, one after the other, as the comment above says.
+static int stuck_start(struct stuck *s)
+{
+  char c;
+
+  TL_CHECK(pipe(s->rd) == 0 && pipe(s->go) == 0 && pipe(s->more) == 0,
+           "pipe");
+  if ((s->z = fork()) == 0)
+    stuck_writer(s->rd[1], s->go[0]);
+  TL_CHECK(s->z > 0 && read(s->rd[0], &c, 1) == 1, "Z did not start");
+  if ((s->h = fork()) == 0)
+    stuck_hog(s->rd[1], s->more[0]);
+  TL_CHECK(s->h > 0 && read(s->rd[0], &c, 1) == 1, "H did not fill memory");
+  TL_CHECK(write(s->go[1], "g", 1) == 1, "pipe");
+  if ((s->v = fork()) == 0)
+    stuck_victim(s->rd[1]);
+  TL_CHECK(s->v > 0, "fork of V under memory pressure: %d", s->v);
+  TL_CHECK(read(s->rd[0], &c, 1) == 1, "V did not start");
+  return 0;
+}
+
 static int oom_stuck_victim(void)
 {
-  int rd[2], go[2], more[2], h, z, v, vk, pid, st, sth = 0, stz = 0, stv = 0;
-  char c[3];
+  struct stuck s = { { -1, -1 }, { -1, -1 }, { -1, -1 }, 0, 0, 0 };
+  int vk = -1, pid, st, sth = 0, stz = 0, stv = 0, started;
 
   TL_CHECK(swap_total() > 0, "no swap device");
-  TL_CHECK(pipe(rd) == 0 && pipe(go) == 0 && pipe(more) == 0, "pipe");
-  if ((z = fork()) == 0)
-    stuck_writer(rd[1], go[0]);
-  TL_CHECK(z > 0 && read(rd[0], c, 1) == 1, "Z did not start");
-  if ((h = fork()) == 0)
-    stuck_hog(rd[1], more[0]);
-  TL_CHECK(h > 0 && read(rd[0], c, 1) == 1, "H did not fill memory");
-  TL_CHECK(write(go[1], "g", 1) == 1, "pipe");
-  if ((v = fork()) == 0)
-    stuck_victim(rd[1]);
-  TL_CHECK(v > 0 && read(rd[0], c, 1) == 1, "V did not start");
-  sleep(2);                           // V asleep for the lock
-  vk = kill(v);                       // fails if Z was quick and V is gone
-  TL_CHECK(write(more[1], "m", 1) == 1, "pipe");
-  for (int k = 0; k < 3; k++) {
+  if ((started = stuck_start(&s)) == 0) {
+    sleep(2);                         // V asleep for the lock
+    vk = kill(s.v);                   // fails if Z was quick and V is gone
+    started = write(s.more[1], "m", 1) == 1 ? 0 : -1;
+  }
+  if (started != 0) {                 // (H waits for the word forever)
+    for (int *p = &s.h; p <= &s.v; p++)
+      if (*p > 0)
+        kill(*p);
+  }
+  for (int *p = &s.h; p <= &s.v; p++) {
+    if (*p <= 0)
+      continue;
     TL_CHECK((pid = wait(&st)) > 0, "wait");
-    *(pid == h ? &sth : pid == z ? &stz : &stv) = st;
+    *(pid == s.h ? &sth : pid == s.z ? &stz : &stv) = st;
   }
   for (int k = 0; k < 2; k++)
-    close(rd[k]), close(go[k]), close(more[k]);
+    close(s.rd[k]), close(s.go[k]), close(s.more[k]);
   unlink("stuck.f");
+  if (started != 0)
+    return started;
   TL_CHECK(sth == -1, "H's status %d, want -1 (killed)", sth);
   TL_CHECK(stv == -1 || (vk < 0 && stv == 0), "V's status %d", stv);
   TL_CHECK(stz == -1 || stz == 0, "Z's status %d", stz);

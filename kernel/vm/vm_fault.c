@@ -58,11 +58,6 @@
 // Resident neighbours mapped around an anonymous fault, each way.
 #define VM_FAULT_PREFAULT       4
 
-// How often a fault short of pages waits for the pageout daemon and tries
-// again. Enough for an out-of-memory victim to exit (each wait while it
-// dies lasts a clock tick or more: kernel/oom.c).
-#define VM_FAULT_RECLAIM_TRIES  32
-
 // A helper's result besides the KERN_* codes: everything was released and
 // the fault must start over from the lookup.
 #define VM_FAULT_RETRY          (-1)
@@ -647,7 +642,7 @@ static int vm_fault_try(struct vm_map *map, vm_offset_t va,
 int vm_fault(struct vm_map *map, vm_offset_t va, vm_prot_t fault_type,
              int fault_flags)
 {
-  int rv, tries = VM_FAULT_RECLAIM_TRIES;
+  int rv, tries = VM_RECLAIM_TRIES;
 
   KASSERT(fault_type != VM_PROT_NONE && (fault_type & ~VM_PROT_ALL) == 0,
           ("vm_fault: bad fault type %#x", fault_type));
@@ -655,7 +650,7 @@ int vm_fault(struct vm_map *map, vm_offset_t va, vm_prot_t fault_type,
   VM_CNT_INC(v_faults);
   VM_MAP_STAT_INC(map, faults);
   rv = vm_fault_try(map, va, fault_type, fault_flags);
-  while (rv == KERN_RESOURCE_SHORTAGE && tries-- > 0 && vm_pageout_wait())
+  while (rv == KERN_RESOURCE_SHORTAGE && vm_pageout_retry(&tries))
     rv = vm_fault_try(map, va, fault_type, fault_flags);
   return rv;
 }

@@ -767,6 +767,11 @@ void vm_pageout_daemon(void)
   }
 }
 
+bool vm_pageout_retry(int *tries)
+{
+  return (*tries)-- > 0 && vm_pageout_wait();
+}
+
 bool vm_pageout_wait(void)
 {
   uint64_t want;

@@ -52,6 +52,15 @@ void vm_pageout_poke(void);
 // out-of-memory victim is dying it waits on, so that no fault gives up
 // before the victim's memory is back. May sleep.
 bool vm_pageout_wait(void);
+// The same for a loop that tries again after each wait, *tries (start at
+// VM_RECLAIM_TRIES) times at most: counts one try and waits. Faults, and
+// the system calls whose kernel allocations cannot wait where they are
+// made (fork, exec, pipe, kernel stacks), loop on it rather than fail
+// while paging can still free memory. 32 tries are enough for an
+// out-of-memory victim to exit (each wait while it dies lasts a clock
+// tick or more: kernel/oom.c).
+#define VM_RECLAIM_TRIES 32
+bool vm_pageout_retry(int *tries);
 // One pass of the daemon, in the caller: age the active queue, then
 // reclaim up to the high mark keeping referenced pages (and, when urgent,
 // without keeping them if that was not enough). Returns the pages freed.
