@@ -9,10 +9,11 @@
 //     idle) or its process is exiting (the parent woken by exit): the
 //     hart is free or about to be, and waking another costs more;
 //   - to the hart it last ran on (p->cpu; a forked child: its parent's
-//     hart), when that is this hart or an idle one: its caches and TLB
-//     entries may still be there, and in the common hand-offs (fork then
-//     wait, a pipe writer then its reader) this hart is about to block
-//     and will run it next;
+//     hart), when that is an idle hart, or this hart with nothing queued
+//     yet: its caches and TLB entries may still be there, and in the
+//     common hand-offs (fork then wait, a pipe writer then its reader)
+//     this hart is about to block and will run it next -- but only the
+//     first process queued here gets that turn;
 //   - else to an idle hart, if there is one, which is woken by an IPI;
 //   - else to its last hart anyway, where it waits its turn.
 // A process left on this hart's queue behind a running one would wait for
@@ -99,6 +100,17 @@ static struct cpu *find_idle(struct cpu *self)
   return NULL;
 }
 
+// Would p, queued on c, wait for a tick there? On another hart, unless
+// that hart is idle. On this one, when a process is already queued here:
+// even if the running process blocks soon, that one runs first. (The
+// queue's length is read unlocked: a hint.)
+static bool would_wait(struct cpu *c, struct cpu *self, struct proc *p)
+{
+  if (c != self)
+    return !__atomic_load_n(&c->idle, __ATOMIC_SEQ_CST);
+  return self->proc != p && __atomic_load_n(&c->rq.len, __ATOMIC_RELAXED) > 0;
+}
+
 // Make p RUNNABLE and queue it where it will run soonest (see the top of
 // the file). Caller holds p->lock; p is not in any queue.
 void setrunnable(struct proc *p)
@@ -114,7 +126,7 @@ void setrunnable(struct proc *p)
   bool exiting = self->proc != NULL && self->proc->exiting;
   if (self->proc == NULL || exiting) {
     c = self;
-  } else if (c != self && !__atomic_load_n(&c->idle, __ATOMIC_SEQ_CST)) {
+  } else if (would_wait(c, self, p)) {
     struct cpu *idle = find_idle(self);
     if (idle)
       c = idle;
