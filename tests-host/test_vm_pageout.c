@@ -285,6 +285,7 @@ static struct vm_object *laundry_setup(void)
   f = map_file(0, 0, 8, VM_PROT_RW);
   for (int i = 0; i < 8; i++)
     poke(P(i), (uint8_t)(0x10 + i));
+  vm_page_pqbatch_drain_all();        // every page on the active queue
   vm_pageout_age(64);                 // all were used: bits cleared
   age(f, 0, 8);                       // and none since
   return f;

@@ -174,7 +174,8 @@ static struct vm_page *vm_pageout_neighbour(struct vm_object *obj,
 {
   struct vm_page *p = vm_object_page_lookup(obj, pindex);
 
-  if (p == NULL || p->queue == PQ_NONE || (refs && p->queue == PQ_ACTIVE) ||
+  if (p == NULL || vm_page_queue_of(p) == PQ_NONE ||
+      (refs && vm_page_active(p)) ||
       !vm_pageout_anon_candidate(p, obj) ||
       !vm_pageout_anon_needs_write(p, obj))
     return NULL;
@@ -411,6 +412,7 @@ static size_t vm_pageout_reclaim_queues(size_t target, bool refs)
 
 size_t vm_pageout_reclaim(size_t target)
 {
+  vm_page_pqbatch_drain_all();  // the scan sees only the queues' pages
   return vm_pageout_reclaim_queues(target, false);
 }
 
@@ -696,6 +698,9 @@ size_t vm_pageout_pass(bool urgent)
     target = vm_pageout_free_min();
   if (target == 0)
     return 0;
+  // The scan and the aging walk the queues alone: no page may wait in a
+  // hart's batch of activations while memory is short.
+  vm_page_pqbatch_drain_all();
   // Aging work in proportion to the pages wanted: a pass must not cost a
   // walk of the whole active queue when it frees a few dozen pages.
   (void)vm_pageout_age(VM_PAGEOUT_AGE_PER_PAGE * target);
