@@ -24,9 +24,9 @@
 // queue membership and the free lists by the page queue lock, which this
 // module takes itself (a leaf lock), a hart's cache of free pages by that
 // cache's own lock (h), and a hart's batch of activations by the batch's
-// lock (b); both come before the page queue lock. Two rules tie the locks together so
-// that the pageout scan (vm_pageout.c) can start from a queue, where it
-// holds only the queue lock: the owner of a page that is on a queue
+// lock (b); both come before the page queue lock. Two rules tie the locks
+// together so that the pageout scan (vm_pageout.c) can start from a queue,
+// where it holds only the queue lock: the owner of a page that is on a queue
 // changes only under the queue lock as well (vm_page_free dequeues before
 // unlinking, vm_object_page_rename switches owners under it), and the
 // queue an owned page is on changes only under its object lock as well
@@ -136,7 +136,8 @@ void vm_page_unwire(struct vm_page *m, bool deactivate);
 // Queues. Each moves the page (unless wired) to the named queue's tail;
 // the owner's lock is held. vm_page_deactivate_noreuse puts the page at
 // the head of the inactive queue instead, first in line for reclaim
-// (MADV_DONTNEED).
+// (MADV_DONTNEED). An owned page on no queue that is activated reaches the
+// active tail through its hart's batch (PQ_PENDING meanwhile).
 void vm_page_activate(struct vm_page *m);
 void vm_page_deactivate(struct vm_page *m);
 void vm_page_deactivate_noreuse(struct vm_page *m);

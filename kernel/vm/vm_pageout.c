@@ -98,7 +98,7 @@ size_t vm_pageout_target(void)
 // Why touching the object is safe. The scan starts from a queue with only
 // the queue lock held, but object locks come BEFORE the queue lock in the
 // lock order (vm.h): a thread holding an object lock may be waiting for
-// the queue lock right now (every vm_page_activate does that). Waiting
+// the queue lock right now (vm_page_deactivate does that). Waiting
 // here for the object's lock could therefore deadlock, so it is only
 // tried, and the page skipped if that fails. As for the object's memory:
 //   - m itself is always valid memory: struct vm_page lives in the page
