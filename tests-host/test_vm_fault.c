@@ -137,7 +137,7 @@ Test(vm_fault, read_then_write_private)
   cr_assert_eq(vmtest_get(map, VA(0)), 42);
   cr_assert_eq(vm_cnt.v_cow_faults + vm_cnt.v_cow_optim, 0);
   cr_assert((m->flags & PG_DIRTY) || pmap_is_modified(m));
-  cr_assert_eq(m->queue, PQ_ACTIVE);
+  cr_assert(vm_page_active(m), "queue %d", m->queue);
 }
 
 Test(vm_fault, fault_counters)

@@ -223,6 +223,43 @@ Test(vm_pageout, dontneed_pages_first_then_inactive_then_oldest_active)
 }
 
 // ---------------------------------------------------------------------------
+// Pages waiting in a hart's batch of activations sit on no queue: the scan
+// flushes every batch before it looks.
+
+// A fresh file of npages pages, read on hart 1: the page faulted first
+// waits in hart 1's batch (the ones read ahead with it went inactive).
+static struct vm_object *pending_file_pages(int npages)
+{
+  struct vm_object *f = map_file(0, 0, npages, VM_PROT_READ);
+
+  host_set_cpuid(1);
+  read_all(0, npages);
+  host_set_cpuid(0);
+  cr_assert_eq(page_of(f, 0)->queue, PQ_PENDING);
+  return f;
+}
+
+Test(vm_pageout, reclaim_finds_pages_waiting_in_a_batch)
+{
+  struct vm_object *f = pending_file_pages(4);
+
+  cr_assert_eq(vm_pageout_reclaim(4), 4);
+  cr_assert_eq(f->resident_count, 0);
+  check_all();
+}
+
+Test(vm_pageout, daemon_pass_finds_pages_waiting_in_a_batch)
+{
+  struct vm_object *f = pending_file_pages(4);
+
+  vmtest_hog_all(0);
+  cr_assert_eq(vm_pageout_pass(true), 4);
+  vmtest_hog_release();
+  cr_assert_eq(f->resident_count, 0);
+  check_all();
+}
+
+// ---------------------------------------------------------------------------
 // Pages that stay.
 
 // Three ways to be dirty: stored to through a writable mapping (only the
@@ -285,6 +322,7 @@ static struct vm_object *laundry_setup(void)
   f = map_file(0, 0, 8, VM_PROT_RW);
   for (int i = 0; i < 8; i++)
     poke(P(i), (uint8_t)(0x10 + i));
+  vm_page_pqbatch_drain_all();        // every page on the active queue
   vm_pageout_age(64);                 // all were used: bits cleared
   age(f, 0, 8);                       // and none since
   return f;

@@ -93,6 +93,7 @@ Test(vmcheck, page_queue_change_runs_the_page_checker, .signal = SIGABRT)
 
   mtx_lock(&obj->lock);
   vm_page_activate(m);
+  vm_page_pqbatch_drain_all();       // from its hart's batch to the queue
   m->plinks.prev = &m->plinks;       // a lost back link
   expect_panic("vm_page_check: page * badly linked on queue");
   vm_page_deactivate(m);

@@ -15,7 +15,8 @@
 //   map lock (sx: shared for faults, exclusive for changes)
 //     -> object lock (mtx; a shadow before its backing object, hand over hand)
 //       -> pmap lock (mtx, inside pmap.c)
-//         -> a hart's cache of free pages (mtx, one at a time; vm_page.c)
+//         -> a hart's cache of free pages (mtx, one at a time; vm_page.c),
+//            or a hart's batch of activations (vm_page_queue.c)
 //           -> page queue / free lock (mtx, leaf)
 //             -> kmem zone locks (leaf)
 // Also after the object lock, leaves: the swap allocator's lock

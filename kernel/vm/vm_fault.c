@@ -175,7 +175,7 @@ static void vm_fault_freebehind(struct vm_object *obj, vm_pindex_t pindex)
   start = pindex > VM_FAULT_FREEBEHIND ? pindex - VM_FAULT_FREEBEHIND : 0;
   for (m = vm_object_page_ge(obj, start); m != NULL && m->pindex < pindex;
        m = vm_object_page_next(obj, m)) {
-    if (m->queue != PQ_ACTIVE || vm_page_wired(m) || (m->flags & PG_BUSY))
+    if (!vm_page_active(m) || vm_page_wired(m) || (m->flags & PG_BUSY))
       continue;
     vm_page_deactivate(m);
     VM_CNT_INC(v_freebehind);

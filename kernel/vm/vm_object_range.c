@@ -152,7 +152,7 @@ static int vm_object_clean_run(struct vm_object *obj, struct vm_page **ma,
         error = rtvals[i] == VM_PAGER_NOSPACE ? KERN_NO_SPACE : KERN_MEMORY_ERROR;
     } else if (!vm_page_wired(ma[i])) {
       ma[i]->flags &= ~PG_DIRTY;
-      if (ma[i]->queue == PQ_LAUNDRY)
+      if (vm_page_queue_of(ma[i]) == PQ_LAUNDRY)
         vm_page_deactivate(ma[i]);
     }
     vm_page_xunbusy(ma[i]);

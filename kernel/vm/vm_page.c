@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The physical page layer: the page array, the buddy allocator of free
-// pages, the paging queues, wiring and the busy protocol.
+// pages, the per-hart caches of free pages and the busy protocol. The
+// paging queues and wiring are in vm_page_queue.c, the checker of all of
+// it, vm_page_check(), in vm_page_check.c.
 //
 // Interface: vm_page_startup() once at boot hands the VM a run of RAM and
 // an array of struct vm_page describing it. vm_page_alloc() takes one page
 // (optionally for an object), vm_page_free() gives it back;
 // vm_page_alloc_contig() / vm_page_free_contig() do the same with blocks
-// of 2^order pages for kernel memory. Allocated pages move between the
-// active, inactive and laundry queues as the pageout scan and madvise
-// direct; wired pages sit on no queue. The checker of all of it,
-// vm_page_check(), lives in vm_page_check.c.
+// of 2^order pages for kernel memory.
 //
 // Buddy allocator (Knowlton 1965): a free block of order k is 2^k pages
 // whose first page's index in the array is a multiple of 2^k. Its first
@@ -44,21 +43,15 @@
 // page (vm_page_alloc_contig) come from the buddy lists alone, draining
 // the caches when fragments held there are what is missing.
 //
-// Paging queues: each is a list, oldest at the head. Activating or
-// deactivating a page appends it at the tail; MADV_DONTNEED puts its
-// pages at the head of the inactive queue (vm_page_deactivate_noreuse),
-// where the pageout scan (vm_pageout.c) looks first.
-//
 // Locking: vm_page_lock (q) protects the free lists, the queues, each
-// page's queue and order fields and the counts; it is a leaf. Only the
-// pageout scan and vm_object_page_rename take it from outside this module
-// (vm_page_queue_lock). Each hart's cache has its own lock (h), taken
-// before vm_page_lock (a refill or a drain holds both), and nobody holds
-// two cache locks but vm_page_check; a cached page's queue and order
-// fields are (h). A page's identity, flags and wire_count belong to
-// its object's lock (o); pages without an object belong to their
-// allocator. While a page is on a queue its owner changes only under both
-// locks, and an owned page changes queues only under both (vm_page.h).
+// page's queue and order fields and the counts; nothing is taken after
+// it. Each hart's cache has its own lock (h), taken before vm_page_lock
+// (a refill or a drain holds both), and nobody holds two cache locks but
+// vm_page_check; a cached page's queue and order fields are (h). A page's
+// identity, flags and wire_count belong to its object's lock (o); pages
+// without an object belong to their allocator. The queues' own rules,
+// and the per-hart batches of activations with their lock (b), are in
+// vm_page_queue.c's comment.
 #include "lib/lock.h"
 #include "lib/string.h"
 #include "vm/pmap.h"
@@ -80,10 +73,6 @@
 #define VM_PAGE_PCPU_MAX    (2 * VM_PAGE_PCPU_BATCH)
 #define VM_PAGE_PCPU_LOW    (VM_PAGE_NCACHE * VM_PAGE_PCPU_BATCH)
 
-// Pages vm_page_dequeue_range takes off their queues per acquisition of
-// the queue lock.
-#define VM_PAGE_DEQUEUE_BATCH 32
-
 struct vmmeter vm_cnt;
 
 struct mtx vm_page_lock;
@@ -92,8 +81,6 @@ size_t vm_page_array_size;
 paddr_t vm_page_base;
 struct list_node vm_page_freeq[VM_NFREEORDER];
 size_t vm_page_nfree;
-struct list_node vm_page_queues[VM_PAGE_NQUEUES];
-size_t vm_page_qlen[VM_PAGE_NQUEUES];
 struct vm_page_pcpu vm_page_pcpu[VM_PAGE_NCACHE];
 
 static void vm_page_freeq_insert(struct vm_page *m, int order)
@@ -356,10 +343,7 @@ void vm_page_startup(struct vm_page *array, paddr_t base, size_t npages)
   vm_page_nfree = 0;
   for (k = 0; k < VM_NFREEORDER; k++)
     list_init(&vm_page_freeq[k]);
-  for (k = 0; k < VM_PAGE_NQUEUES; k++) {
-    list_init(&vm_page_queues[k]);
-    vm_page_qlen[k] = 0;
-  }
+  vm_page_queue_startup();
   for (k = 0; k < VM_PAGE_NCACHE; k++) {
     mtx_init(&vm_page_pcpu[k].lock, "vm page cache");
     list_init(&vm_page_pcpu[k].pages);
@@ -472,188 +456,6 @@ void vm_page_free_contig(struct vm_page *m, int order)
   mtx_unlock(&vm_page_lock);
 }
 
-// VMCHECK: m, about to leave or just put on a paging queue: a queue the
-// count says is not empty, linked both ways to its neighbours, owned by a
-// live object or by nobody.
-static void vm_page_check_queued(struct vm_page *m)
-{
-  vm_page_index(m);
-  KASSERT(m->queue >= PQ_ACTIVE && m->queue <= PQ_LAUNDRY &&
-          vm_page_qlen[m->queue] > 0 && m->plinks.next->prev == &m->plinks &&
-          m->plinks.prev->next == &m->plinks,
-          ("vm_page_check: page %p badly linked on queue %d", m, m->queue));
-  KASSERT(m->object == NULL || m->object->magic == VM_OBJECT_MAGIC,
-          ("vm_page_check: queued page %p has a dead owner", m));
-}
-
-// Move m to the tail (or, with head, the head) of queue q
-// (PQ_ACTIVE..PQ_LAUNDRY), or off every queue (PQ_NONE). Lock held.
-static void vm_page_requeue_locked(struct vm_page *m, int q, bool head)
-{
-  MTX_ASSERT_OWNED(&vm_page_lock);
-  KASSERT(m->queue != PQ_FREE, ("vm_page_requeue: page %p is free", m));
-  if (m->queue != PQ_NONE) {
-    if (vm_check_level > 0)
-      vm_page_check_queued(m);
-    list_remove(&m->plinks);
-    vm_page_qlen[m->queue]--;
-  }
-  m->queue = (uint8_t)q;
-  if (q == PQ_NONE)
-    return;
-  if (head)
-    list_insert_head(&vm_page_queues[q], &m->plinks);
-  else
-    list_insert_tail(&vm_page_queues[q], &m->plinks);
-  vm_page_qlen[q]++;
-  KASSERT(m->wire_count == 0, ("vm_page_requeue: page %p is wired", m));
-  if (vm_check_level > 0)
-    vm_page_check_queued(m);
-}
-
-// Queue m on q unless it is wired (wired pages stay off the queues). The
-// owner's lock keeps the queue an owned page is on stable for its holder.
-static void vm_page_enqueue(struct vm_page *m, int q, bool head)
-{
-  if (m->object != NULL)
-    MTX_ASSERT_OWNED(&m->object->lock);
-  if (vm_page_wired(m))
-    return;
-  mtx_lock(&vm_page_lock);
-  vm_page_requeue_locked(m, q, head);
-  mtx_unlock(&vm_page_lock);
-}
-
-void vm_page_activate(struct vm_page *m)
-{
-  vm_page_enqueue(m, PQ_ACTIVE, false);
-}
-
-void vm_page_deactivate(struct vm_page *m)
-{
-  vm_page_enqueue(m, PQ_INACTIVE, false);
-}
-
-// At the head, so the last page advised is the first reclaimed: the scan
-// takes DONTNEED'd pages before anything that merely aged.
-void vm_page_deactivate_noreuse(struct vm_page *m)
-{
-  vm_page_enqueue(m, PQ_INACTIVE, true);
-}
-
-void vm_page_launder(struct vm_page *m)
-{
-  vm_page_enqueue(m, PQ_LAUNDRY, false);
-}
-
-// A page on no queue stays there without the queue lock (its owner's lock
-// or, unowned, its allocator keeps it so: vm_page.h), so freeing or wiring
-// it need not take the lock at all.
-void vm_page_dequeue(struct vm_page *m)
-{
-  if (m->object != NULL)
-    MTX_ASSERT_OWNED(&m->object->lock);
-  if (m->queue == PQ_NONE)
-    return;
-  mtx_lock(&vm_page_lock);
-  vm_page_requeue_locked(m, PQ_NONE, false);
-  mtx_unlock(&vm_page_lock);
-}
-
-// vm_page_dequeue of the n pages of ma under one acquisition of the lock.
-static void vm_page_dequeue_batch(struct vm_page **ma, int n)
-{
-  if (n == 0)
-    return;
-  mtx_lock(&vm_page_lock);
-  for (int i = 0; i < n; i++)
-    vm_page_requeue_locked(ma[i], PQ_NONE, false);
-  mtx_unlock(&vm_page_lock);
-}
-
-// Once off a queue, an owned page stays off without the queue lock (only
-// its owner, who holds the object lock here, may queue it again).
-// A busy page's holder may requeue it when done; the caller will then
-// dequeue it one at a time, as vm_page_free does.
-void vm_page_dequeue_range(struct vm_object *obj, vm_pindex_t start,
-                           vm_pindex_t end)
-{
-  struct vm_page *ma[VM_PAGE_DEQUEUE_BATCH], *m;
-  int n = 0;
-
-  MTX_ASSERT_OWNED(&obj->lock);
-  for (m = vm_object_page_ge(obj, start); m != NULL && (end == 0 ||
-       m->pindex < end); m = vm_object_page_next(obj, m)) {
-    if (m->queue == PQ_NONE || (m->flags & PG_BUSY) != 0)
-      continue;
-    ma[n++] = m;
-    if (n == VM_PAGE_DEQUEUE_BATCH) {
-      vm_page_dequeue_batch(ma, n);
-      n = 0;
-    }
-  }
-  vm_page_dequeue_batch(ma, n);
-}
-
-void vm_page_queue_lock(void)
-{
-  mtx_lock(&vm_page_lock);
-}
-
-void vm_page_queue_unlock(void)
-{
-  mtx_unlock(&vm_page_lock);
-}
-
-bool vm_page_queue_owned(void)
-{
-  return mtx_owned(&vm_page_lock);
-}
-
-struct vm_page *vm_page_queue_first_locked(int q)
-{
-  struct list_node *l;
-
-  MTX_ASSERT_OWNED(&vm_page_lock);
-  KASSERT(q >= PQ_ACTIVE && q <= PQ_LAUNDRY,
-          ("vm_page_queue_first_locked: bad queue %d", q));
-  l = list_first(&vm_page_queues[q]);
-  return l != NULL ? container_of(l, struct vm_page, plinks) : NULL;
-}
-
-void vm_page_queue_rotate_locked(struct vm_page *m)
-{
-  KASSERT(m->queue >= PQ_ACTIVE && m->queue <= PQ_LAUNDRY,
-          ("vm_page_queue_rotate_locked: page %p is on no queue", m));
-  vm_page_requeue_locked(m, m->queue, false);
-}
-
-void vm_page_wire(struct vm_page *m)
-{
-  if (m->object != NULL)
-    MTX_ASSERT_OWNED(&m->object->lock);
-  KASSERT(m->queue != PQ_FREE, ("vm_page_wire: page %p is free", m));
-  KASSERT(m->wire_count < UINT32_MAX, ("vm_page_wire: page %p overflow", m));
-  // Off the queue first: the pageout scan looks at queued pages with only
-  // the queue lock, and a queued page must never look wired to it.
-  if (m->wire_count == 0) {
-    vm_page_dequeue(m);
-    VM_CNT_INC(v_wire_count);
-  }
-  m->wire_count++;
-}
-
-void vm_page_unwire(struct vm_page *m, bool deactivate)
-{
-  if (m->object != NULL)
-    MTX_ASSERT_OWNED(&m->object->lock);
-  KASSERT(m->wire_count > 0, ("vm_page_unwire: page %p not wired", m));
-  if (--m->wire_count > 0)
-    return;
-  __atomic_fetch_sub(&vm_cnt.v_wire_count, 1, __ATOMIC_RELAXED);
-  vm_page_enqueue(m, deactivate ? PQ_INACTIVE : PQ_ACTIVE, false);
-}
-
 void vm_page_xbusy(struct vm_page *m)
 {
   if (m->object != NULL)
@@ -712,23 +514,4 @@ size_t vm_page_free_count(void)
 size_t vm_page_total_count(void)
 {
   return vm_page_array_size;
-}
-
-size_t vm_page_queue_count(int queue)
-{
-  KASSERT(queue == PQ_FREE || (queue >= PQ_ACTIVE && queue <= PQ_LAUNDRY),
-          ("vm_page_queue_count: bad queue %d", queue));
-  if (queue == PQ_FREE)
-    return vm_page_free_count();
-  return __atomic_load_n(&vm_page_qlen[queue], __ATOMIC_RELAXED);
-}
-
-struct vm_page *vm_page_inactive_first(void)
-{
-  struct vm_page *m;
-
-  mtx_lock(&vm_page_lock);
-  m = vm_page_queue_first_locked(PQ_INACTIVE);
-  mtx_unlock(&vm_page_lock);
-  return m;
 }

@@ -15,13 +15,18 @@
 // on at most one paging queue (active, inactive, laundry) unless wired.
 // Wired pages are on no queue and are never reclaimed.
 //
+// A page activated for the first time may wait a little in its hart's
+// batch of activations (PQ_PENDING) before it reaches the active queue:
+// it counts as active all the same (vm_page_queue.c).
+//
 // Locking: identity, flags and wire_count are protected by the owning
 // object's lock (pages without an object are private to their owner);
 // queue membership and the free lists by the page queue lock, which this
-// module takes itself (a leaf lock), and a hart's cache of free pages by
-// that cache's own lock (h), taken before the page queue lock. Two rules tie the locks together so
-// that the pageout scan (vm_pageout.c) can start from a queue, where it
-// holds only the queue lock: the owner of a page that is on a queue
+// module takes itself (a leaf lock), a hart's cache of free pages by that
+// cache's own lock (h), and a hart's batch of activations by the batch's
+// lock (b); both come before the page queue lock. Two rules tie the locks
+// together so that the pageout scan (vm_pageout.c) can start from a queue,
+// where it holds only the queue lock: the owner of a page that is on a queue
 // changes only under the queue lock as well (vm_page_free dequeues before
 // unlinking, vm_object_page_rename switches owners under it), and the
 // queue an owned page is on changes only under its object lock as well
@@ -45,6 +50,8 @@ struct vm_object;
 #define PQ_ACTIVE       2             // recently used
 #define PQ_INACTIVE     3             // reclaim candidates, clean first
 #define PQ_LAUNDRY      4             // dirty reclaim candidates
+#define PQ_PENDING      5             // in a hart's batch, on its way to
+                                      // the active tail (vm_page_queue.c)
 
 // Flags (o).
 #define PG_BUSY         0x0001        // I/O or exclusive use in progress
@@ -72,9 +79,12 @@ struct vm_page {
   paddr_t phys_addr;                  // (c) physical address
   uint32_t wire_count;                // (o) wirings; > 0 keeps it resident
   uint16_t flags;                     // (o) PG_*
-  uint8_t queue;                      // (q) PQ_*; (o) too when owned
+  uint8_t queue;                      // (q) PQ_*; (o) too when owned;
+                                      //     (b) while PQ_PENDING
   uint8_t order;                      // (q) buddy order while PQ_FREE;
                                       //     (h) in a hart's cache
+  uint8_t batch_cpu;                  // (o) and (b): the hart whose batch
+                                      //     holds it while PQ_PENDING
   struct vm_page_md md;               // (p) machine-dependent
 };
 
@@ -114,6 +124,10 @@ void vm_page_pcpu_drain_all(void);
 struct vm_page *vm_page_alloc_contig(int order);
 void vm_page_free_contig(struct vm_page *m, int order);
 
+// Flush every hart's batch of activations to the active queue, so that
+// the pageout scan, which walks the queues alone, sees every page.
+void vm_page_pqbatch_drain_all(void);
+
 // Wiring. Wiring takes a page off its queue; the last unwire puts it on the
 // active queue (or inactive when deactivate is set). Object lock held.
 void vm_page_wire(struct vm_page *m);
@@ -122,7 +136,8 @@ void vm_page_unwire(struct vm_page *m, bool deactivate);
 // Queues. Each moves the page (unless wired) to the named queue's tail;
 // the owner's lock is held. vm_page_deactivate_noreuse puts the page at
 // the head of the inactive queue instead, first in line for reclaim
-// (MADV_DONTNEED).
+// (MADV_DONTNEED). An owned page on no queue that is activated reaches the
+// active tail through its hart's batch (PQ_PENDING meanwhile).
 void vm_page_activate(struct vm_page *m);
 void vm_page_deactivate(struct vm_page *m);
 void vm_page_deactivate_noreuse(struct vm_page *m);
@@ -153,6 +168,21 @@ void vm_page_queue_rotate_locked(struct vm_page *m);
 void vm_page_xbusy(struct vm_page *m);
 void vm_page_xunbusy(struct vm_page *m);
 void vm_page_busy_sleep(struct vm_page *m);
+
+// The queue m is on, read under its owner's lock alone: a flush may move
+// a PQ_PENDING page to PQ_ACTIVE meanwhile, and nothing else can change.
+static inline int vm_page_queue_of(const struct vm_page *m)
+{
+  return __atomic_load_n(&m->queue, __ATOMIC_RELAXED);
+}
+
+// Is m active, or on its way to the active queue? Owner's lock held.
+static inline bool vm_page_active(const struct vm_page *m)
+{
+  int q = vm_page_queue_of(m);
+
+  return q == PQ_ACTIVE || q == PQ_PENDING;
+}
 
 static inline void vm_page_dirty(struct vm_page *m) { m->flags |= PG_DIRTY; }
 static inline bool vm_page_wired(const struct vm_page *m) { return m->wire_count > 0; }

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 // vm_page_check: the page layer's invariant checker. It walks the buddy
-// lists, every hart's cache of free pages and the paging queues, then
+// lists, every hart's cache of free pages, the paging queues and every
+// hart's batch of activations, then
 // takes a census of the whole page array that must agree with them, and
 // panics with the first invariant that fails (the invariants are those of
 // vm_page.c's module comment). It costs a walk of every page, so it runs
 // in the host tests and under VMCHECK, never on a hot path.
 //
-// Locking: takes every cache's lock, in index order, then the free lock.
-// Nobody else holds two cache locks, so the order cannot deadlock.
+// Locking: takes every cache's lock, then every batch's, in index order,
+// then the free lock. Nobody else holds two cache locks or two batch
+// locks, nor a cache lock and a batch lock together, so the order cannot
+// deadlock.
 #include "lib/lock.h"
 #include "vm/pmap.h"
 #include "vm/vm_object.h"
@@ -83,15 +86,43 @@ static size_t vm_page_check_pcpu(struct vm_page_pcpu *c)
   return n;
 }
 
-// A census of the page array that must agree with the lists: listed_free
-// pages in the buddy lists, cached in the harts' caches.
-static void vm_page_check_census(size_t listed_free, size_t cached)
+// Check hart id's batch of activations: not full, every page pending
+// there, owned by a live object, unwired, and listed once. Returns how
+// many it holds. A page listed in two batches fails the batch_cpu test in
+// one of them; one pending in no batch fails the census.
+static size_t vm_page_check_pqbatch(int id)
 {
-  size_t nfree = 0, ncached = 0, nwired = 0, nq[VM_PAGE_NQUEUES] = { 0 };
+  struct vm_page_pqbatch *b = &vm_page_pqbatch[id];
+
+  KASSERT(b->n >= 0 && b->n < VM_PQBATCH_MAX,
+          ("vm_page_check: hart %d's batch holds %d pages", id, b->n));
+  for (int i = 0; i < b->n; i++) {
+    struct vm_page *m = b->pages[i];
+    vm_page_index(m);
+    KASSERT(m->queue == PQ_PENDING && m->batch_cpu == id,
+            ("vm_page_check: page %p in hart %d's batch has queue %d, hart "
+             "%d", m, id, m->queue, m->batch_cpu));
+    KASSERT(m->object != NULL && m->object->magic == VM_OBJECT_MAGIC &&
+            m->wire_count == 0,
+            ("vm_page_check: pending page %p unowned or wired", m));
+    for (int j = 0; j < i; j++)
+      KASSERT(b->pages[j] != m, ("vm_page_check: page %p twice in hart %d's "
+                                 "batch", m, id));
+  }
+  return (size_t)b->n;
+}
+
+// A census of the page array that must agree with the lists: listed_free
+// pages in the buddy lists, cached in the harts' caches, pending in their
+// batches.
+static void vm_page_check_census(size_t listed_free, size_t cached,
+                                 size_t pending)
+{
+  size_t nfree = 0, ncached = 0, nwired = 0, nq[PQ_PENDING + 1] = { 0 };
 
   for (size_t i = 0; i < vm_page_array_size; i++) {
     struct vm_page *m = &vm_page_array[i];
-    KASSERT(m->queue < VM_PAGE_NQUEUES, ("vm_page_check: page %zu has queue "
+    KASSERT(m->queue <= PQ_PENDING, ("vm_page_check: page %zu has queue "
                                          "%d", i, m->queue));
     KASSERT(m->phys_addr == vm_page_base + ptoa(i),
             ("vm_page_check: page %zu has the wrong address", i));
@@ -112,6 +143,9 @@ static void vm_page_check_census(size_t listed_free, size_t cached)
     KASSERT(nq[q] == vm_page_qlen[q], ("vm_page_check: %zu pages say queue "
                                        "%d, it holds %zu", nq[q], q,
                                        vm_page_qlen[q]));
+  KASSERT(nq[PQ_PENDING] == pending, ("vm_page_check: %zu pages say "
+                                      "pending, the batches hold %zu",
+                                      nq[PQ_PENDING], pending));
   KASSERT(nwired == vm_cnt.v_wire_count,
           ("vm_page_check: %zu wired pages, v_wire_count %lu", nwired,
            (unsigned long)vm_cnt.v_wire_count));
@@ -120,20 +154,26 @@ static void vm_page_check_census(size_t listed_free, size_t cached)
 void vm_page_check(void)
 {
   struct list_node *l;
-  size_t listed = 0, cached = 0;
+  size_t listed = 0, cached = 0, pending = 0;
 
   for (int i = 0; i < VM_PAGE_NCACHE; i++)
     mtx_lock(&vm_page_pcpu[i].lock);
-  mtx_lock(&vm_page_lock);
   for (int i = 0; i < VM_PAGE_NCACHE; i++)
+    mtx_lock(&vm_page_pqbatch[i].lock);
+  mtx_lock(&vm_page_lock);
+  for (int i = 0; i < VM_PAGE_NCACHE; i++) {
     cached += vm_page_check_pcpu(&vm_page_pcpu[i]);
+    pending += vm_page_check_pqbatch(i);
+  }
   for (int k = 0; k < VM_NFREEORDER; k++)
     list_for_each(l, &vm_page_freeq[k])
       listed += vm_page_check_block(container_of(l, struct vm_page, plinks), k);
   for (int q = PQ_ACTIVE; q <= PQ_LAUNDRY; q++)
     vm_page_check_queue(q);
-  vm_page_check_census(listed, cached);
+  vm_page_check_census(listed, cached, pending);
   mtx_unlock(&vm_page_lock);
+  for (int i = VM_PAGE_NCACHE - 1; i >= 0; i--)
+    mtx_unlock(&vm_page_pqbatch[i].lock);
   for (int i = VM_PAGE_NCACHE - 1; i >= 0; i--)
     mtx_unlock(&vm_page_pcpu[i].lock);
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-// The page layer's state, shared by its two halves: vm_page.c (the buddy
-// allocator, the per-hart caches, the queues) and vm_page_check.c (the
-// checker that walks them). Nothing outside those two files includes this;
-// vm_page.c's module comment describes the structures and their locks.
+// The page layer's state, shared by its three parts: vm_page.c (the buddy
+// allocator, the per-hart caches), vm_page_queue.c (the queues and the
+// per-hart batches of activations) and vm_page_check.c (the checker that
+// walks them). Nothing outside those files includes this; the module
+// comments of vm_page.c and vm_page_queue.c describe the structures and
+// their locks.
 #ifndef VM_VM_PAGE_INTERNAL_H
 #define VM_VM_PAGE_INTERNAL_H
 
@@ -22,6 +24,16 @@ struct vm_page_pcpu {
   size_t count;                       // (h) pages in the list; (a) to read
 } __attribute__((aligned(64)));       // a cache line each: no false sharing
 
+// A hart's batch of activations: pages (PQ_PENDING) bound for the active
+// tail, oldest first. Never full between operations: the activation that
+// fills it flushes it. Locks: (b) the batch's own lock; (a) atomic.
+#define VM_PQBATCH_MAX      16
+struct vm_page_pqbatch {
+  struct mtx lock;
+  int n;                              // (b) pages in it; (a) to read
+  struct vm_page *pages[VM_PQBATCH_MAX]; // (b)
+} __attribute__((aligned(64)));
+
 extern struct mtx vm_page_lock;                        // the free lock
 extern struct vm_page *vm_page_array;                  // (c)
 extern size_t vm_page_array_size;                      // (c) pages
@@ -32,6 +44,10 @@ extern size_t vm_page_nfree;                           // (q) free pages in
 extern struct list_node vm_page_queues[VM_PAGE_NQUEUES]; // (q) by PQ_*
 extern size_t vm_page_qlen[VM_PAGE_NQUEUES];           // (q)
 extern struct vm_page_pcpu vm_page_pcpu[VM_PAGE_NCACHE];
+extern struct vm_page_pqbatch vm_page_pqbatch[VM_PAGE_NCACHE];
+
+// Empty queues and batches, for vm_page_startup.
+void vm_page_queue_startup(void);
 
 // m's index in the page array; m must be in it.
 static inline size_t vm_page_index(const struct vm_page *m)

@@ -98,7 +98,7 @@ size_t vm_pageout_target(void)
 // Why touching the object is safe. The scan starts from a queue with only
 // the queue lock held, but object locks come BEFORE the queue lock in the
 // lock order (vm.h): a thread holding an object lock may be waiting for
-// the queue lock right now (every vm_page_activate does that). Waiting
+// the queue lock right now (vm_page_deactivate does that). Waiting
 // here for the object's lock could therefore deadlock, so it is only
 // tried, and the page skipped if that fails. As for the object's memory:
 //   - m itself is always valid memory: struct vm_page lives in the page
@@ -174,7 +174,8 @@ static struct vm_page *vm_pageout_neighbour(struct vm_object *obj,
 {
   struct vm_page *p = vm_object_page_lookup(obj, pindex);
 
-  if (p == NULL || p->queue == PQ_NONE || (refs && p->queue == PQ_ACTIVE) ||
+  if (p == NULL || vm_page_queue_of(p) == PQ_NONE ||
+      (refs && vm_page_active(p)) ||
       !vm_pageout_anon_candidate(p, obj) ||
       !vm_pageout_anon_needs_write(p, obj))
     return NULL;
@@ -411,6 +412,7 @@ static size_t vm_pageout_reclaim_queues(size_t target, bool refs)
 
 size_t vm_pageout_reclaim(size_t target)
 {
+  vm_page_pqbatch_drain_all();  // the scan sees only the queues' pages
   return vm_pageout_reclaim_queues(target, false);
 }
 
@@ -696,6 +698,9 @@ size_t vm_pageout_pass(bool urgent)
     target = vm_pageout_free_min();
   if (target == 0)
     return 0;
+  // The scan and the aging walk the queues alone: no page may wait in a
+  // hart's batch of activations while memory is short.
+  vm_page_pqbatch_drain_all();
   // Aging work in proportion to the pages wanted: a pass must not cost a
   // walk of the whole active queue when it frees a few dozen pages.
   (void)vm_pageout_age(VM_PAGEOUT_AGE_PER_PAGE * target);

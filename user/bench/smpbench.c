@@ -19,7 +19,8 @@
 //                 per acquisition of a map lock's interlock.
 //   lock-page-acq acquisitions of the page lock per zero-filled page
 //                 during all zfod-par runs: what the per-hart caches of
-//                 free pages (kernel/vm/vm_page.c) take off that lock.
+//                 free pages (kernel/vm/vm_page.c) and batches of
+//                 activations (kernel/vm/vm_page_queue.c) take off it.
 #include "user/bench/bench.h"
 
 #define ZFOD_PAGES 256             // pages each process faults per pass
