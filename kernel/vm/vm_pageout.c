@@ -139,10 +139,10 @@ static void vm_pageout_requeue(struct vm_page *m)
   vm_page_queue_unlock();
 }
 
-// May the anonymous page m of obj (locked) go to swap now? Not while a
-// collapse moves obj's pages or obj is dying, nor while m is busy or
-// holds nothing yet.
-static bool vm_pageout_anon_candidate(struct vm_page *m, struct vm_object *obj)
+// May the page m of obj (locked) be written out and freed now (to swap,
+// or for a file page to its file)? Not while a collapse moves obj's pages
+// or obj is dying, nor while m is busy, wired or holds nothing yet.
+static bool vm_pageout_write_candidate(struct vm_page *m, struct vm_object *obj)
 {
   return (obj->flags & (OBJ_DEAD | OBJ_COLLAPSING)) == 0 &&
          (m->flags & (PG_BUSY | PG_VALID)) == PG_VALID && !vm_page_wired(m);
@@ -153,8 +153,7 @@ static bool vm_pageout_anon_candidate(struct vm_page *m, struct vm_object *obj)
 // anonymous page with no copy may be a zero page or a copy of a backing
 // object's page; writing it is always right, guessing is not. A clean
 // file page has its copy in the file.)
-static bool vm_pageout_anon_needs_write(struct vm_page *m,
-                                        struct vm_object *obj)
+static bool vm_pageout_needs_write(struct vm_page *m, struct vm_object *obj)
 {
   pmap_page_protect(m, VM_PROT_NONE);
   if (pmap_is_modified(m))
@@ -176,8 +175,8 @@ static struct vm_page *vm_pageout_neighbour(struct vm_object *obj,
 
   if (p == NULL || vm_page_queue_of(p) == PQ_NONE ||
       (refs && vm_page_active(p)) ||
-      !vm_pageout_anon_candidate(p, obj) ||
-      !vm_pageout_anon_needs_write(p, obj))
+      !vm_pageout_write_candidate(p, obj) ||
+      !vm_pageout_needs_write(p, obj))
     return NULL;
   return p;
 }
@@ -290,13 +289,13 @@ static size_t vm_pageout_anon(struct vm_page *m, struct vm_object *obj,
   struct vm_page *ma[SWAP_CLUSTER_MAX];
   int n;
 
-  if (!vm_pageout_anon_candidate(m, obj) ||
+  if (!vm_pageout_write_candidate(m, obj) ||
       (swap_pager_full() && ((m->flags & PG_DIRTY) != 0 ||
                              swap_pager_lookup(obj, m->pindex) == SWAPBLK_NONE))) {
     vm_pageout_requeue(m);            // (with swap full: it cannot be written)
     return 0;
   }
-  if (!vm_pageout_anon_needs_write(m, obj)) {
+  if (!vm_pageout_needs_write(m, obj)) {
     vm_page_free(m);
     return 1;
   }
@@ -466,15 +465,6 @@ size_t vm_pageout_reclaim(size_t target)
 //     pages before it touches one.
 // A page the scan finds clean (msync got there first) is simply freed.
 
-// Is m, its object obj locked, a resident file page the daemon may write
-// and free? Not while obj is dying (terminate writes it), nor while m is
-// busy, invalid or wired.
-static bool vm_pageout_file_candidate(struct vm_page *m, struct vm_object *obj)
-{
-  return obj->type == OBJT_VNODE && (obj->flags & OBJ_DEAD) == 0 &&
-         (m->flags & (PG_BUSY | PG_VALID)) == PG_VALID && !vm_page_wired(m);
-}
-
 // Write the busy cluster ma[0..n-1] of the file object obj (locked; a
 // reference held by the caller) without waiting for anyone, and free the
 // pages written. If a page was not written, *failed becomes obj. Returns
@@ -508,11 +498,12 @@ static size_t vm_pageout_file_page(struct vm_page *m, struct vm_object *obj,
   struct vm_page *ma[SWAP_CLUSTER_MAX];
   int n;
 
-  if (obj == *failed || !vm_pageout_file_candidate(m, obj)) {
-    vm_pageout_requeue(m);          // anonymous, busy, or failed already
+  if (obj == *failed || obj->type != OBJT_VNODE ||
+      !vm_pageout_write_candidate(m, obj)) {
+    vm_pageout_requeue(m);          // anonymous, busy, dying, failed already
     return 0;
   }
-  if (!vm_pageout_anon_needs_write(m, obj)) {
+  if (!vm_pageout_needs_write(m, obj)) {
     vm_page_free(m);                // clean: the file holds its data
     return 1;
   }
