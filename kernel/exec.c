@@ -398,12 +398,11 @@ long sys_exec(void)
     ;
   if (m == NULL)
     return -ENOMEM;
-  rc = exec_fetch_args(argaddr(1), pmap_page_kva(m), argv);
   // exec changes nothing until it cannot fail: short of memory, it can
   // wait for the pageout daemon and start again.
-  while (rc == 0 && (rc = exec(path, argv)) == -ENOMEM &&
-         vm_pageout_retry(&tries))
-    rc = 0;
+  if ((rc = exec_fetch_args(argaddr(1), pmap_page_kva(m), argv)) == 0)
+    while ((rc = exec(path, argv)) == -ENOMEM && vm_pageout_retry(&tries))
+      ;
   vm_page_free(m);
   return rc;
 }
