@@ -545,62 +545,71 @@ static void nothing(void *arg)
 }
 
 // The three processes of stuck_victim and the pipes between them.
+// The three processes of stuck_victim, in the order they start, and the
+// pipes between them.
+enum { STUCK_Z, STUCK_H, STUCK_V, STUCK_N };
 struct stuck {
   int rd[2], go[2], more[2];
-  int h, z, v;                        // pids; 0: not started
+  int pid[STUCK_N];                   // 0: not started
 };
 
 // Start Z, H and V, one after the other, as the comment above says.
 static int stuck_start(struct stuck *s)
 {
+  int *pid = s->pid;
   char c;
 
   TL_CHECK(pipe(s->rd) == 0 && pipe(s->go) == 0 && pipe(s->more) == 0,
            "pipe");
-  if ((s->z = fork()) == 0)
+  if ((pid[STUCK_Z] = fork()) == 0)
     stuck_writer(s->rd[1], s->go[0]);
-  TL_CHECK(s->z > 0 && read(s->rd[0], &c, 1) == 1, "Z did not start");
-  if ((s->h = fork()) == 0)
+  TL_CHECK(pid[STUCK_Z] > 0 && read(s->rd[0], &c, 1) == 1, "Z did not start");
+  if ((pid[STUCK_H] = fork()) == 0)
     stuck_hog(s->rd[1], s->more[0]);
-  TL_CHECK(s->h > 0 && read(s->rd[0], &c, 1) == 1, "H did not fill memory");
+  TL_CHECK(pid[STUCK_H] > 0 && read(s->rd[0], &c, 1) == 1,
+           "H did not fill memory");
   TL_CHECK(write(s->go[1], "g", 1) == 1, "pipe");
-  if ((s->v = fork()) == 0)
+  if ((pid[STUCK_V] = fork()) == 0)
     stuck_victim(s->rd[1]);
-  TL_CHECK(s->v > 0, "fork of V under memory pressure: %d", s->v);
+  TL_CHECK(pid[STUCK_V] > 0, "fork of V under memory pressure: %d",
+           pid[STUCK_V]);
   TL_CHECK(read(s->rd[0], &c, 1) == 1, "V did not start");
   return 0;
 }
 
 static int oom_stuck_victim(void)
 {
-  struct stuck s = { { -1, -1 }, { -1, -1 }, { -1, -1 }, 0, 0, 0 };
-  int vk = -1, pid, st, sth = 0, stz = 0, stv = 0, started;
+  struct stuck s = { { -1, -1 }, { -1, -1 }, { -1, -1 }, { 0, 0, 0 } };
+  int vk = -1, pid, st, status[STUCK_N] = { 0 }, started;
 
   TL_CHECK(swap_total() > 0, "no swap device");
   if ((started = stuck_start(&s)) == 0) {
     sleep(2);                         // V asleep for the lock
-    vk = kill(s.v);                   // fails if Z was quick and V is gone
+    vk = kill(s.pid[STUCK_V]);        // fails if Z was quick and V is gone
     started = write(s.more[1], "m", 1) == 1 ? 0 : -1;
   }
-  if (started != 0) {                 // (H waits for the word forever)
-    for (int *p = &s.h; p <= &s.v; p++)
-      if (*p > 0)
-        kill(*p);
-  }
-  for (int *p = &s.h; p <= &s.v; p++) {
-    if (*p <= 0)
+  for (int i = 0; i < STUCK_N; i++)   // on a failure H waits forever
+    if (started != 0 && s.pid[i] > 0)
+      kill(s.pid[i]);
+  for (int i = 0; i < STUCK_N; i++) {
+    if (s.pid[i] <= 0)
       continue;
     TL_CHECK((pid = wait(&st)) > 0, "wait");
-    *(pid == s.h ? &sth : pid == s.z ? &stz : &stv) = st;
+    for (int k = 0; k < STUCK_N; k++)
+      if (pid == s.pid[k])
+        status[k] = st;
   }
   for (int k = 0; k < 2; k++)
     close(s.rd[k]), close(s.go[k]), close(s.more[k]);
   unlink("stuck.f");
   if (started != 0)
     return started;
-  TL_CHECK(sth == -1, "H's status %d, want -1 (killed)", sth);
-  TL_CHECK(stv == -1 || (vk < 0 && stv == 0), "V's status %d", stv);
-  TL_CHECK(stz == -1 || stz == 0, "Z's status %d", stz);
+  TL_CHECK(status[STUCK_H] == -1, "H's status %d, want -1 (killed)",
+           status[STUCK_H]);
+  TL_CHECK(status[STUCK_V] == -1 || (vk < 0 && status[STUCK_V] == 0),
+           "V's status %d", status[STUCK_V]);
+  TL_CHECK(status[STUCK_Z] == -1 || status[STUCK_Z] == 0, "Z's status %d",
+           status[STUCK_Z]);
   TL_CHECK(tl_fork_wait(nothing, 0) == 0, "fork after the kills failed");
   return 0;
 }
