@@ -29,8 +29,8 @@
 // back first, by the pageout daemon (putpages with VM_PAGER_PUT_NOWAIT,
 // which tries the log and the inode lock instead of waiting for them), or
 // else when msync, munmap, exit or the object's end write it. read() and
-// write() that find no free page wait for the daemon and try once more
-// (vnode_pager_hold).
+// write() that find no free page wait for the daemon and try again, as
+// faults do (vnode_pager_hold).
 //
 // End of file: obj->pager_size is the file size in bytes and obj->size the
 // pages that hold any of it. getpages zeroes the part of the last page past
@@ -510,14 +510,16 @@ static int vnode_pager_hold_try(struct vm_object *obj, vm_pindex_t pindex,
 // the caller copies with no lock held). A page holding part of the file
 // (pindex < obj->size) is read in first; a page past the end starts as
 // zeros. With no page free, it waits for the pageout daemon (the try has
-// released obj's lock) and tries once more. 0, -ENOMEM or -EIO.
+// released obj's lock) and tries again, as a fault does: -ENOMEM only when
+// a fault would give up too. 0, -ENOMEM or -EIO.
 static int vnode_pager_hold(struct vm_object *obj, vm_pindex_t pindex,
                             struct vm_page **mp)
 {
-  int rc = vnode_pager_hold_try(obj, pindex, mp);
+  int rc, tries = VM_RECLAIM_TRIES;
 
-  if (rc == -ENOMEM && vm_pageout_wait())
-    rc = vnode_pager_hold_try(obj, pindex, mp);
+  while ((rc = vnode_pager_hold_try(obj, pindex, mp)) == -ENOMEM &&
+         vm_pageout_retry(&tries))
+    ;
   return rc;
 }
 

@@ -3,7 +3,8 @@
 // swap disk (scripts/check.sh boots it at MEM=64M with SWAP=160M).
 //
 // Groups: anon (one process writes and verifies 3 x RAM of anonymous
-// memory; fork, pipe and exec work while a hog keeps memory full), cow (four processes share copy-on-write pages under pressure,
+// memory; fork, pipe, exec, read and write work while a hog keeps memory
+// full), cow (four processes share copy-on-write pages under pressure,
 // each writing its own and checking everyone's), mlock (an 8 MiB mlocked
 // range stays resident and intact while the rest of the process goes to
 // swap), madvfree (MADV_FREE pages under pressure read back as their old
@@ -122,7 +123,8 @@ static int anon_3x_ram(void)
 // A hog writing over more than RAM, round and round, keeps free pages at
 // the daemon's low mark or below. Meanwhile fork, pipe and exec, whose
 // kernel allocations (stacks, page tables, pipe buffers) find no free
-// page as often as not, must wait for paging as a fault does, not fail.
+// page as often as not, and read() and write() of a file, whose cache
+// pages are as short, must wait for paging as a fault does, not fail.
 #define PRESSURE_ROUNDS 48
 
 static void pressure_hog(int ready)
@@ -137,6 +139,27 @@ static void pressure_hog(int ready)
     if (pass == 0)
       TL_CHILD_CHECK(write(ready, "h", 1) == 1);
   }
+}
+
+// write() eight fresh pages of the scratch file fd, then read() back the eight
+// of an earlier round, long since pushed out of the cache: both need free
+// pages for the file's cache. 0 or why not.
+static int pressure_file(int fd, int round)
+{
+  static char buf[8 * PGSIZE];
+  int old = round / 2, r;
+
+  memset(buf, 'a' + round % 26, sizeof(buf));
+  TL_CHECK(lseek(fd, (off_t)round * sizeof(buf), SEEK_SET) >= 0, "lseek");
+  TL_CHECK((r = write(fd, buf, sizeof(buf))) == sizeof(buf),
+           "round %d: write returned %d", round, r);
+  TL_CHECK(lseek(fd, (off_t)old * sizeof(buf), SEEK_SET) >= 0, "lseek");
+  TL_CHECK((r = read(fd, buf, sizeof(buf))) == sizeof(buf),
+           "round %d: read returned %d", round, r);
+  for (unsigned long i = 0; i < sizeof(buf); i++)
+    TL_CHECK(buf[i] == 'a' + old % 26, "round %d: byte %lu of round %d's "
+             "pages reads %d", round, i, old, buf[i]);
+  return 0;
 }
 
 // One round: a pipe, a fork and (every fourth round) an exec. 0 or why not.
@@ -165,7 +188,7 @@ static int pressure_round(int round)
 
 static int anon_syscalls_under_pressure(void)
 {
-  int rd[2], hog, rc = 0, st;
+  int rd[2], hog, fd, rc = 0, st;
   char c;
 
   TL_CHECK(swap_total() > 0, "no swap device");
@@ -173,10 +196,15 @@ static int anon_syscalls_under_pressure(void)
   if ((hog = fork()) == 0)
     pressure_hog(rd[1]);
   TL_CHECK(hog > 0 && read(rd[0], &c, 1) == 1, "the hog did not start");
+  unlink("pressure.f");
+  TL_CHECK((fd = open("pressure.f", O_CREATE | O_RDWR)) >= 0, "open");
   for (int round = 0; round < PRESSURE_ROUNDS && rc == 0; round++)
-    rc = pressure_round(round);
+    if ((rc = pressure_round(round)) == 0)
+      rc = pressure_file(fd, round);
   kill(hog);
   TL_CHECK(wait(&st) == hog && st == -1, "the hog's status %d", st);
+  close(fd);
+  unlink("pressure.f");
   close(rd[0]);
   close(rd[1]);
   return rc;
