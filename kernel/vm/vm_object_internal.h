@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Helpers shared by the two halves of the object module, vm_object.c (life
-// cycle, shadow chains) and vm_object_range.c (range operations). Nothing
-// outside those two files includes this.
+// Helpers shared by the parts of the object module, vm_object.c (life
+// cycle, shadow chains), vm_object_page.c (the page index) and
+// vm_object_range.c (range operations). Nothing outside them includes
+// this.
 #ifndef VM_VM_OBJECT_INTERNAL_H
 #define VM_VM_OBJECT_INTERNAL_H
 
@@ -9,6 +10,12 @@
 #include "vm/pmap.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
+
+// The page of a node of an object's memq (NULL for NULL).
+static inline struct vm_page *vm_object_node_page(struct avl_node *n)
+{
+  return n == NULL ? NULL : container_of(n, struct vm_page, onode);
+}
 
 // Defined in vm_object.c.
 
