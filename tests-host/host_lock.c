@@ -13,7 +13,8 @@
 // under contention, and mtx_lock, which would wait for ever, panics.
 //
 // sleep() can never be woken (there is nobody else to call wakeup), so it
-// panics; wakeup() has nobody to wake and does nothing.
+// panics -- unless a test has set a hook to play the other thread
+// (host_set_sleep_hook); wakeup() has nobody to wake and does nothing.
 #include "host_lock.h"
 #include "lib/lock.h"
 
@@ -179,10 +180,23 @@ bool sx_locked(const struct sx *sx)
   return sx->xowner != 0 || sx->readers > 0;
 }
 
+static void (*host_sleep_hook)(void *chan);
+
+void host_set_sleep_hook(void (*hook)(void *chan))
+{
+  host_sleep_hook = hook;
+}
+
 void sleep(void *chan, struct mtx *m)
 {
-  panic("sleep: would block forever on the host (chan %p, lock %s)", chan,
-        m != NULL ? m->name : "none");
+  if (host_sleep_hook == NULL)
+    panic("sleep: would block forever on the host (chan %p, lock %s)", chan,
+          m != NULL ? m->name : "none");
+  if (m != NULL)
+    mtx_unlock(m);
+  host_sleep_hook(chan);
+  if (m != NULL)
+    mtx_lock(m);
 }
 
 void wakeup(void *chan)

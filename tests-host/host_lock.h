@@ -19,6 +19,13 @@
 //   host_set_cpuid(1);   // frees now fill hart 1's cache
 //   ...
 //   host_set_cpuid(0);
+//
+// A sleep waits for another thread; a test plays that thread with a hook,
+// which sleep() runs (with the mutex released) instead of panicking:
+//
+//   host_set_sleep_hook(release_it);   // sleep(chan, m) calls release_it(chan)
+//   ...
+//   host_set_sleep_hook(NULL);          // sleep() panics again
 #ifndef HOST_LOCK_H
 #define HOST_LOCK_H
 
@@ -27,5 +34,6 @@ struct mtx;
 void host_mtx_hold_foreign(struct mtx *m);
 void host_mtx_release_foreign(struct mtx *m);
 void host_set_cpuid(int id);
+void host_set_sleep_hook(void (*hook)(void *chan));
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "host_fakepager.h"
+#include "host_lock.h"
 #include "lib/list.h"
 #include "lib/lock.h"
 #include "vm/pmap.h"
@@ -203,4 +204,89 @@ Test(vm_object_cache, a_partly_reclaimed_object_stays_cached)
   cr_assert_eq(obj->resident_count, 1);
   cr_assert_neq(obj->flags & OBJ_CACHED, 0);
   cr_assert_eq(host_fakepager.dealloc, 0);
+}
+
+// ---------------------------------------------------------------------------
+// The pageout code's reference is never the last to go
+// (vm_object_pageout_hold): the daemon must never end up letting go of an
+// object, which for a file writes it back and waits for the log.
+
+static struct vm_object *held;        // whose pageout reference the hook drops
+static int waits;
+
+// Plays the pageout daemon finishing its write while a user waits.
+static void pageout_finishes(void *chan)
+{
+  cr_assert_eq(chan, &held->pageout_refs, "the user waits for the pageout");
+  cr_assert_eq(cache_calls, 0, "let go of before the pageout reference went");
+  mtx_lock(&held->lock);
+  cr_assert_not(vm_object_pageout_hold(held),
+                "a new pageout reference while a user waits");
+  mtx_unlock(&held->lock);
+  waits++;
+  vm_object_pageout_release(held);
+}
+
+static void pageout_hold(struct vm_object *obj)
+{
+  mtx_lock(&obj->lock);
+  cr_assert(vm_object_pageout_hold(obj));
+  mtx_unlock(&obj->lock);
+  held = obj;
+  waits = 0;
+}
+
+Test(vm_object_cache, the_last_user_waits_for_the_pageout_and_lets_go_itself)
+{
+  struct vm_object *obj = file_with_pages(2);
+
+  pageout_hold(obj);
+  host_set_sleep_hook(pageout_finishes);
+  vm_object_deallocate(obj);          // the last user's munmap or exit
+  host_set_sleep_hook(NULL);
+  cr_assert_eq(waits, 1);
+  cr_assert_eq(cache_calls, 1, "the user's drop offered it to the cache");
+  cr_assert_eq(obj->ref_count, 0);
+  cr_assert_eq(obj->pageout_refs, 0);
+  cr_assert_neq(obj->flags & OBJ_CACHED, 0);
+  cr_assert_eq(obj->flags & OBJ_PAGEOUT_WAIT, 0);
+}
+
+// The second-to-last user waits too: its drop would leave the work of
+// the last (an anonymous object's collapse into its shadow, the
+// one-mapping flag) to the pageout release. A drop that leaves two users
+// does not wait (no hook: a sleep would panic).
+Test(vm_object_cache, only_the_last_two_users_wait_for_the_pageout)
+{
+  struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 4);
+
+  vm_object_reference(obj);
+  vm_object_reference(obj);
+  pageout_hold(obj);
+  vm_object_deallocate(obj);          // 3 users -> 2: no wait
+  cr_assert_eq(obj->ref_count, 3);
+  host_set_sleep_hook(pageout_finishes);
+  vm_object_deallocate(obj);          // 2 -> 1: waits
+  host_set_sleep_hook(NULL);
+  cr_assert_eq(waits, 1);
+  cr_assert_eq(obj->ref_count, 1);
+  cr_assert_neq(obj->flags & OBJ_ONEMAPPING, 0, "down to one user");
+  vm_object_deallocate(obj);
+  cr_assert_eq(vm_object_count(), 0);
+}
+
+// A pageout release that leaves users does nothing else, and an object
+// whose last user is letting go (count 0) refuses a pageout reference.
+Test(vm_object_cache, a_pageout_reference_needs_a_user)
+{
+  struct vm_object *obj = file_with_pages(1);
+
+  pageout_hold(obj);
+  vm_object_pageout_release(obj);
+  cr_assert_eq(obj->ref_count, 1);
+  cr_assert_eq(cache_calls, 0);
+  vm_object_deallocate(obj);          // cached: no user left
+  mtx_lock(&obj->lock);
+  cr_assert_not(vm_object_pageout_hold(obj), "a cached object has no user");
+  mtx_unlock(&obj->lock);
 }

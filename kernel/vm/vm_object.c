@@ -182,13 +182,47 @@ void vm_object_reference_locked(struct vm_object *obj)
   vm_object_ref_add(obj);
 }
 
-bool vm_object_reference_held(struct vm_object *obj)
+bool vm_object_pageout_hold(struct vm_object *obj)
 {
   MTX_ASSERT_OWNED(&obj->lock);
-  if ((obj->flags & OBJ_DEAD) != 0 || vm_object_refs(obj) == 0)
+  if ((obj->flags & (OBJ_DEAD | OBJ_PAGEOUT_WAIT)) != 0 ||
+      vm_object_refs(obj) == 0)
     return false;
   vm_object_ref_add(obj);
+  obj->pageout_refs++;
   return true;
+}
+
+void vm_object_pageout_release(struct vm_object *obj)
+{
+  int32_t left;
+
+  mtx_lock(&obj->lock);
+  KASSERT(obj->pageout_refs > 0, ("vm_object_pageout_release: object %u "
+                                  "has no pageout reference", obj->id));
+  obj->pageout_refs--;
+  left = vm_object_ref_drop(obj);
+  KASSERT(left > obj->pageout_refs, ("vm_object_pageout_release: object %u "
+                                     "lost its last user", obj->id));
+  if (obj->pageout_refs == 0 && (obj->flags & OBJ_PAGEOUT_WAIT) != 0) {
+    obj->flags &= ~OBJ_PAGEOUT_WAIT;
+    wakeup(&obj->pageout_refs);
+  }
+  mtx_unlock(&obj->lock);
+}
+
+// Before a user's drop (obj locked): while the pageout code holds obj and
+// the drop would leave at most one other reference, wait for it to let go
+// (vm_object_pageout_hold says why). Bounded: the pageout code holds obj
+// only across one cluster's write, which never waits for the log or for
+// a lock a user may hold.
+static void vm_object_pageout_wait(struct vm_object *obj)
+{
+  while (obj->pageout_refs > 0 &&
+         vm_object_refs(obj) - obj->pageout_refs <= 2) {
+    obj->flags |= OBJ_PAGEOUT_WAIT;
+    sleep(&obj->pageout_refs, &obj->lock);
+  }
 }
 
 bool vm_object_reference_if_alive(struct vm_object *obj)
@@ -338,6 +372,7 @@ void vm_object_deallocate(struct vm_object *obj)
     mtx_lock(&obj->lock);
     KASSERT(obj->magic == VM_OBJECT_MAGIC && vm_object_refs(obj) > 0,
             ("vm_object_deallocate: object %u has no reference", obj->id));
+    vm_object_pageout_wait(obj);
     left = vm_object_ref_drop(obj);
     if (left == 0 && vm_pager_cache(obj)) {
       mtx_unlock(&obj->lock);       // kept (or revived meanwhile)
@@ -657,6 +692,13 @@ void vm_object_collapse(struct vm_object *obj)
   while ((obj->flags & OBJ_DEAD) == 0 &&
          (backing = obj->backing_object) != NULL) {
     mtx_lock(&backing->lock);
+    // While the pageout code writes backing's pages the chain stays as it
+    // is: a bypass could leave its reference the last but one to go,
+    // which vm_object_pageout_hold forbids.
+    if (backing->pageout_refs > 0) {
+      mtx_unlock(&backing->lock);
+      break;
+    }
     if (!vm_object_collapse_step(obj, backing))
       break;
   }

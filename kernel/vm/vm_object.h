@@ -62,6 +62,8 @@ struct vm_page;
                                 // clean pages, for a later user (see below)
 #define OBJ_MIGHTBEDIRTY 0x0020 // file: a page may be dirty beyond what its
                                 // writers wrote back (vnode_cache.c)
+#define OBJ_PAGEOUT_WAIT 0x0040 // a user waits for the pageout references
+                                // to go; no new one is taken (see below)
 
 #define VM_OBJECT_MAGIC 0x0b1ec7a5u
 
@@ -74,6 +76,8 @@ struct vm_object {
   vm_ooffset_t backing_offset;        // (o) bytes added going down
   vm_pindex_t size;                   // (o) in pages
   int32_t ref_count;                  // (o)
+  int32_t pageout_refs;               // (o) of ref_count, the pageout code's
+                                      //     (vm_object_pageout_hold)
   int32_t shadow_count;               // (o) length of shadows
   uint32_t resident_count;            // (o) pages in memq
   uint16_t flags;                     // (o) OBJ_*
@@ -102,12 +106,22 @@ struct vm_object *vm_object_allocate(int type, vm_pindex_t size);
 void vm_object_reference(struct vm_object *obj);
 // The same with obj locked by the caller (who knows it is not dying).
 void vm_object_reference_locked(struct vm_object *obj);
-// With obj locked, for a scan that found obj through one of its pages:
-// take a reference unless obj has none left (it is dying, cached, or its
-// last user is letting go of it while the pager's cache operation writes
-// it back with obj's lock dropped). A reference taken then would revive
-// obj behind its pager's back.
-bool vm_object_reference_held(struct vm_object *obj);
+// The pageout code's reference, held across a write of obj's pages with
+// obj's lock dropped (vm_pageout.c). Unlike any other it never goes last:
+// a user whose drop would leave obj with at most one reference besides
+// the pageout ones waits until they are gone (vm_object_deallocate), so
+// the work of a last or second-to-last drop -- terminating obj, which for
+// a file writes its pages back and waits for the log; collapsing obj into
+// its shadow -- is never the pageout daemon's. The daemon must never wait
+// for the log: a writer inside a transaction may be waiting for it, for a
+// free page. vm_object_pageout_hold, with obj locked, takes one unless obj
+// has no reference left (dying, cached, or its last user letting go of it
+// while the pager's cache operation writes it back: a reference then would
+// revive obj behind its pager's back) or a user waits for these to go;
+// false, nothing taken, then. vm_object_pageout_release, obj unlocked,
+// drops it and wakes the waiting user.
+bool vm_object_pageout_hold(struct vm_object *obj);
+void vm_object_pageout_release(struct vm_object *obj);
 // For a cache that points at objects without holding a reference (the
 // vnode pager's ip->vmobj): take one only if obj is not already dying,
 // or revive obj if it is cached (OBJ_CACHED cleared, ref_count 1: the

@@ -41,8 +41,8 @@
 // otherwise it is written to swap together with the neighbours in its
 // object that may go too (one cluster, one request: vm_pageout_cluster),
 // and the pages written are freed. The object lock is dropped for the
-// write, with the pages busy and a reference of the scan's own on the
-// object. A page that fails to be written stays dirty and resident, on
+// write, with the pages busy and the pageout code's reference on the
+// object (vm_object_pageout_hold: never the last to go). A page that fails to be written stays dirty and resident, on
 // the laundry queue. The laundry queue is scanned between the inactive
 // and the active queue.
 //
@@ -281,8 +281,10 @@ static bool vm_pageout_unmap_clean(struct vm_page *m)
 // swap is freed at once; any other is written out with its neighbours
 // and freed. Returns the pages freed (0: m moved on to the tail of its
 // queue, or failed to be written). obj locked, and again on return; the
-// lock is dropped across the write, under a reference of our own, which
-// *ref says the caller must drop (vm_object_deallocate, once unlocked).
+// lock is dropped across the write, under the pageout code's reference,
+// which *ref says the caller must drop (vm_object_pageout_release, once
+// unlocked). An object whose last users are letting go of it is left to
+// them.
 static size_t vm_pageout_anon(struct vm_page *m, struct vm_object *obj,
                               bool refs, bool *ref)
 {
@@ -299,9 +301,12 @@ static size_t vm_pageout_anon(struct vm_page *m, struct vm_object *obj,
     vm_page_free(m);
     return 1;
   }
-  n = vm_pageout_cluster(m, obj, ma, refs);
-  vm_object_reference_locked(obj);
+  if (!vm_object_pageout_hold(obj)) {
+    vm_pageout_requeue(m);            // its last users are letting go
+    return 0;
+  }
   *ref = true;
+  n = vm_pageout_cluster(m, obj, ma, refs);
   return vm_pageout_swap_cluster(obj, ma, n);
 }
 
@@ -379,7 +384,7 @@ static size_t vm_pageout_scan(int q, size_t target, bool refs)
     freed += vm_pageout_page(m, obj, q, refs, &ref);
     mtx_unlock(&obj->lock);
     if (ref)
-      vm_object_deallocate(obj);
+      vm_object_pageout_release(obj);
   }
   return freed;
 }
@@ -441,18 +446,14 @@ size_t vm_pageout_reclaim(size_t target)
 //     every buffer of the transaction: no thread holds a buffer across a
 //     user copy (fs.c readi/writei copy through a bounce buffer), so the
 //     commit waits only for the disk.
-//   - The object's life. Its lock is dropped during the write; a reference
-//     of the scan's own (dropped by vm_pageout_launder, as for swap)
-//     keeps it from being terminated, and the busy pages keep faults,
-//     read(), write(), msync and truncation away from them.
-//     One window is left: when every other reference goes during the
-//     write (the last munmap or exit), the daemon's drop is the last and
-//     terminates the object here, and terminate's write-back and the
-//     inode's release wait for a log reservation. That needs, at the same
-//     moment, a transaction blocked on a fault. The cache of unused files
-//     (vnode_cache.c) closes it for a file that still has a name, since
-//     the last drop then only puts the object on a list; for a file
-//     unlinked meanwhile it is still open.
+//   - The object's life. Its lock is dropped during the write; the
+//     pageout code's reference (vm_object_pageout_hold, dropped by
+//     vm_pageout_launder, as for swap) keeps it from being terminated, and
+//     the busy pages keep faults, read(), write(), msync and truncation
+//     away from them. That reference is never the last to go: a last
+//     munmap or exit during the write waits for it, and then terminates
+//     the object (or caches it) itself, so terminate's write-back and the
+//     inode's release, which wait for the log, never run in the daemon.
 //   - A failed write (I/O error, full disk, VM_PAGER_AGAIN) leaves the page
 //     dirty and resident, back on the laundry queue: nothing is lost, and
 //     msync, munmap, exit or the object's end write it as before.
@@ -507,8 +508,8 @@ static size_t vm_pageout_file_page(struct vm_page *m, struct vm_object *obj,
     vm_page_free(m);                // clean: the file holds its data
     return 1;
   }
-  if (!vm_object_reference_held(obj)) {
-    vm_pageout_requeue(m);          // its last user is writing it back
+  if (!vm_object_pageout_hold(obj)) {
+    vm_pageout_requeue(m);          // its last users are letting go
     return 0;
   }
   *ref = true;
@@ -535,7 +536,7 @@ static size_t vm_pageout_launder(size_t target)
     freed += vm_pageout_file_page(m, obj, &ref, &failed);
     mtx_unlock(&obj->lock);
     if (ref)
-      vm_object_deallocate(obj);  // (rarely the last: see above)
+      vm_object_pageout_release(obj);   // never the last: see above
   }
   VM_CNT_ADD(v_reclaimed, freed);
   return freed;
