@@ -136,6 +136,16 @@ Test(vm_object, deallocate_of_shadowed_object_panics, .signal = SIGABRT)
   vm_object_deallocate(obj);   // the reference was the shadow's, not ours
 }
 
+Test(vm_object, checker_catches_pageout_references_without_a_user,
+     .signal = SIGABRT)
+{
+  struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 1);
+
+  expect_panic("vm_object_check: object * has 1 pageout references of 1");
+  obj->pageout_refs = 1;       // the pageout code's would be the last
+  vm_object_check(obj);
+}
+
 Test(vm_object, reference_of_dead_object_panics, .signal = SIGABRT)
 {
   struct vm_object *obj = vm_object_allocate(OBJT_DEFAULT, 1);

@@ -93,6 +93,11 @@ void vm_object_check(struct vm_object *obj)
           (vm_object_refs(obj) > 0) != ((obj->flags & OBJ_CACHED) != 0),
           ("vm_object_check: object %u type %u flags 0x%x refs %d", obj->id,
            obj->type, obj->flags, vm_object_refs(obj)));
+  // The pageout code's references are among the count, never all of it.
+  KASSERT(obj->pageout_refs >= 0 &&
+          (obj->pageout_refs == 0 || obj->pageout_refs < vm_object_refs(obj)),
+          ("vm_object_check: object %u has %d pageout references of %d",
+           obj->id, obj->pageout_refs, vm_object_refs(obj)));
   vm_object_check_pages(obj);
   vm_object_check_shadows(obj);
   vm_object_check_backing(obj);
