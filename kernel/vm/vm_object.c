@@ -368,6 +368,7 @@ void vm_object_deallocate(struct vm_object *obj)
 {
   int32_t left;
 
+  ASSERT_SLEEPABLE();   // any drop may wait for the pageout, or terminate
   while (obj != NULL) {
     mtx_lock(&obj->lock);
     KASSERT(obj->magic == VM_OBJECT_MAGIC && vm_object_refs(obj) > 0,
