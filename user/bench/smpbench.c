@@ -35,6 +35,7 @@ static int fork_wait_figure(int npages)
   static char metric[32];
   struct bench_fork_arg a = { 0, npages };
   struct bench b = { metric, "ns/fork", bench_fork_run, &a, 1, 256, 1 };
+  struct vmstats v0, v1;
   int rc;
 
   snprintf(metric, sizeof(metric), "fork-wait-%d", npages);
@@ -42,7 +43,14 @@ static int fork_wait_figure(int npages)
     printf("BENCH-FAIL %s: mmap: %s\n", metric, strerror(errno));
     return -1;
   }
+  (void)vmstat(&v0);
   rc = bench_figure(&b);
+  // Where the hand-offs went (docs/scheduling.md): a fork+wait that stays
+  // on one hart adds none of these.
+  if (vmstat(&v1) == 0)
+    printf("# %s scheduler: %lu ipis, %lu kicks, %lu steals\n", metric,
+           v1.sched_ipis - v0.sched_ipis, v1.sched_kicks - v0.sched_kicks,
+           v1.sched_steals - v0.sched_steals);
   bench_unmap(a.region, npages);
   return rc;
 }
