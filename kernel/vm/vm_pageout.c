@@ -788,7 +788,9 @@ bool vm_pageout_wait(void)
     vm_pageout_d.wanted = MAX(vm_pageout_d.wanted, want);
     vm_pageout_d.stalled = false;
     wakeup(&vm_pageout_d);
-    while (vm_pageout_d.passes < want)
+    // A killed waiter stops waiting (kill wakes it): its fault fails and
+    // it exits, giving its memory back, even if the pass never comes.
+    while (vm_pageout_d.passes < want && !vm_oom_caller_killed())
       sleep(&vm_pageout_d.passes, &vm_pageout_d.lock);
     freed = vm_pageout_d.last_freed;
     oom = vm_pageout_d.oom;
