@@ -23,9 +23,14 @@
 // Writing the file of a running program (write, ftruncate) is -ETXTBSY,
 // checked under the inode lock (exec.c, "Program text").
 //
-// Big writes are split into transactions of FS_WRITE_CHUNK bytes (see the
-// bound in fs.c), so one write() may commit in several steps: a crash in
-// the middle leaves a prefix of it on disk.
+// Big writes are split into transactions of VNODE_RESERVE_CHUNK bytes
+// (vnode_pager.c; see the bound in fs.c), so one write() may commit in
+// several steps: a crash in the middle leaves a prefix of it on disk.
+//
+// No inode lock and no log reservation is held across a user copy
+// (directories are read through a kernel buffer: fileread_dir): the copy
+// may fault and wait for a page that is being written back, whose writer
+// waits for the log.
 //
 // Locking: ftable.lock (spin) protects ref and type of every entry;
 // offlock (sleep) protects off.
@@ -39,14 +44,6 @@
 #include "stat.h"
 #include "uaccess.h"
 #include "vnode_pager.h"
-
-// Bytes written per transaction. An unaligned chunk covers one block more
-// than its size; add the inode, the bitmap block and at most 3 indirect
-// blocks (a chunk shorter than NINDIRECT blocks meets at most two of them
-// below the doubly indirect one), and it fits MAXOPBLOCKS.
-#define FS_WRITE_CHUNK ((MAXOPBLOCKS - 6) * BSIZE)
-CTASSERT(FS_WRITE_CHUNK / BSIZE + 1 + 5 <= MAXOPBLOCKS);
-CTASSERT(FS_WRITE_CHUNK / BSIZE < NINDIRECT);
 
 struct devsw devsw[NDEV];
 
@@ -128,22 +125,53 @@ static bool file_major_ok(short major)
   return major >= 0 && major < NDEV;
 }
 
+// Bytes of a directory read under its inode lock at a time.
+#define DIR_READ_CHUNK 256
+
+// Read n bytes of directory ip at off into user memory at addr. Each
+// chunk is read into a kernel buffer under the inode lock and copied out
+// with the lock dropped: no inode lock is ever held across a user copy.
+// The copy may fault and wait for a busy page -- one that msync, munmap
+// or exit is writing back, whose writer waits for a log reservation --
+// while every transaction that looks a name up through this directory
+// waits for its lock: holding it across the copy closed that circle (the
+// log full of such transactions, pctests mmap.dir_read_race). A read that
+// spans chunks may see the directory change in between, as readdir may.
+static int fileread_dir(struct inode *ip, uint64_t addr, uint64_t off, int n)
+{
+  char buf[DIR_READ_CHUNK];
+  int done = 0, r = 0, m;
+
+  while (done < n) {
+    m = MIN(n - done, DIR_READ_CHUNK);
+    ilock(ip);
+    r = off + done > MAXFILESIZE ? 0 :
+        readi(ip, 0, (uint64_t)buf, (uint32_t)(off + done), (uint32_t)m);
+    iunlock(ip);
+    if (r > 0 && copyout(addr + done, buf, r) < 0)
+      r = -EFAULT;
+    if (r <= 0)
+      break;
+    done += r;
+    if (r < m)
+      break;                      // the end of the directory
+  }
+  return done > 0 ? done : r;
+}
+
 // Regular files are read through the page cache with the inode unlocked
-// during the user copy (vnode_pager.c); directories straight from their
-// blocks. The offset lock is held throughout (see the top).
+// during the user copy (vnode_pager.c); directories from their blocks
+// (fileread_dir). The offset lock is held throughout (see the top).
 static int fileread_inode(struct file *f, uint64_t addr, int n)
 {
   int r;
 
   sx_xlock(&f->offlock);
   ilock(f->ip);
-  if (f->ip->type == T_FILE) {    // a regular file stays one while open
-    iunlock(f->ip);
-    r = vnode_pager_rdwr(f->ip, false, addr, f->off, n);
-  } else {
-    r = f->off > MAXFILESIZE ? 0 : readi(f->ip, 1, addr, f->off, n);
-    iunlock(f->ip);
-  }
+  bool file = f->ip->type == T_FILE;  // a regular file stays one while open
+  iunlock(f->ip);
+  r = file ? vnode_pager_rdwr(f->ip, false, addr, f->off, n) :
+             fileread_dir(f->ip, addr, f->off, n);
   if (r > 0)
     f->off += r;
   sx_xunlock(&f->offlock);
@@ -170,50 +198,23 @@ int fileread(struct file *f, uint64_t addr, int n)
   }
 }
 
-// Write n bytes at off straight to the blocks of a file that is not
-// regular, one transaction per chunk. Returns bytes written (short if a
-// chunk fails after some progress) or an errno.
-static int filewrite_blocks(struct inode *ip, uint64_t addr, uint64_t off,
-                            int n)
-{
-  int done = 0;
-  int err = 0;
-  while (done < n) {
-    int m = MIN(n - done, FS_WRITE_CHUNK);
-    begin_op();
-    ilock(ip);
-    int r = off + done > MAXFILESIZE ? -EFBIG :
-            writei(ip, 1, addr + done, off + done, m);
-    iunlock(ip);
-    end_op();
-    if (r < 0) {
-      err = r;
-      break;
-    }
-    done += r;
-    if (r != m)
-      break;
-  }
-  if (done > 0 || err == 0)
-    return done;
-  return err;
-}
-
-// Write n bytes at the file's offset: a regular file through the page
-// cache, as for read. -ETXTBSY while some process runs the file.
+// Write n bytes at the file's offset, through the page cache as for
+// read. -ETXTBSY while some process runs the file. Only a regular file
+// can be open for writing here: open refuses a directory (-EISDIR), and a
+// device file is FD_DEVICE.
 static int filewrite_inode(struct file *f, uint64_t addr, int n)
 {
   int r = 0;
 
   sx_xlock(&f->offlock);
   ilock(f->ip);
-  bool cached = f->ip->type == T_FILE;
-  if (itext_busy(f->ip))
+  if (f->ip->type != T_FILE)
+    r = -EISDIR;
+  else if (itext_busy(f->ip))
     r = -ETXTBSY;
   iunlock(f->ip);
   if (r == 0)
-    r = cached ? vnode_pager_rdwr(f->ip, true, addr, f->off, n) :
-                 filewrite_blocks(f->ip, addr, f->off, n);
+    r = vnode_pager_rdwr(f->ip, true, addr, f->off, n);
   if (r > 0)
     f->off += r;
   sx_xunlock(&f->offlock);

@@ -30,8 +30,8 @@
 // write() through the page cache allocates its blocks up front (ireserve),
 // so a full disk shows as a short write, not as a failed write-back.
 //
-// Transaction sizes: a writei chunk of FS_WRITE_CHUNK bytes (file.c splits
-// bigger writes) touches its data blocks, the inode block, one bitmap
+// Transaction sizes: a write() chunk of VNODE_RESERVE_CHUNK bytes
+// (vnode_pager.c splits bigger writes) touches its data blocks, the inode block, one bitmap
 // block and at most 3 indirect blocks, inside MAXOPBLOCKS; a truncation
 // touches the inode, the bitmap, 3 indirect blocks and the last data
 // block. Both bounds need the whole bitmap in one block: fsinit refuses

@@ -601,10 +601,12 @@ static int vnode_pager_copy(struct vm_object *obj, bool write, uint64_t uaddr,
 
 // Most bytes write() backs with blocks in one transaction. An unaligned
 // chunk touches one block more than its size; with the inode, the bitmap
-// block and up to 3 indirect blocks it fits MAXOPBLOCKS (as file.c's
-// FS_WRITE_CHUNK).
+// block and up to 3 indirect blocks (a chunk shorter than NINDIRECT
+// blocks meets at most two of them below the doubly indirect one) it fits
+// MAXOPBLOCKS.
 #define VNODE_RESERVE_CHUNK ((MAXOPBLOCKS - 6) * BSIZE)
 CTASSERT(VNODE_RESERVE_CHUNK / BSIZE + 1 + 5 <= MAXOPBLOCKS);
+CTASSERT(VNODE_RESERVE_CHUNK / BSIZE < NINDIRECT);
 
 // Give [off, off + n) of the file disk blocks and grow the inode over
 // them (fs.c ireserve), before write() dirties the cached pages: a full

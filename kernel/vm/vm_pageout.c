@@ -434,11 +434,10 @@ size_t vm_pageout_reclaim(size_t target)
 // neighbours on the inactive and laundry queues (vm_pageout_cluster, one
 // transaction per batch), then freed. The hazards, and how each is met:
 //   - Deadlock. putpages needs a log reservation (begin_op) and the inode
-//     lock. A thread may hold either while waiting for a free page, that
-//     is for this daemon: a write() copying from user memory inside a
-//     transaction faults (file.c filewrite_blocks), a read of a directory
-//     faults in its copyout under the directory's inode lock, and
-//     truncation waits for our busy pages. So the write is asked for with
+//     lock, and a thread holding either may, through a chain of waits, be
+//     waiting for a free page, that is for this daemon (a user copy under
+//     an inode lock would be one link; none is left, file.c, but the
+//     daemon does not bet on it). So the write is asked for with
 //     VM_PAGER_PUT_NOWAIT: the pager only tries the reservation and the
 //     lock and answers VM_PAGER_AGAIN instead of sleeping; the pages stay
 //     dirty on the laundry queue and the object is tried again next pass.

@@ -317,6 +317,125 @@ static int mmap_missing(void)
   return 0;
 }
 
+// Reading a directory into a MAP_SHARED page that msync is writing back.
+// msync busies the dirty pages, then waits for a log reservation; the
+// directory read used to copy out under the directory's inode lock, so
+// its fault waited for the busy page while holding that lock; creators
+// in the directory hold reservations and wait for the lock; the log,
+// full of them, never lets msync in: a deadlock (sysfuzz seed 88, four
+// processes stuck for good). Now the directory is read into the kernel
+// and copied out unlocked. Racers: a writer dirtying and syncing the
+// file, a reader reading the directory into it, three creators (three
+// reservations fill the log). A watchdog reports a hang (and the boot
+// then hangs: nothing can end a deadlock).
+#define DRR_SECONDS 3
+#define DRR_CREATORS 3
+#define DRR_PAGES 8
+
+// The racers return 0, or the status that says what failed.
+static int drr_writer(char *p, int end)
+{
+  while (uptime() < end) {
+    for (int i = 0; i < DRR_PAGES; i++)
+      p[i * PGSIZE + 100]++;
+    if (msync(p, DRR_PAGES * PGSIZE, MS_SYNC) < 0)
+      return 2;
+  }
+  return 0;
+}
+
+static int drr_reader(char *p, int end)
+{
+  int dfd = open("pmd", O_RDONLY);
+
+  if (dfd < 0)
+    return 3;
+  for (int i = 0; uptime() < end; i++)
+    if (lseek(dfd, 0, SEEK_SET) < 0 ||
+        read(dfd, p + (i % DRR_PAGES) * PGSIZE, 64) < 0)
+      return 4;
+  return 0;
+}
+
+static int drr_creator(int id, int end)
+{
+  char name[] = "pmd/c0";
+
+  name[5] = (char)('0' + id);
+  while (uptime() < end) {
+    int fd = open(name, O_CREATE | O_RDWR);
+    if (fd < 0)
+      return 5;
+    close(fd);
+    if (unlink(name) < 0)
+      return 6;
+  }
+  return 0;
+}
+
+// Start racer role (0 writer, 1 reader, 2 creator id, 3 the watchdog,
+// which wakes 10 s after the end): when done it writes 'd' ('T' for the
+// watchdog) to the pipe done and exits with its status.
+static int drr_start(int role, int id, char *p, int end, int done)
+{
+  int pid = fork(), rc = 0;
+
+  if (pid != 0)
+    return pid;
+  if (role == 0)
+    rc = drr_writer(p, end);
+  else if (role == 1)
+    rc = drr_reader(p, end);
+  else if (role == 2)
+    rc = drr_creator(id, end);
+  else
+    sleep(end - uptime() + 10 * 100);
+  char c = role == 3 ? 'T' : 'd';
+  write(done, &c, 1);
+  exit(rc);
+}
+
+static int mm_dir_read_race(void)
+{
+  int fd, p2[2], n = 0, st;
+  int end = uptime() + DRR_SECONDS * 100;
+  char c;
+
+  mkdir("pmd");
+  TL_CHECK(pc_make_file("pm.r", DRR_PAGES * PGSIZE, 9) == 0, "create");
+  char *p = map_file("pm.r", DRR_PAGES * PGSIZE, PROT_READ | PROT_WRITE,
+                     MAP_SHARED, &fd);
+  TL_CHECK(p != 0, "mmap: %s", strerror(errno));
+  TL_CHECK(pipe(p2) == 0, "pipe");
+  for (int role = 0; role < 2; role++, n++)
+    TL_CHECK(drr_start(role, 0, p, end, p2[1]) > 0, "fork");
+  for (int i = 0; i < DRR_CREATORS; i++, n++)
+    TL_CHECK(drr_start(2, i, p, end, p2[1]) > 0, "fork");
+  int watchdog = drr_start(3, 0, p, end, p2[1]);
+  for (int i = 0; i < n; i++) {
+    TL_CHECK(read(p2[0], &c, 1) == 1, "pipe read");
+    if (c != 'd') {
+      // Said here: the harness reports after this process exits, and
+      // exit needs the log too.
+      printf("FAIL mmap.dir_read_race: racers still in the kernel 10 s "
+             "after the end: a deadlock (the boot will hang)\n");
+      return -1;
+    }
+  }
+  kill(watchdog);
+  for (int i = 0; i <= n; i++) {
+    TL_CHECK(wait(&st) > 0, "wait");
+    TL_CHECK(st == 0 || st == -1, "a racer failed with status %d", st);
+  }
+  munmap(p, DRR_PAGES * PGSIZE);
+  close(fd);
+  close(p2[0]);
+  close(p2[1]);
+  unlink("pm.r");
+  unlink("pmd");
+  return 0;
+}
+
 void pc_group_mmap(void)
 {
   if (mmap_missing()) {
@@ -334,4 +453,5 @@ void pc_group_mmap(void)
   tl_run_child("exit_writes", mm_exit_writes);
   tl_run_child("trunc_mapped", mm_trunc_mapped);
   tl_run_child("tail_grow", mm_tail_grow);
+  tl_run_child("dir_read_race", mm_dir_read_race);
 }
