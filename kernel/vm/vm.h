@@ -111,6 +111,7 @@ struct vmmeter {
   struct lock_stats v_page_lock;   // (a) the free lists and page queues
   struct lock_stats v_object_lock; // (a) every object's lock
   struct lock_stats v_map_lock;    // (a) every map's lock (its interlock)
+  struct lock_stats v_pv_lock;     // (a) the pmap's pv locks, all of them
 };
 extern struct vmmeter vm_cnt;
 

@@ -29,12 +29,43 @@
 // the four files share.
 //
 // Locking, in this order (after map and object locks, before vm_page's):
-//   pmap_pv_lock   (v) every pv list and md field of every page
-//   pmap->lock     (p) the pmap's tables and counts
+//   pmap->lock     (p) the pmap's tables and counts, its table pages' md
+//   pv locks       (v) a data page's pv list and md fields: one of the
+//                  PMAP_PV_NLOCKS locks of pmap_var.h, chosen by its
+//                  frame number (pmap_pv_lock_of)
 //   pmap_asid_lock (s) in pmap_asid.c (a leaf)
-// Functions that walk a page's mappings take pmap_pv_lock and then each
-// pmap's lock. Freed table pages are queued and given back to vm_page once
-// these are released, to keep the time with interrupts off short.
+// The range operations (pmap_enter, pmap_lower) hold the pmap's lock and
+// take the pv lock of each page whose pv list they change, keeping it
+// while the next page hashes to the same one. The page walks of
+// pmap_page.c start from a page: they hold its pv lock and need each
+// mapping's pmap lock, which comes first; pmap_pv_lock_pmap try-locks it
+// and otherwise lets go of the pv lock, waits, and starts the walk again
+// if the pv list changed meanwhile (md.pv_gen says). A walk may thus
+// wait for a pmap that is being destroyed: pmap->holds keeps its memory
+// until the walk lets go. Freed table pages are queued and given back to
+// vm_page once the locks are released, to keep the time with interrupts
+// off short.
+//
+// Invalidation after the pv lock. A page walk that removes or lowers a
+// mapping flushes it before it lets go of the page's pv lock, so once a
+// walk finds a page unmapped (and its caller frees it) no TLB maps it.
+// pmap_lower does not: it lets go of each page's pv lock as it moves on
+// and flushes the range once at the end, so a walk may find a page
+// unmapped while a TLB still holds an entry for it. That is safe here
+// because nobody can use that entry before the flush:
+//  (a) Processes are single-threaded, and every range operation on a user
+//      pmap runs in the pmap's own process (munmap, mprotect, madvise,
+//      msync, sbrk, fork's write-protect of the parent, MAP_FIXED
+//      replacement) or on a pmap active on no hart (exec's new space
+//      before it runs, the old one after exec switched away, the teardown
+//      of a process that already switched to kernel_pmap in exit, or a
+//      last vmspace_free by vmmap or the OOM rule after that). So no other
+//      hart runs the address space meanwhile; pmap_lower asserts that the
+//      pmap is active on no hart but this one.
+//  (b) pmap_lower holds the pmap's lock, a spin mutex, until the flush is
+//      done: its process cannot return to user mode or move to a hart
+//      holding stale entries before they are shot down.
+// Kernel mappings are unmanaged (no pv entries) and unaffected.
 #include "arch/riscv/pmap_var.h"
 #include "arch/riscv/vmparam.h"
 #include "lib/kmem.h"
@@ -48,7 +79,7 @@
 static struct pmap kernel_pmap_store;
 struct pmap *kernel_pmap = &kernel_pmap_store;
 
-struct mtx pmap_pv_lock;
+struct pmap_pv_lock pmap_pv_locks[PMAP_PV_NLOCKS];
 static struct kmem_zone *pmap_zone;    // (c)
 static struct kmem_zone *pv_zone;      // (c)
 
@@ -90,6 +121,15 @@ static struct vm_page *pmap_ptp_alloc(void)
   return m;
 }
 
+// Whether the caller holds any pv lock (for assertions).
+static bool pmap_pv_lock_owned_any(void)
+{
+  for (int i = 0; i < PMAP_PV_NLOCKS; i++)
+    if (mtx_owned(&pmap_pv_locks[i].lock))
+      return true;
+  return false;
+}
+
 // Give back the table pages queued on free (through plinks, unused while
 // a page is wired). Requires no pmap, pv or asid lock.
 void pmap_ptp_free_queued(struct list_node *free)
@@ -97,8 +137,7 @@ void pmap_ptp_free_queued(struct list_node *free)
   struct list_node *n;
   struct vm_page *m;
 
-  KASSERT(!mtx_owned(&pmap_pv_lock),
-          ("pmap_ptp_free_queued: pmap_pv_lock held"));
+  KASSERT(!pmap_pv_lock_owned_any(), ("pmap_ptp_free_queued: pv lock held"));
   while ((n = list_first(free)) != NULL) {
     list_remove(n);
     m = container_of(n, struct vm_page, plinks);
@@ -225,16 +264,17 @@ static bool pmap_l0e_release(struct pmap *pmap, vm_offset_t va,
    LAB pmap END */
 
 // ---------------------------------------------------------------------------
-// pv entries. All require pmap_pv_lock.
+// pv entries. All require the page's pv lock.
 
 static inline void pmap_pv_insert(struct vm_page *m, struct pv_entry *pv,
                                   struct pmap *pmap, vm_offset_t va)
 {
-  MTX_ASSERT_OWNED(&pmap_pv_lock);
+  MTX_ASSERT_OWNED(pmap_pv_lock_of(m));
   pv->pmap = pmap;
   pv->va = va;
   list_insert_tail(&m->md.pv_list, &pv->link);
   m->md.pv_count++;
+  m->md.pv_gen++;
 }
 
 // Remove the pv entry of (pmap, va) from m, keeping the removed PTE's A and
@@ -245,12 +285,13 @@ static void pmap_pv_remove(struct vm_page *m, struct pmap *pmap,
   struct list_node *n;
   struct pv_entry *pv;
 
-  MTX_ASSERT_OWNED(&pmap_pv_lock);
+  MTX_ASSERT_OWNED(pmap_pv_lock_of(m));
   list_for_each(n, &m->md.pv_list) {
     pv = container_of(n, struct pv_entry, link);
     if (pv->pmap == pmap && pv->va == va) {
       list_remove(n);
       m->md.pv_count--;
+      m->md.pv_gen++;
       m->md.pv_flags |= ((old & PTE_D) ? PV_MODIFIED : 0) |
                         ((old & PTE_A) ? PV_REFERENCED : 0);
       kmem_zfree(pv_zone, pv);
@@ -258,6 +299,41 @@ static void pmap_pv_remove(struct vm_page *m, struct pmap *pmap,
     }
   }
   panic("pmap_pv_remove: page %p has no pv for %lx", m, va);
+}
+
+// A pmap that a page walk may still lock lives on until the walk lets go.
+static void pmap_hold(struct pmap *pmap)
+{
+  __atomic_fetch_add(&pmap->holds, 1, __ATOMIC_RELAXED);
+}
+
+static void pmap_drop(struct pmap *pmap)
+{
+  if (__atomic_sub_fetch(&pmap->holds, 1, __ATOMIC_ACQ_REL) == 0)
+    kmem_zfree(pmap_zone, pmap);
+}
+
+bool pmap_pv_lock_pmap(struct vm_page *m, struct pmap *pmap)
+{
+  struct mtx *pvl = pmap_pv_lock_of(m);
+  uint32_t gen;
+
+  MTX_ASSERT_OWNED(pvl);
+  if (mtx_trylock(&pmap->lock))
+    return true;
+  // The pv entry naming pmap keeps it alive only while we hold pvl.
+  gen = m->md.pv_gen;
+  pmap_hold(pmap);
+  mtx_unlock(pvl);
+  mtx_lock(&pmap->lock);
+  mtx_lock(pvl);
+  if (m->md.pv_gen == gen) {
+    pmap_drop(pmap);          // never the last: its pv entry is still there
+    return true;
+  }
+  mtx_unlock(&pmap->lock);
+  pmap_drop(pmap);
+  return false;
 }
 
 // The leaf entry of a pv's mapping of m. Requires pv->pmap's lock.
@@ -276,14 +352,14 @@ pt_entry_t *pmap_pv_pte(struct pv_entry *pv, struct vm_page *m)
 // Removing and entering mappings.
 
 // Clear the valid leaf *pte of va and account for it (counts, pv entry),
-// leaving its table in place. Returns the old entry. Requires pmap_pv_lock
-// and the pmap lock; the caller flushes the TLB.
+// leaving its table in place. Returns the old entry. Requires the pmap
+// lock and, for a managed mapping, its page's pv lock; the caller flushes
+// the TLB.
 static pt_entry_t pmap_pte_clear(struct pmap *pmap, pt_entry_t *pte,
                                  vm_offset_t va)
 {
   pt_entry_t old;
 
-  MTX_ASSERT_OWNED(&pmap_pv_lock);
   MTX_ASSERT_OWNED(&pmap->lock);
   old = pte_swap(pte, 0);
   KASSERT(pte_valid(old) && pte_leaf(old),
@@ -404,15 +480,49 @@ static enum pmap_fence pmap_pte_fence(struct pmap *pmap, pt_entry_t old,
   return (new & hw & ~old) != 0 ? PMAP_FENCE_NONE : PMAP_FENCE_LOCAL;
 }
 
+// Lock what pmap_enter_pte changes besides the tables: m's pv list when
+// m gains a pv entry (insert), and that of the managed page old maps when
+// m replaces it. Two pv locks are taken in index order, the only place
+// that holds two; pvl[] gets them for pmap_enter_pv_unlock (NULL: none).
+static void pmap_enter_pv_lock(pt_entry_t old, struct vm_page *m, bool insert,
+                               struct mtx *pvl[2])
+{
+  struct mtx *a = insert ? pmap_pv_lock_of(m) : NULL, *b = NULL, *t;
+
+  if (pte_valid(old) && (old & PTE_SW_MANAGED) &&
+      pte_pa(old) != VM_PAGE_TO_PHYS(m))
+    b = pmap_pv_lock_of(PHYS_TO_VM_PAGE(pte_pa(old)));
+  if (b == a) {
+    b = NULL;
+  } else if (a == NULL || (b != NULL && b < a)) {
+    t = a;
+    a = b;
+    b = t;
+  }
+  if ((pvl[0] = a) != NULL)
+    mtx_lock(a);
+  if ((pvl[1] = b) != NULL)
+    mtx_lock(b);
+}
+
+static void pmap_enter_pv_unlock(struct mtx *pvl[2])
+{
+  if (pvl[1] != NULL)
+    mtx_unlock(pvl[1]);
+  if (pvl[0] != NULL)
+    mtx_unlock(pvl[0]);
+}
+
 // Store new at *pte for va, replacing whatever was there; pv is m's new pv
-// entry (NULL when unmanaged or when m stays mapped at va). Requires
-// pmap_pv_lock and the pmap lock.
+// entry (NULL when unmanaged or when m stays mapped at va). Requires the
+// pmap lock and the pv locks of pmap_enter_pv_lock. Fences before it
+// returns, so the page replaced is unmapped everywhere before its pv lock
+// is released.
 static void pmap_enter_pte(struct pmap *pmap, vm_offset_t va, pt_entry_t *pte,
                            pt_entry_t new, struct vm_page *m, struct pv_entry *pv)
 {
   pt_entry_t old = *pte;
 
-  MTX_ASSERT_OWNED(&pmap_pv_lock);
   MTX_ASSERT_OWNED(&pmap->lock);
   if (pte_valid(old) && pte_pa(old) == VM_PAGE_TO_PHYS(m)) {
     // Same page: keep its pv entry and the bits the hardware has set.
@@ -450,7 +560,8 @@ int pmap_enter(struct pmap *pmap, vm_offset_t va, struct vm_page *m,
                vm_prot_t prot, unsigned flags)
 {
   struct vm_page *spare[2] = { NULL, NULL };
-  struct pv_entry *pv = NULL;
+  struct pv_entry *pv = NULL, *use;
+  struct mtx *pvl[2];
   struct list_node free;
   pt_entry_t new, *pte;
   int need, rv = KERN_SUCCESS;
@@ -459,7 +570,10 @@ int pmap_enter(struct pmap *pmap, vm_offset_t va, struct vm_page *m,
   KASSERT((prot & VM_PROT_ALL) != 0, ("pmap_enter: no access at %lx", va));
   new = pmap_pte_make(pmap, m, prot, flags);
   list_init(&free);
-  mtx_lock(&pmap_pv_lock);
+  // A pv entry may be needed: allocate it before taking any lock, so no
+  // slab page is taken from vm_page under the pmap or a pv lock.
+  if (new & PTE_SW_MANAGED)
+    pv = kmem_zalloc(pv_zone);
   mtx_lock(&pmap->lock);
   // Take everything that can fail before changing anything.
   need = pmap_l0e_missing(pmap, va);
@@ -467,12 +581,17 @@ int pmap_enter(struct pmap *pmap, vm_offset_t va, struct vm_page *m,
     if ((spare[i] = pmap_ptp_alloc()) == NULL)
       goto shortage;
   pte = need > 0 ? NULL : pmap_l0e(pmap, va);
-  if ((new & PTE_SW_MANAGED) &&
-      (pte == NULL || !pte_valid(*pte) || pte_pa(*pte) != VM_PAGE_TO_PHYS(m)))
-    if ((pv = kmem_zalloc(pv_zone)) == NULL)
-      goto shortage;
+  use = pv;
+  if (pte != NULL && pte_valid(*pte) && pte_pa(*pte) == VM_PAGE_TO_PHYS(m))
+    use = NULL;                       // m stays mapped here: keeps its entry
+  else if ((new & PTE_SW_MANAGED) && pv == NULL)
+    goto shortage;
   pte = pmap_l0e_install(pmap, va, spare);
-  pmap_enter_pte(pmap, va, pte, new, m, pv);
+  pmap_enter_pv_lock(*pte, m, use != NULL, pvl);
+  pmap_enter_pte(pmap, va, pte, new, m, use);
+  pmap_enter_pv_unlock(pvl);
+  if (use != NULL)
+    pv = NULL;
   goto out;
 shortage:
   rv = KERN_RESOURCE_SHORTAGE;
@@ -481,7 +600,8 @@ shortage:
       list_insert_tail(&free, &spare[i]->plinks);
 out:
   mtx_unlock(&pmap->lock);
-  mtx_unlock(&pmap_pv_lock);
+  if (pv != NULL)                     // not needed after all
+    kmem_zfree(pv_zone, pv);
   pmap_ptp_free_queued(&free);
   return rv;
 }
@@ -489,8 +609,9 @@ out:
 // pmap_enter's contract is in kernel/vm/pmap.h. Ours uses these helpers:
 // pmap_l0e_missing (how many tables the walk lacks), pmap_l0e_install
 // (link preallocated ones in), pmap_pte_make (the leaf's bits),
-// pmap_pte_fence (the enum above) and pmap_enter_pte (counts, pv entry,
-// fence). See labs/pmap/handout.md; shape yours as you like.
+// pmap_pte_fence (the enum above), pmap_enter_pv_lock (the pv locks of the
+// page mapped and of the one it replaces) and pmap_enter_pte (counts, pv
+// entry, fence). See labs/pmap/handout.md; shape yours as you like.
 int pmap_enter(struct pmap *pmap, vm_offset_t va, struct vm_page *m,
                vm_prot_t prot, unsigned flags)
 {
@@ -518,12 +639,26 @@ static pt_entry_t pmap_prot_keep(vm_prot_t prot)
   return keep;
 }
 
+// pmap_lower flushes after letting go of the pv locks, which is safe only
+// while no other hart runs pmap ("Invalidation after the pv lock" above).
+// Requires the pmap lock, so that cpuid() stays put. Reads `active`
+// without pmap_asid_lock: another hart's bit can only be set if the rule
+// is broken already.
+static inline void pmap_assert_private(struct pmap *pmap)
+{
+  KASSERT(pmap == kernel_pmap ||
+          (__atomic_load_n(&pmap->active, __ATOMIC_RELAXED) &
+           ~(1UL << cpuid())) == 0,
+          ("pmap_lower: pmap %p runs on another hart", pmap));
+}
+
 /* LAB pmap BEGIN pmap_lower: lower or remove the mappings of a range */
 // Lower the mappings in l0 between va and next to keep, removing those
-// left with no rights. Returns (any changed) | (a table went) << 1.
+// left with no rights; *pvl is the pv lock held (pmap_pv_relock). Returns
+// (any changed) | (a table went) << 1.
 static int pmap_protect_span(struct pmap *pmap, pt_entry_t *l0, vm_offset_t va,
                              vm_offset_t next, pt_entry_t keep,
-                             struct list_node *free)
+                             struct mtx **pvl, struct list_node *free)
 {
   pt_entry_t *pte;
   int done = 0;
@@ -533,10 +668,14 @@ static int pmap_protect_span(struct pmap *pmap, pt_entry_t *l0, vm_offset_t va,
     if (!pte_valid(*pte) || (*pte & PTE_RWX & ~keep) == 0)
       continue;
     done |= 1;
-    if ((*pte & keep) == 0)       // no rights left: a leaf cannot say so
-      done |= pmap_remove_pte(pmap, pte, va, free) ? 2 : 0;
-    else
+    if ((*pte & keep) != 0) {
       pte_clear_bits(pte, PTE_RWX & ~keep);
+      continue;
+    }
+    // No rights left, which a leaf cannot say: remove it, and its pv entry.
+    if (*pte & PTE_SW_MANAGED)
+      pmap_pv_relock(pvl, pmap_pv_lock_of(PHYS_TO_VM_PAGE(pte_pa(*pte))));
+    done |= pmap_remove_pte(pmap, pte, va, free) ? 2 : 0;
   }
   return done;
 }
@@ -546,6 +685,7 @@ static int pmap_protect_span(struct pmap *pmap, pt_entry_t *l0, vm_offset_t va,
 static void pmap_lower(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
                        pt_entry_t keep)
 {
+  struct mtx *pvl = NULL;
   pt_entry_t *l0;
   struct list_node free;
   vm_offset_t va, next;
@@ -553,15 +693,17 @@ static void pmap_lower(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
 
   pmap_check_range(pmap, sva, eva);
   list_init(&free);
-  mtx_lock(&pmap_pv_lock);
   mtx_lock(&pmap->lock);
+  pmap_assert_private(pmap);
   for (va = sva; va < eva; va = next)
     if ((l0 = pmap_l0_span(pmap, va, eva, &next)) != NULL)
-      done |= pmap_protect_span(pmap, l0, va, next, keep, &free);
+      done |= pmap_protect_span(pmap, l0, va, next, keep, &pvl, &free);
+  // Flushing after the pv locks is safe for this pmap alone (see the top
+  // of the file, "Invalidation after the pv lock").
+  pmap_pv_relock(&pvl, NULL);
   if (done)
     pmap_invalidate(pmap, sva, eva, (done & 2) != 0);
   mtx_unlock(&pmap->lock);
-  mtx_unlock(&pmap_pv_lock);
   pmap_ptp_free_queued(&free);
 }
 /* LAB pmap STUB
@@ -667,6 +809,7 @@ struct pmap *pmap_create(void)
     return NULL;
   }
   mtx_init(&pmap->lock, "pmap");
+  pmap->holds = 1;
   pmap->root_pa = VM_PAGE_TO_PHYS(m);
   pmap->root = PHYS_TO_DMAP(pmap->root_pa);
   // The kernel's half never changes after boot: a copy stays true.
@@ -692,13 +835,16 @@ void pmap_destroy(struct pmap *pmap)
   list_init(&free);
   list_insert_tail(&free, &root->plinks);
   pmap_ptp_free_queued(&free);
-  kmem_zfree(pmap_zone, pmap);
+  pmap_drop(pmap);          // a page walk may still wait for its lock
 }
 
 void pmap_zones_init(void)
 {
   mtx_init(&kernel_pmap->lock, "kernel pmap");
-  mtx_init(&pmap_pv_lock, "pv");
+  for (int i = 0; i < PMAP_PV_NLOCKS; i++) {
+    mtx_init(&pmap_pv_locks[i].lock, "pv");
+    mtx_set_stats(&pmap_pv_locks[i].lock, &vm_cnt.v_pv_lock);
+  }
   pmap_zone = kmem_zone_create("pmap", sizeof(struct pmap));
   pv_zone = kmem_zone_create("pv entry", sizeof(struct pv_entry));
 }
