@@ -2,8 +2,9 @@
 // The Sv39 pmap's operations on one physical page, through its pv list
 // (see pmap.c for the tables and the pv entries themselves):
 // pmap_page_protect and pmap_page_remove_unwired, the modified and
-// referenced queries that the pageout scan and msync rely on, and the
-// page-contents helpers (zero, copy) that work through the direct map.
+// referenced queries that the pageout scan and msync rely on, how a walk
+// locks each mapping's pmap (pmap_pv_lock_pmap), and the page-contents
+// helpers (zero, copy) that work through the direct map.
 //
 // A page's modified (referenced) state is the union of two places: the D
 // (A) bit of every live mapping, and PV_MODIFIED (PV_REFERENCED) in its
@@ -40,6 +41,30 @@ enum pmap_pv_op {
   PV_OP_REMOVE,              // remove every mapping
   PV_OP_REMOVE_UNWIRED,      // remove every mapping that is not wired
 };
+
+// (pmap_var.h.) Called by the page walks below, where the wait may be.
+bool pmap_pv_lock_pmap(struct vm_page *m, struct pmap *pmap)
+{
+  struct mtx *pvl = pmap_pv_lock_of(m);
+  uint32_t gen;
+
+  MTX_ASSERT_OWNED(pvl);
+  if (mtx_trylock(&pmap->lock))
+    return true;
+  // The pv entry naming pmap keeps it alive only while we hold pvl.
+  gen = m->md.pv_gen;
+  __atomic_fetch_add(&pmap->holds, 1, __ATOMIC_RELAXED);   // pmap_release
+  mtx_unlock(pvl);
+  mtx_lock(&pmap->lock);
+  mtx_lock(pvl);
+  if (m->md.pv_gen == gen) {
+    pmap_release(pmap);       // never the last: its pv entry is still there
+    return true;
+  }
+  mtx_unlock(&pmap->lock);
+  pmap_release(pmap);
+  return false;
+}
 
 /* LAB pmap BEGIN pmap_page_walk: apply a test, clear or removal to every mapping of a page */
 // Apply op to the mapping of pv's page m. Returns 1 when it counts

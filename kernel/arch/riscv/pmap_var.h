@@ -144,7 +144,7 @@ uint64_t pmap_asid_shootdown(struct pmap *pmap);
 enum pmap_asid_flush pmap_asid_switch(struct pmap *old, struct pmap *pmap,
                                       int cpu);
 
-// --- pmap.c, for pmap_page.c -----------------------------------------------
+// --- pmap.c and pmap_page.c, for each other --------------------------------
 
 // md.pv_flags bits.
 #define PV_MODIFIED     0x1            // a removed mapping had D set
@@ -171,6 +171,15 @@ static inline struct mtx *pmap_pv_lock_of(struct vm_page *m)
   return &pmap_pv_locks[atop(VM_PAGE_TO_PHYS(m)) & (PMAP_PV_NLOCKS - 1)].lock;
 }
 
+// Whether the caller holds any pv lock (for assertions).
+static inline bool pmap_pv_lock_owned_any(void)
+{
+  for (int i = 0; i < PMAP_PV_NLOCKS; i++)
+    if (mtx_owned(&pmap_pv_locks[i].lock))
+      return true;
+  return false;
+}
+
 // Make *held the lock want (NULL: none), letting go of the one held
 // before unless it is the same. For loops over many pages that hold the
 // pv lock of one page at a time.
@@ -184,6 +193,40 @@ static inline void pmap_pv_relock(struct mtx **held, struct mtx *want)
     mtx_lock(want);
 }
 
+// For pmap_enter, with the pmap locked: lock what putting m in place of
+// the leaf old changes besides the tables: m's pv list when m gains a pv
+// entry (insert), and that of the managed page old maps when m replaces
+// it. Two pv locks are taken in index order, the only place that holds
+// two; pvl[] gets them for pmap_enter_pv_unlock (NULL: none).
+static inline void pmap_enter_pv_lock(pt_entry_t old, struct vm_page *m,
+                                      bool insert, struct mtx *pvl[2])
+{
+  struct mtx *a = insert ? pmap_pv_lock_of(m) : NULL, *b = NULL, *t;
+
+  if (pte_valid(old) && (old & PTE_SW_MANAGED) &&
+      pte_pa(old) != VM_PAGE_TO_PHYS(m))
+    b = pmap_pv_lock_of(PHYS_TO_VM_PAGE(pte_pa(old)));
+  if (b == a) {
+    b = NULL;
+  } else if (a == NULL || (b != NULL && b < a)) {
+    t = a;
+    a = b;
+    b = t;
+  }
+  if ((pvl[0] = a) != NULL)
+    mtx_lock(a);
+  if ((pvl[1] = b) != NULL)
+    mtx_lock(b);
+}
+
+static inline void pmap_enter_pv_unlock(struct mtx *pvl[2])
+{
+  if (pvl[1] != NULL)
+    mtx_unlock(pvl[1]);
+  if (pvl[0] != NULL)
+    mtx_unlock(pvl[0]);
+}
+
 // Locks: (v) the pv lock of the page the entry is on.
 struct pv_entry {
   struct list_node link;               // (v) on m->md.pv_list
@@ -191,6 +234,8 @@ struct pv_entry {
   vm_offset_t va;                      // (v)
 };
 
+// Drop a hold on pmap (pmap->holds), freeing it with the last.
+void pmap_release(struct pmap *pmap);
 // Give back the table pages queued on free. Requires no pmap, pv or asid
 // lock.
 void pmap_ptp_free_queued(struct list_node *free);
@@ -198,7 +243,8 @@ void pmap_ptp_free_queued(struct list_node *free);
 // pmap lock comes first, so unless it is free now, let go of m's, wait for
 // the pmap's and take m's again. True with both held and m's pv list as it
 // was; false with only m's held when the list changed meanwhile (the
-// caller starts its walk again from the head).
+// caller starts its walk again from the head). A hold (pmap->holds) keeps
+// pmap's memory while it waits, in case it is destroyed meanwhile.
 bool pmap_pv_lock_pmap(struct vm_page *m, struct pmap *pmap);
 // The leaf entry of a pv's mapping of m. Requires pv->pmap's lock.
 pt_entry_t *pmap_pv_pte(struct pv_entry *pv, struct vm_page *m);
