@@ -128,7 +128,8 @@ void pmap_ptp_free_queued(struct list_node *free)
   struct list_node *n;
   struct vm_page *m;
 
-  KASSERT(!pmap_pv_lock_owned_any(), ("pmap_ptp_free_queued: pv lock held"));
+  KASSERT(list_empty(free) || !pmap_pv_lock_owned_any(),
+          ("pmap_ptp_free_queued: pv lock held"));
   while ((n = list_first(free)) != NULL) {
     list_remove(n);
     m = container_of(n, struct vm_page, plinks);

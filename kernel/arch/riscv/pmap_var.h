@@ -153,12 +153,17 @@ enum pmap_asid_flush pmap_asid_switch(struct pmap *old, struct pmap *pmap,
 
 // The pv locks: PMAP_PV_NLOCKS spin mutexes, each guarding the pv lists
 // and md fields (pv_list, pv_count, pv_gen, pv_flags) of the data pages
-// whose frame number is its index modulo PMAP_PV_NLOCKS, so that two
-// processes faulting their own pages rarely meet on one. Taken after the
+// whose frame number hashes to its index, so that two processes faulting
+// their own pages rarely meet on one. The hash is Fibonacci hashing (the
+// frame number times 2^64 / golden ratio, top bits): frame numbers modulo
+// PMAP_PV_NLOCKS would make two processes that fill aligned blocks page
+// by page, as the per-hart free caches hand them out, take the same lock
+// at every step. Taken after the
 // pmap lock (pmap.c's lock order), at most one at a time except in
 // pmap_enter, which takes two in index order. Each sits in a cache line
 // of its own. A table page's md.pv_count is its pmap's, not these.
-#define PMAP_PV_NLOCKS  64             // a power of two
+#define PMAP_PV_NLOCKS_LOG2 6
+#define PMAP_PV_NLOCKS  (1 << PMAP_PV_NLOCKS_LOG2)
 
 struct pmap_pv_lock {
   struct mtx lock;
@@ -168,12 +173,17 @@ extern struct pmap_pv_lock pmap_pv_locks[PMAP_PV_NLOCKS];
 
 static inline struct mtx *pmap_pv_lock_of(struct vm_page *m)
 {
-  return &pmap_pv_locks[atop(VM_PAGE_TO_PHYS(m)) & (PMAP_PV_NLOCKS - 1)].lock;
+  uint64_t h = atop(VM_PAGE_TO_PHYS(m)) * 0x9e3779b97f4a7c15ULL;
+
+  return &pmap_pv_locks[h >> (64 - PMAP_PV_NLOCKS_LOG2)].lock;
 }
 
-// Whether the caller holds any pv lock (for assertions).
+// Whether the caller holds any pv lock (for assertions). Not cheap: callers
+// on the fault path ask only when it matters.
 static inline bool pmap_pv_lock_owned_any(void)
 {
+  if (mtx_held() == 0)
+    return false;
   for (int i = 0; i < PMAP_PV_NLOCKS; i++)
     if (mtx_owned(&pmap_pv_locks[i].lock))
       return true;
