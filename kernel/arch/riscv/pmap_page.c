@@ -53,7 +53,7 @@ bool pmap_pv_lock_pmap(struct vm_page *m, struct pmap *pmap)
     return true;
   // The pv entry naming pmap keeps it alive only while we hold pvl.
   gen = m->md.pv_gen;
-  __atomic_fetch_add(&pmap->holds, 1, __ATOMIC_RELAXED);   // pmap_release
+  __atomic_fetch_add(&pmap->holds, 1, __ATOMIC_RELAXED);  // see pmap_release
   mtx_unlock(pvl);
   mtx_lock(&pmap->lock);
   mtx_lock(pvl);
