@@ -92,7 +92,7 @@ long sys_halt(void)
 // Structures copied out whole must have no padding: a hole would carry
 // old kernel-stack bytes out to the user (designated initialisers need not
 // clear it). Adding a field that makes one breaks the build here.
-CTASSERT(sizeof(struct vmstats) == 38 * sizeof(unsigned long));
+CTASSERT(sizeof(struct vmstats) == 40 * sizeof(unsigned long));
 CTASSERT(sizeof(struct rlimit) == 2 * sizeof(rlim_t));
 
 long sys_vmstat(void)
@@ -141,6 +141,8 @@ long sys_vmstat(void)
     .map_lock_acq = vm_cnt.v_map_lock.acquires,
     .map_lock_spins = vm_cnt.v_map_lock.spins,
     .map_lock_sleeps = vm_cnt.v_map_lock.sleeps,
+    .pv_lock_acq = vm_cnt.v_pv_lock.acquires,
+    .pv_lock_spins = vm_cnt.v_pv_lock.spins,
     .cached_objects = cached_objects,
     .cached_pages = cached_pages,
   };

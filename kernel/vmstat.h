@@ -48,6 +48,9 @@ struct vmstats {
   // outlived its last user, and the pages they still hold (reclaimable).
   unsigned long cached_objects;
   unsigned long cached_pages;
+  // The pmap's pv locks (each page's list of mappings), all together.
+  unsigned long pv_lock_acq;
+  unsigned long pv_lock_spins;
 };
 
 #endif

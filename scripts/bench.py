@@ -74,6 +74,7 @@ QEMU_ROWS = [
     ("lock-object", None, []),
     ("lock-map", None, []),
     ("lock-map-sleeps", None, []),
+    ("lock-pv", None, []),
 ]
 
 # The SMP targets (issue 15), on one figure across the CPUS columns:

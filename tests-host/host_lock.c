@@ -10,7 +10,9 @@
 //
 // A test may pretend that another thread holds a mutex
 // (host_mtx_hold_foreign, host_lock.h): mtx_trylock then fails as it would
-// under contention, and mtx_lock, which would wait for ever, panics.
+// under contention, and mtx_lock, which would wait for ever, panics --
+// unless the test said what the other thread does before it lets go
+// (host_mtx_hold_foreign_then).
 //
 // sleep() can never be woken (there is nobody else to call wakeup), so it
 // panics -- unless a test has set a hook to play the other thread
@@ -25,6 +27,14 @@
 
 static int host_mtx_nheld;             // mutexes the one thread holds
 static int host_cpuid;                 // the hart the thread pretends to be on
+
+// The mutex of host_mtx_hold_foreign_then and what the other thread does
+// when somebody waits for it.
+static struct {
+  struct mtx *m;
+  void (*fn)(void *);
+  void *arg;
+} host_foreign_then;
 
 int cpuid(void)
 {
@@ -58,6 +68,11 @@ void sx_set_stats(struct sx *sx, struct lock_stats *s)
 
 void mtx_lock(struct mtx *m)
 {
+  if (m == host_foreign_then.m && m->owner == HOST_FOREIGN) {
+    host_foreign_then.m = NULL;
+    host_mtx_release_foreign(m);
+    host_foreign_then.fn(host_foreign_then.arg);
+  }
   KASSERT(!m->locked, ("mtx_lock: %s on %s", m->owner == HOST_FOREIGN ?
                        "would wait for ever" : "recursion", m->name));
   m->locked = 1;
@@ -75,6 +90,8 @@ bool mtx_trylock(struct mtx *m)
   m->locked = 1;
   m->owner = HOST_OWNER;
   host_mtx_nheld++;
+  if (m->stats)
+    m->stats->acquires++;
   return true;
 }
 
@@ -92,6 +109,14 @@ void host_mtx_release_foreign(struct mtx *m)
            m->name));
   m->locked = 0;
   m->owner = 0;
+}
+
+void host_mtx_hold_foreign_then(struct mtx *m, void (*fn)(void *), void *arg)
+{
+  host_mtx_hold_foreign(m);
+  host_foreign_then.m = m;
+  host_foreign_then.fn = fn;
+  host_foreign_then.arg = arg;
 }
 
 void mtx_unlock(struct mtx *m)

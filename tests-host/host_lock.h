@@ -13,6 +13,16 @@
 // While so held, mtx_trylock returns false and mtx_lock panics (on the
 // machine it would wait until the other thread let go, which never comes).
 //
+// Code that waits for such a lock after letting go of its others (a pmap
+// page walk: pmap_pv_lock_pmap) is tested by having the other thread
+// finish when it does:
+//
+//   host_mtx_hold_foreign_then(&pmap->lock, fn, arg);
+//
+// The first mtx_lock of that mutex then lets the other thread go on: the
+// mutex is released, fn(arg) runs as that thread's work (it may take any
+// lock the waiter does not hold), and the waiter takes the mutex.
+//
 // Per-hart data (vm_page.c's caches of free pages) is reached through
 // cpuid(); a test plays the thread of another hart by switching the answer:
 //
@@ -33,6 +43,7 @@ struct mtx;
 
 void host_mtx_hold_foreign(struct mtx *m);
 void host_mtx_release_foreign(struct mtx *m);
+void host_mtx_hold_foreign_then(struct mtx *m, void (*fn)(void *), void *arg);
 void host_set_cpuid(int id);
 void host_set_sleep_hook(void (*hook)(void *chan));
 

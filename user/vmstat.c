@@ -55,6 +55,7 @@ static const struct { const char *name; unsigned off; int level; } fields[] = {
   VMSTAT_FIELD(object_lock_acq, 0), VMSTAT_FIELD(object_lock_spins, 0),
   VMSTAT_FIELD(map_lock_acq, 0), VMSTAT_FIELD(map_lock_spins, 0),
   VMSTAT_FIELD(map_lock_sleeps, 0),
+  VMSTAT_FIELD(pv_lock_acq, 0), VMSTAT_FIELD(pv_lock_spins, 0),
   VMSTAT_FIELD(cached_objects, 1), VMSTAT_FIELD(cached_pages, 1),
 };
 #define NFIELDS ((int)(sizeof(fields) / sizeof(fields[0])))

@@ -14,7 +14,8 @@
 // Lock order (always acquire left to right; never the reverse):
 //   map lock (sx: shared for faults, exclusive for changes)
 //     -> object lock (mtx; a shadow before its backing object, hand over hand)
-//       -> pmap lock (mtx, inside pmap.c)
+//       -> pmap lock, then a page's pv lock (mtx, inside pmap.c; page
+//          walks meet them the other way round and only try-lock the pmap)
 //         -> a hart's cache of free pages (mtx, one at a time; vm_page.c),
 //            or a hart's batch of activations (vm_page_queue.c)
 //           -> page queue / free lock (mtx, leaf)
@@ -111,6 +112,7 @@ struct vmmeter {
   struct lock_stats v_page_lock;   // (a) the free lists and page queues
   struct lock_stats v_object_lock; // (a) every object's lock
   struct lock_stats v_map_lock;    // (a) every map's lock (its interlock)
+  struct lock_stats v_pv_lock;     // (a) the pmap's pv locks, all of them
 };
 extern struct vmmeter vm_cnt;
 

@@ -63,10 +63,12 @@ struct vm_object;
 #define PG_NOFREE       0x0040        // page-table or other kernel page
 
 // Machine-dependent per-page state, opaque to MI code: the pmap's list of
-// the mappings of this page (pv entries) and a count of them.
+// the mappings of this page (pv entries), a count of them, a generation
+// that moves with every change of the list, and the pmap's own bits.
 struct vm_page_md {
   struct list_node pv_list;           // (p) pv entries mapping this page
   uint32_t pv_count;                  // (p)
+  uint32_t pv_gen;                    // (p)
   uint32_t pv_flags;                  // (p) pmap's own bits
 };
 

@@ -15,6 +15,7 @@
 
 #include "arch/riscv/pmap_var.h"
 #include "host_kmem.h"
+#include "host_lock.h"
 #include "host_panic.h"
 #include "sv39_mmu.h"
 #include "arch/riscv/vmparam.h"
@@ -449,4 +450,154 @@ Test(sv39, destroy_with_mappings_panics, .signal = SIGABRT)
   expect_panic("pmap_destroy: pmap * still maps 1 pages");
   do_enter(0, 0, 0, VM_PROT_READ, false);
   pmap_destroy(pm[0]);
+}
+
+// --- page walks and the pv locks -------------------------------------------
+
+// Every change of a page's pv list moves its generation; nothing else
+// does, and freeing the page does not reset it.
+Test(sv39, pv_gen_moves_with_the_pv_list)
+{
+  uint32_t g = data[5]->md.pv_gen;
+
+  do_enter(0, 0, 5, VM_PROT_READ, false);
+  cr_assert_eq(data[5]->md.pv_gen, g + 1, "an insert left pv_gen alone");
+  do_enter(0, 0, 5, VM_PROT_RW, false);          // same page: same entry
+  cr_assert_eq(data[5]->md.pv_gen, g + 1);
+  do_enter(1, 3, 5, VM_PROT_READ, false);
+  pmap_protect(pm[1], 0, MAXUVA, VM_PROT_READ);   // lowers, removes nothing
+  cr_assert_eq(data[5]->md.pv_gen, g + 2);
+  do_enter(0, 0, 6, VM_PROT_READ, false);         // replaces data[5] there
+  model_lower(0, 0, 1, 0, 5);
+  model[0][0] = (struct slot){ 6, PTE_R, false };
+  cr_assert_eq(data[5]->md.pv_gen, g + 3, "a replaced page keeps its pv");
+  pmap_page_protect(data[5], VM_PROT_NONE);
+  model[1][3].page = -1;
+  cr_assert_eq(data[5]->md.pv_gen, g + 4);
+  pmap_page_init(data[5]);                        // as vm_page_free does
+  cr_assert_eq(data[5]->md.pv_gen, g + 4, "a page's next life restarted it");
+  check_all();
+}
+
+// Walks see every mapping of a page however its list was built: many
+// mappings over both pmaps, some removed and made again in another order.
+Test(sv39, walks_see_every_mapping_after_churn)
+{
+  int n = 0;
+
+  for (int round = 0; round < 4; round++)
+    for (int s = 0; s < NSLOTS; s++) {
+      int p = (s + round) % NPMAPS;
+      if (round % 2 == 0 || s % 3 == 0)
+        do_enter(p, s, 0, VM_PROT_RW, false);
+      else if (model[p][s].page >= 0) {
+        pmap_remove(pm[p], slot_va[s], slot_va[s] + PAGE_SIZE);
+        model[p][s].page = -1;
+      }
+    }
+  check_all();
+  for (int p = 0; p < NPMAPS; p++)
+    for (int s = 0; s < NSLOTS; s++)
+      n += model[p][s].page == 0;
+  cr_assert_gt(n, NSLOTS, "the churn should leave many mappings");
+  pmap_page_protect(data[0], VM_PROT_READ);
+  model_lower(0, 0, NSLOTS, PTE_R | PTE_X, 0);
+  model_lower(1, 0, NSLOTS, PTE_R | PTE_X, 0);
+  check_all();
+  cr_assert_eq(pmap_ts_referenced(data[0]), n, "a walk missed a mapping");
+  pmap_page_protect(data[0], VM_PROT_NONE);
+  model_lower(0, 0, NSLOTS, 0, 0);
+  model_lower(1, 0, NSLOTS, 0, 0);
+  check_all();
+  cr_assert(!pmap_page_is_mapped(data[0]));
+}
+
+static int other_thread_ran;
+
+static void other_thread_nothing(void *arg)
+{
+  (void)arg;
+  other_thread_ran++;
+}
+
+// A walk that meets a pmap locked by another thread waits for it without
+// holding the page's pv lock, and goes on where it was when the pv list
+// did not change meanwhile.
+Test(sv39, walk_waits_for_a_locked_pmap)
+{
+  do_enter(0, 0, 1, VM_PROT_RW, false);
+  do_enter(1, 0, 1, VM_PROT_RW, false);
+  do_enter(0, 1, 1, VM_PROT_RW, false);
+  host_mtx_hold_foreign_then(&pm[1]->lock, other_thread_nothing, NULL);
+  pmap_page_protect(data[1], VM_PROT_READ);
+  cr_assert_eq(other_thread_ran, 1, "the walk never waited for pmap 1");
+  model_lower(0, 0, NSLOTS, PTE_R | PTE_X, 1);
+  model_lower(1, 0, NSLOTS, PTE_R | PTE_X, 1);
+  check_all();
+}
+
+// What the other thread does while the walk waits: it removes the mapping
+// after the one the walk stands on (freeing the pv entry a walk that went
+// on would read next) and makes a new one.
+static void other_thread_changes_the_list(void *arg)
+{
+  (void)arg;
+  other_thread_ran++;
+  pmap_remove(pm[0], slot_va[1], slot_va[1] + PAGE_SIZE);
+  model[0][1].page = -1;
+  do_enter(0, 2, 1, VM_PROT_RW, false);
+}
+
+Test(sv39, walk_restarts_when_the_list_changed)
+{
+  do_enter(0, 0, 1, VM_PROT_RW, false);
+  do_enter(1, 0, 1, VM_PROT_RW, false);
+  do_enter(0, 1, 1, VM_PROT_RW, false);
+  host_mtx_hold_foreign_then(&pm[1]->lock, other_thread_changes_the_list,
+                             NULL);
+  pmap_page_protect(data[1], VM_PROT_READ);
+  cr_assert_eq(other_thread_ran, 1);
+  model_lower(0, 0, NSLOTS, PTE_R | PTE_X, 1);
+  model_lower(1, 0, NSLOTS, PTE_R | PTE_X, 1);
+  check_all();                    // the new mapping was write-protected too
+}
+
+// The other thread unmaps everything of a pmap and destroys it while the
+// walk waits for its lock: the pmap's memory must outlive the wait.
+static void other_thread_destroys(void *arg)
+{
+  struct pmap *q = arg;
+
+  other_thread_ran++;
+  pmap_remove(q, 0, MAXUVA);
+  pmap_destroy(q);
+}
+
+Test(sv39, walk_outlives_a_pmap_destroyed_while_it_waits)
+{
+  struct pmap *q = pmap_create();
+
+  cr_assert_not_null(q);
+  cr_assert_eq(pmap_enter(q, slot_va[4], data[2], VM_PROT_RW, 0), KERN_SUCCESS);
+  do_enter(0, 4, 2, VM_PROT_RW, false);
+  host_mtx_hold_foreign_then(&q->lock, other_thread_destroys, q);
+  pmap_page_protect(data[2], VM_PROT_NONE);
+  cr_assert_eq(other_thread_ran, 1);
+  model[0][4].page = -1;
+  check_all();
+  cr_assert(!pmap_page_is_mapped(data[2]));
+}
+
+// Every pv lock counts into one figure (vmstat's pv_lock_*).
+Test(sv39, pv_locks_count_together)
+{
+  uint64_t a = vm_cnt.v_pv_lock.acquires;
+
+  int i = 1;
+
+  while (pmap_pv_lock_of(data[i]) == pmap_pv_lock_of(data[0]))
+    i++;                                        // two pages, two locks
+  do_enter(0, 0, 0, VM_PROT_READ, false);
+  do_enter(0, 1, i, VM_PROT_READ, false);
+  cr_assert_geq(vm_cnt.v_pv_lock.acquires, a + 2);
 }

@@ -12,11 +12,13 @@
 //                 page of all P, so 1e9 / the figure is the machine's
 //                 faults per second; scripts/bench.py reports the ratio
 //                 to CPUS=1 beside the host's CPU count.
-//   lock-page, lock-object, lock-map   failed tries spun per acquisition
-//                 of the VM's page (free lists and queues), object and map
-//                 locks during all zfod-par runs (vmstat's counters; one
-//                 value, so median = min = max); lock-map-sleeps: sleeps
-//                 per acquisition of a map lock's interlock.
+//   lock-page, lock-object, lock-map, lock-pv   failed tries spun per
+//                 acquisition of the VM's page (free lists and queues),
+//                 object and map locks and the pmap's pv locks (all of
+//                 them together) during all zfod-par runs (vmstat's
+//                 counters; one value, so median = min = max);
+//                 lock-map-sleeps: sleeps per acquisition of a map lock's
+//                 interlock.
 //   lock-page-acq acquisitions of the page lock per zero-filled page
 //                 during all zfod-par runs: what the per-hart caches of
 //                 free pages (kernel/vm/vm_page.c) and batches of
@@ -141,6 +143,8 @@ static int zfod_par_figure(void)
             b.map_lock_acq - a.map_lock_acq);
   lock_line("lock-map-sleeps", b.map_lock_sleeps - a.map_lock_sleeps,
             b.map_lock_acq - a.map_lock_acq);
+  lock_line("lock-pv", b.pv_lock_spins - a.pv_lock_spins,
+            b.pv_lock_acq - a.pv_lock_acq);
   ratio_line("lock-page-acq", "acq/page", b.page_lock_acq - a.page_lock_acq,
              b.zfod - a.zfod);
   printf("# scheduler so far: %lu ipis, %lu kicks, %lu steals\n",

@@ -29,12 +29,43 @@
 // the four files share.
 //
 // Locking, in this order (after map and object locks, before vm_page's):
-//   pmap_pv_lock   (v) every pv list and md field of every page
-//   pmap->lock     (p) the pmap's tables and counts
+//   pmap->lock     (p) the pmap's tables and counts, its table pages' md
+//   pv locks       (v) a data page's pv list and md fields: one of the
+//                  PMAP_PV_NLOCKS locks of pmap_var.h, chosen by its
+//                  frame number (pmap_pv_lock_of)
 //   pmap_asid_lock (s) in pmap_asid.c (a leaf)
-// Functions that walk a page's mappings take pmap_pv_lock and then each
-// pmap's lock. Freed table pages are queued and given back to vm_page once
-// these are released, to keep the time with interrupts off short.
+// The range operations (pmap_enter, pmap_lower) hold the pmap's lock and
+// take the pv lock of each page whose pv list they change, keeping it
+// while the next page hashes to the same one. The page walks of
+// pmap_page.c start from a page: they hold its pv lock and need each
+// mapping's pmap lock, which comes first; pmap_pv_lock_pmap try-locks it
+// and otherwise lets go of the pv lock, waits, and starts the walk again
+// if the pv list changed meanwhile (md.pv_gen says). A walk may thus
+// wait for a pmap that is being destroyed: pmap->holds keeps its memory
+// until the walk lets go. Freed table pages are queued and given back to
+// vm_page once the locks are released, to keep the time with interrupts
+// off short.
+//
+// Invalidation after the pv lock. A page walk that removes or lowers a
+// mapping flushes it before it lets go of the page's pv lock, so once a
+// walk finds a page unmapped (and its caller frees it) no TLB maps it.
+// pmap_lower does not: it lets go of each page's pv lock as it moves on
+// and flushes the range once at the end, so a walk may find a page
+// unmapped while a TLB still holds an entry for it. That is safe here
+// because nobody can use that entry before the flush:
+//  (a) Processes are single-threaded, and every range operation on a user
+//      pmap runs in the pmap's own process (munmap, mprotect, madvise,
+//      msync, sbrk, fork's write-protect of the parent, MAP_FIXED
+//      replacement) or on a pmap active on no hart (exec's new space
+//      before it runs, the old one after exec switched away, the teardown
+//      of a process that already switched to kernel_pmap in exit, or a
+//      last vmspace_free by vmmap or the OOM rule after that). So no other
+//      hart runs the address space meanwhile; pmap_lower asserts that the
+//      pmap is active on no hart but this one.
+//  (b) pmap_lower holds the pmap's lock, a spin mutex, until the flush is
+//      done: its process cannot return to user mode or move to a hart
+//      holding stale entries before they are shot down.
+// Kernel mappings are unmanaged (no pv entries) and unaffected.
 #include "arch/riscv/pmap_var.h"
 #include "arch/riscv/vmparam.h"
 #include "lib/kmem.h"
@@ -48,7 +79,7 @@
 static struct pmap kernel_pmap_store;
 struct pmap *kernel_pmap = &kernel_pmap_store;
 
-struct mtx pmap_pv_lock;
+struct pmap_pv_lock pmap_pv_locks[PMAP_PV_NLOCKS];
 static struct kmem_zone *pmap_zone;    // (c)
 static struct kmem_zone *pv_zone;      // (c)
 
@@ -97,8 +128,8 @@ void pmap_ptp_free_queued(struct list_node *free)
   struct list_node *n;
   struct vm_page *m;
 
-  KASSERT(!mtx_owned(&pmap_pv_lock),
-          ("pmap_ptp_free_queued: pmap_pv_lock held"));
+  KASSERT(list_empty(free) || !pmap_pv_lock_owned_any(),
+          ("pmap_ptp_free_queued: pv lock held"));
   while ((n = list_first(free)) != NULL) {
     list_remove(n);
     m = container_of(n, struct vm_page, plinks);
@@ -225,16 +256,17 @@ static bool pmap_l0e_release(struct pmap *pmap, vm_offset_t va,
    LAB pmap END */
 
 // ---------------------------------------------------------------------------
-// pv entries. All require pmap_pv_lock.
+// pv entries. All require the page's pv lock.
 
 static inline void pmap_pv_insert(struct vm_page *m, struct pv_entry *pv,
                                   struct pmap *pmap, vm_offset_t va)
 {
-  MTX_ASSERT_OWNED(&pmap_pv_lock);
+  MTX_ASSERT_OWNED(pmap_pv_lock_of(m));
   pv->pmap = pmap;
   pv->va = va;
   list_insert_tail(&m->md.pv_list, &pv->link);
   m->md.pv_count++;
+  m->md.pv_gen++;
 }
 
 // Remove the pv entry of (pmap, va) from m, keeping the removed PTE's A and
@@ -245,12 +277,13 @@ static void pmap_pv_remove(struct vm_page *m, struct pmap *pmap,
   struct list_node *n;
   struct pv_entry *pv;
 
-  MTX_ASSERT_OWNED(&pmap_pv_lock);
+  MTX_ASSERT_OWNED(pmap_pv_lock_of(m));
   list_for_each(n, &m->md.pv_list) {
     pv = container_of(n, struct pv_entry, link);
     if (pv->pmap == pmap && pv->va == va) {
       list_remove(n);
       m->md.pv_count--;
+      m->md.pv_gen++;
       m->md.pv_flags |= ((old & PTE_D) ? PV_MODIFIED : 0) |
                         ((old & PTE_A) ? PV_REFERENCED : 0);
       kmem_zfree(pv_zone, pv);
@@ -276,14 +309,14 @@ pt_entry_t *pmap_pv_pte(struct pv_entry *pv, struct vm_page *m)
 // Removing and entering mappings.
 
 // Clear the valid leaf *pte of va and account for it (counts, pv entry),
-// leaving its table in place. Returns the old entry. Requires pmap_pv_lock
-// and the pmap lock; the caller flushes the TLB.
+// leaving its table in place. Returns the old entry. Requires the pmap
+// lock and, for a managed mapping, its page's pv lock; the caller flushes
+// the TLB.
 static pt_entry_t pmap_pte_clear(struct pmap *pmap, pt_entry_t *pte,
                                  vm_offset_t va)
 {
   pt_entry_t old;
 
-  MTX_ASSERT_OWNED(&pmap_pv_lock);
   MTX_ASSERT_OWNED(&pmap->lock);
   old = pte_swap(pte, 0);
   KASSERT(pte_valid(old) && pte_leaf(old),
@@ -404,35 +437,10 @@ static enum pmap_fence pmap_pte_fence(struct pmap *pmap, pt_entry_t old,
   return (new & hw & ~old) != 0 ? PMAP_FENCE_NONE : PMAP_FENCE_LOCAL;
 }
 
-// Store new at *pte for va, replacing whatever was there; pv is m's new pv
-// entry (NULL when unmanaged or when m stays mapped at va). Requires
-// pmap_pv_lock and the pmap lock.
-static void pmap_enter_pte(struct pmap *pmap, vm_offset_t va, pt_entry_t *pte,
-                           pt_entry_t new, struct vm_page *m, struct pv_entry *pv)
+// Make the TLBs learn of new replacing old at va, as pmap_pte_fence says.
+static void pmap_enter_fence(struct pmap *pmap, vm_offset_t va, pt_entry_t old,
+                             pt_entry_t new)
 {
-  pt_entry_t old = *pte;
-
-  MTX_ASSERT_OWNED(&pmap_pv_lock);
-  MTX_ASSERT_OWNED(&pmap->lock);
-  if (pte_valid(old) && pte_pa(old) == VM_PAGE_TO_PHYS(m)) {
-    // Same page: keep its pv entry and the bits the hardware has set.
-    KASSERT(pv == NULL, ("pmap_enter_pte: spare pv for %lx", va));
-    new |= old & (PTE_A | PTE_D);
-    if (old & PTE_SW_WIRED)
-      pmap->wired--;
-  } else if (pte_valid(old)) {
-    pmap_pte_clear(pmap, pte, va);
-  } else {
-    pmap_ptp_hold(pte);
-  }
-  if (!pte_valid(old) || pte_pa(old) != VM_PAGE_TO_PHYS(m)) {
-    pmap->resident++;
-    if (pv != NULL)
-      pmap_pv_insert(m, pv, pmap, va);
-  }
-  if (new & PTE_SW_WIRED)
-    pmap->wired++;
-  __atomic_store_n(pte, new, __ATOMIC_SEQ_CST);
   switch (pmap_pte_fence(pmap, old, new)) {
   case PMAP_FENCE_NONE:
     pmap_invalidate_new(pmap, va);
@@ -444,6 +452,45 @@ static void pmap_enter_pte(struct pmap *pmap, vm_offset_t va, pt_entry_t *pte,
     pmap_invalidate_page(pmap, va, false);
     break;
   }
+}
+
+// Store new at *pte for va, replacing whatever was there. *pv is a pv
+// entry for m (NULL for an unmanaged mapping): used, and set to NULL, when
+// m gains a mapping here. Requires the pmap lock. Takes the pv locks of m
+// and of the page replaced (pmap_enter_pv_lock) and fences before it lets
+// go of them, so the page replaced is mapped by no TLB once its pv lock
+// is free.
+static void pmap_enter_pte(struct pmap *pmap, vm_offset_t va, pt_entry_t *pte,
+                           pt_entry_t new, struct vm_page *m,
+                           struct pv_entry **pv)
+{
+  pt_entry_t old = *pte;
+  bool same = pte_valid(old) && pte_pa(old) == VM_PAGE_TO_PHYS(m);
+  struct mtx *pvl[2];
+
+  MTX_ASSERT_OWNED(&pmap->lock);
+  pmap_enter_pv_lock(old, m, !same && *pv != NULL, pvl);
+  if (same) {
+    // Same page: keep its pv entry and the bits the hardware has set.
+    new |= old & (PTE_A | PTE_D);
+    if (old & PTE_SW_WIRED)
+      pmap->wired--;
+  } else {
+    if (pte_valid(old))
+      pmap_pte_clear(pmap, pte, va);
+    else
+      pmap_ptp_hold(pte);
+    pmap->resident++;
+    if (*pv != NULL) {
+      pmap_pv_insert(m, *pv, pmap, va);
+      *pv = NULL;
+    }
+  }
+  if (new & PTE_SW_WIRED)
+    pmap->wired++;
+  __atomic_store_n(pte, new, __ATOMIC_SEQ_CST);
+  pmap_enter_fence(pmap, va, old, new);
+  pmap_enter_pv_unlock(pvl);
 }
 
 int pmap_enter(struct pmap *pmap, vm_offset_t va, struct vm_page *m,
@@ -459,7 +506,10 @@ int pmap_enter(struct pmap *pmap, vm_offset_t va, struct vm_page *m,
   KASSERT((prot & VM_PROT_ALL) != 0, ("pmap_enter: no access at %lx", va));
   new = pmap_pte_make(pmap, m, prot, flags);
   list_init(&free);
-  mtx_lock(&pmap_pv_lock);
+  // A pv entry may be needed: allocate it before taking any lock, so no
+  // slab page is taken from vm_page under the pmap or a pv lock.
+  if (new & PTE_SW_MANAGED)
+    pv = kmem_zalloc(pv_zone);
   mtx_lock(&pmap->lock);
   // Take everything that can fail before changing anything.
   need = pmap_l0e_missing(pmap, va);
@@ -467,12 +517,11 @@ int pmap_enter(struct pmap *pmap, vm_offset_t va, struct vm_page *m,
     if ((spare[i] = pmap_ptp_alloc()) == NULL)
       goto shortage;
   pte = need > 0 ? NULL : pmap_l0e(pmap, va);
-  if ((new & PTE_SW_MANAGED) &&
+  if ((new & PTE_SW_MANAGED) && pv == NULL &&
       (pte == NULL || !pte_valid(*pte) || pte_pa(*pte) != VM_PAGE_TO_PHYS(m)))
-    if ((pv = kmem_zalloc(pv_zone)) == NULL)
-      goto shortage;
+    goto shortage;
   pte = pmap_l0e_install(pmap, va, spare);
-  pmap_enter_pte(pmap, va, pte, new, m, pv);
+  pmap_enter_pte(pmap, va, pte, new, m, &pv);
   goto out;
 shortage:
   rv = KERN_RESOURCE_SHORTAGE;
@@ -481,7 +530,8 @@ shortage:
       list_insert_tail(&free, &spare[i]->plinks);
 out:
   mtx_unlock(&pmap->lock);
-  mtx_unlock(&pmap_pv_lock);
+  if (pv != NULL)                     // unused: m was mapped at va already
+    kmem_zfree(pv_zone, pv);
   pmap_ptp_free_queued(&free);
   return rv;
 }
@@ -489,8 +539,10 @@ out:
 // pmap_enter's contract is in kernel/vm/pmap.h. Ours uses these helpers:
 // pmap_l0e_missing (how many tables the walk lacks), pmap_l0e_install
 // (link preallocated ones in), pmap_pte_make (the leaf's bits),
-// pmap_pte_fence (the enum above) and pmap_enter_pte (counts, pv entry,
-// fence). See labs/pmap/handout.md; shape yours as you like.
+// pmap_pte_fence (the enum above), pmap_enter_fence (carry it out) and
+// pmap_enter_pte (counts, pv entry under pmap_enter_pv_lock, given in
+// pmap_var.h, store, fence). See labs/pmap/handout.md; shape yours as you
+// like.
 int pmap_enter(struct pmap *pmap, vm_offset_t va, struct vm_page *m,
                vm_prot_t prot, unsigned flags)
 {
@@ -518,12 +570,26 @@ static pt_entry_t pmap_prot_keep(vm_prot_t prot)
   return keep;
 }
 
+// pmap_lower flushes after letting go of the pv locks, which is safe only
+// while no other hart runs pmap ("Invalidation after the pv lock" above).
+// Requires the pmap lock, so that cpuid() stays put. Reads `active`
+// without pmap_asid_lock: another hart's bit can only be set if the rule
+// is broken already.
+static inline void pmap_assert_private(struct pmap *pmap)
+{
+  KASSERT(pmap == kernel_pmap ||
+          (__atomic_load_n(&pmap->active, __ATOMIC_RELAXED) &
+           ~(1UL << cpuid())) == 0,
+          ("pmap_lower: pmap %p runs on another hart", pmap));
+}
+
 /* LAB pmap BEGIN pmap_lower: lower or remove the mappings of a range */
 // Lower the mappings in l0 between va and next to keep, removing those
-// left with no rights. Returns (any changed) | (a table went) << 1.
+// left with no rights; *pvl is the pv lock held (pmap_pv_relock). Returns
+// (any changed) | (a table went) << 1.
 static int pmap_protect_span(struct pmap *pmap, pt_entry_t *l0, vm_offset_t va,
                              vm_offset_t next, pt_entry_t keep,
-                             struct list_node *free)
+                             struct mtx **pvl, struct list_node *free)
 {
   pt_entry_t *pte;
   int done = 0;
@@ -533,10 +599,14 @@ static int pmap_protect_span(struct pmap *pmap, pt_entry_t *l0, vm_offset_t va,
     if (!pte_valid(*pte) || (*pte & PTE_RWX & ~keep) == 0)
       continue;
     done |= 1;
-    if ((*pte & keep) == 0)       // no rights left: a leaf cannot say so
-      done |= pmap_remove_pte(pmap, pte, va, free) ? 2 : 0;
-    else
+    if ((*pte & keep) != 0) {
       pte_clear_bits(pte, PTE_RWX & ~keep);
+      continue;
+    }
+    // No rights left, which a leaf cannot say: remove it, and its pv entry.
+    if (*pte & PTE_SW_MANAGED)
+      pmap_pv_relock(pvl, pmap_pv_lock_of(PHYS_TO_VM_PAGE(pte_pa(*pte))));
+    done |= pmap_remove_pte(pmap, pte, va, free) ? 2 : 0;
   }
   return done;
 }
@@ -546,6 +616,7 @@ static int pmap_protect_span(struct pmap *pmap, pt_entry_t *l0, vm_offset_t va,
 static void pmap_lower(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
                        pt_entry_t keep)
 {
+  struct mtx *pvl = NULL;
   pt_entry_t *l0;
   struct list_node free;
   vm_offset_t va, next;
@@ -553,15 +624,17 @@ static void pmap_lower(struct pmap *pmap, vm_offset_t sva, vm_offset_t eva,
 
   pmap_check_range(pmap, sva, eva);
   list_init(&free);
-  mtx_lock(&pmap_pv_lock);
   mtx_lock(&pmap->lock);
+  pmap_assert_private(pmap);
   for (va = sva; va < eva; va = next)
     if ((l0 = pmap_l0_span(pmap, va, eva, &next)) != NULL)
-      done |= pmap_protect_span(pmap, l0, va, next, keep, &free);
+      done |= pmap_protect_span(pmap, l0, va, next, keep, &pvl, &free);
+  // Flushing after the pv locks is safe for this pmap alone (see the top
+  // of the file, "Invalidation after the pv lock").
+  pmap_pv_relock(&pvl, NULL);
   if (done)
     pmap_invalidate(pmap, sva, eva, (done & 2) != 0);
   mtx_unlock(&pmap->lock);
-  mtx_unlock(&pmap_pv_lock);
   pmap_ptp_free_queued(&free);
 }
 /* LAB pmap STUB
@@ -667,12 +740,19 @@ struct pmap *pmap_create(void)
     return NULL;
   }
   mtx_init(&pmap->lock, "pmap");
+  pmap->holds = 1;
   pmap->root_pa = VM_PAGE_TO_PHYS(m);
   pmap->root = PHYS_TO_DMAP(pmap->root_pa);
   // The kernel's half never changes after boot: a copy stays true.
   memcpy(&pmap->root[PT_KERNEL_FIRST], &kernel_pmap->root[PT_KERNEL_FIRST],
          (PT_ENTRIES - PT_KERNEL_FIRST) * sizeof(pt_entry_t));
   return pmap;
+}
+
+void pmap_release(struct pmap *pmap)
+{
+  if (__atomic_sub_fetch(&pmap->holds, 1, __ATOMIC_ACQ_REL) == 0)
+    kmem_zfree(pmap_zone, pmap);
 }
 
 void pmap_destroy(struct pmap *pmap)
@@ -692,13 +772,16 @@ void pmap_destroy(struct pmap *pmap)
   list_init(&free);
   list_insert_tail(&free, &root->plinks);
   pmap_ptp_free_queued(&free);
-  kmem_zfree(pmap_zone, pmap);
+  pmap_release(pmap);       // a page walk may still wait for its lock
 }
 
 void pmap_zones_init(void)
 {
   mtx_init(&kernel_pmap->lock, "kernel pmap");
-  mtx_init(&pmap_pv_lock, "pv");
+  for (int i = 0; i < PMAP_PV_NLOCKS; i++) {
+    mtx_init(&pmap_pv_locks[i].lock, "pv");
+    mtx_set_stats(&pmap_pv_locks[i].lock, &vm_cnt.v_pv_lock);
+  }
   pmap_zone = kmem_zone_create("pmap", sizeof(struct pmap));
   pv_zone = kmem_zone_create("pv entry", sizeof(struct pv_entry));
 }

@@ -2,17 +2,25 @@
 // The Sv39 pmap's operations on one physical page, through its pv list
 // (see pmap.c for the tables and the pv entries themselves):
 // pmap_page_protect and pmap_page_remove_unwired, the modified and
-// referenced queries that the pageout scan and msync rely on, and the
-// page-contents helpers (zero, copy) that work through the direct map.
+// referenced queries that the pageout scan and msync rely on, how a walk
+// locks each mapping's pmap (pmap_pv_lock_pmap), and the page-contents
+// helpers (zero, copy) that work through the direct map.
 //
 // A page's modified (referenced) state is the union of two places: the D
 // (A) bit of every live mapping, and PV_MODIFIED (PV_REFERENCED) in its
 // md.pv_flags, where pmap.c keeps the bits of mappings already removed.
 // A query looks at both; a clear clears both.
 //
-// Locking: pmap_pv_lock, then the lock of each pmap a mapping lives in
-// (pmap.c's order). Table pages freed on the way are given back after
-// both are released.
+// Locking: a walk holds the page's pv lock (pmap_pv_lock_of) throughout
+// and locks each mapping's pmap in turn. The pmap lock comes first in
+// pmap.c's order, so pmap_pv_lock_pmap may have to let go of the pv lock
+// to wait for it; when the pv list changed meanwhile the walk starts again
+// from its head, where the mappings already done are done (a test finds
+// nothing new, a clear or removal has nothing left to do) except that a
+// wired mapping counts again for pmap_ts_referenced, a hint anyway. A walk
+// flushes each mapping it lowers before it lets go of the pv lock, so a
+// page it leaves unmapped is mapped by no TLB. Table pages freed on the
+// way are given back after both locks are released.
 #include "arch/riscv/pmap_var.h"
 #include "lib/list.h"
 #include "lib/lock.h"
@@ -34,9 +42,33 @@ enum pmap_pv_op {
   PV_OP_REMOVE_UNWIRED,      // remove every mapping that is not wired
 };
 
+// (pmap_var.h.) Called by the page walks below, where the wait may be.
+bool pmap_pv_lock_pmap(struct vm_page *m, struct pmap *pmap)
+{
+  struct mtx *pvl = pmap_pv_lock_of(m);
+  uint32_t gen;
+
+  MTX_ASSERT_OWNED(pvl);
+  if (mtx_trylock(&pmap->lock))
+    return true;
+  // The pv entry naming pmap keeps it alive only while we hold pvl.
+  gen = m->md.pv_gen;
+  __atomic_fetch_add(&pmap->holds, 1, __ATOMIC_RELAXED);  // see pmap_release
+  mtx_unlock(pvl);
+  mtx_lock(&pmap->lock);
+  mtx_lock(pvl);
+  if (m->md.pv_gen == gen) {
+    pmap_release(pmap);       // never the last: its pv entry is still there
+    return true;
+  }
+  mtx_unlock(&pmap->lock);
+  pmap_release(pmap);
+  return false;
+}
+
 /* LAB pmap BEGIN pmap_page_walk: apply a test, clear or removal to every mapping of a page */
 // Apply op to the mapping of pv's page m. Returns 1 when it counts
-// (tests, CLEAR_REFERENCED), else 0. Requires pmap_pv_lock and pv->pmap's
+// (tests, CLEAR_REFERENCED), else 0. Requires m's pv lock and pv->pmap's
 // lock.
 static int pmap_pv_apply(struct pv_entry *pv, struct vm_page *m,
                          enum pmap_pv_op op, struct list_node *free)
@@ -45,7 +77,7 @@ static int pmap_pv_apply(struct pv_entry *pv, struct vm_page *m,
   vm_offset_t va = pv->va;
   pt_entry_t *pte = pmap_pv_pte(pv, m), bit, old;
 
-  MTX_ASSERT_OWNED(&pmap_pv_lock);
+  MTX_ASSERT_OWNED(pmap_pv_lock_of(m));
   switch (op) {
   case PV_OP_TEST_MODIFIED:
     return (*pte & PTE_D) != 0;
@@ -80,24 +112,27 @@ static int pmap_pv_apply(struct pv_entry *pv, struct vm_page *m,
 // answers (stopping at the first for the tests).
 static int pmap_page_walk(struct vm_page *m, enum pmap_pv_op op)
 {
+  struct mtx *pvl = pmap_pv_lock_of(m);
   struct list_node *n, *tmp, free;
   struct pv_entry *pv;
   struct pmap *pmap;
   int count = 0;
 
   list_init(&free);
-  mtx_lock(&pmap_pv_lock);
+  mtx_lock(pvl);
+restart:
   list_for_each_safe(n, tmp, &m->md.pv_list) {
     pv = container_of(n, struct pv_entry, link);
     pmap = pv->pmap;
-    mtx_lock(&pmap->lock);
+    if (!pmap_pv_lock_pmap(m, pmap))
+      goto restart;                   // the list changed while we waited
     count += pmap_pv_apply(pv, m, op, &free);
     mtx_unlock(&pmap->lock);
     if (count > 0 && (op == PV_OP_TEST_MODIFIED ||
                       op == PV_OP_TEST_REFERENCED))
       break;
   }
-  mtx_unlock(&pmap_pv_lock);
+  mtx_unlock(pvl);
   pmap_ptp_free_queued(&free);
   return count;
 }
@@ -113,16 +148,18 @@ static int pmap_page_walk(struct vm_page *m, enum pmap_pv_op op)
 }
    LAB pmap END */
 
-// Take (read and clear when clear) the given md.pv_flags bit of m.
+// Take (read and clear when clear) the given md.pv_flags bit of m. Its pv
+// lock is enough: no pmap is involved.
 static bool pmap_page_flag(struct vm_page *m, uint32_t flag, bool clear)
 {
+  struct mtx *pvl = pmap_pv_lock_of(m);
   bool was;
 
-  mtx_lock(&pmap_pv_lock);
+  mtx_lock(pvl);
   was = (m->md.pv_flags & flag) != 0;
   if (clear)
     m->md.pv_flags &= ~flag;
-  mtx_unlock(&pmap_pv_lock);
+  mtx_unlock(pvl);
   return was;
 }
 
@@ -164,15 +201,19 @@ int pmap_ts_referenced(struct vm_page *m)
   return count + pmap_page_walk(m, PV_OP_CLEAR_REFERENCED);
 }
 
-// Lock-free on purpose: vm_page_free asks while kmem may hold pmap_pv_lock
-// (freeing a pv entry can free its slab). A caller that needs a stable
-// answer holds the page's object lock, which every new mapping needs too.
+// Lock-free on purpose: vm_page_free asks while kmem may hold a pv lock
+// (freeing a pv entry can free its slab, and that slab page may hash to
+// the very lock held). A caller that needs a stable answer holds the
+// page's object lock, which every new mapping needs too.
 bool pmap_page_is_mapped(struct vm_page *m)
 {
   return __atomic_load_n(&m->md.pv_list.next, __ATOMIC_ACQUIRE) !=
          &m->md.pv_list;
 }
 
+// md.pv_gen is left alone (vm_page_startup zeroes it): it counts on over
+// the page's lives, so a walk that waited for a pmap cannot take a later
+// pv list of the page for the one it left.
 void pmap_page_init(struct vm_page *m)
 {
   list_init(&m->md.pv_list);

@@ -12,6 +12,7 @@
 #include "lib/list.h"
 #include "lib/lock.h"
 #include "vm/vm.h"
+#include "vm/vm_page.h"
 
 // Sv39 page-table entry (RISC-V privileged spec, "Sv39"):
 //
@@ -47,11 +48,12 @@ typedef uint64_t pt_entry_t;
 #define PT_ENTRIES      512
 #define PT_KERNEL_FIRST 256            // first root entry of the upper half
 
-struct vm_page;
-
-// Locks: (p) the pmap's lock; (s) pmap_asid_lock in pmap_asid.c.
+// Locks: (p) the pmap's lock; (s) pmap_asid_lock in pmap_asid.c;
+// (a) atomic.
 struct pmap {
   struct mtx lock;
+  uint32_t holds;                      // (a) 1 until pmap_destroy, plus one
+                                       //     per page walk waiting for lock
   pt_entry_t *root;                    // (c) root table, in the direct map
   paddr_t root_pa;                     // (c)
   size_t resident;                     // (p) leaf mappings
@@ -142,32 +144,124 @@ uint64_t pmap_asid_shootdown(struct pmap *pmap);
 enum pmap_asid_flush pmap_asid_switch(struct pmap *old, struct pmap *pmap,
                                       int cpu);
 
-// --- pmap.c, for pmap_page.c -----------------------------------------------
+// --- pmap.c and pmap_page.c, for each other --------------------------------
 
 // md.pv_flags bits.
 #define PV_MODIFIED     0x1            // a removed mapping had D set
 #define PV_REFERENCED   0x2            // a removed mapping had A set
 #define PV_PTP          0x4            // a page-table page: pv_count = entries
 
-// Locks: (v) pmap_pv_lock.
+// The pv locks: PMAP_PV_NLOCKS spin mutexes, each guarding the pv lists
+// and md fields (pv_list, pv_count, pv_gen, pv_flags) of the data pages
+// whose frame number hashes to its index, so that two processes faulting
+// their own pages rarely meet on one. The hash is Fibonacci hashing (the
+// frame number times 2^64 / golden ratio, top bits): frame numbers modulo
+// PMAP_PV_NLOCKS would make two processes that fill aligned blocks page
+// by page, as the per-hart free caches hand them out, take the same lock
+// at every step. Taken after the
+// pmap lock (pmap.c's lock order), at most one at a time except in
+// pmap_enter, which takes two in index order. Each sits in a cache line
+// of its own. A table page's md.pv_count is its pmap's, not these.
+#define PMAP_PV_NLOCKS_LOG2 6
+#define PMAP_PV_NLOCKS  (1 << PMAP_PV_NLOCKS_LOG2)
+
+struct pmap_pv_lock {
+  struct mtx lock;
+} __attribute__((aligned(64)));
+
+extern struct pmap_pv_lock pmap_pv_locks[PMAP_PV_NLOCKS];
+
+static inline struct mtx *pmap_pv_lock_of(struct vm_page *m)
+{
+  uint64_t h = atop(VM_PAGE_TO_PHYS(m)) * 0x9e3779b97f4a7c15ULL;
+
+  return &pmap_pv_locks[h >> (64 - PMAP_PV_NLOCKS_LOG2)].lock;
+}
+
+// Whether the caller holds any pv lock (for assertions). Not cheap: callers
+// on the fault path ask only when it matters.
+static inline bool pmap_pv_lock_owned_any(void)
+{
+  if (mtx_held() == 0)
+    return false;
+  for (int i = 0; i < PMAP_PV_NLOCKS; i++)
+    if (mtx_owned(&pmap_pv_locks[i].lock))
+      return true;
+  return false;
+}
+
+// Make *held the lock want (NULL: none), letting go of the one held
+// before unless it is the same. For loops over many pages that hold the
+// pv lock of one page at a time.
+static inline void pmap_pv_relock(struct mtx **held, struct mtx *want)
+{
+  if (*held == want)
+    return;
+  if (*held != NULL)
+    mtx_unlock(*held);
+  if ((*held = want) != NULL)
+    mtx_lock(want);
+}
+
+// For pmap_enter, with the pmap locked: lock what putting m in place of
+// the leaf old changes besides the tables: m's pv list when m gains a pv
+// entry (insert), and that of the managed page old maps when m replaces
+// it. Two pv locks are taken in index order, the only place that holds
+// two; pvl[] gets them for pmap_enter_pv_unlock (NULL: none).
+static inline void pmap_enter_pv_lock(pt_entry_t old, struct vm_page *m,
+                                      bool insert, struct mtx *pvl[2])
+{
+  struct mtx *a = insert ? pmap_pv_lock_of(m) : NULL, *b = NULL, *t;
+
+  if (pte_valid(old) && (old & PTE_SW_MANAGED) &&
+      pte_pa(old) != VM_PAGE_TO_PHYS(m))
+    b = pmap_pv_lock_of(PHYS_TO_VM_PAGE(pte_pa(old)));
+  if (b == a) {
+    b = NULL;
+  } else if (a == NULL || (b != NULL && b < a)) {
+    t = a;
+    a = b;
+    b = t;
+  }
+  if ((pvl[0] = a) != NULL)
+    mtx_lock(a);
+  if ((pvl[1] = b) != NULL)
+    mtx_lock(b);
+}
+
+static inline void pmap_enter_pv_unlock(struct mtx *pvl[2])
+{
+  if (pvl[1] != NULL)
+    mtx_unlock(pvl[1]);
+  if (pvl[0] != NULL)
+    mtx_unlock(pvl[0]);
+}
+
+// Locks: (v) the pv lock of the page the entry is on.
 struct pv_entry {
   struct list_node link;               // (v) on m->md.pv_list
   struct pmap *pmap;                   // (v)
   vm_offset_t va;                      // (v)
 };
 
-// Every pv list and every page's md fields (pmap.c's lock order).
-extern struct mtx pmap_pv_lock;
-
+// Drop a hold on pmap (pmap->holds), freeing it with the last.
+void pmap_release(struct pmap *pmap);
 // Give back the table pages queued on free. Requires no pmap, pv or asid
 // lock.
 void pmap_ptp_free_queued(struct list_node *free);
+// Lock pmap, which a pv entry of m names, while m's pv lock is held: the
+// pmap lock comes first, so unless it is free now, let go of m's, wait for
+// the pmap's and take m's again. True with both held and m's pv list as it
+// was; false with only m's held when the list changed meanwhile (the
+// caller starts its walk again from the head). A hold (pmap->holds) keeps
+// pmap's memory while it waits, in case it is destroyed meanwhile.
+bool pmap_pv_lock_pmap(struct vm_page *m, struct pmap *pmap);
 // The leaf entry of a pv's mapping of m. Requires pv->pmap's lock.
 pt_entry_t *pmap_pv_pte(struct pv_entry *pv, struct vm_page *m);
 // Remove the mapping at va, its pv entry (keeping its A and D bits in the
 // page) and the tables left empty (queued on free). True when a table
-// went, so the whole TLB of pmap must be flushed. Requires pmap_pv_lock
-// and the pmap lock.
+// went, so the whole TLB of pmap must be flushed. Requires the pmap lock
+// and the pv lock of the page mapped.
 bool pmap_remove_pte(struct pmap *pmap, pt_entry_t *pte, vm_offset_t va,
                      struct list_node *free);
 
