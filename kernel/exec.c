@@ -102,7 +102,7 @@ static int exec_read_header(struct inode *ip, struct elfhdr *eh)
 {
   if (ip->type != T_FILE)
     return -EACCES;
-  if (readi(ip, 0, (uint64_t)eh, 0, sizeof(*eh)) != sizeof(*eh))
+  if (readi(ip, eh, 0, sizeof(*eh)) != sizeof(*eh))
     return -ENOEXEC;
   if (eh->magic != ELF_MAGIC || eh->elf[0] != ELFCLASS64 ||
       eh->machine != EM_RISCV || eh->phentsize != sizeof(struct proghdr))
@@ -211,7 +211,7 @@ static int exec_read_phdrs(struct inode *ip, struct elfhdr *eh,
   uint32_t len = (uint32_t)eh->phnum * sizeof(*phs);
   if (eh->phnum > EXEC_MAXPH || eh->phoff > MAXFILESIZE - len)
     return -ENOEXEC;
-  if (readi(ip, 0, (uint64_t)phs, (uint32_t)eh->phoff, len) != (int)len)
+  if (readi(ip, phs, (uint32_t)eh->phoff, len) != (int)len)
     return -ENOEXEC;
   return 0;
 }

@@ -146,7 +146,7 @@ static int fileread_dir(struct inode *ip, uint64_t addr, uint64_t off, int n)
     m = MIN(n - done, DIR_READ_CHUNK);
     ilock(ip);
     r = off + done > MAXFILESIZE ? 0 :
-        readi(ip, 0, (uint64_t)buf, (uint32_t)(off + done), (uint32_t)m);
+        readi(ip, buf, (uint32_t)(off + done), (uint32_t)m);
     iunlock(ip);
     if (r > 0 && copyout(addr + done, buf, r) < 0)
       r = -EFAULT;

@@ -31,11 +31,11 @@
 // so a full disk shows as a short write, not as a failed write-back.
 //
 // Transaction sizes: a write() chunk of VNODE_RESERVE_CHUNK bytes
-// (vnode_pager.c splits bigger writes) touches its data blocks, the inode block, one bitmap
-// block and at most 3 indirect blocks, inside MAXOPBLOCKS; a truncation
-// touches the inode, the bitmap, 3 indirect blocks and the last data
-// block. Both bounds need the whole bitmap in one block: fsinit refuses
-// bigger disks.
+// (vnode_pager.c splits bigger writes) touches its data blocks, the inode
+// block, one bitmap block and at most 3 indirect blocks, inside
+// MAXOPBLOCKS; a truncation touches the inode, the bitmap, 3 indirect
+// blocks and the last data block. Both bounds need the whole bitmap in
+// one block: fsinit refuses bigger disks.
 //
 // Locking, in order: inode sleep lock (parent directory before child) ->
 // buffer sleep locks -> itable.lock (spin) -> bcache.lock. itable.lock
@@ -52,7 +52,6 @@
 #include "param.h"
 #include "proc.h"
 #include "stat.h"
-#include "uaccess.h"
 #include "vnode_cache.h"
 
 CTASSERT(BSIZE % sizeof(struct dinode) == 0);
@@ -555,88 +554,56 @@ static uint32_t readi_prefetch(struct inode *ip, uint32_t off, uint32_t n)
   return first + k;
 }
 
-// A user copy in readi and writei goes through a bounce buffer on the
-// stack, FS_BOUNCE bytes at a time, so that no buffer is locked while it
-// runs: the copy may fault, and a fault short of memory waits for the
-// pageout daemon, which may need that buffer -- to commit the log (a
-// daemon's write-back of a file page can end the last operation) or to
-// write a file page back.
-#define FS_BOUNCE 512
+// readi and writei move bytes between a locked inode's blocks and kernel
+// memory, never user memory: no inode lock is held across a user copy.
+// Such a copy may fault and wait for a page that is being written back,
+// whose writer waits for the log, which may be waiting for this very
+// lock (file.c reads a directory through a kernel buffer for that).
 
-int readi(struct inode *ip, int user_dst, uint64_t dst, uint32_t off, uint32_t n)
+int readi(struct inode *ip, void *dst, uint32_t off, uint32_t n)
 {
-  uint8_t bounce[FS_BOUNCE];
+  uint8_t *d = dst;
+  uint32_t fetched = 0;           // file blocks below this were read ahead
 
   SX_ASSERT_XLOCKED(&ip->lock);
   if (off >= ip->size || n == 0)
     return 0;
   n = MIN(n, ip->size - off);
-  uint32_t done = 0;
-  uint32_t fetched = 0;           // file blocks below this were read ahead
-  int err = 0;
-  while (done < n) {
-    uint32_t m = MIN(n - done, BSIZE - off % BSIZE);
-    if (user_dst)
-      m = MIN(m, FS_BOUNCE);
+  for (uint32_t done = 0, m; done < n; done += m, off += m) {
+    m = MIN(n - done, BSIZE - off % BSIZE);
     if (off / BSIZE >= fetched)
       fetched = readi_prefetch(ip, off, n - done);
     uint32_t bno = bmap(ip, off / BSIZE, false);
     struct buf *b = bno != 0 ? bread(ip->dev, bno) : NULL;
-    const uint8_t *src = b != NULL ? b->data + off % BSIZE : zeroes;
-    if (user_dst) {
-      memmove(bounce, src, m);
-      src = bounce;
-      if (b != NULL)
-        brelse(b);
-      b = NULL;
-    }
-    err = either_copyout(user_dst, dst, src, m);
+    memmove(d + done, b != NULL ? b->data + off % BSIZE : zeroes, m);
     if (b != NULL)
       brelse(b);
-    if (err < 0)
-      break;
-    done += m;
-    off += m;
-    dst += m;
   }
-  return done > 0 ? (int)done : err;
+  return (int)n;
 }
 
-int writei(struct inode *ip, int user_src, uint64_t src, uint32_t off, uint32_t n)
+int writei(struct inode *ip, const void *src, uint32_t off, uint32_t n)
 {
-  uint8_t bounce[FS_BOUNCE];
+  const uint8_t *s = src;
+  uint32_t done = 0;
+  int err = 0;
 
   SX_ASSERT_XLOCKED(&ip->lock);
   if (n > MAXFILESIZE - off)
     return -EFBIG;
-  uint32_t done = 0;
-  int err = 0;
   while (done < n) {
     uint32_t m = MIN(n - done, BSIZE - off % BSIZE);
-    // A user copy comes in before the block is touched (FS_BOUNCE): one
-    // that faults leaves the file as it was.
-    if (user_src) {
-      m = MIN(m, FS_BOUNCE);
-      if ((err = either_copyin(bounce, 1, src, m)) < 0)
-        break;
-    }
     uint32_t bno = bmap(ip, off / BSIZE, true);
     if (bno == 0) {
       err = -ENOSPC;
       break;
     }
     struct buf *b = bread(ip->dev, bno);
-    if (user_src)
-      memmove(b->data + off % BSIZE, bounce, m);
-    else
-      err = either_copyin(b->data + off % BSIZE, 0, src, m);
+    memmove(b->data + off % BSIZE, s + done, m);
     log_write(b);
     brelse(b);
-    if (err < 0)
-      break;
     done += m;
     off += m;
-    src += m;
   }
   if (off > ip->size)
     ip->size = off;
@@ -663,7 +630,7 @@ int fs_dirlookup(struct inode *dp, const char *name, uint32_t *poff,
                               dp->inum));
   struct dirent de;
   for (uint32_t off = 0; off < dp->size; off += sizeof(de)) {
-    if (readi(dp, 0, (uint64_t)&de, off, sizeof(de)) != sizeof(de))
+    if (readi(dp, &de, off, sizeof(de)) != sizeof(de))
       panic("fs_dirlookup: short read of directory %u", dp->inum);
     if (de.inum == 0 || namecmp(name, de.name) != 0)
       continue;
@@ -697,7 +664,7 @@ int dirlink(struct inode *dp, const char *name, uint32_t inum)
   struct dirent de;
   uint32_t off;
   for (off = 0; off < dp->size; off += sizeof(de)) {
-    if (readi(dp, 0, (uint64_t)&de, off, sizeof(de)) != sizeof(de))
+    if (readi(dp, &de, off, sizeof(de)) != sizeof(de))
       panic("dirlink: short read of directory %u", dp->inum);
     if (de.inum == 0)
       break;
@@ -705,7 +672,7 @@ int dirlink(struct inode *dp, const char *name, uint32_t inum)
   memset(&de, 0, sizeof(de));
   strncpy(de.name, name, DIRSIZ);
   de.inum = inum;
-  if (writei(dp, 0, (uint64_t)&de, off, sizeof(de)) != sizeof(de))
+  if (writei(dp, &de, off, sizeof(de)) != sizeof(de))
     return -ENOSPC;
   return 0;
 }
@@ -716,7 +683,7 @@ int dir_isempty(struct inode *dp)
   struct dirent de;
   // Skip "." and "..".
   for (uint32_t off = 2 * sizeof(de); off < dp->size; off += sizeof(de)) {
-    if (readi(dp, 0, (uint64_t)&de, off, sizeof(de)) != sizeof(de))
+    if (readi(dp, &de, off, sizeof(de)) != sizeof(de))
       panic("dir_isempty: short read of directory %u", dp->inum);
     if (de.inum != 0)
       return 0;

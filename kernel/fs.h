@@ -106,10 +106,12 @@ void iunlockput(struct inode *ip);
 void iupdate(struct inode *ip);
 void stati(struct inode *ip, struct stat *st);
 
-// Both return bytes moved (short at end of file, on a full disk or a bad
-// user address) or a negative errno when nothing moved. The inode is locked.
-int readi(struct inode *ip, int user_dst, uint64_t dst, uint32_t off, uint32_t n);
-int writei(struct inode *ip, int user_src, uint64_t src, uint32_t off, uint32_t n);
+// Between the blocks of a locked inode and kernel memory (never user
+// memory: see fs.c). readi returns the bytes read (short at end of file);
+// writei the bytes written (short on a full disk), or -ENOSPC / -EFBIG
+// when nothing was.
+int readi(struct inode *ip, void *dst, uint32_t off, uint32_t n);
+int writei(struct inode *ip, const void *src, uint32_t off, uint32_t n);
 // Allocate the blocks under [off, off + n) of a locked regular file and
 // grow its size over them: the bytes backed (short on a full disk) or
 // -ENOSPC. Inside a transaction. ibacked: are they all there already?

@@ -462,7 +462,7 @@ static int unlink_entry(struct inode *dp, const char *name,
   }
   struct dirent de;
   memset(&de, 0, sizeof(de));
-  if (writei(dp, 0, (uint64_t)&de, off, sizeof(de)) != sizeof(de))
+  if (writei(dp, &de, off, sizeof(de)) != sizeof(de))
     panic("unlink_entry: cannot clear entry of directory %u", dp->inum);
   if (ip->type == T_DIR) {
     dp->nlink--;                  // the child's ".." is gone

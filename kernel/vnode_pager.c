@@ -122,7 +122,7 @@ static int vnode_pager_read_page(struct inode *ip, struct vm_page *m,
   if (off >= size)
     return VM_PAGER_BAD;
   if (off < ip->size)
-    r = readi(ip, 0, (uint64_t)kva, (uint32_t)off,
+    r = readi(ip, kva, (uint32_t)off,
               (uint32_t)MIN(PAGE_SIZE, ip->size - off));
   if (r < 0)
     return VM_PAGER_ERROR;
@@ -183,7 +183,7 @@ static int vnode_pager_getpages(struct vm_object *obj, struct vm_page **ma,
   mtx_unlock(&obj->lock);
   ilock(ip);
   if (off < ip->size)
-    r = readi(ip, 0, (uint64_t)kva, (uint32_t)off,
+    r = readi(ip, kva, (uint32_t)off,
               (uint32_t)MIN(PAGE_SIZE, ip->size - off));
   iunlock(ip);
   if (r >= 0)
@@ -211,7 +211,7 @@ static int vnode_pager_write_page(struct inode *ip, struct vm_page *m,
   if (off >= size)
     return VM_PAGER_OK;
   n = (uint32_t)MIN(PAGE_SIZE, size - off);
-  r = writei(ip, 0, (uint64_t)pmap_page_kva(m), (uint32_t)off, n);
+  r = writei(ip, pmap_page_kva(m), (uint32_t)off, n);
   if (r == -ENOSPC)
     return VM_PAGER_NOSPACE;
   if (r != (int)n)

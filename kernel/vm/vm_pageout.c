@@ -42,9 +42,9 @@
 // object that may go too (one cluster, one request: vm_pageout_cluster),
 // and the pages written are freed. The object lock is dropped for the
 // write, with the pages busy and the pageout code's reference on the
-// object (vm_object_pageout_hold: never the last to go). A page that fails to be written stays dirty and resident, on
-// the laundry queue. The laundry queue is scanned between the inactive
-// and the active queue.
+// object (vm_object_pageout_hold: never the last to go). A page that fails
+// to be written stays dirty and resident, on the laundry queue. The
+// laundry queue is scanned between the inactive and the active queue.
 //
 // Every page looked at leaves the head of its queue -- freed, moved to
 // another queue, or sent to the tail -- so a pass looks at each page at
@@ -443,7 +443,7 @@ size_t vm_pageout_reclaim(size_t target)
 //     dirty on the laundry queue and the object is tried again next pass.
 //     The daemon's end_op may be the last and commit the log, which locks
 //     every buffer of the transaction: no thread holds a buffer across a
-//     user copy (fs.c readi/writei copy through a bounce buffer), so the
+//     user copy (fs.c readi/writei move kernel memory only), so the
 //     commit waits only for the disk.
 //   - The object's life. Its lock is dropped during the write; the
 //     pageout code's reference (vm_object_pageout_hold, dropped by
