@@ -135,6 +135,48 @@ Test(swap_pager, pageout_clusters_and_fault_reads_around)
   vmtest_check_map(map_of(0));
 }
 
+// Page-out writes aligned clusters, whatever page the scan meets first:
+// page 5, advised away, heads the inactive queue, and its cluster is
+// still pages 0..15, not 5..20 (which would leave 0..4 and 21..31 for two
+// more, shorter writes).
+Test(swap_pager, pageout_clusters_are_aligned)
+{
+  map_anon(0, 32);
+  fill(0, 0, 32, 2);
+  cr_assert_eq(vm_map_madvise(map_of(0), VA(5), VA(6), VM_BEHAV_DONTNEED),
+               KERN_SUCCESS);
+  cr_assert_geq(vm_pageout_reclaim(32), 32);
+  cr_assert_eq(host_swapdev.pages_written, 32);
+  cr_assert_eq(host_swapdev.writes, 2, "%d writes for two aligned clusters",
+               host_swapdev.writes);
+  verify(0, 0, 32, 2);
+}
+
+// A fault on a swapped page reads its whole aligned cluster in one
+// request -- what page-out wrote together -- and maps the pages read
+// (read-only), so a scan over them does not fault again.
+Test(swap_pager, fault_reads_and_maps_the_aligned_cluster)
+{
+  struct pmap *pmap = map_of(0)->pmap;
+
+  map_anon(0, 32);
+  fill(0, 0, 32, 3);
+  cr_assert_geq(vm_pageout_reclaim(32), 32);
+  host_swapdev.reads = host_swapdev.pages_read = 0;
+  verify(0, 3, 1, 3);
+  cr_assert_eq(host_swapdev.reads, 1);
+  cr_assert_eq(host_swapdev.pages_read, SWAP_CLUSTER_MAX,
+               "read %d pages, not the cluster", host_swapdev.pages_read);
+  for (int i = 0; i < 32; i++) {
+    cr_assert_eq(resident(front(0), (vm_pindex_t)i), i < SWAP_CLUSTER_MAX,
+                 "page %d", i);
+    cr_assert_eq(host_pmap_lookup(pmap, VA(i), NULL, NULL, NULL),
+                 i < SWAP_CLUSTER_MAX, "page %d mapped or not", i);
+  }
+  verify(0, 0, 32, 3);
+  cr_assert_eq(host_swapdev.reads, 2);
+}
+
 Test(swap_pager, clean_page_with_swap_copy_goes_without_a_write)
 {
   map_anon(0, 8);

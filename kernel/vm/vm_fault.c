@@ -49,7 +49,8 @@
 #include "vm/vm_pageout.h"
 #include "vm/vm_pager.h"
 
-// Read-ahead windows in pages, by the entry's behaviour (see pagein).
+// Read-ahead windows in pages, by the entry's behaviour (see pagein); a
+// swap object's NORMAL window is the page's aligned SWAP_CLUSTER_MAX.
 #define VM_FAULT_AHEAD_NORMAL   8
 #define VM_FAULT_BEHIND_NORMAL  7
 #define VM_FAULT_AHEAD_SEQ      16
@@ -197,7 +198,10 @@ static void vm_fault_window(struct faultstate *fs, struct vm_object *obj,
   /* LAB mmap BEGIN vm_fault_window: the read-ahead window of a fault, by the entry's behaviour */
   int b = 0, a = 0;
 
-  if (fs->entry->behavior == VM_BEHAV_NORMAL) {
+  if (fs->entry->behavior == VM_BEHAV_NORMAL && obj->type == OBJT_SWAP) {
+    b = (int)(pindex % SWAP_CLUSTER_MAX);   // the aligned cluster that
+    a = SWAP_CLUSTER_MAX - 1 - b;           // pageout wrote in one go
+  } else if (fs->entry->behavior == VM_BEHAV_NORMAL) {
     b = VM_FAULT_BEHIND_NORMAL;
     a = VM_FAULT_AHEAD_NORMAL;
   } else if (fs->entry->behavior == VM_BEHAV_SEQUENTIAL) {
@@ -484,7 +488,8 @@ static int vm_fault_cow(struct faultstate *fs)
    LAB cow END */
 
 // Which neighbours of the fault vm_fault_prefault maps: [*lo, *hi] around
-// first_pindex. Anonymous memory: a few each way. A file: the window that
+// first_pindex. Anonymous memory: a few each way, and once swap-backed at
+// least the aligned cluster a page-in reads. A file: the window that
 // read-ahead fills, by the entry's behaviour (none for RANDOM, ahead only
 // for SEQUENTIAL, whose pages behind are being freed).
 static void vm_fault_prefault_window(struct faultstate *fs, vm_pindex_t *lo,
@@ -493,7 +498,10 @@ static void vm_fault_prefault_window(struct faultstate *fs, vm_pindex_t *lo,
   vm_pindex_t p = fs->first_pindex;
   vm_pindex_t behind = VM_FAULT_PREFAULT, ahead = VM_FAULT_PREFAULT;
 
-  if ((fs->first_object->flags & OBJ_ANON) == 0) {
+  if (fs->first_object->type == OBJT_SWAP) {
+    behind = MAX(behind, p % SWAP_CLUSTER_MAX);
+    ahead = MAX(ahead, SWAP_CLUSTER_MAX - 1 - p % SWAP_CLUSTER_MAX);
+  } else if ((fs->first_object->flags & OBJ_ANON) == 0) {
     switch (fs->entry->behavior) {
     case VM_BEHAV_RANDOM:
       behind = ahead = 0;

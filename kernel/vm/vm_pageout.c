@@ -181,26 +181,41 @@ static struct vm_page *vm_pageout_neighbour(struct vm_object *obj,
   return p;
 }
 
+// Gather into out[] up to max neighbours of pindex in obj, going one way
+// (dir: -1 behind, +1 ahead), up to the first that may not join; going
+// behind, max <= pindex. Returns how many.
+static int vm_pageout_gather(struct vm_object *obj, vm_pindex_t pindex,
+                             int dir, int max, struct vm_page **out, bool refs)
+{
+  struct vm_page *p;
+  int n = 0;
+
+  while (n < max &&
+         (p = vm_pageout_neighbour(obj, pindex + (vm_pindex_t)(dir * (n + 1)),
+                                   refs)) != NULL)
+    out[n++] = p;
+  return n;
+}
+
 // Gather the cluster around m (already unmapped, needing a write) into ma,
-// in index order: m's neighbours in obj that may join it, ahead and then
-// behind, up to SWAP_CLUSTER_MAX pages. Busies them all; returns how many.
+// in index order: the pages of obj next to m that may join it, within m's
+// aligned cluster (the SWAP_CLUSTER_MAX indexes from a multiple of
+// SWAP_CLUSTER_MAX). The queues hand pages out in no useful order; the
+// alignment keeps a scan that meets a run in its middle from cutting it
+// into two short writes, and a swap page's fault reads its aligned
+// cluster back in one request (vm_fault_window). Busies them all; returns
+// how many.
 static int vm_pageout_cluster(struct vm_page *m, struct vm_object *obj,
                               struct vm_page **ma, bool refs)
 {
-  struct vm_page *ahead[SWAP_CLUSTER_MAX], *p;
-  int na = 0, n = 0, nb = 0;
+  struct vm_page *behind[SWAP_CLUSTER_MAX - 1], *ahead[SWAP_CLUSTER_MAX - 1];
+  int nb, na, n = 0, edge = (int)(m->pindex % SWAP_CLUSTER_MAX);
 
-  while (1 + na < SWAP_CLUSTER_MAX &&
-         (p = vm_pageout_neighbour(obj, m->pindex + (vm_pindex_t)na + 1,
-                                     refs)) != NULL)
-    ahead[na++] = p;
-  // Behind m: ma fills from the end backwards, then moves down.
-  while (1 + na + nb < SWAP_CLUSTER_MAX && m->pindex > (vm_pindex_t)nb &&
-         (p = vm_pageout_neighbour(obj, m->pindex - (vm_pindex_t)nb - 1,
-                                     refs)) != NULL)
-    ma[SWAP_CLUSTER_MAX - 1 - nb++] = p;
-  for (int i = 0; i < nb; i++)
-    ma[n++] = ma[SWAP_CLUSTER_MAX - nb + i];
+  nb = vm_pageout_gather(obj, m->pindex, -1, edge, behind, refs);
+  na = vm_pageout_gather(obj, m->pindex, +1, SWAP_CLUSTER_MAX - 1 - edge,
+                         ahead, refs);
+  for (int i = nb - 1; i >= 0; i--)
+    ma[n++] = behind[i];
   ma[n++] = m;
   for (int i = 0; i < na; i++)
     ma[n++] = ahead[i];
