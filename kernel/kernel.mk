@@ -40,8 +40,10 @@ ALL_TARGETS += kernel/kernel
 
 # Swap: a second disk, swap.img, made afresh (sparse) by every boot: SWAP
 # bytes (QEMU's size suffixes), by default 4 x MEM; SWAP=0 boots without.
+# A MEM without a suffix is in MiB, as for QEMU's -m.
 SWAP_SIZE = $(if $(SWAP),$(SWAP),$(shell echo '$(MEM)' | \
-  sed 's/^\([0-9]*\)\(.*\)$$/\1 \2/' | awk '{ print $$1 * 4 $$2 }'))
+  sed 's/^\([0-9.]*\)\(.*\)$$/\1 \2/' | \
+  awk '{ print $$1 * 4 ($$2 == "" ? "M" : $$2) }'))
 SWAP_DRIVE = -drive file=swap.img,if=none,format=raw,id=x1 \
   -device virtio-blk-device,drive=x1,bus=virtio-mmio-bus.1
 SWAP_OPTS = $(if $(filter-out 0,$(SWAP_SIZE)),$(SWAP_DRIVE))
