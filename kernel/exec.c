@@ -24,8 +24,8 @@
 //
 // Layout of the new space: segments where the ELF says (programs are
 // linked at 0x10000, page 0 never mapped); the heap starts at the page
-// after the last segment (vm_daddr = vm_break); the stack entry ends one
-// guard page below MAXUVA and may grow to USTACKMAX.
+// after the last segment (vm_daddr = vm_break); the stack entry ends
+// USTACK_GAP below MAXUVA and may grow to USTACKMAX.
 #include "elf.h"
 #include "file.h"
 #include "fs.h"
@@ -46,7 +46,12 @@
 #include "vm/vmspace.h"
 #include "vnode_pager.h"
 
-#define USTACK_TOP  (MAXUVA - PAGE_SIZE)
+// The top four pages of user space are never mapped by exec: they are
+// xv6's TRAMPOLINE and TRAPFRAME pages and the two below them, which xv6's
+// usertests (copyin, nowrite, lazy_copy) pass to system calls and store to,
+// expecting EFAULT or a kill. A stack there would turn those into success.
+#define USTACK_GAP  (4 * PAGE_SIZE)
+#define USTACK_TOP  (MAXUVA - USTACK_GAP)
 
 // ---------------------------------------------------------------------------
 // Program text. Every process running a program holds one text count on

@@ -740,8 +740,12 @@ static int namex(const char *path, bool parent, char *name, struct inode **ipp)
       *ipp = ip;
       return 0;
     }
+    // A removed directory (a cwd unlinked under its process) keeps its
+    // ".." entry, but the parent it names may be freed, even reused: no
+    // way up from it (xv6's usertests unlinkcwd).
     struct inode *next;
-    r = fs_dirlookup(ip, name, NULL, &next);
+    r = ip->nlink == 0 && namecmp(name, "..") == 0 ?
+        -ENOENT : fs_dirlookup(ip, name, NULL, &next);
     iunlockput(ip);
     if (r < 0)
       return r;

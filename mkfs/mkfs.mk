@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: MIT
 # The file-system images, built on the host by mkfs/mkfs.c.
 #
-#   fs.img               README.md and every user program ($(UPROGS), from
-#                        user/user.mk), named without the leading '_'
+#   fs.img               README.md, the same text again as README (the name
+#                        xv6's usertests open), and every user program
+#                        ($(UPROGS), from user/user.mk), named without the
+#                        leading '_'
 #   build/fs-check.img   the same plus /autorun (user/autorun), the job
 #                        init runs for `make check`
 #   build/fs-sysfuzz.img the same with an /autorun that runs `sysfuzz 1 60`
@@ -13,11 +15,15 @@
 
 MKFS := $(B)/mkfs/mkfs
 MKFS_CFLAGS := -Wall -Wextra -Werror -O2 -g -I.
-FS_FILES := README.md $(UPROGS)
+FS_FILES := README.md $(B)/README $(UPROGS)
 
 $(MKFS): mkfs/mkfs.c kernel/fs.h kernel/param.h kernel/stat.h kernel/types.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(MKFS_CFLAGS) -o $@ mkfs/mkfs.c
+
+$(B)/README: README.md
+	@mkdir -p $(@D)
+	cp README.md $@
 
 # The images must change when the list of files does, not only when a
 # file does: a program dropped from UPROGS_EXTRA is no newer than the

@@ -24,6 +24,12 @@
 #define PGSIZE 4096
 #endif
 
+// What mmap returns on failure. An object, not a macro, so that a program
+// that defines its own MAP_FAILED (the MIT mmap lab's test does, as
+// ((char *)-1)) still builds with -Werror instead of failing on a macro
+// redefinition; comparisons work the same either way.
+static void *const MAP_FAILED = (void *)-1;
+
 // Standard descriptors, as init leaves them.
 #define STDIN_FILENO  0
 #define STDOUT_FILENO 1
@@ -53,6 +59,13 @@ int getpid(void);
 char *sbrk(int);
 int sleep(int);
 int uptime(void);
+
+// xv6's newer names (user/lib/xv6.c): pause is sleep; sbrklazy is sbrk,
+// whose growth is always lazy here; SBRK_ERROR is what sbrk returns on
+// failure.
+int pause(int ticks);
+char *sbrklazy(int n);
+#define SBRK_ERROR ((char *)-1)
 
 // Memory system calls (docs/semantics.md, FreeBSD meanings).
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);

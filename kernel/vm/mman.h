@@ -17,7 +17,6 @@
 #define MAP_ANON         0x1000
 #define MAP_ANONYMOUS    MAP_ANON
 #define MAP_EXCL         0x4000
-#define MAP_FAILED       ((void *)-1)
 
 #define INHERIT_SHARE    0
 #define INHERIT_COPY     1

@@ -18,7 +18,7 @@
 extern char end[];                            // user/user.ld
 
 #define SF_NPROT   8
-#define STACK_LOW  (MAXUVA - PGSIZE - (8ul << 20))   // bottom of the stack's reach
+#define STACK_LOW  (MAXUVA - 4 * PGSIZE - (8ul << 20)) // bottom of the stack's reach (exec.c)
 
 static uint64 rng;
 static uint64 stack_lo = MAXUVA;

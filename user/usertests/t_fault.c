@@ -30,6 +30,8 @@ child_access(void *arg)
   case 6: exit(*(volatile int *)0xffffffff80200000UL); break;
   case 7: exit(*(volatile int *)MAXUVA); break;
   case 8: exit(*(volatile int *)(MAXUVA - 8)); break;
+  case 9: *(volatile int *)(MAXUVA - 2 * PGSIZE) = 1; break;   // xv6's TRAPFRAME
+  case 10: *(volatile int *)(MAXUVA - 4 * PGSIZE) = 1; break;
   }
   exit(0);
 }
@@ -40,7 +42,8 @@ t_bad_access(void)
   static const char *what[] = {
     "NULL read", "NULL write", "NULL call", "write to text",
     "call into data", "read of the direct map", "read of kernel text",
-    "read at MAXUVA", "read just below MAXUVA",
+    "read at MAXUVA", "read just below MAXUVA", "write to xv6's TRAPFRAME",
+    "write four pages below MAXUVA",
   };
   int st;
 

@@ -4,7 +4,9 @@
 // memory after close) leaves open and exec working for everyone, and the
 // memory comes back when the mappings go: the group's leak check compares
 // the free pages and kernel objects (inodes included) before and after. A
-// full open-file table is ENFILE.
+// full open-file table is ENFILE. A directory removed while it is a
+// process's cwd gives no way back up: its ".." names an inode that may be
+// free.
 #include "user/usertests/ut.h"
 
 #define INODE_FILES 200    // files mapped at once (the old table held 50)
@@ -192,6 +194,30 @@ t_inode_exec_errors(void)
   return 0;
 }
 
+// The current directory and its parent removed: "..", and a name made
+// through it, are ENOENT (the parent's inode is free on disk; looking it
+// up used to panic the kernel in ilock). xv6's usertests unlinkcwd.
+static int
+t_inode_removed_cwd(void)
+{
+  struct stat st;
+
+  TL_CHECK(mkdir("/ut-rc") == 0 && mkdir("/ut-rc/d") == 0, "mkdir: %s",
+           strerror(errno));
+  TL_CHECK(chdir("/ut-rc/d") == 0, "chdir: %s", strerror(errno));
+  TL_CHECK(unlink("/ut-rc/d") == 0 && unlink("/ut-rc") == 0, "unlink: %s",
+           strerror(errno));
+  TL_CHECK(open("..", O_RDONLY) == -1 && errno == ENOENT,
+           "open(..): errno %d, want ENOENT", errno);
+  TL_CHECK(open("../c", O_CREATE | O_RDWR) == -1 && errno == ENOENT,
+           "create ../c: errno %d, want ENOENT", errno);
+  TL_CHECK(chdir("..") == -1 && errno == ENOENT, "chdir(..): errno %d", errno);
+  TL_CHECK(stat(".", &st) == 0 && st.type == T_DIR, "stat(.): %s",
+           strerror(errno));
+  TL_CHECK(chdir("/") == 0, "chdir(/): %s", strerror(errno));
+  return 0;
+}
+
 void
 ut_inode(void)
 {
@@ -199,4 +225,5 @@ ut_inode(void)
   tl_run("enfile", t_inode_enfile);
   tl_run("churn", t_inode_churn);
   tl_run_child("exec_errors", t_inode_exec_errors);
+  tl_run_child("removed_cwd", t_inode_removed_cwd);
 }

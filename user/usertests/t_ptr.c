@@ -193,6 +193,29 @@ t_readonly(void)
   return 0;
 }
 
+// xv6 keeps its TRAMPOLINE and TRAPFRAME pages at the top of user space,
+// and xv6's usertests hand them, and the two pages below, to read and
+// write expecting EFAULT. No mapping of exec's reaches them here either.
+static int
+t_top_pages(void)
+{
+  int fd, wfd;
+
+  TL_CHECK(ut_make_file("ut-ptr", 8192) == 0, "create: %s", strerror(errno));
+  fd = open("ut-ptr", O_RDONLY);
+  wfd = open("ut-ptr", O_WRONLY);
+  TL_CHECK(fd >= 0 && wfd >= 0, "open: %s", strerror(errno));
+  for (int i = 1; i <= 4; i++) {
+    char *a = (char *)(MAXUVA - i * PGSIZE);
+    TL_CHECK(EFAULTS(read(fd, a, 2 * PGSIZE)), "read into %p", a);
+    TL_CHECK(EFAULTS(write(wfd, a, 2 * PGSIZE)), "write from %p", a);
+  }
+  close(fd);
+  close(wfd);
+  unlink("ut-ptr");
+  return 0;
+}
+
 void
 ut_ptr(void)
 {
@@ -202,4 +225,5 @@ ut_ptr(void)
   tl_run("results", t_results);
   tl_run_child("straddle", t_straddle);
   tl_run_child("readonly", t_readonly);
+  tl_run_child("top_pages", t_top_pages);
 }
