@@ -76,7 +76,7 @@ check:
 SEED    ?= 1
 SECONDS ?= 300
 .PHONY: stress
-stress: kernel/kernel $(MKFS) $(UPROGS) | qemu-tools
+stress: kernel/kernel $(MKFS) $(FS_FILES) | qemu-tools
 	@mkdir -p $(B)/stress
 	@echo "vmstress $(SEED) $(SECONDS)" > $(B)/stress/autorun
 	$(MKFS) $(B)/fs-stress.img $(FS_FILES) $(B)/stress/autorun
@@ -90,7 +90,7 @@ stress: kernel/kernel $(MKFS) $(UPROGS) | qemu-tools
 # failure the log (build/fuzz-qemu.log) has the seed and each worker's last
 # calls; docs/testing.md says how to replay them.
 .PHONY: fuzz-qemu
-fuzz-qemu: kernel/kernel $(MKFS) $(UPROGS)
+fuzz-qemu: kernel/kernel $(MKFS) $(FS_FILES)
 	@mkdir -p $(B)/fuzz-qemu
 	@echo "sysfuzz $(SEED) $(SECONDS)" > $(B)/fuzz-qemu/autorun
 	$(MKFS) $(B)/fs-fuzz-qemu.img $(FS_FILES) $(B)/fuzz-qemu/autorun
@@ -104,7 +104,7 @@ fuzz-qemu: kernel/kernel $(MKFS) $(UPROGS)
 BOOTS     ?= 200
 BOOT_CPUS ?= 4
 .PHONY: boot-stress
-boot-stress: kernel/kernel $(MKFS) $(UPROGS) | qemu-tools
+boot-stress: kernel/kernel $(MKFS) $(FS_FILES) | qemu-tools
 	@mkdir -p $(B)/boot-stress
 	@echo halt > $(B)/boot-stress/autorun
 	$(MKFS) $(B)/fs-boot.img $(FS_FILES) $(B)/boot-stress/autorun
@@ -116,7 +116,7 @@ boot-stress: kernel/kernel $(MKFS) $(UPROGS) | qemu-tools
 # `make suite RUN="usertests file pipe; pctests"` (';' separates commands).
 RUN ?= usertests
 .PHONY: suite
-suite: kernel/kernel $(MKFS) $(UPROGS) | qemu-tools
+suite: kernel/kernel $(MKFS) $(FS_FILES) | qemu-tools
 	@mkdir -p $(B)/suite
 	@printf '%s\n' "$(RUN)" | tr ';' '\n' > $(B)/suite/autorun
 	$(MKFS) $(B)/fs-suite.img $(FS_FILES) $(B)/suite/autorun
@@ -200,7 +200,7 @@ labcheck:
 # /autorun of the ';'-separated commands GRADE_RUN.
 GRADE_RUN ?=
 GRADE_IMG ?= $(B)/grade/fs.img
-grade-image: kernel/kernel $(MKFS) $(UPROGS) | qemu-tools
+grade-image: kernel/kernel $(MKFS) $(FS_FILES) | qemu-tools
 	@mkdir -p $(B)/grade/run
 	@printf '%s\n' "$(GRADE_RUN)" | tr ';' '\n' > $(B)/grade/run/autorun
 	$(MKFS) $(GRADE_IMG) $(FS_FILES) $(B)/grade/run/autorun

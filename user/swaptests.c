@@ -3,7 +3,7 @@
 // swap disk (scripts/check.sh boots it at MEM=64M with SWAP=160M).
 //
 // Groups: anon (one process writes and verifies 3 x RAM of anonymous
-// memory; fork, pipe, exec, read and write work while a hog keeps memory
+// memory; fork, pipe, exec, sbrk, read and write work while a hog keeps memory
 // full), cow (four processes share copy-on-write pages under pressure,
 // each writing its own and checking everyone's), mlock (an 8 MiB mlocked
 // range stays resident and intact while the rest of the process goes to
@@ -121,9 +121,10 @@ static int anon_3x_ram(void)
 }
 
 // A hog writing over more than RAM, round and round, keeps free pages at
-// the daemon's low mark or below. Meanwhile fork, pipe and exec, whose
-// kernel allocations (stacks, page tables, pipe buffers) find no free
-// page as often as not, and read() and write() of a file, whose cache
+// the daemon's low mark or below. Meanwhile fork, pipe, exec and sbrk,
+// whose kernel allocations (stacks, page tables, pipe buffers, map
+// entries) find no free page as often as not, and read() and write() of a
+// file, whose cache
 // pages are as short, must wait for paging as a fault does, not fail.
 #define PRESSURE_ROUNDS 48
 
@@ -162,10 +163,12 @@ static int pressure_file(int fd, int round)
   return 0;
 }
 
-// One round: a pipe, a fork and (every fourth round) an exec. 0 or why not.
+// One round: a pipe, a fork, in the child a heap grown by sbrk (after
+// fork its map entry is new kernel memory) and (every fourth round) an
+// exec. 0 or why not.
 static int pressure_round(int round)
 {
-  char *argv[] = { "echo", "x", 0 };
+  char *argv[] = { "echo", "x", 0 }, *heap;
   int p[2], pid, st;
 
   TL_CHECK(pipe(p) == 0, "round %d: pipe failed", round);
@@ -173,6 +176,9 @@ static int pressure_round(int round)
   close(p[1]);
   TL_CHECK((pid = fork()) >= 0, "round %d: fork failed: %d", round, pid);
   if (pid == 0) {
+    if ((heap = sbrk(16 * PGSIZE)) == (char *)-1)
+      exit(98);
+    heap[0] = 1;
     if (round % 4 == 0) {
       close(1);                       // echo's output goes nowhere
       exec("echo", argv);
@@ -182,7 +188,7 @@ static int pressure_round(int round)
   }
   TL_CHECK(wait(&st) == pid, "round %d: wait", round);
   TL_CHECK(st == (round % 4 == 0 ? 0 : 7), "round %d: status %d%s", round,
-           st, st == 99 ? " (exec failed)" : "");
+           st, st == 99 ? " (exec failed)" : st == 98 ? " (sbrk failed)" : "");
   return 0;
 }
 

@@ -35,6 +35,7 @@
 #include "vm/vm_mmap.h"
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
+#include "vm/vm_pageout.h"
 #include "vm/vmspace.h"
 
 // The translation, chosen per docs/semantics.md:
@@ -174,7 +175,7 @@ int vm_fault_user(struct vmspace *vm, vm_offset_t va, vm_prot_t type,
 // fit the wiring limits (checked first: ENOMEM / EAGAIN, nothing changed)
 // and are wired before returning, and removed again if that fails.
 static int vm_sbrk_grow(struct vmspace *vm, vm_offset_t old, vm_offset_t new,
-                        rlim_t memlock_limit)
+                        rlim_t memlock_limit, bool *shortage)
 {
   struct vm_map *map = &vm->vm_map;
   vm_offset_t start = round_page(old), end = round_page(new);
@@ -191,6 +192,7 @@ static int vm_sbrk_grow(struct vmspace *vm, vm_offset_t old, vm_offset_t new,
                        MAP_COPY_ON_WRITE);
     if (rv != KERN_SUCCESS) {
       vm_map_unlock(map);
+      *shortage = rv == KERN_RESOURCE_SHORTAGE;
       return -ENOMEM;   // another mapping is in the way, or no memory
     }
   }
@@ -210,8 +212,9 @@ static int vm_sbrk_grow(struct vmspace *vm, vm_offset_t old, vm_offset_t new,
   return -ENOMEM;
 }
 
-int vm_sbrk(struct vmspace *vm, long n, uint64_t datalim, rlim_t memlock_limit,
-            vm_offset_t *oldbrk)
+static int vm_sbrk_once(struct vmspace *vm, long n, uint64_t datalim,
+                        rlim_t memlock_limit, vm_offset_t *oldbrk,
+                        bool *shortage)
 {
   struct vm_map *map = &vm->vm_map;
   vm_offset_t old, new;
@@ -227,7 +230,7 @@ int vm_sbrk(struct vmspace *vm, long n, uint64_t datalim, rlim_t memlock_limit,
       vm_map_unlock(map);
       return -ENOMEM;
     }
-    return vm_sbrk_grow(vm, old, new, memlock_limit);
+    return vm_sbrk_grow(vm, old, new, memlock_limit, shortage);
   }
   // Shrink: never below the start of the heap.
   if ((vm_size_t)-(n + 1) >= old - vm->vm_daddr) {
@@ -240,6 +243,22 @@ int vm_sbrk(struct vmspace *vm, long n, uint64_t datalim, rlim_t memlock_limit,
   vm->vm_break = new;
   vm_map_unlock(map);
   return 0;
+}
+
+// The heap's map entry may need kernel memory (a new entry after fork);
+// short of it, wait for the pageout daemon as a fault does rather than
+// fail while paging can still free a page.
+int vm_sbrk(struct vmspace *vm, long n, uint64_t datalim, rlim_t memlock_limit,
+            vm_offset_t *oldbrk)
+{
+  int rc, tries = VM_RECLAIM_TRIES;
+  bool shortage = false;
+
+  while ((rc = vm_sbrk_once(vm, n, datalim, memlock_limit, oldbrk,
+                            &shortage)) != 0 &&
+         shortage && vm_pageout_retry(&tries))
+    shortage = false;
+  return rc;
 }
 
 // --- argument checks -----------------------------------------------------------

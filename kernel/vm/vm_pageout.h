@@ -55,7 +55,7 @@ bool vm_pageout_wait(void);
 // The same for a loop that tries again after each wait, *tries (start at
 // VM_RECLAIM_TRIES) times at most: counts one try and waits. Faults, and
 // the system calls whose kernel allocations cannot wait where they are
-// made (fork, exec, pipe, kernel stacks), loop on it rather than fail
+// made (fork, exec, pipe, sbrk, kernel stacks), loop on it rather than fail
 // while paging can still free memory. 32 tries are enough for an
 // out-of-memory victim to exit (each wait while it dies lasts a clock
 // tick or more: kernel/oom.c).
