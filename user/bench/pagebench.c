@@ -7,8 +7,9 @@
 //                                            times 1024 pages in 16-page
 //                                            requests (the pager's cluster)
 //                                            before init runs
-//                                            (swap_dev_measure), one run;
-//                                            vmstat reports them
+//                                            (swap_dev_measure), the median
+//                                            of three passes; vmstat
+//                                            reports them
 //   pageout                         ns/page  vmreclaim pushing RAM / 2 of
 //                                            freshly written anonymous
 //                                            memory to swap, per page
