@@ -489,3 +489,43 @@ Test(swap_pager, vmmap_counts_swapped_pages_once)
   cr_assert(e.resident == 16 && e.swapped == 0, "%u resident, %lu swapped",
             e.resident, e.swapped);
 }
+
+// With swap almost full (under 1/32 of it free), a page read back gives up
+// its copy and comes back dirty, until more than 1/16 of swap is free
+// again: swap then holds only what RAM does not, so a process reading its
+// memory round and round cannot keep the daemon freeing clean pages for
+// ever while RAM and swap are full (swap_pager.c, "Swap almost full").
+Test(swap_pager, almost_full_swap_drops_the_copies_of_pages_read_back)
+{
+  struct vm_object *obj;
+  int used, dirty = 0;
+
+  map_anon(0, 250);                   // of 256 blocks: 6 left free
+  fill(0, 0, 250, 5);
+  while (vm_pageout_reclaim(64) > 0)
+    ;
+  cr_assert_eq(swap_used(), 250);
+  cr_assert(swap_pager_almost_full());
+  verify(0, 0, 1, 5);                 // reads pages 0..15 back
+  used = (int)swap_used();
+  cr_assert_eq(used, 256 - 256 / 16 - 1, "%d blocks in use: copies kept",
+               used);
+  cr_assert(!swap_pager_almost_full(), "no hysteresis");
+  obj = front(0);
+  mtx_lock(&obj->lock);
+  for (vm_pindex_t i = 0; i < SWAP_CLUSTER_MAX; i++) {
+    struct vm_page *m = vm_object_page_lookup(obj, i);
+    cr_assert_not_null(m, "page %lu not read around", (unsigned long)i);
+    cr_assert_eq(swap_pager_lookup(obj, i) == SWAPBLK_NONE,
+                 (m->flags & PG_DIRTY) != 0, "page %lu", (unsigned long)i);
+    dirty += (m->flags & PG_DIRTY) != 0;
+  }
+  mtx_unlock(&obj->lock);
+  cr_assert_eq(dirty, 256 / 16 + 1 - 6);
+  verify(0, 16, 1, 5);                // not almost full: the copies stay
+  cr_assert_eq((int)swap_used(), used);
+  while (vm_pageout_reclaim(64) > 0)  // the dirty pages written again
+    ;
+  cr_assert_eq(swap_used(), 250);
+  verify(0, 0, 250, 5);
+}

@@ -14,7 +14,9 @@
 // while the backing page it hides is resident), oom (processes writing
 // more than RAM and swap are killed by the out-of-memory rule, even while
 // a killed process cannot die; scripts/check.sh looks for the console
-// line). Every group fails at once without swap.
+// line), walk (xv6's usertests mem: a heap filled by malloc until it
+// fails ends soon after swap fills; slow, so only when named). Every group
+// fails at once without swap.
 //
 // The leak check runs in its "page everything out first" form
 // (tl_group_oom): with swap, that snapshot also writes out every process's
@@ -648,6 +650,71 @@ static int oom_stuck_victim(void)
   return 0;
 }
 
+// A heap filled as xv6's usertests mem fills it: blocks of 10001 bytes
+// from malloc, each holding a pointer to the one before, until malloc
+// fails. Our malloc (like xv6's) grows the heap 64 KiB at a time and
+// carves blocks from the top of a free block, so every 64 KiB keeps a
+// remainder too small for a block at its start, on the free list, which
+// malloc walks (every call here; in xv6 each time the heap grows): a read
+// of one page in every 16, all over the heap. Without swap_pager.c's
+// "Swap almost full", once RAM and swap were full the daemon kept freeing
+// clean pages whose copy was on swap, the walk read them back, and no pass
+// was ever futile: W crawled on (half an hour at 128 MiB with 512 MiB of
+// swap). Now the pages read back keep no copy, and W is killed for memory
+// (or refused by sbrk) soon after swap fills: about 2 minutes at 64 MiB
+// with 160 MiB of swap, most of it the walks themselves, which cost the
+// square of the heap. Too slow for every run: group walk runs only when
+// named (`swaptests walk`), at that size.
+#define WALK_BLOCK 10001
+#define WALK_LIMIT (240 * 100)        // ticks the watchdog waits
+
+static void walk_hog(void *arg)
+{
+  char *m1 = 0, *m2;
+
+  (void)arg;
+  while ((m2 = malloc(WALK_BLOCK)) != 0) {
+    *(char **)m2 = m1;
+    m1 = m2;
+  }
+  while (m1 != 0) {
+    m2 = *(char **)m1;
+    free(m1);
+    m1 = m2;
+  }
+  exit(0);
+}
+
+static void walk_watchdog(void *arg)
+{
+  sleep(WALK_LIMIT);
+  kill((int)(uintptr_t)arg);
+  exit(7);
+}
+
+static int walk_malloc_until_oom(void)
+{
+  int w, d, first;
+
+  TL_CHECK(swap_total() > 0, "no swap device");
+  TL_CHECK((w = fork()) >= 0, "fork: %s", strerror(errno));
+  if (w == 0)
+    walk_hog(0);
+  TL_CHECK((d = fork()) >= 0, "fork: %s", strerror(errno));
+  if (d == 0)
+    walk_watchdog((void *)(uintptr_t)w);
+  first = wait(0);
+  kill(first == w ? d : w);
+  wait(0);
+  TL_CHECK(first == w, "W still running after %d s", WALK_LIMIT / 100);
+  return 0;
+}
+
+static void group_walk(void)
+{
+  tl_run("malloc_until_oom", walk_malloc_until_oom);
+}
+
 static void group_oom(void)
 {
   tl_run("stuck_victim", oom_stuck_victim);
@@ -676,6 +743,7 @@ static const struct {
   { "file", group_file },
   { "mincore", group_mincore },
   { "oom", group_oom },
+  { "walk", group_walk },              // only when named: see above
 };
 
 #define SW_NGROUPS ((int)(sizeof(sw_groups) / sizeof(sw_groups[0])))
@@ -697,7 +765,7 @@ int main(int argc, char **argv)
   for (k = 0; k < SW_NGROUPS; k++) {
     for (i = 1; i < argc && strcmp(argv[i], sw_groups[k].name) != 0; i++)
       ;
-    if (argc < 2 || i < argc)
+    if ((argc < 2 && sw_groups[k].body != group_walk) || i < argc)
       tl_group_oom(sw_groups[k].name, sw_groups[k].body);
   }
   tl_run("swap_back", swap_back);

@@ -20,12 +20,25 @@
 //
 // Life of a block: putpages writes a dirty page and records the block; the
 // page is then clean and may be freed. getpages reads it back and keeps the
-// block, so the page stays clean and can be freed again without a write.
+// block, so the page stays clean and can be freed again without a write --
+// unless swap is almost full (below): then the block is freed and the page
+// comes back dirty.
 // The copy on swap is dropped when it goes stale or useless: the page is
 // written again (putpages replaces the block), moved to another object or
 // index (vm_object_page_rename), freed for good (vm_object_page_remove,
 // MADV_FREE), or the object dies (dealloc); collapse moves a backing
 // object's blocks into its shadow like its pages.
+//
+// Swap almost full (FreeBSD's swap_pager_almost_full): set when fewer than
+// 1/32 of the blocks are free, cleared when more than 1/16 are again (the
+// gap keeps it from flapping). While it is set, a copy of a resident page
+// is a block nobody else can have: a process reading its memory round and
+// round would keep swap full of copies of pages it holds in RAM, the daemon
+// would always find such clean pages to free, and no pass would ever be
+// futile (vm_pageout.c, "Out of memory") however long the process pages
+// (xv6's usertests mem: half an hour). So swap holds only what RAM does
+// not, and once both are truly full every resident anonymous page is
+// dirty with nowhere to go: the passes are futile and the OOM rule kills.
 //
 // Locking: metadata under the object lock (o). The pages of getpages and
 // putpages are busy; the object lock is dropped around the device I/O and
@@ -63,6 +76,7 @@ static struct {
   uint64_t nblocks;                   // (c)
   uint64_t cursor;                    // (s) where the next search starts
   uint64_t used;                      // (s)
+  bool almost_full;                   // (s; read as a hint) "Swap almost full"
   uint64_t pageins, pageouts;         // (a)
 } swap;
 
@@ -101,6 +115,20 @@ static uint64_t swap_find_free(uint64_t from)
   return swap.nblocks;
 }
 
+#define SWAP_LOW_DIV  32               // almost full below 1/32 free
+#define SWAP_HIGH_DIV 16               // until above 1/16 free again
+
+// Update swap.almost_full after used changed. (s) held.
+static void swap_check_level(void)
+{
+  uint64_t free = swap.nblocks - swap.used;
+
+  if (free < swap.nblocks / SWAP_LOW_DIV)
+    __atomic_store_n(&swap.almost_full, true, __ATOMIC_RELAXED);
+  else if (free > swap.nblocks / SWAP_HIGH_DIV)
+    __atomic_store_n(&swap.almost_full, false, __ATOMIC_RELAXED);
+}
+
 // Allocate a run of at most *n consecutive blocks; *n becomes its length.
 // Returns the first block, or SWAPBLK_NONE (and *n = 0) when swap is full.
 static swblk_t swap_alloc(int *n)
@@ -116,6 +144,7 @@ static swblk_t swap_alloc(int *n)
     swap_set_bits(b, len, true);
     swap.used += len;
     swap.cursor = b + len;
+    swap_check_level();
   }
   mtx_unlock(&swap.lock);
   *n = len;
@@ -129,6 +158,7 @@ static void swap_free(swblk_t b, int n)
   mtx_lock(&swap.lock);
   swap_set_bits(b, n, false);
   swap.used -= n;
+  swap_check_level();
   mtx_unlock(&swap.lock);
 }
 
@@ -413,9 +443,28 @@ static int swap_pager_io(struct vm_object *obj, swblk_t b, struct vm_page **ma,
   return rv;
 }
 
+// With swap almost full, give up the blocks of the pages ma[0..count-1]
+// (busy, of obj, locked) just read, until it is not: each such page is
+// then the only copy, dirty. Only once the read succeeded: on a failure the
+// caller frees the pages.
+static void swap_pager_unswap(struct vm_object *obj, struct vm_page **ma,
+                              int count)
+{
+  struct swblk *sb;
+
+  for (int k = 0; k < count && swap_pager_almost_full(); k++) {
+    if ((ma[k]->flags & PG_VALID) == 0 ||
+        (sb = swap_chunk(obj, ma[k]->pindex, false)) == NULL)
+      continue;
+    (void)swap_slot_clear(obj, sb, (int)(ma[k]->pindex % SWB_NPAGES));
+    vm_page_dirty(ma[k]);
+  }
+}
+
 // Read-around: ma[] are busy pages at consecutive indexes; each run of
 // them whose blocks are consecutive is read in one request. Pages with no
-// block are left invalid. The blocks are kept: the pages come back clean.
+// block are left invalid. The blocks are kept, the pages come back clean,
+// unless swap is almost full (swap_pager_unswap).
 static int swap_pager_getpages(struct vm_object *obj, struct vm_page **ma,
                                int count, int reqpage)
 {
@@ -441,8 +490,10 @@ static int swap_pager_getpages(struct vm_object *obj, struct vm_page **ma,
     }
     i += n;
   }
-  if ((ma[reqpage]->flags & PG_VALID) != 0)
+  if ((ma[reqpage]->flags & PG_VALID) != 0) {
     rv = VM_PAGER_OK;
+    swap_pager_unswap(obj, ma, count);
+  }
   return rv;
 }
 
@@ -562,6 +613,7 @@ bool swap_pager_startup(const struct swap_device *dev)
   swap.map = pmap_page_kva(swap.map_pages);
   memset(swap.map, 0, (size_t)PAGE_SIZE << order);
   swap.cursor = swap.used = swap.pageins = swap.pageouts = 0;
+  swap.almost_full = false;
   swap.dev = dev;
   vm_pager_register(OBJT_SWAP, &swap_pager_ops);
   return true;
@@ -587,6 +639,11 @@ bool swap_pager_available(void)
 bool swap_pager_full(void)
 {
   return __atomic_load_n(&swap.used, __ATOMIC_RELAXED) >= swap.nblocks;
+}
+
+bool swap_pager_almost_full(void)
+{
+  return __atomic_load_n(&swap.almost_full, __ATOMIC_RELAXED);
 }
 
 void swap_pager_make_swap(struct vm_object *obj)

@@ -53,6 +53,9 @@ void swap_pager_shutdown(void);
 // block of it in use (a racy hint: then dirty pages are not even tried)?
 bool swap_pager_available(void);
 bool swap_pager_full(void);
+// Is swap almost full, so that pages read back give up their blocks
+// (swap_pager.c, "Swap almost full")?
+bool swap_pager_almost_full(void);
 
 // Make the anonymous object obj (locked) swap-backed, if it is not yet.
 void swap_pager_make_swap(struct vm_object *obj);
