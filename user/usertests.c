@@ -3,7 +3,7 @@
 //
 // Runs every group (or the named ones) of user/usertests/: processes,
 // files, running programs' files, in-memory inodes, pipes, sbrk, fork
-// isolation, bad pointers, faults, out of memory, out of processes, a full
+// isolation, bad pointers, xv6's names (xv6), faults, out of memory, out of processes, a full
 // disk, the suites' command line (args), user copies into pages that must
 // fault in (the group "console", which reads console input, runs only when
 // named; -l lists the groups, and a name that is not a group is an error,
@@ -35,6 +35,7 @@ static const struct ut_group ut_groups[] = {
   { "sbrk", ut_sbrk },
   { "cow", ut_cow },
   { "ptr", ut_ptr },
+  { "xv6", ut_xv6 },
   { "ucopy", ut_ucopy },
   { "fault", ut_fault },
   { "oom", ut_oom, 1 },

@@ -21,6 +21,7 @@ void ut_ucopy(void);    // t_ucopy.c: kernel copies into pages that fault
 void ut_console(void);  // t_ucopy.c: the same from the console (input!)
 void ut_disk(void);     // t_disk.c: a full disk
 void ut_args(void);     // t_args.c: the suites' -l and unknown group names
+void ut_xv6(void);      // t_xv6.c: xv6's names build and mean what they do there
 
 // `usertests UT_TEXT_HELPER` runs ut_text_helper (t_text.c) and exits.
 #define UT_TEXT_HELPER "-text-helper"
