@@ -732,6 +732,13 @@ static int swap_back(void)
   return 0;
 }
 
+// The file groups, user/swaptests/t_file.c.
+void swf_reuse(void);
+void swf_trunc(void);
+void swf_share(void);
+void swf_disk(void);
+void swf_exec(void);
+
 static const struct {
   const char *name;
   void (*body)(void);
@@ -741,6 +748,11 @@ static const struct {
   { "mlock", group_mlock },
   { "madvfree", group_madvfree },
   { "file", group_file },
+  { "freuse", swf_reuse },
+  { "ftrunc", swf_trunc },
+  { "fshare", swf_share },
+  { "fdisk", swf_disk },
+  { "fexec", swf_exec },
   { "mincore", group_mincore },
   { "oom", group_oom },
   { "walk", group_walk },              // only when named: see above

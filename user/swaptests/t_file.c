@@ -1,0 +1,858 @@
+// SPDX-License-Identifier: MIT
+// swaptests groups on the page cache of files, attacked from outside
+// (docs/paging.md "The cache of unused files", docs/syscalls-write.md,
+// docs/syscalls-mmap.md):
+//
+//   freuse  a file that replaces a removed one (likely on the same inode)
+//           never shows the old file's cached bytes, through read(),
+//           mmap or exec; a program rewritten in place runs its new text.
+//   ftrunc  truncation of a file with cached, mapped and dirty pages, also
+//           while the pageout daemon launders them: what the cut removed
+//           never comes back, a mapping past the end is a bus error.
+//   fshare  write() and a MAP_SHARED store racing on the same pages under
+//           pressure; read()/write() whose buffer maps the same file; a
+//           file unlinked while the daemon launders it.
+//   fdisk   a full disk under dirty shared pages over holes: msync says
+//           ENOSPC, nothing already on disk is lost, the system recovers;
+//           the blocks of a removed file all come back.
+//   fexec   exec of programs whose text the daemon keeps taking away.
+//
+// Pressure comes from a hog (fh_hog_start) writing more than RAM round and
+// round, so free pages stay at the daemon's low mark.
+#include "user/testlib.h"
+
+#define FW (PGSIZE / 8)             // words a page
+
+static unsigned long f_ram(void)
+{
+  struct vmstats vs;
+
+  return vmstat(&vs) == 0 ? vs.total : 0;
+}
+
+static unsigned long f_filepageout(void)
+{
+  struct vmstats vs;
+
+  return vmstat(&vs) == 0 ? vs.filepageout : 0;
+}
+
+// Word k of page i of a file tagged t: every word of every file differs.
+static uint64_t f_word(uint64_t t, uint64_t i, uint64_t k)
+{
+  return (t << 40 | i << 12 | k) * 0x9e3779b97f4a7c15ull + t;
+}
+
+static void f_fill(uint64_t *pg, uint64_t t, uint64_t i)
+{
+  for (int k = 0; k < FW; k++)
+    pg[k] = f_word(t, i, (uint64_t)k);
+}
+
+static int f_is(const uint64_t *pg, uint64_t t, uint64_t i)
+{
+  for (int k = 0; k < FW; k++)
+    if (pg[k] != f_word(t, i, (uint64_t)k))
+      return 0;
+  return 1;
+}
+
+static int f_zero(const void *p, unsigned long n)
+{
+  const char *c = p;
+
+  for (unsigned long i = 0; i < n; i++)
+    if (c[i] != 0)
+      return 0;
+  return 1;
+}
+
+static uint64_t f_page[FW];
+
+// Create path with n pages tagged t through write(); its fd (O_RDWR), or -1.
+static int f_make(const char *path, unsigned long n, uint64_t t)
+{
+  int fd;
+
+  unlink(path);
+  if ((fd = open(path, O_CREATE | O_RDWR)) < 0)
+    return -1;
+  for (unsigned long i = 0; i < n; i++) {
+    f_fill(f_page, t, i);
+    if (write(fd, f_page, PGSIZE) != PGSIZE) {
+      close(fd);
+      return -1;
+    }
+  }
+  return fd;
+}
+
+// Page i of fd through read(), into f_page; bytes read.
+static int f_pread(int fd, unsigned long i)
+{
+  memset(f_page, 0x5a, PGSIZE);
+  if (lseek(fd, (off_t)(i * PGSIZE), SEEK_SET) < 0)
+    return -1;
+  return read(fd, f_page, PGSIZE);
+}
+
+static uint64_t *f_map(int fd, unsigned long n, int prot)
+{
+  void *p = mmap(0, n * PGSIZE, prot, MAP_SHARED, fd, 0);
+
+  return p == MAP_FAILED ? 0 : p;
+}
+
+// ---------------------------------------------------------------------------
+// The hog.
+
+static void fh_hog(int ready)
+{
+  unsigned long n = f_ram() + 2048;
+  uint64_t *a = mmap(0, n * PGSIZE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANON, -1, 0);
+
+  TL_CHILD_CHECK(a != MAP_FAILED);
+  for (unsigned long pass = 0;; pass++) {
+    for (unsigned long i = 0; i < n; i++)
+      a[i * FW] = i + pass;
+    if (pass == 0)
+      TL_CHILD_CHECK(write(ready, "h", 1) == 1);
+  }
+}
+
+// Start the hog; its pid once it has filled memory, or -1.
+static int fh_hog_start(void)
+{
+  int p[2], pid;
+  char c;
+
+  if (pipe(p) != 0)
+    return -1;
+  if ((pid = fork()) == 0)
+    fh_hog(p[1]);
+  if (pid > 0 && read(p[0], &c, 1) != 1)
+    pid = -1;
+  close(p[0]);
+  close(p[1]);
+  return pid;
+}
+
+// Wait for child pid (reaping any other); its status or TL_NOCHILD.
+static int f_wait(int pid)
+{
+  int st, w;
+
+  while ((w = wait(&st)) >= 0 && w != pid)
+    ;
+  return w == pid ? st : TL_NOCHILD;
+}
+
+// Stop it; 0 if it died as killed.
+static int fh_hog_stop(int pid)
+{
+  if (pid <= 0)
+    return -1;
+  kill(pid);
+  return f_wait(pid) == -1 ? 0 : -1;
+}
+
+// ---------------------------------------------------------------------------
+// freuse: a new file on an old file's inode.
+
+#define FR_PAGES 6
+
+// fd's first n pages read as zeros through read() and through a mapping.
+static int fr_zeros(int fd, unsigned long n)
+{
+  uint64_t *m;
+  int ok = 1;
+
+  for (unsigned long i = 0; i < n && ok; i++)
+    ok = f_pread(fd, i) == PGSIZE && f_zero(f_page, PGSIZE);
+  if (!ok || (m = f_map(fd, n, PROT_READ)) == 0)
+    return 0;
+  ok = f_zero(m, n * PGSIZE);
+  munmap(m, n * PGSIZE);
+  return ok;
+}
+
+// Round r: "fr.a" written, read and mapped (so its pages are cached;
+// dirtied through the mapping when r is odd), then removed -- while still
+// mapped when r is odd; "fr.b" made after, grown by ftruncate over holes,
+// then half written. Every byte of fr.b is its own, never fr.a's.
+static int fr_round(int r, int *reused)
+{
+  struct stat st;
+  uint64_t *m;
+  uint ino;
+  int fd;
+
+  TL_CHECK((fd = f_make("fr.a", FR_PAGES, 100 + r)) >= 0, "make fr.a");
+  for (unsigned long i = 0; i < FR_PAGES; i++)
+    TL_CHECK(f_pread(fd, i) == PGSIZE && f_is(f_page, 100 + r, i),
+             "fr.a page %lu", i);
+  TL_CHECK((m = f_map(fd, FR_PAGES, PROT_READ | PROT_WRITE)) != 0, "mmap");
+  TL_CHECK(f_is(m + 3 * FW, 100 + r, 3), "fr.a through the mapping");
+  if (r % 2)
+    f_fill(m + 4 * FW, 150 + r, 4);
+  TL_CHECK(fstat(fd, &st) == 0, "fstat");
+  ino = st.ino;
+  close(fd);
+  if (r % 2 == 0)
+    munmap(m, FR_PAGES * PGSIZE);
+  TL_CHECK(unlink("fr.a") == 0, "unlink");
+  if (r % 2)
+    munmap(m, FR_PAGES * PGSIZE);
+  TL_CHECK((fd = open("fr.b", O_CREATE | O_RDWR | O_TRUNC)) >= 0, "fr.b");
+  TL_CHECK(fstat(fd, &st) == 0, "fstat");
+  *reused += st.ino == ino;
+  TL_CHECK(ftruncate(fd, FR_PAGES * PGSIZE) == 0, "ftruncate");
+  TL_CHECK(fr_zeros(fd, FR_PAGES), "round %d: fr.b (inode %u, fr.a's %u) "
+           "grown over holes does not read as zeros", r, st.ino, ino);
+  for (unsigned long i = 0; i < FR_PAGES / 2; i++) {
+    f_fill(f_page, 200 + r, i);
+    TL_CHECK(lseek(fd, (off_t)(i * PGSIZE), SEEK_SET) >= 0 &&
+             write(fd, f_page, PGSIZE) == PGSIZE, "write fr.b");
+  }
+  TL_CHECK((m = f_map(fd, FR_PAGES, PROT_READ)) != 0, "mmap fr.b");
+  for (unsigned long i = 0; i < FR_PAGES; i++)
+    TL_CHECK(i < FR_PAGES / 2 ? f_is(m + i * FW, 200 + r, i)
+                              : f_zero(m + i * FW, PGSIZE),
+             "round %d: fr.b page %lu wrong through the mapping", r, i);
+  munmap(m, FR_PAGES * PGSIZE);
+  close(fd);
+  TL_CHECK(unlink("fr.b") == 0, "unlink fr.b");
+  return 0;
+}
+
+static int freuse_read_mmap(void)
+{
+  int reused = 0;
+
+  for (int r = 0; r < 6; r++)
+    if (fr_round(r, &reused) != 0)
+      return -1;
+  printf("freuse: the new file had the old one's inode %d of 6 times\n",
+         reused);
+  return 0;
+}
+
+// Run path with argv, standard output into out (NUL-terminated); the
+// output's length, or -1 unless the program exited 0.
+static int fr_run(const char *path, char **argv, char *out, int max)
+{
+  int p[2], pid, n = 0, r;
+
+  if (pipe(p) != 0)
+    return -1;
+  if ((pid = fork()) == 0) {
+    close(1);
+    dup(p[1]);
+    close(p[0]);
+    close(p[1]);
+    exec(path, argv);
+    exit(99);
+  }
+  close(p[1]);
+  while (n < max - 1 && (r = read(p[0], out + n, max - 1 - n)) > 0)
+    n += r;
+  out[n] = 0;
+  close(p[0]);
+  return pid > 0 && f_wait(pid) == 0 ? n : -1;
+}
+
+// Copy program src over dst: by open(O_TRUNC) and write() when how is 0,
+// else by unlink and a new file. 0 or -1.
+static int fr_copy(const char *src, const char *dst, int how)
+{
+  static char buf[8 * PGSIZE];
+  int in, out, n, rc = 0;
+
+  if (how)
+    unlink(dst);
+  if ((in = open(src, O_RDONLY)) < 0)
+    return -1;
+  if ((out = open(dst, O_CREATE | O_WRONLY | O_TRUNC)) < 0) {
+    close(in);
+    return -1;
+  }
+  while (rc == 0 && (n = read(in, buf, sizeof(buf))) > 0)
+    rc = write(out, buf, n) == n ? 0 : -1;
+  close(in);
+  close(out);
+  return rc;
+}
+
+// A program file rewritten between two runs runs its new text: echo and
+// wc take turns in fr.prog, replaced in place and by a new file.
+static int freuse_exec(void)
+{
+  static char want[2][128], got[128];
+  char *argv[] = { "fr.prog", "fr.txt", 0 };
+  const char *prog[2] = { "/echo", "/wc" };
+  int fd;
+
+  TL_CHECK((fd = open("fr.txt", O_CREATE | O_WRONLY | O_TRUNC)) >= 0 &&
+           write(fd, "a b c\nd\n", 8) == 8, "fr.txt");
+  close(fd);
+  for (int k = 0; k < 2; k++)
+    TL_CHECK(fr_run(prog[k], argv, want[k], sizeof(want[k])) > 0,
+             "%s does not run", prog[k]);
+  TL_CHECK(strcmp(want[0], want[1]) != 0, "echo and wc say the same");
+  for (int r = 0; r < 8; r++) {
+    int k = r % 2;
+    TL_CHECK(fr_copy(prog[k], "fr.prog", (r / 2) % 2) == 0, "copy %s",
+             prog[k]);
+    for (int again = 0; again < 2; again++)
+      TL_CHECK(fr_run("fr.prog", argv, got, sizeof(got)) >= 0 &&
+               strcmp(got, want[k]) == 0, "round %d: fr.prog holding %s "
+               "says \"%s\"", r, prog[k], got);
+  }
+  unlink("fr.prog");
+  unlink("fr.txt");
+  return 0;
+}
+
+// exec reads the program from the one page cache, as read() does, also
+// while the bytes a write() or a shared mapping put there have not reached
+// the disk (a write() to a mapped file stays in the cache; a store through
+// a mapping stays there until msync, munmap or exit). exec used to read
+// the ELF headers from the disk and the text from the cache: wc's text with
+// echo's headers, or zeros (ENOEXEC) over a file grown by a mapping.
+static int freuse_exec_cached(void)
+{
+  static char want[2][128], got[128], buf[8 * PGSIZE];
+  char *argv[] = { "fr.prog", "fr.txt", 0 };
+  const char *prog[2] = { "/echo", "/wc" };
+  struct stat st;
+  char *m, *w;
+  int fd, in, n;
+
+  TL_CHECK((fd = open("fr.txt", O_CREATE | O_WRONLY | O_TRUNC)) >= 0 &&
+           write(fd, "a b c\nd\n", 8) == 8, "fr.txt");
+  close(fd);
+  for (int k = 0; k < 2; k++)
+    TL_CHECK(fr_run(prog[k], argv, want[k], sizeof(want[k])) > 0,
+             "%s does not run", prog[k]);
+  // echo in fr.prog; a mapping holds its cache; wc written over it.
+  TL_CHECK(fr_copy("/echo", "fr.prog", 0) == 0, "copy echo");
+  TL_CHECK((fd = open("fr.prog", O_RDONLY)) >= 0, "open");
+  m = mmap(0, PGSIZE, PROT_READ, MAP_SHARED, fd, 0);
+  TL_CHECK(m != MAP_FAILED, "mmap");
+  close(fd);
+  TL_CHECK(fr_copy("/wc", "fr.prog", 0) == 0, "copy wc");
+  TL_CHECK(fr_run("fr.prog", argv, got, sizeof(got)) >= 0 &&
+           strcmp(got, want[1]) == 0, "wc written over echo while mapped "
+           "runs as \"%s\"", got);
+  munmap(m, PGSIZE);
+  // echo made through a shared mapping, run before anything is written back.
+  TL_CHECK((in = open("/echo", O_RDONLY)) >= 0 && fstat(in, &st) == 0, "echo");
+  unlink("fr.prog");
+  TL_CHECK((fd = open("fr.prog", O_CREATE | O_RDWR)) >= 0 &&
+           ftruncate(fd, (off_t)st.size) == 0, "fr.prog");
+  w = mmap(0, (size_t)st.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  TL_CHECK(w != MAP_FAILED, "mmap");
+  close(fd);
+  for (long off = 0; (n = read(in, buf, sizeof(buf))) > 0; off += n)
+    memcpy(w + off, buf, (size_t)n);
+  close(in);
+  TL_CHECK(fr_run("fr.prog", argv, got, sizeof(got)) >= 0 &&
+           strcmp(got, want[0]) == 0, "echo stored through a mapping runs "
+           "as \"%s\"", got);
+  munmap(w, (size_t)st.size);
+  unlink("fr.prog");
+  unlink("fr.txt");
+  return 0;
+}
+
+void swf_reuse(void)
+{
+  tl_run_child("read_mmap", freuse_read_mmap);
+  tl_run_child("exec", freuse_exec);
+  tl_run_child("exec_cached", freuse_exec_cached);
+}
+
+// ---------------------------------------------------------------------------
+// ftrunc: what a truncation removed never comes back.
+
+#define FT_PAGES 8
+#define FT_CUT   (2 * PGSIZE + 2048)   // the smaller size: 2.5 pages
+
+// In a child: touch page pg of m; the child must die of a bus error.
+static int ft_touch_dies(uint64_t *m, unsigned long pg)
+{
+  int pid = fork();
+
+  if (pid == 0) {
+    m[pg * FW] = 1;
+    exit(0);
+  }
+  return pid > 0 && f_wait(pid) == -1;
+}
+
+// fd (FT_PAGES long again) holds salt t's dirty data below cut, zeros
+// above, through read() and, when m is not 0, the mapping.
+static int ft_after_cut(int fd, const uint64_t *m, unsigned long cut,
+                        uint64_t t)
+{
+  static uint64_t want[FW];
+
+  for (unsigned long i = 0; i < FT_PAGES; i++) {
+    f_fill(want, t, i);
+    if (cut <= i * PGSIZE)
+      memset(want, 0, PGSIZE);
+    else if (cut < (i + 1) * PGSIZE)
+      memset((char *)want + cut % PGSIZE, 0, PGSIZE - cut % PGSIZE);
+    if (f_pread(fd, i) != PGSIZE || memcmp(f_page, want, PGSIZE) != 0) {
+      printf("ftrunc: page %lu read back wrong\n", i);
+      return 0;
+    }
+    if (m != 0 && memcmp(m + i * FW, want, PGSIZE) != 0) {
+      printf("ftrunc: page %lu wrong through the mapping\n", i);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+// Cached, mapped and dirty pages, then the file cut to cut bytes by
+// ftruncate (or O_TRUNC, cut 0) and grown back by ftruncate.
+static int ft_cut(unsigned long cut, int otrunc)
+{
+  struct stat st;
+  uint64_t *m;
+  int fd, fd2;
+
+  TL_CHECK((fd = f_make("ft.f", FT_PAGES, 300)) >= 0, "make");
+  for (unsigned long i = 0; i < FT_PAGES; i++)
+    TL_CHECK(f_pread(fd, i) == PGSIZE, "read");
+  TL_CHECK((m = f_map(fd, FT_PAGES, PROT_READ | PROT_WRITE)) != 0, "mmap");
+  for (unsigned long i = 0; i < FT_PAGES; i++)
+    f_fill(m + i * FW, 301, i);
+  if (otrunc) {
+    TL_CHECK((fd2 = open("ft.f", O_RDWR | O_TRUNC)) >= 0, "O_TRUNC");
+    close(fd2);
+  } else {
+    TL_CHECK(ftruncate(fd, (off_t)cut) == 0, "ftruncate");
+  }
+  TL_CHECK(fstat(fd, &st) == 0 && st.size == cut, "size %ld after the cut",
+           (long)st.size);
+  TL_CHECK(f_pread(fd, cut / PGSIZE) == (int)(cut % PGSIZE),
+           "read at the end");
+  TL_CHECK(ft_touch_dies(m, (cut + PGSIZE - 1) / PGSIZE),
+           "a page past the end is no bus error");
+  TL_CHECK(ft_touch_dies(m, FT_PAGES - 1), "the last page: no bus error");
+  TL_CHECK(ftruncate(fd, FT_PAGES * PGSIZE) == 0, "ftruncate up");
+  TL_CHECK(ft_after_cut(fd, m, cut, 301), "after growing back");
+  TL_CHECK(munmap(m, FT_PAGES * PGSIZE) == 0, "munmap");
+  close(fd);
+  TL_CHECK((fd = open("ft.f", O_RDONLY)) >= 0, "reopen");
+  TL_CHECK(ft_after_cut(fd, 0, cut, 301), "after munmap and reopen");
+  vmreclaim(1L << 40);              // and from the disk
+  TL_CHECK(ft_after_cut(fd, 0, cut, 301), "read from the disk");
+  close(fd);
+  unlink("ft.f");
+  return 0;
+}
+
+static int ftrunc_shrink(void)
+{
+  return ft_cut(FT_CUT, 0);
+}
+
+static int ftrunc_otrunc(void)
+{
+  return ft_cut(0, 1);
+}
+
+// The same while the daemon launders: a hog keeps memory short, the
+// mapping's dirty pages go to the laundry (MADV_DONTNEED puts them first
+// in line), and the file is cut to nothing and grown back again and
+// again: it must read as zeros every time, and a page the daemon wrote
+// around the cut must not reappear.
+#define FTL_PAGES 1024
+#define FTL_ROUNDS 12
+
+static int ftl_round(int fd, uint64_t *m, int r)
+{
+  unsigned long po = f_filepageout();
+
+  for (unsigned long i = 0; i < FTL_PAGES; i++)
+    m[i * FW] = f_word(400 + (uint64_t)r, i, 0), m[i * FW + 1] = i;
+  TL_CHECK(madvise(m, FTL_PAGES * PGSIZE, MADV_DONTNEED) == 0, "madvise");
+  // Cut as soon as the daemon has begun writing them (or after 1 s).
+  for (int t = 0; t < 100 && f_filepageout() == po; t++)
+    sleep(1);
+  TL_CHECK(ftruncate(fd, 0) == 0, "ftruncate 0");
+  TL_CHECK(ftruncate(fd, FTL_PAGES * PGSIZE) == 0, "ftruncate up");
+  for (unsigned long i = 0; i < FTL_PAGES; i++) {
+    TL_CHECK(m[i * FW] == 0 && m[i * FW + 1] == 0,
+             "round %d: page %lu of the mapping holds %lx after the cut", r,
+             i, (unsigned long)m[i * FW]);
+    TL_CHECK(f_pread(fd, i) == PGSIZE && f_zero(f_page, 16),
+             "round %d: page %lu reads %lx after the cut", r, i,
+             (unsigned long)f_page[0]);
+  }
+  return 0;
+}
+
+static int ftrunc_laundered(void)
+{
+  unsigned long po = f_filepageout();
+  uint64_t *m;
+  int fd, hog, rc = 0;
+
+  TL_CHECK((fd = open("ft.l", O_CREATE | O_RDWR | O_TRUNC)) >= 0, "open");
+  TL_CHECK(ftruncate(fd, FTL_PAGES * PGSIZE) == 0, "ftruncate");
+  TL_CHECK((m = f_map(fd, FTL_PAGES, PROT_READ | PROT_WRITE)) != 0, "mmap");
+  TL_CHECK((hog = fh_hog_start()) > 0, "hog");
+  for (int r = 0; r < FTL_ROUNDS && rc == 0; r++)
+    rc = ftl_round(fd, m, r);
+  TL_CHECK(fh_hog_stop(hog) == 0, "the hog");
+  if (rc != 0)
+    return rc;
+  printf("ftrunc: the daemon wrote %lu file pages\n", f_filepageout() - po);
+  munmap(m, FTL_PAGES * PGSIZE);
+  close(fd);
+  vmreclaim(1L << 40);
+  TL_CHECK((fd = open("ft.l", O_RDONLY)) >= 0, "reopen");
+  for (unsigned long i = 0; i < FTL_PAGES; i++)
+    TL_CHECK(f_pread(fd, i) == PGSIZE && f_zero(f_page, PGSIZE),
+             "page %lu on disk holds %lx", i, (unsigned long)f_page[0]);
+  close(fd);
+  unlink("ft.l");
+  return 0;
+}
+
+void swf_trunc(void)
+{
+  tl_run_child("shrink", ftrunc_shrink);
+  tl_run_child("otrunc", ftrunc_otrunc);
+  tl_run_child("laundered", ftrunc_laundered);
+}
+
+// ---------------------------------------------------------------------------
+// fshare: write() and a shared mapping on the same pages.
+
+#define FS_PAGES 96
+#define FS_ROUNDS 12
+#define FS_W(r) (0x40 + (r))        // the byte W's round r writes
+#define FS_M(r) (0x80 + (r))        // the byte M's round r stores
+
+// M: round after round, every page of the shared mapping m set to FS_M(r).
+static void fs_mapper(char *m)
+{
+  for (int r = 1; r <= FS_ROUNDS; r++)
+    for (unsigned long i = 0; i < FS_PAGES; i++)
+      memset(m + i * PGSIZE, FS_M(r), PGSIZE);
+  exit(0);
+}
+
+// W: the same through write() on its own open file, back to front.
+static void fs_writer(void)
+{
+  static char buf[PGSIZE];
+  int fd = open("fs.race", O_RDWR);
+
+  TL_CHILD_CHECK(fd >= 0);
+  for (int r = 1; r <= FS_ROUNDS; r++) {
+    memset(buf, FS_W(r), PGSIZE);
+    for (unsigned long i = FS_PAGES; i-- > 0;)
+      TL_CHILD_CHECK(lseek(fd, (off_t)(i * PGSIZE), SEEK_SET) >= 0 &&
+                     write(fd, buf, PGSIZE) == PGSIZE);
+  }
+  exit(0);
+}
+
+// Each byte's last store was W's last or M's last: anything else (zeros,
+// an older round, a byte of the other page) was lost or came back stale.
+static long fs_bad(const char *p)
+{
+  for (long i = 0; i < PGSIZE; i++)
+    if (p[i] != (char)FS_W(FS_ROUNDS) && p[i] != (char)FS_M(FS_ROUNDS))
+      return i;
+  return -1;
+}
+
+static int fs_check_file(int fd, const char *m, const char *when)
+{
+  long b;
+
+  for (unsigned long i = 0; i < FS_PAGES; i++) {
+    TL_CHECK(f_pread(fd, i) == PGSIZE, "%s: read", when);
+    TL_CHECK((b = fs_bad((char *)f_page)) < 0, "%s: page %lu byte %ld reads "
+             "%x", when, i, b, ((unsigned char *)f_page)[b]);
+    TL_CHECK(m == 0 || memcmp(m + i * PGSIZE, f_page, PGSIZE) == 0,
+             "%s: page %lu: the mapping and read() differ", when, i);
+  }
+  return 0;
+}
+
+static int fshare_race(void)
+{
+  int fd, hog, pm, pw, sm, sw;
+  char *m;
+
+  TL_CHECK((fd = open("fs.race", O_CREATE | O_RDWR | O_TRUNC)) >= 0, "open");
+  TL_CHECK(ftruncate(fd, FS_PAGES * PGSIZE) == 0, "ftruncate");
+  TL_CHECK((m = (char *)f_map(fd, FS_PAGES, PROT_READ | PROT_WRITE)) != 0,
+           "mmap");
+  TL_CHECK((hog = fh_hog_start()) > 0, "hog");
+  if ((pm = fork()) == 0)
+    fs_mapper(m);
+  if ((pw = fork()) == 0)
+    fs_writer();
+  sm = f_wait(pm);
+  sw = f_wait(pw);
+  TL_CHECK(fh_hog_stop(hog) == 0, "the hog");
+  TL_CHECK(sm == 0 && sw == 0, "mapper status %d, writer status %d", sm, sw);
+  if (fs_check_file(fd, m, "mapped") != 0)
+    return -1;
+  TL_CHECK(munmap(m, FS_PAGES * PGSIZE) == 0, "munmap");
+  close(fd);
+  vmreclaim(1L << 40);
+  TL_CHECK((fd = open("fs.race", O_RDONLY)) >= 0, "reopen");
+  if (fs_check_file(fd, 0, "reopened") != 0)
+    return -1;
+  close(fd);
+  unlink("fs.race");
+  return 0;
+}
+
+// read() and write() whose user buffer is a shared mapping of the very
+// file, its pages evicted first so that the copies fault on them. Each
+// copy moves a page at a time from the front, so an overlapping move
+// sees what the move wrote before (as a byte-wise memcpy would); what
+// must hold: the moved bytes land, nothing else changes, read() and the
+// mapping agree, and nobody hangs.
+static int fs_same(int fd, const uint64_t *m)
+{
+  for (unsigned long i = 0; i < FT_PAGES; i++)
+    TL_CHECK(f_pread(fd, i) == PGSIZE &&
+             memcmp(f_page, m + i * FW, PGSIZE) == 0,
+             "page %lu: read() and the mapping differ", i);
+  return 0;
+}
+
+static int fshare_selfcopy(void)
+{
+  uint64_t *m;
+  int fd;
+
+  TL_CHECK((fd = f_make("fs.self", FT_PAGES, 500)) >= 0, "make");
+  TL_CHECK((m = f_map(fd, FT_PAGES, PROT_READ | PROT_WRITE)) != 0, "mmap");
+  vmreclaim(1L << 40);
+  // Pages 1, 2 written over pages 0, 1 from the mapping.
+  TL_CHECK(lseek(fd, 0, SEEK_SET) == 0 &&
+           write(fd, m + FW, 2 * PGSIZE) == 2 * PGSIZE, "write: %s",
+           strerror(errno));
+  TL_CHECK(f_is(m, 500, 1) && f_is(m + FW, 500, 2), "write from the mapping");
+  TL_CHECK(fs_same(fd, m) == 0, "after the write");
+  vmreclaim(1L << 40);
+  // File page 3 read into the mapping's page 4, then 4 (now 3) into 5.
+  TL_CHECK(lseek(fd, 3 * PGSIZE, SEEK_SET) == 3 * PGSIZE &&
+           read(fd, m + 4 * FW, 2 * PGSIZE) == 2 * PGSIZE, "read: %s",
+           strerror(errno));
+  TL_CHECK(f_is(m + 3 * FW, 500, 3) && f_is(m + 4 * FW, 500, 3) &&
+           f_is(m + 5 * FW, 500, 3), "read into the mapping");
+  TL_CHECK(f_is(m + 6 * FW, 500, 6), "page 6 changed");
+  // Within one page: bytes [0, 1000) written to [100, 1100).
+  TL_CHECK(lseek(fd, 6 * PGSIZE + 100, SEEK_SET) >= 0 &&
+           write(fd, m + 6 * FW, 1000) == 1000, "write within a page");
+  f_fill(f_page, 500, 6);
+  TL_CHECK(memcmp((char *)(m + 6 * FW) + 1100, (char *)f_page + 1100,
+                  PGSIZE - 1100) == 0 && memcmp(m + 6 * FW, f_page, 100) == 0,
+           "bytes outside the move changed");
+  TL_CHECK(fs_same(fd, m) == 0, "at the end");
+  munmap(m, FT_PAGES * PGSIZE);
+  close(fd);
+  unlink("fs.self");
+  return 0;
+}
+
+void swf_share(void)
+{
+  tl_run_child("race", fshare_race);
+  tl_run_child("selfcopy", fshare_selfcopy);
+}
+
+// ---------------------------------------------------------------------------
+// fdisk: the blocks of the disk.
+
+// Write fd until the disk is full; the bytes written, or -1 if write()
+// failed otherwise.
+static long fd_fill(int fd)
+{
+  static char chunk[16 * PGSIZE];
+  long total = 0;
+  int r;
+
+  memset(chunk, 'f', sizeof(chunk));
+  while ((r = write(fd, chunk, sizeof(chunk))) > 0)
+    total += r;
+  return r < 0 && errno != ENOSPC ? -1 : total;
+}
+
+// The free space of the disk, in bytes a file gets: fill it, then remove
+// the filler. -1 on failure.
+static long fd_free(void)
+{
+  long n;
+  int fd;
+
+  unlink("fd.fill");
+  if ((fd = open("fd.fill", O_CREATE | O_WRONLY)) < 0)
+    return -1;
+  n = fd_fill(fd);
+  close(fd);
+  unlink("fd.fill");
+  return n;
+}
+
+// A file mapped shared over holes, dirtied while the daemon launders it
+// (and so allocates its blocks), removed while mapped and still being
+// laundered, dirtied again, unmapped: its blocks all come back.
+static int fdisk_unlinked(void)
+{
+  unsigned long n = f_ram() / 4, po = f_filepageout();
+  long before, after;
+  uint64_t *m;
+  int fd, hog;
+
+  TL_CHECK((before = fd_free()) > 0, "fill the disk");
+  TL_CHECK((fd = open("fd.u", O_CREATE | O_RDWR | O_TRUNC)) >= 0, "open");
+  TL_CHECK(ftruncate(fd, (off_t)(n * PGSIZE)) == 0, "ftruncate");
+  TL_CHECK((m = f_map(fd, n, PROT_READ | PROT_WRITE)) != 0, "mmap");
+  close(fd);
+  TL_CHECK((hog = fh_hog_start()) > 0, "hog");
+  for (unsigned long i = 0; i < n; i++)
+    f_fill(m + i * FW, 600, i);
+  for (unsigned long i = 0; i < n; i += 2)
+    m[i * FW] = 1;
+  TL_CHECK(unlink("fd.u") == 0, "unlink");
+  for (unsigned long i = 0; i < n; i++)
+    m[i * FW + 1] = 2;
+  for (unsigned long i = 0; i < n; i++)
+    TL_CHECK(m[i * FW + 1] == 2 && m[i * FW + 2] == f_word(600, i, 2),
+             "page %lu of the mapping lost its data", i);
+  TL_CHECK(fh_hog_stop(hog) == 0, "the hog");
+  printf("fdisk: the daemon wrote %lu file pages\n", f_filepageout() - po);
+  TL_CHECK(munmap(m, n * PGSIZE) == 0, "munmap");
+  TL_CHECK((after = fd_free()) == before, "%ld bytes free before, %ld after",
+           before, after);
+  return 0;
+}
+
+// The disk full, a file's pages over holes dirtied through a shared
+// mapping while a hog keeps memory short: the daemon cannot write them.
+// Nothing is lost: msync says ENOSPC, the pages that have blocks reach the
+// disk, the rest stays in memory; with room again, msync writes it all.
+#define FDF_DATA 8                  // pages with blocks before the disk fills
+
+static int fdf_check(int fd, unsigned long n, const char *when)
+{
+  for (unsigned long i = 0; i < n; i++)
+    TL_CHECK(f_pread(fd, i) == PGSIZE && f_is(f_page, 700, i),
+             "%s: page %lu of %lu reads %lx", when, i, n,
+             (unsigned long)f_page[0]);
+  return 0;
+}
+
+static int fdisk_full_holes(void)
+{
+  unsigned long n = f_ram() / 4;
+  uint64_t *m;
+  int fd, fill, hog, rc;
+
+  unlink("fd.fill");
+  TL_CHECK((fd = f_make("fd.h", FDF_DATA, 1)) >= 0, "make");
+  TL_CHECK(ftruncate(fd, (off_t)(n * PGSIZE)) == 0, "ftruncate");
+  TL_CHECK((fill = open("fd.fill", O_CREATE | O_WRONLY)) >= 0, "fill");
+  TL_CHECK(fd_fill(fill) > 0, "fill the disk");
+  TL_CHECK((m = f_map(fd, n, PROT_READ | PROT_WRITE)) != 0, "mmap");
+  TL_CHECK((hog = fh_hog_start()) > 0, "hog");
+  for (unsigned long i = 0; i < n; i++)
+    f_fill(m + i * FW, 700, i);
+  rc = msync(m, n * PGSIZE, MS_SYNC);
+  TL_CHECK(rc == -1 && errno == ENOSPC, "msync on a full disk: %d, %s", rc,
+           strerror(errno));
+  TL_CHECK(fh_hog_stop(hog) == 0, "the hog");
+  for (unsigned long i = 0; i < n; i++)
+    TL_CHECK(f_is(m + i * FW, 700, i), "page %lu of the mapping lost", i);
+  if (fdf_check(fd, n, "full") != 0)
+    return -1;
+  close(fill);
+  TL_CHECK(unlink("fd.fill") == 0, "unlink the filler");
+  TL_CHECK(msync(m, n * PGSIZE, MS_SYNC) == 0, "msync with room: %s",
+           strerror(errno));
+  TL_CHECK(munmap(m, n * PGSIZE) == 0, "munmap");
+  close(fd);
+  vmreclaim(1L << 40);
+  TL_CHECK((fd = open("fd.h", O_RDONLY)) >= 0, "reopen");
+  rc = fdf_check(fd, n, "on disk");
+  close(fd);
+  unlink("fd.h");
+  return rc;
+}
+
+void swf_disk(void)
+{
+  tl_run_child("unlinked", fdisk_unlinked);
+  tl_run_child("full_holes", fdisk_full_holes);
+}
+
+// ---------------------------------------------------------------------------
+// fexec: program text taken away and brought back.
+
+#define FX_PROCS 3
+#define FX_ROUNDS 12
+
+// Run each of a few programs FX_ROUNDS times, output discarded; exit 0 or
+// with the round that failed.
+static void fx_worker(int id)
+{
+  static char *progs[][3] = {
+    { "/echo", "x", 0 }, { "/wc", "/echo", 0 }, { "/grep", "zz", "/wc" },
+    { "/ls", "/echo", 0 },
+  };
+  int pid, st;
+
+  close(1);                         // output goes nowhere
+  for (int r = 0; r < FX_ROUNDS; r++) {
+    char **argv = progs[(r + id) % 4];
+    if ((pid = fork()) == 0) {
+      exec(argv[0], argv);
+      exit(99);
+    }
+    if (pid < 0 || (st = f_wait(pid)) == 99 || st == -1)
+      exit(100 + r);
+    if (r % 4 == id)
+      vmreclaim(1L << 40);          // drop every clean page: cold text
+  }
+  exit(0);
+}
+
+static int fexec_pressure(void)
+{
+  int hog, pid[FX_PROCS], st;
+
+  TL_CHECK((hog = fh_hog_start()) > 0, "hog");
+  for (int i = 0; i < FX_PROCS; i++)
+    if ((pid[i] = fork()) == 0)
+      fx_worker(i);
+  for (int i = 0; i < FX_PROCS; i++) {
+    st = f_wait(pid[i]);
+    if (st != 0) {
+      fh_hog_stop(hog);
+      TL_CHECK(0, "worker %d: status %d", i, st);
+    }
+  }
+  TL_CHECK(fh_hog_stop(hog) == 0, "the hog");
+  return 0;
+}
+
+void swf_exec(void)
+{
+  tl_run_child("pressure", fexec_pressure);
+}
