@@ -583,6 +583,30 @@ static int vnode_pager_rdwr_page(struct vm_object *obj, bool write,
   return rc < 0 ? rc : (int)n;
 }
 
+int vnode_pager_read_kernel(struct vm_object *obj, void *dst, uint64_t off,
+                            int n)
+{
+  struct vm_page *m;
+  uint64_t len;
+  int done = 0, rc = 0;
+
+  while (done < n) {
+    mtx_lock(&obj->lock);
+    len = off >= obj->pager_size ? 0 : MIN(obj->pager_size - off,
+                                           (uint64_t)(n - done));
+    mtx_unlock(&obj->lock);
+    len = MIN(len, PAGE_SIZE - (off & PAGE_MASK));
+    if (len == 0 || (rc = vnode_pager_hold(obj, atop(off), &m)) < 0)
+      break;
+    memcpy((uint8_t *)dst + done,
+           (uint8_t *)pmap_page_kva(m) + (off & PAGE_MASK), len);
+    vnode_pager_release(obj, m, false);
+    done += (int)len;
+    off += len;
+  }
+  return done > 0 || rc == 0 ? done : rc;
+}
+
 // Copy n bytes page by page. Returns the bytes moved, or a negative errno
 // when nothing moved.
 static int vnode_pager_copy(struct vm_object *obj, bool write, uint64_t uaddr,

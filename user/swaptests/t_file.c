@@ -138,13 +138,29 @@ static int fh_hog_start(void)
   return pid;
 }
 
-// Wait for child pid (reaping any other); its status or TL_NOCHILD.
+// Wait for child pid; its status or TL_NOCHILD. Other children that end
+// meanwhile are remembered for their own f_wait (a few at a time).
+#define F_STASH 8
+static struct {
+  int pid, st;
+} f_stash[F_STASH];
+
 static int f_wait(int pid)
 {
   int st, w;
 
+  for (int i = 0; i < F_STASH; i++)
+    if (f_stash[i].pid == pid) {
+      f_stash[i].pid = 0;
+      return f_stash[i].st;
+    }
   while ((w = wait(&st)) >= 0 && w != pid)
-    ;
+    for (int i = 0; i < F_STASH; i++)
+      if (f_stash[i].pid == 0) {
+        f_stash[i].pid = w;
+        f_stash[i].st = st;
+        break;
+      }
   return w == pid ? st : TL_NOCHILD;
 }
 
@@ -828,7 +844,7 @@ static void fx_worker(int id)
     if (pid < 0 || (st = f_wait(pid)) == 99 || st == -1)
       exit(100 + r);
     if (r % 4 == id)
-      vmreclaim(1L << 40);          // drop every clean page: cold text
+      vmreclaim(0);                 // drop the cached files: cold text
   }
   exit(0);
 }
