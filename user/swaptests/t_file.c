@@ -744,8 +744,9 @@ static int fdisk_unlinked(void)
   TL_CHECK((hog = fh_hog_start()) > 0, "hog");
   for (unsigned long i = 0; i < n; i++)
     f_fill(m + i * FW, 600, i);
-  for (unsigned long i = 0; i < n; i += 2)
-    m[i * FW] = 1;
+  TL_CHECK(madvise(m, n * PGSIZE, MADV_DONTNEED) == 0, "madvise");
+  for (int t = 0; t < 100 && f_filepageout() == po; t++)
+    sleep(1);                       // until the daemon writes (or 1 s)
   TL_CHECK(unlink("fd.u") == 0, "unlink");
   for (unsigned long i = 0; i < n; i++)
     m[i * FW + 1] = 2;
