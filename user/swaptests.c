@@ -26,6 +26,7 @@
 // anonymous pages, so before and after describe the same state. The last
 // test checks that the swap in use is back where it started.
 #include "user/testlib.h"
+#include "user/swaptests/tf.h"
 
 static struct vmstats st0;   // at the start, after a full page-out
 
@@ -735,12 +736,7 @@ static int swap_back(void)
   return 0;
 }
 
-// The file groups, user/swaptests/t_file.c.
-void swf_reuse(void);
-void swf_trunc(void);
-void swf_share(void);
-void swf_disk(void);
-void swf_exec(void);
+// The file groups are in user/swaptests/t_freuse.c and t_file.c (tf.h).
 
 static const struct {
   const char *name;

@@ -3,391 +3,18 @@
 // (docs/paging.md "The cache of unused files", docs/syscalls-write.md,
 // docs/syscalls-mmap.md):
 //
-//   freuse  a file that replaces a removed one (likely on the same inode)
-//           never shows the old file's cached bytes, through read(),
-//           mmap or exec; a program rewritten in place runs its new text.
 //   ftrunc  truncation of a file with cached, mapped and dirty pages, also
 //           while the pageout daemon launders them: what the cut removed
 //           never comes back, a mapping past the end is a bus error.
 //   fshare  write() and a MAP_SHARED store racing on the same pages under
-//           pressure; read()/write() whose buffer maps the same file; a
-//           file unlinked while the daemon launders it.
-//   fdisk   a full disk under dirty shared pages over holes: msync says
-//           ENOSPC, nothing already on disk is lost, the system recovers;
-//           the blocks of a removed file all come back.
-//   fexec   exec of programs whose text the daemon keeps taking away.
+//           pressure; read()/write() whose buffer maps the same file.
+//   fdisk   the blocks of a file removed while mapped and laundered all
+//           come back; a full disk under dirty shared pages over holes:
+//           msync says ENOSPC, nothing is lost, the system recovers.
 //
 // Pressure comes from a hog (fh_hog_start) writing more than RAM round and
 // round, so free pages stay at the daemon's low mark.
-#include "user/testlib.h"
-
-#define FW (PGSIZE / 8)             // words a page
-
-static unsigned long f_ram(void)
-{
-  struct vmstats vs;
-
-  return vmstat(&vs) == 0 ? vs.total : 0;
-}
-
-static unsigned long f_filepageout(void)
-{
-  struct vmstats vs;
-
-  return vmstat(&vs) == 0 ? vs.filepageout : 0;
-}
-
-// Word k of page i of a file tagged t: every word of every file differs.
-static uint64_t f_word(uint64_t t, uint64_t i, uint64_t k)
-{
-  return (t << 40 | i << 12 | k) * 0x9e3779b97f4a7c15ull + t;
-}
-
-static void f_fill(uint64_t *pg, uint64_t t, uint64_t i)
-{
-  for (int k = 0; k < FW; k++)
-    pg[k] = f_word(t, i, (uint64_t)k);
-}
-
-static int f_is(const uint64_t *pg, uint64_t t, uint64_t i)
-{
-  for (int k = 0; k < FW; k++)
-    if (pg[k] != f_word(t, i, (uint64_t)k))
-      return 0;
-  return 1;
-}
-
-static int f_zero(const void *p, unsigned long n)
-{
-  const char *c = p;
-
-  for (unsigned long i = 0; i < n; i++)
-    if (c[i] != 0)
-      return 0;
-  return 1;
-}
-
-static uint64_t f_page[FW];
-
-// Create path with n pages tagged t through write(); its fd (O_RDWR), or -1.
-static int f_make(const char *path, unsigned long n, uint64_t t)
-{
-  int fd;
-
-  unlink(path);
-  if ((fd = open(path, O_CREATE | O_RDWR)) < 0)
-    return -1;
-  for (unsigned long i = 0; i < n; i++) {
-    f_fill(f_page, t, i);
-    if (write(fd, f_page, PGSIZE) != PGSIZE) {
-      close(fd);
-      return -1;
-    }
-  }
-  return fd;
-}
-
-// Page i of fd through read(), into f_page; bytes read.
-static int f_pread(int fd, unsigned long i)
-{
-  memset(f_page, 0x5a, PGSIZE);
-  if (lseek(fd, (off_t)(i * PGSIZE), SEEK_SET) < 0)
-    return -1;
-  return read(fd, f_page, PGSIZE);
-}
-
-static uint64_t *f_map(int fd, unsigned long n, int prot)
-{
-  void *p = mmap(0, n * PGSIZE, prot, MAP_SHARED, fd, 0);
-
-  return p == MAP_FAILED ? 0 : p;
-}
-
-// ---------------------------------------------------------------------------
-// The hog.
-
-static void fh_hog(int ready)
-{
-  unsigned long n = f_ram() + 2048;
-  uint64_t *a = mmap(0, n * PGSIZE, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANON, -1, 0);
-
-  TL_CHILD_CHECK(a != MAP_FAILED);
-  for (unsigned long pass = 0;; pass++) {
-    for (unsigned long i = 0; i < n; i++)
-      a[i * FW] = i + pass;
-    if (pass == 0)
-      TL_CHILD_CHECK(write(ready, "h", 1) == 1);
-  }
-}
-
-// Start the hog; its pid once it has filled memory, or -1.
-static int fh_hog_start(void)
-{
-  int p[2], pid;
-  char c;
-
-  if (pipe(p) != 0)
-    return -1;
-  if ((pid = fork()) == 0)
-    fh_hog(p[1]);
-  if (pid > 0 && read(p[0], &c, 1) != 1)
-    pid = -1;
-  close(p[0]);
-  close(p[1]);
-  return pid;
-}
-
-// Wait for child pid; its status or TL_NOCHILD. Other children that end
-// meanwhile are remembered for their own f_wait (a few at a time).
-#define F_STASH 8
-static struct {
-  int pid, st;
-} f_stash[F_STASH];
-
-static int f_wait(int pid)
-{
-  int st, w;
-
-  for (int i = 0; i < F_STASH; i++)
-    if (f_stash[i].pid == pid) {
-      f_stash[i].pid = 0;
-      return f_stash[i].st;
-    }
-  while ((w = wait(&st)) >= 0 && w != pid)
-    for (int i = 0; i < F_STASH; i++)
-      if (f_stash[i].pid == 0) {
-        f_stash[i].pid = w;
-        f_stash[i].st = st;
-        break;
-      }
-  return w == pid ? st : TL_NOCHILD;
-}
-
-// Stop it; 0 if it died as killed.
-static int fh_hog_stop(int pid)
-{
-  if (pid <= 0)
-    return -1;
-  kill(pid);
-  return f_wait(pid) == -1 ? 0 : -1;
-}
-
-// ---------------------------------------------------------------------------
-// freuse: a new file on an old file's inode.
-
-#define FR_PAGES 6
-
-// fd's first n pages read as zeros through read() and through a mapping.
-static int fr_zeros(int fd, unsigned long n)
-{
-  uint64_t *m;
-  int ok = 1;
-
-  for (unsigned long i = 0; i < n && ok; i++)
-    ok = f_pread(fd, i) == PGSIZE && f_zero(f_page, PGSIZE);
-  if (!ok || (m = f_map(fd, n, PROT_READ)) == 0)
-    return 0;
-  ok = f_zero(m, n * PGSIZE);
-  munmap(m, n * PGSIZE);
-  return ok;
-}
-
-// Round r: "fr.a" written, read and mapped (so its pages are cached;
-// dirtied through the mapping when r is odd), then removed -- while still
-// mapped when r is odd; "fr.b" made after, grown by ftruncate over holes,
-// then half written. Every byte of fr.b is its own, never fr.a's.
-static int fr_round(int r, int *reused)
-{
-  struct stat st;
-  uint64_t *m;
-  uint ino;
-  int fd;
-
-  TL_CHECK((fd = f_make("fr.a", FR_PAGES, 100 + r)) >= 0, "make fr.a");
-  for (unsigned long i = 0; i < FR_PAGES; i++)
-    TL_CHECK(f_pread(fd, i) == PGSIZE && f_is(f_page, 100 + r, i),
-             "fr.a page %lu", i);
-  TL_CHECK((m = f_map(fd, FR_PAGES, PROT_READ | PROT_WRITE)) != 0, "mmap");
-  TL_CHECK(f_is(m + 3 * FW, 100 + r, 3), "fr.a through the mapping");
-  if (r % 2)
-    f_fill(m + 4 * FW, 150 + r, 4);
-  TL_CHECK(fstat(fd, &st) == 0, "fstat");
-  ino = st.ino;
-  close(fd);
-  if (r % 2 == 0)
-    munmap(m, FR_PAGES * PGSIZE);
-  TL_CHECK(unlink("fr.a") == 0, "unlink");
-  if (r % 2)
-    munmap(m, FR_PAGES * PGSIZE);
-  TL_CHECK((fd = open("fr.b", O_CREATE | O_RDWR | O_TRUNC)) >= 0, "fr.b");
-  TL_CHECK(fstat(fd, &st) == 0, "fstat");
-  *reused += st.ino == ino;
-  TL_CHECK(ftruncate(fd, FR_PAGES * PGSIZE) == 0, "ftruncate");
-  TL_CHECK(fr_zeros(fd, FR_PAGES), "round %d: fr.b (inode %u, fr.a's %u) "
-           "grown over holes does not read as zeros", r, st.ino, ino);
-  for (unsigned long i = 0; i < FR_PAGES / 2; i++) {
-    f_fill(f_page, 200 + r, i);
-    TL_CHECK(lseek(fd, (off_t)(i * PGSIZE), SEEK_SET) >= 0 &&
-             write(fd, f_page, PGSIZE) == PGSIZE, "write fr.b");
-  }
-  TL_CHECK((m = f_map(fd, FR_PAGES, PROT_READ)) != 0, "mmap fr.b");
-  for (unsigned long i = 0; i < FR_PAGES; i++)
-    TL_CHECK(i < FR_PAGES / 2 ? f_is(m + i * FW, 200 + r, i)
-                              : f_zero(m + i * FW, PGSIZE),
-             "round %d: fr.b page %lu wrong through the mapping", r, i);
-  munmap(m, FR_PAGES * PGSIZE);
-  close(fd);
-  TL_CHECK(unlink("fr.b") == 0, "unlink fr.b");
-  return 0;
-}
-
-static int freuse_read_mmap(void)
-{
-  int reused = 0;
-
-  for (int r = 0; r < 6; r++)
-    if (fr_round(r, &reused) != 0)
-      return -1;
-  printf("freuse: the new file had the old one's inode %d of 6 times\n",
-         reused);
-  return 0;
-}
-
-// Run path with argv, standard output into out (NUL-terminated); the
-// output's length, or -1 unless the program exited 0.
-static int fr_run(const char *path, char **argv, char *out, int max)
-{
-  int p[2], pid, n = 0, r;
-
-  if (pipe(p) != 0)
-    return -1;
-  if ((pid = fork()) == 0) {
-    close(1);
-    dup(p[1]);
-    close(p[0]);
-    close(p[1]);
-    exec(path, argv);
-    exit(99);
-  }
-  close(p[1]);
-  while (n < max - 1 && (r = read(p[0], out + n, max - 1 - n)) > 0)
-    n += r;
-  out[n] = 0;
-  close(p[0]);
-  return pid > 0 && f_wait(pid) == 0 ? n : -1;
-}
-
-// Copy program src over dst: by open(O_TRUNC) and write() when how is 0,
-// else by unlink and a new file. 0 or -1.
-static int fr_copy(const char *src, const char *dst, int how)
-{
-  static char buf[8 * PGSIZE];
-  int in, out, n, rc = 0;
-
-  if (how)
-    unlink(dst);
-  if ((in = open(src, O_RDONLY)) < 0)
-    return -1;
-  if ((out = open(dst, O_CREATE | O_WRONLY | O_TRUNC)) < 0) {
-    close(in);
-    return -1;
-  }
-  while (rc == 0 && (n = read(in, buf, sizeof(buf))) > 0)
-    rc = write(out, buf, n) == n ? 0 : -1;
-  close(in);
-  close(out);
-  return rc;
-}
-
-// A program file rewritten between two runs runs its new text: echo and
-// wc take turns in fr.prog, replaced in place and by a new file.
-static int freuse_exec(void)
-{
-  static char want[2][128], got[128];
-  char *argv[] = { "fr.prog", "fr.txt", 0 };
-  const char *prog[2] = { "/echo", "/wc" };
-  int fd;
-
-  TL_CHECK((fd = open("fr.txt", O_CREATE | O_WRONLY | O_TRUNC)) >= 0 &&
-           write(fd, "a b c\nd\n", 8) == 8, "fr.txt");
-  close(fd);
-  for (int k = 0; k < 2; k++)
-    TL_CHECK(fr_run(prog[k], argv, want[k], sizeof(want[k])) > 0,
-             "%s does not run", prog[k]);
-  TL_CHECK(strcmp(want[0], want[1]) != 0, "echo and wc say the same");
-  for (int r = 0; r < 8; r++) {
-    int k = r % 2;
-    TL_CHECK(fr_copy(prog[k], "fr.prog", (r / 2) % 2) == 0, "copy %s",
-             prog[k]);
-    for (int again = 0; again < 2; again++)
-      TL_CHECK(fr_run("fr.prog", argv, got, sizeof(got)) >= 0 &&
-               strcmp(got, want[k]) == 0, "round %d: fr.prog holding %s "
-               "says \"%s\"", r, prog[k], got);
-  }
-  unlink("fr.prog");
-  unlink("fr.txt");
-  return 0;
-}
-
-// exec reads the program from the one page cache, as read() does, also
-// while the bytes a write() or a shared mapping put there have not reached
-// the disk (a write() to a mapped file stays in the cache; a store through
-// a mapping stays there until msync, munmap or exit). exec used to read
-// the ELF headers from the disk and the text from the cache: wc's text with
-// echo's headers, or zeros (ENOEXEC) over a file grown by a mapping.
-static int freuse_exec_cached(void)
-{
-  static char want[2][128], got[128], buf[8 * PGSIZE];
-  char *argv[] = { "fr.prog", "fr.txt", 0 };
-  const char *prog[2] = { "/echo", "/wc" };
-  struct stat st;
-  char *m, *w;
-  int fd, in, n;
-
-  TL_CHECK((fd = open("fr.txt", O_CREATE | O_WRONLY | O_TRUNC)) >= 0 &&
-           write(fd, "a b c\nd\n", 8) == 8, "fr.txt");
-  close(fd);
-  for (int k = 0; k < 2; k++)
-    TL_CHECK(fr_run(prog[k], argv, want[k], sizeof(want[k])) > 0,
-             "%s does not run", prog[k]);
-  // echo in fr.prog; a mapping holds its cache; wc written over it.
-  TL_CHECK(fr_copy("/echo", "fr.prog", 0) == 0, "copy echo");
-  TL_CHECK((fd = open("fr.prog", O_RDONLY)) >= 0, "open");
-  m = mmap(0, PGSIZE, PROT_READ, MAP_SHARED, fd, 0);
-  TL_CHECK(m != MAP_FAILED, "mmap");
-  close(fd);
-  TL_CHECK(fr_copy("/wc", "fr.prog", 0) == 0, "copy wc");
-  TL_CHECK(fr_run("fr.prog", argv, got, sizeof(got)) >= 0 &&
-           strcmp(got, want[1]) == 0, "wc written over echo while mapped "
-           "runs as \"%s\"", got);
-  munmap(m, PGSIZE);
-  // echo made through a shared mapping, run before anything is written back.
-  TL_CHECK((in = open("/echo", O_RDONLY)) >= 0 && fstat(in, &st) == 0, "echo");
-  unlink("fr.prog");
-  TL_CHECK((fd = open("fr.prog", O_CREATE | O_RDWR)) >= 0 &&
-           ftruncate(fd, (off_t)st.size) == 0, "fr.prog");
-  w = mmap(0, (size_t)st.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  TL_CHECK(w != MAP_FAILED, "mmap");
-  close(fd);
-  for (long off = 0; (n = read(in, buf, sizeof(buf))) > 0; off += n)
-    memcpy(w + off, buf, (size_t)n);
-  close(in);
-  TL_CHECK(fr_run("fr.prog", argv, got, sizeof(got)) >= 0 &&
-           strcmp(got, want[0]) == 0, "echo stored through a mapping runs "
-           "as \"%s\"", got);
-  munmap(w, (size_t)st.size);
-  unlink("fr.prog");
-  unlink("fr.txt");
-  return 0;
-}
-
-void swf_reuse(void)
-{
-  tl_run_child("read_mmap", freuse_read_mmap);
-  tl_run_child("exec", freuse_exec);
-  tl_run_child("exec_cached", freuse_exec_cached);
-}
+#include "user/swaptests/tf.h"
 
 // ---------------------------------------------------------------------------
 // ftrunc: what a truncation removed never comes back.
@@ -541,8 +168,48 @@ static int ftrunc_laundered(void)
   return 0;
 }
 
+// A mapping longer than the file. Stores into the last page past the end
+// are no file data; a page wholly past the end is a bus error. write()
+// past the end then grows the file over both: the mapping sees the new
+// page at once, and the earlier stores past the old end read as zeros,
+// through the mapping, through read() and from the disk.
+static int ftrunc_tail(void)
+{
+  uint64_t *m;
+  char *c;
+  int fd;
+
+  TL_CHECK((fd = f_make("ft.t", 3, 800)) >= 0, "make");
+  TL_CHECK(ftruncate(fd, 2 * PGSIZE + 100) == 0, "ftruncate");
+  TL_CHECK((m = f_map(fd, 4, PROT_READ | PROT_WRITE)) != 0, "mmap");
+  c = (char *)(m + 2 * FW);
+  TL_CHECK(f_zero(c + 100, PGSIZE - 100), "the cut tail reads non-zero");
+  memset(c + 100, 'X', PGSIZE - 100);
+  TL_CHECK(ft_touch_dies(m, 3), "page 3, past the end, is no bus error");
+  f_fill(f_page, 801, 3);
+  TL_CHECK(lseek(fd, 3 * PGSIZE, SEEK_SET) == 3 * PGSIZE &&
+           write(fd, f_page, PGSIZE) == PGSIZE, "write");
+  TL_CHECK(f_is(m + 3 * FW, 801, 3), "the mapping does not see the page "
+           "write() added");
+  TL_CHECK(f_zero(c + 100, PGSIZE - 100), "stores past the old end became "
+           "file data");
+  TL_CHECK(f_pread(fd, 2) == PGSIZE && f_zero((char *)f_page + 100,
+           PGSIZE - 100), "read() sees stores past the old end");
+  TL_CHECK(munmap(m, 4 * PGSIZE) == 0, "munmap");
+  close(fd);
+  vmreclaim(1L << 40);
+  TL_CHECK((fd = open("ft.t", O_RDONLY)) >= 0, "reopen");
+  TL_CHECK(f_pread(fd, 2) == PGSIZE && f_zero((char *)f_page + 100,
+           PGSIZE - 100), "the disk holds stores past the old end");
+  TL_CHECK(f_pread(fd, 3) == PGSIZE && f_is(f_page, 801, 3), "page 3");
+  close(fd);
+  unlink("ft.t");
+  return 0;
+}
+
 void swf_trunc(void)
 {
+  tl_run_child("tail", ftrunc_tail);
   tl_run_child("shrink", ftrunc_shrink);
   tl_run_child("otrunc", ftrunc_otrunc);
   tl_run_child("laundered", ftrunc_laundered);
@@ -819,57 +486,3 @@ void swf_disk(void)
   tl_run_child("full_holes", fdisk_full_holes);
 }
 
-// ---------------------------------------------------------------------------
-// fexec: program text taken away and brought back.
-
-#define FX_PROCS 3
-#define FX_ROUNDS 12
-
-// Run each of a few programs FX_ROUNDS times, output discarded; exit 0 or
-// with the round that failed.
-static void fx_worker(int id)
-{
-  static char *progs[][3] = {
-    { "/echo", "x", 0 }, { "/wc", "/echo", 0 }, { "/grep", "zz", "/wc" },
-    { "/ls", "/echo", 0 },
-  };
-  int pid, st;
-
-  close(1);                         // output goes nowhere
-  for (int r = 0; r < FX_ROUNDS; r++) {
-    char **argv = progs[(r + id) % 4];
-    if ((pid = fork()) == 0) {
-      exec(argv[0], argv);
-      exit(99);
-    }
-    if (pid < 0 || (st = f_wait(pid)) == 99 || st == -1)
-      exit(100 + r);
-    if (r % 4 == id)
-      vmreclaim(0);                 // drop the cached files: cold text
-  }
-  exit(0);
-}
-
-static int fexec_pressure(void)
-{
-  int hog, pid[FX_PROCS], st;
-
-  TL_CHECK((hog = fh_hog_start()) > 0, "hog");
-  for (int i = 0; i < FX_PROCS; i++)
-    if ((pid[i] = fork()) == 0)
-      fx_worker(i);
-  for (int i = 0; i < FX_PROCS; i++) {
-    st = f_wait(pid[i]);
-    if (st != 0) {
-      fh_hog_stop(hog);
-      TL_CHECK(0, "worker %d: status %d", i, st);
-    }
-  }
-  TL_CHECK(fh_hog_stop(hog) == 0, "the hog");
-  return 0;
-}
-
-void swf_exec(void)
-{
-  tl_run_child("pressure", fexec_pressure);
-}
