@@ -236,8 +236,13 @@ static int exec_read_phdrs(struct vm_object *obj, struct elfhdr *eh,
 // through that, the ELF and program headers. On failure *textp and *objp
 // may still be set; the caller releases them. The text count comes first,
 // so the headers and the text are one version of the file (a file that
-// is no program is a text for that moment only). The inode lock is dropped
-// before the object is taken: reading its pages takes the inode lock.
+// is no program is a text for that moment only), and it is taken under
+// the file's wlock: a write() or truncation already past its ETXTBSY
+// check finishes first, for the cache holds its work only once it is done
+// (a truncation cuts the disk before the cache; a write() fills the cache
+// a page at a time). Headers read from that cache half way ran a program
+// cut or half written (swaptests fexec.rewrite_race). The inode lock is
+// dropped before the object is taken: reading its pages takes it.
 static int exec_open(char *path, struct elfhdr *eh, struct proghdr *phs,
                      struct inode **textp, struct vm_object **objp)
 {
@@ -245,20 +250,23 @@ static int exec_open(char *path, struct elfhdr *eh, struct proghdr *phs,
   int rc;
 
   begin_op();
-  if ((rc = fs_namei(path, &ip)) < 0) {
-    end_op();
+  rc = fs_namei(path, &ip);
+  end_op();
+  if (rc < 0)
     return rc;
-  }
+  sx_xlock(&ip->wlock);             // before the log and the inode lock
   ilock(ip);
   rc = ip->type == T_FILE ? 0 : -EACCES;
   if (rc == 0)
     itext_hold(ip);               // our reference becomes the text's
   iunlock(ip);
-  if (rc < 0)
+  sx_xunlock(&ip->wlock);
+  if (rc < 0) {
+    begin_op();
     iput(ip);
-  end_op();
-  if (rc < 0)
+    end_op();
     return rc;
+  }
   *textp = ip;
   // Unlocked and outside the transaction: this may wait for an old object
   // of the file to finish writing back, which takes both.

@@ -733,7 +733,10 @@ int vnode_pager_rdwr(struct inode *ip, bool write, uint64_t uaddr,
     return -ENOMEM;
   if (write) {
     sx_xlock(&ip->wlock);         // see "Concurrent writes" at the top
-    r = vnode_pager_write(ip, obj, uaddr, off, n);
+    // Under the wlock, which exec holds while it takes the text count: a
+    // write either ends before a program starts from the file or is
+    // refused, never lands in a running program's text.
+    r = itext_busy(ip) ? -ETXTBSY : vnode_pager_write(ip, obj, uaddr, off, n);
     sx_xunlock(&ip->wlock);
     vnode_pager_written(obj, off, n);
   } else {

@@ -32,8 +32,9 @@ void vnode_pager_mightbedirty(struct vm_object *obj);
 // read() / write() of n bytes at file offset off, to or from the current
 // process's user address uaddr, through the page cache. ip is a regular
 // file, referenced and NOT locked (the user copy may fault, and the fault
-// may need the inode lock to page in). Writes extend the file. Returns
-// the bytes moved or a negative errno when nothing moved.
+// may need the inode lock to page in). Writes extend the file, and fail
+// with -ETXTBSY while a process runs it. Returns the bytes moved or a
+// negative errno when nothing moved.
 int vnode_pager_rdwr(struct inode *ip, bool write, uint64_t uaddr,
                      uint64_t off, int n);
 

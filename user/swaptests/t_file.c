@@ -354,10 +354,40 @@ static int fshare_selfcopy(void)
   return 0;
 }
 
+// write() at the end of a file from a mapping of the file's own next page,
+// which lies past the end: the source is a bus error for the process, so
+// for write() a bad address. Either EFAULT with the file unchanged, or
+// (had the kernel let the copy read the page it was making) a page of
+// zeros; never a hang, a kill, or a size that disagrees with the data.
+static int fshare_from_past_end(void)
+{
+  struct stat st;
+  uint64_t *m;
+  int fd, r;
+
+  TL_CHECK((fd = f_make("fs.end", 1, 510)) >= 0, "make");
+  TL_CHECK((m = f_map(fd, 3, PROT_READ | PROT_WRITE)) != 0, "mmap");
+  r = write(fd, m + FW, PGSIZE);
+  TL_CHECK(r == -1 ? errno == EFAULT : r == PGSIZE, "write returned %d (%s)",
+           r, strerror(errno));
+  TL_CHECK(fstat(fd, &st) == 0 && st.size == (r < 0 ? PGSIZE : 2 * PGSIZE),
+           "size %ld after write returned %d", (long)st.size, r);
+  TL_CHECK(f_is(m, 510, 0), "page 0 changed");
+  if (r == PGSIZE)
+    TL_CHECK(f_pread(fd, 1) == PGSIZE && f_zero(f_page, PGSIZE) &&
+             f_zero(m + FW, PGSIZE), "page 1 is not zeros");
+  TL_CHECK(ft_touch_dies(m, 2), "page 2, past the end, is no bus error");
+  munmap(m, 3 * PGSIZE);
+  close(fd);
+  unlink("fs.end");
+  return 0;
+}
+
 void swf_share(void)
 {
   tl_run_child("race", fshare_race);
   tl_run_child("selfcopy", fshare_selfcopy);
+  tl_run_child("from_past_end", fshare_from_past_end);
 }
 
 // ---------------------------------------------------------------------------

@@ -319,8 +319,59 @@ static int fexec_pressure(void)
   return 0;
 }
 
+// One process rewrites a program file again and again -- open(O_TRUNC),
+// the whole program in one write() -- while another runs it again and
+// again. Each exec must find the file empty (ENOEXEC), or whole; and once
+// a run has begun, the rewrite must wait (ETXTBSY). A run killed by a
+// fault ran a program cut or half written under it.
+#define FXT_RUNS 200
+
+static void fxt_writer(const char *buf, int n)
+{
+  int fd;
+
+  for (;;) {
+    if ((fd = open("fx.t", O_WRONLY | O_TRUNC)) < 0)
+      continue;                     // ETXTBSY: it runs
+    write(fd, buf, n);              // ETXTBSY if a run began since
+    close(fd);
+  }
+}
+
+static int fexec_rewrite_race(void)
+{
+  static char prog[64 * 1024];
+  char *argv[] = { "fx.t", "x", 0 };
+  int in, n, w, pid, st, ran = 0, killed = 0;
+
+  TL_CHECK((in = open("/echo", O_RDONLY)) >= 0, "echo");
+  n = read(in, prog, sizeof(prog));
+  close(in);
+  TL_CHECK(n > 0 && n < (int)sizeof(prog), "echo is %d bytes", n);
+  TL_CHECK(fr_copy("/echo", "fx.t", 1) == 0, "copy");
+  if ((w = fork()) == 0)
+    fxt_writer(prog, n);
+  for (int r = 0; r < FXT_RUNS && w > 0; r++) {
+    if ((pid = fork()) == 0) {
+      close(1);
+      exec("fx.t", argv);
+      exit(99);
+    }
+    st = f_wait(pid);
+    ran += st == 0;
+    killed += st == -1;
+  }
+  kill(w);
+  f_wait(w);
+  unlink("fx.t");
+  printf("fexec: %d of %d runs ran, %d were killed\n", ran, FXT_RUNS, killed);
+  TL_CHECK(w > 0 && killed == 0, "%d runs killed by a fault", killed);
+  return 0;
+}
+
 void swf_exec(void)
 {
+  tl_run_child("rewrite_race", fexec_rewrite_race);
   tl_run_child("pressure", fexec_pressure);
 }
 
