@@ -61,9 +61,9 @@
 // Serialized, the zeroing only ever meets stores through a mapping, which
 // are not file data. Reads are not serialized.
 //
-// Locking, in order: ip->wlock (sleep; write() and truncation only, held
-// across write()'s user copy, which may fault and take another file's
-// inode lock, never a wlock) -> the log (begin_op) -> the inode sleep lock
+// Locking, in order: ip->wlock (sleep; write(), truncation, and exec while
+// it takes the text count (exec.c); held across write()'s user copy, which
+// may fault and take another file's inode lock, never a wlock) -> the log (begin_op) -> the inode sleep lock
 // (held only for block I/O, never across a user copy) -> vnode_pager_lock
 // (spin; protects every ip->vmobj and the cache's list) -> obj->lock.
 // getpages and putpages are called with obj->lock
