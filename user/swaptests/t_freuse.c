@@ -226,7 +226,8 @@ static int freuse_running(void)
   static char want[2][128], got[128];
   char *argv[] = { "fr.run", "fr.txt", 0 }, *cat[] = { "fr.run", 0 };
   const char *prog[2] = { "/echo", "/wc" };
-  int in[2], pid, fd;
+  int in[2], out[2], pid, fd;
+  char echo[4];
 
   TL_CHECK((fd = open("fr.txt", O_CREATE | O_WRONLY | O_TRUNC)) >= 0 &&
            write(fd, "x y\n", 4) == 4, "fr.txt");
@@ -234,18 +235,24 @@ static int freuse_running(void)
   for (int k = 0; k < 2; k++)
     TL_CHECK(fr_run(prog[k], argv, want[k], sizeof(want[k])) > 0,
              "%s does not run", prog[k]);
-  TL_CHECK(fr_copy("/cat", "fr.run", 1) == 0 && pipe(in) == 0, "cat");
+  TL_CHECK(fr_copy("/cat", "fr.run", 1) == 0 && pipe(in) == 0 &&
+           pipe(out) == 0, "cat");
   if ((pid = fork()) == 0) {
     close(0);
     dup(in[0]);
+    close(1);
+    dup(out[1]);
     close(in[0]);
     close(in[1]);
-    close(1);
+    close(out[0]);
+    close(out[1]);
     exec("fr.run", cat);
     exit(99);
   }
   close(in[0]);
-  TL_CHECK(write(in[1], "hi\n", 3) == 3, "cat's input");  // it runs
+  close(out[1]);
+  TL_CHECK(write(in[1], "hi\n", 3) == 3 && read(out[0], echo, 3) == 3 &&
+           memcmp(echo, "hi\n", 3) == 0, "cat does not run");
   for (int r = 0; r < 4; r++) {
     TL_CHECK(fr_copy(prog[r % 2], "fr.run", 1) == 0, "copy");
     TL_CHECK(fr_run("fr.run", argv, got, sizeof(got)) >= 0 &&
@@ -254,6 +261,7 @@ static int freuse_running(void)
     if (r == 1) {
       close(in[1]);                 // cat ends; its inode is free
       TL_CHECK(f_wait(pid) == 0, "cat failed");
+      close(out[0]);
     }
   }
   unlink("fr.run");
