@@ -103,11 +103,17 @@ static int exec_errno(int kern)
   return -ENOEXEC;                  // overlapping or misplaced segments
 }
 
-static int exec_read_header(struct inode *ip, struct elfhdr *eh)
+// The headers come from the file's page cache, not the disk: a write()
+// to a mapped file, or a store through a shared mapping, may not have
+// reached the disk yet, and the text exec maps is the cache's
+// (swaptests freuse.exec_cached).
+static int exec_read_header(struct vm_object *obj, struct elfhdr *eh)
 {
-  if (ip->type != T_FILE)
-    return -EACCES;
-  if (readi(ip, eh, 0, sizeof(*eh)) != sizeof(*eh))
+  int r = vnode_pager_read_kernel(obj, eh, 0, sizeof(*eh));
+
+  if (r < 0)
+    return r == -ENOMEM ? r : -ENOEXEC;
+  if (r != sizeof(*eh))
     return -ENOEXEC;
   if (eh->magic != ELF_MAGIC || eh->elf[0] != ELFCLASS64 ||
       eh->machine != EM_RISCV || eh->phentsize != sizeof(struct proghdr))
@@ -209,25 +215,34 @@ static int exec_load(struct vmspace *vm, struct vm_object *obj,
   return *brk != 0 ? 0 : -ENOEXEC;
 }
 
-// Read the program headers (at most EXEC_MAXPH) into phs. ip locked.
-static int exec_read_phdrs(struct inode *ip, struct elfhdr *eh,
+// Read the program headers (at most EXEC_MAXPH) into phs, from the cache.
+static int exec_read_phdrs(struct vm_object *obj, struct elfhdr *eh,
                            struct proghdr *phs)
 {
   uint32_t len = (uint32_t)eh->phnum * sizeof(*phs);
+  int r;
+
   if (eh->phnum > EXEC_MAXPH || eh->phoff > MAXFILESIZE - len)
     return -ENOEXEC;
-  if (readi(ip, phs, (uint32_t)eh->phoff, len) != (int)len)
-    return -ENOEXEC;
-  return 0;
+  r = vnode_pager_read_kernel(obj, phs, eh->phoff, (int)len);
+  if (r < 0)
+    return r == -ENOMEM ? r : -ENOEXEC;
+  return r == (int)len ? 0 : -ENOEXEC;
 }
 
-// Open path and take what exec needs from it: the ELF and program headers,
-// the file's inode as the new text (*textp: a reference and a text count,
-// so nobody can write the file from now on) and its page cache object (a
-// new reference in *objp). On failure *textp may still be set; the caller
-// releases it. The inode lock is dropped before the object is taken:
-// faulting the object's pages in takes the inode lock, so exec must not
-// hold it.
+// Open path and take what exec needs from it: the file's inode as the new
+// text (*textp: a reference and a text count, so nobody can write the file
+// from now on), its page cache object (a new reference in *objp) and,
+// through that, the ELF and program headers. On failure *textp and *objp
+// may still be set; the caller releases them. The text count comes first,
+// so the headers and the text are one version of the file (a file that
+// is no program is a text for that moment only), and it is taken under
+// the file's wlock: a write() or truncation already past its ETXTBSY
+// check finishes first, for the cache holds its work only once it is done
+// (a truncation cuts the disk before the cache; a write() fills the cache
+// a page at a time). Headers read from that cache half way ran a program
+// cut or half written (swaptests fexec.rewrite_race). The inode lock is
+// dropped before the object is taken: reading its pages takes it.
 static int exec_open(char *path, struct elfhdr *eh, struct proghdr *phs,
                      struct inode **textp, struct vm_object **objp)
 {
@@ -235,28 +250,30 @@ static int exec_open(char *path, struct elfhdr *eh, struct proghdr *phs,
   int rc;
 
   begin_op();
-  if ((rc = fs_namei(path, &ip)) < 0) {
-    end_op();
-    return rc;
-  }
-  ilock(ip);
-  rc = exec_read_header(ip, eh);
-  if (rc == 0)
-    rc = exec_read_phdrs(ip, eh, phs);
-  if (rc == 0)
-    itext_hold(ip);               // our reference becomes the text's
-  iunlock(ip);
-  if (rc < 0)
-    iput(ip);
+  rc = fs_namei(path, &ip);
   end_op();
   if (rc < 0)
     return rc;
+  sx_xlock(&ip->wlock);             // before the log and the inode lock
+  ilock(ip);
+  rc = ip->type == T_FILE ? 0 : -EACCES;
+  if (rc == 0)
+    itext_hold(ip);               // our reference becomes the text's
+  iunlock(ip);
+  sx_xunlock(&ip->wlock);
+  if (rc < 0) {
+    begin_op();
+    iput(ip);
+    end_op();
+    return rc;
+  }
   *textp = ip;
   // Unlocked and outside the transaction: this may wait for an old object
   // of the file to finish writing back, which takes both.
   if ((*objp = vnode_pager_object(ip)) == NULL)
     return -ENOMEM;
-  return 0;
+  rc = exec_read_header(*objp, eh);
+  return rc == 0 ? exec_read_phdrs(*objp, eh, phs) : rc;
 }
 
 // Reserve the stack and push the argument strings and the argv array,

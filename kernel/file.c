@@ -199,7 +199,9 @@ int fileread(struct file *f, uint64_t addr, int n)
 }
 
 // Write n bytes at the file's offset, through the page cache as for
-// read. -ETXTBSY while some process runs the file. Only a regular file
+// read. -ETXTBSY while some process runs the file (looked at here, and
+// again by vnode_pager_rdwr under the lock exec takes the text count
+// with, for a program started in between). Only a regular file
 // can be open for writing here: open refuses a directory (-EISDIR), and a
 // device file is FD_DEVICE.
 static int filewrite_inode(struct file *f, uint64_t addr, int n)

@@ -61,9 +61,9 @@
 // Serialized, the zeroing only ever meets stores through a mapping, which
 // are not file data. Reads are not serialized.
 //
-// Locking, in order: ip->wlock (sleep; write() and truncation only, held
-// across write()'s user copy, which may fault and take another file's
-// inode lock, never a wlock) -> the log (begin_op) -> the inode sleep lock
+// Locking, in order: ip->wlock (sleep; write(), truncation, and exec while
+// it takes the text count (exec.c); held across write()'s user copy, which
+// may fault and take another file's inode lock, never a wlock) -> the log (begin_op) -> the inode sleep lock
 // (held only for block I/O, never across a user copy) -> vnode_pager_lock
 // (spin; protects every ip->vmobj and the cache's list) -> obj->lock.
 // getpages and putpages are called with obj->lock
@@ -583,6 +583,30 @@ static int vnode_pager_rdwr_page(struct vm_object *obj, bool write,
   return rc < 0 ? rc : (int)n;
 }
 
+int vnode_pager_read_kernel(struct vm_object *obj, void *dst, uint64_t off,
+                            int n)
+{
+  struct vm_page *m;
+  uint64_t len;
+  int done = 0, rc = 0;
+
+  while (done < n) {
+    mtx_lock(&obj->lock);
+    len = off >= obj->pager_size ? 0 : MIN(obj->pager_size - off,
+                                           (uint64_t)(n - done));
+    mtx_unlock(&obj->lock);
+    len = MIN(len, PAGE_SIZE - (off & PAGE_MASK));
+    if (len == 0 || (rc = vnode_pager_hold(obj, atop(off), &m)) < 0)
+      break;
+    memcpy((uint8_t *)dst + done,
+           (uint8_t *)pmap_page_kva(m) + (off & PAGE_MASK), len);
+    vnode_pager_release(obj, m, false);
+    done += (int)len;
+    off += len;
+  }
+  return done > 0 || rc == 0 ? done : rc;
+}
+
 // Copy n bytes page by page. Returns the bytes moved, or a negative errno
 // when nothing moved.
 static int vnode_pager_copy(struct vm_object *obj, bool write, uint64_t uaddr,
@@ -709,7 +733,10 @@ int vnode_pager_rdwr(struct inode *ip, bool write, uint64_t uaddr,
     return -ENOMEM;
   if (write) {
     sx_xlock(&ip->wlock);         // see "Concurrent writes" at the top
-    r = vnode_pager_write(ip, obj, uaddr, off, n);
+    // Under the wlock, which exec holds while it takes the text count: a
+    // write either ends before a program starts from the file or is
+    // refused, never lands in a running program's text.
+    r = itext_busy(ip) ? -ETXTBSY : vnode_pager_write(ip, obj, uaddr, off, n);
     sx_xunlock(&ip->wlock);
     vnode_pager_written(obj, off, n);
   } else {

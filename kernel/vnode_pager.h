@@ -32,10 +32,19 @@ void vnode_pager_mightbedirty(struct vm_object *obj);
 // read() / write() of n bytes at file offset off, to or from the current
 // process's user address uaddr, through the page cache. ip is a regular
 // file, referenced and NOT locked (the user copy may fault, and the fault
-// may need the inode lock to page in). Writes extend the file. Returns
-// the bytes moved or a negative errno when nothing moved.
+// may need the inode lock to page in). Writes extend the file, and fail
+// with -ETXTBSY while a process runs it. Returns the bytes moved or a
+// negative errno when nothing moved.
 int vnode_pager_rdwr(struct inode *ip, bool write, uint64_t uaddr,
                      uint64_t off, int n);
+
+// Read up to n bytes at file offset off of obj (a file's object, from
+// vnode_pager_object) into the kernel buffer dst, through the page cache:
+// exactly what read() would return, dirty cached bytes included. Returns
+// the bytes read (fewer at the end of the file) or a negative errno
+// (-ENOMEM, -EIO) when nothing was read. No lock held.
+int vnode_pager_read_kernel(struct vm_object *obj, void *dst, uint64_t off,
+                            int n);
 
 // The file was truncated (or grown by ftruncate) to size bytes: update the
 // cached object, if any: free the pages past the new end and zero the tail

@@ -15,14 +15,18 @@
 // more than RAM and swap are killed by the out-of-memory rule, even while
 // a killed process cannot die; scripts/check.sh looks for the console
 // line), walk (xv6's usertests mem: a heap filled by malloc until it
-// fails ends soon after swap fills; slow, so only when named). Every group
-// fails at once without swap.
+// fails ends soon after swap fills; slow, so only when named), and the
+// page cache of files attacked from outside (user/swaptests/t_file.c):
+// freuse, ftrunc, fshare, fexec, and fdisk (a full disk; only when named,
+// each fill of the disk takes half a minute). Every group fails at once
+// without swap.
 //
 // The leak check runs in its "page everything out first" form
 // (tl_group_oom): with swap, that snapshot also writes out every process's
 // anonymous pages, so before and after describe the same state. The last
 // test checks that the swap in use is back where it started.
 #include "user/testlib.h"
+#include "user/swaptests/tf.h"
 
 static struct vmstats st0;   // at the start, after a full page-out
 
@@ -732,6 +736,8 @@ static int swap_back(void)
   return 0;
 }
 
+// The file groups are in user/swaptests/t_freuse.c and t_file.c (tf.h).
+
 static const struct {
   const char *name;
   void (*body)(void);
@@ -741,6 +747,11 @@ static const struct {
   { "mlock", group_mlock },
   { "madvfree", group_madvfree },
   { "file", group_file },
+  { "freuse", swf_reuse },
+  { "ftrunc", swf_trunc },
+  { "fshare", swf_share },
+  { "fdisk", swf_disk },               // only when named: slow
+  { "fexec", swf_exec },
   { "mincore", group_mincore },
   { "oom", group_oom },
   { "walk", group_walk },              // only when named: see above
@@ -765,7 +776,8 @@ int main(int argc, char **argv)
   for (k = 0; k < SW_NGROUPS; k++) {
     for (i = 1; i < argc && strcmp(argv[i], sw_groups[k].name) != 0; i++)
       ;
-    if ((argc < 2 && sw_groups[k].body != group_walk) || i < argc)
+    if ((argc < 2 && sw_groups[k].body != group_walk &&
+         sw_groups[k].body != swf_disk) || i < argc)
       tl_group_oom(sw_groups[k].name, sw_groups[k].body);
   }
   tl_run("swap_back", swap_back);
