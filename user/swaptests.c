@@ -732,6 +732,10 @@ static int swap_back(void)
   return 0;
 }
 
+// user/swaptests/t_sys.c
+void swsys_group_sysbuf(void);
+void swsys_group_shrink(void);
+
 static const struct {
   const char *name;
   void (*body)(void);
@@ -743,6 +747,8 @@ static const struct {
   { "file", group_file },
   { "mincore", group_mincore },
   { "oom", group_oom },
+  { "sysbuf", swsys_group_sysbuf },
+  { "shrink", swsys_group_shrink },
   { "walk", group_walk },              // only when named: see above
 };
 
