@@ -735,6 +735,9 @@ static int swap_back(void)
 // user/swaptests/t_sys.c
 void swsys_group_sysbuf(void);
 void swsys_group_shrink(void);
+void swsys_group_inherit(void);
+void swsys_group_kill(void);
+void swsys_group_lockswap(void);
 
 static const struct {
   const char *name;
@@ -749,6 +752,9 @@ static const struct {
   { "oom", group_oom },
   { "sysbuf", swsys_group_sysbuf },
   { "shrink", swsys_group_shrink },
+  { "inherit", swsys_group_inherit },
+  { "kill", swsys_group_kill },
+  { "lockswap", swsys_group_lockswap },
   { "walk", group_walk },              // only when named: see above
 };
 

@@ -52,7 +52,7 @@ static char *anon(unsigned long npages)
   return p == MAP_FAILED ? 0 : p;
 }
 
-__attribute__((unused)) static unsigned long ram_pages(void)
+static unsigned long ram_pages(void)
 {
   struct vmstats vs;
 
@@ -73,7 +73,7 @@ static int have_swap(void)
   return vmstat(&vs) == 0 && vs.swap_total > 0;
 }
 
-static char vec[4096];
+static char vec[32768];
 
 // How many of the n pages at a are resident, or -1.
 static long resident(const void *a, unsigned long n)
@@ -471,4 +471,376 @@ void swsys_group_shrink(void)
   tl_run_child("munmap_hole", shrink_munmap_hole);
   tl_run_child("madvise", shrink_madvise);
   tl_run_child("mprotect", shrink_mprotect);
+}
+
+// ---------------------------------------------------------------------------
+// inherit: fork over swapped regions.
+
+#define IN_PAGES 16
+
+// The child's side of inherit_kinds: checks what each kind gives it, writes
+// the shared and copied regions, and on the word checks that the parent's
+// later writes reached the shared region only.
+static void inherit_child(char *r[4], int rfd, int wfd)
+{
+  unsigned long n = IN_PAGES * PGSIZE;
+  char c;
+
+  TL_CHILD_CHECK(vmreclaim(1L << 40) >= 0);
+  TL_CHILD_CHECK(bcheck(r[0], n, 20) < 0);                  // SHARE
+  TL_CHILD_CHECK(bcheck(r[1], n, 21) < 0);                  // COPY
+  TL_CHILD_CHECK(zcheck(r[2], n) < 0);                      // ZERO
+  TL_CHILD_CHECK(mincore(r[3], n, vec) == -1 && errno == ENOMEM); // NONE
+  bfill(r[0], n, 30);
+  bfill(r[1], n, 31);
+  bfill(r[2], n, 32);
+  TL_CHILD_CHECK(swap_out(r[0], 3 * IN_PAGES) == 0);
+  TL_CHILD_CHECK(write(wfd, "c", 1) == 1 && read(rfd, &c, 1) == 1);
+  TL_CHILD_CHECK(vmreclaim(1L << 40) >= 0);
+  TL_CHILD_CHECK(bcheck(r[0], n, 40) < 0);
+  TL_CHILD_CHECK(bcheck(r[1], n, 31) < 0);
+  TL_CHILD_CHECK(bcheck(r[2], n, 32) < 0);
+  exit(0);
+}
+
+static int inherit_kinds(void)
+{
+  static const int kind[4] = { INHERIT_SHARE, INHERIT_COPY, INHERIT_ZERO,
+                               INHERIT_NONE };
+  unsigned long n = IN_PAGES * PGSIZE;
+  char *a = anon(4 * IN_PAGES), *r[4], c;
+  int to[2], from[2], pid, st;
+  long bad;
+
+  TL_CHECK(have_swap(), "no swap device");
+  TL_CHECK(a != 0 && pipe(to) == 0 && pipe(from) == 0, "mmap or pipe");
+  for (int i = 0; i < 4; i++) {
+    r[i] = a + i * n;
+    bfill(r[i], n, 20 + i);
+    TL_CHECK(minherit(r[i], n, kind[i]) == 0, "minherit %d", kind[i]);
+  }
+  if (swap_out(a, 4 * IN_PAGES) != 0)
+    return -1;
+  if ((pid = fork()) == 0)
+    inherit_child(r, to[0], from[1]);
+  TL_CHECK(pid > 0, "fork");
+  TL_CHECK(read(from[0], &c, 1) == 1, "the child died");
+  TL_CHECK(vmreclaim(1L << 40) >= 0, "vmreclaim");
+  TL_CHECK((bad = bcheck(r[0], n, 30)) < 0, "shared byte %ld", bad);
+  TL_CHECK((bad = bcheck(r[1], n, 21)) < 0, "copied byte %ld", bad);
+  TL_CHECK((bad = bcheck(r[2], n, 22)) < 0, "zero-inherited byte %ld", bad);
+  TL_CHECK((bad = bcheck(r[3], n, 23)) < 0, "uninherited byte %ld", bad);
+  bfill(r[0], n, 40);
+  bfill(r[1], n, 41);
+  TL_CHECK(swap_out(a, 4 * IN_PAGES) == 0, "page-out");
+  TL_CHECK(write(to[1], "p", 1) == 1, "pipe");
+  TL_CHECK(wait(&st) == pid && st == 0, "the child failed at line %d", st);
+  TL_CHECK((bad = bcheck(r[1], n, 41)) < 0, "copied byte %ld", bad);
+  close(to[0]), close(to[1]), close(from[0]), close(from[1]);
+  return 0;
+}
+
+// A chain of CHAIN_DEPTH forks over one region of blocks of 16 pages. The
+// process at level L writes block L (salt L + 1), pages everything out and
+// forks level L + 1; then writes the back half of block L (100 + L) and the
+// front half of block L + 1 (200 + L), pages out again, waits for its
+// child (whose exit lets its shadow chain collapse, swapped pages on both
+// sides) and checks every byte of its own view.
+#define CHAIN_DEPTH 6
+#define CHAIN_BLOCK (16 * PGSIZE)
+#define CHAIN_BYTES ((CHAIN_DEPTH + 2) * CHAIN_BLOCK)
+
+static void chain_write(char *a, unsigned long off, unsigned long len, int s)
+{
+  for (unsigned long i = off; i < off + len; i++)
+    a[i] = pb(i, s);
+}
+
+// The salt process level L expects at byte i.
+static int chain_salt(unsigned long i, int level, int forked)
+{
+  unsigned long b = i / CHAIN_BLOCK, half = i % CHAIN_BLOCK >= CHAIN_BLOCK / 2;
+
+  if (b < (unsigned long)level)
+    return (int)b + 1;
+  if (b == (unsigned long)level)
+    return forked && half ? 100 + level : level + 1;
+  if (b == (unsigned long)level + 1 && forked && !half)
+    return 200 + level;
+  return 0;
+}
+
+static int chain_level(char *a, int level)
+{
+  int pid = -1, st, forked = level < CHAIN_DEPTH;
+
+  chain_write(a, (unsigned long)level * CHAIN_BLOCK, CHAIN_BLOCK, level + 1);
+  if (vmreclaim(1L << 40) < 0)
+    return 1000;
+  if (forked) {
+    if ((pid = fork()) < 0)
+      return 1001;
+    if (pid == 0)
+      exit(chain_level(a, level + 1));
+    chain_write(a, (unsigned long)level * CHAIN_BLOCK + CHAIN_BLOCK / 2,
+                CHAIN_BLOCK / 2, 100 + level);
+    chain_write(a, (unsigned long)(level + 1) * CHAIN_BLOCK, CHAIN_BLOCK / 2,
+                200 + level);
+    vmreclaim(1L << 40);
+    if (wait(&st) != pid || st != 0)
+      return st != 0 ? st : 1002;
+    vmreclaim(1L << 40);
+  }
+  for (unsigned long i = 0; i < CHAIN_BYTES; i++)
+    if (a[i] != pb(i, chain_salt(i, level, forked))) {
+      printf("chain: level %d byte %lu reads %d, want salt %d\n", level, i,
+             a[i], chain_salt(i, level, forked));
+      return 2000 + level;
+    }
+  return 0;
+}
+
+static int inherit_chain(void)
+{
+  char *a = anon(CHAIN_BYTES / PGSIZE);
+  int rc;
+
+  TL_CHECK(have_swap(), "no swap device");
+  TL_CHECK(a != 0, "mmap");
+  chain_write(a, 0, CHAIN_BYTES, 0);
+  TL_CHECK((rc = chain_level(a, 0)) == 0, "the chain failed: %d (2000 + "
+           "level: wrong data; a line number: a child's check)", rc);
+  return 0;
+}
+
+void swsys_group_inherit(void)
+{
+  tl_run_child("kinds", inherit_kinds);
+  tl_run_child("fork_chain", inherit_chain);
+}
+
+// ---------------------------------------------------------------------------
+// kill: processes killed while their pages come back from swap.
+
+#define KILL_ROUNDS 8
+#define KILL_PAGES 2048
+#define KILL_FILE "swkill.f"
+
+// Fills its pages, pages them out, says so, then reads them in over and
+// over (mode 0) or read()s the file into them over and over (mode 1).
+static void kill_victim(int mode, int wfd)
+{
+  char *a = anon(KILL_PAGES);
+  int fd = open(KILL_FILE, O_RDONLY);
+  volatile char sum = 0;
+
+  TL_CHILD_CHECK(a != 0 && fd >= 0);
+  bfill(a, KILL_PAGES * PGSIZE, 50);
+  TL_CHILD_CHECK(swap_out(a, KILL_PAGES) == 0);
+  TL_CHILD_CHECK(write(wfd, "v", 1) == 1);
+  for (;;) {
+    if (mode == 0)
+      for (unsigned long i = 0; i < KILL_PAGES * PGSIZE; i += PGSIZE)
+        sum += a[i];
+    else {
+      lseek(fd, 0, SEEK_SET);
+      read(fd, a, KILL_PAGES * PGSIZE);
+    }
+    vmreclaim(1L << 40);
+  }
+}
+
+static int kill_rounds(int mode)
+{
+  int p[2], pid, st, fd;
+  char c, *b = anon(256);
+
+  TL_CHECK(have_swap(), "no swap device");
+  TL_CHECK(b != 0 && pipe(p) == 0, "mmap or pipe");
+  unlink(KILL_FILE);
+  TL_CHECK((fd = open(KILL_FILE, O_CREATE | O_RDWR)) >= 0, "open");
+  for (int i = 0; i < KILL_PAGES / 256; i++)
+    TL_CHECK(write(fd, b, 256 * PGSIZE) == 256 * PGSIZE, "write");
+  close(fd);
+  for (int round = 0; round < KILL_ROUNDS; round++) {
+    if ((pid = fork()) == 0)
+      kill_victim(mode, p[1]);
+    TL_CHECK(pid > 0 && read(p[0], &c, 1) == 1, "round %d: no victim", round);
+    sleep(1 + round % 3);
+    TL_CHECK(kill(pid) == 0, "kill");
+    TL_CHECK(wait(&st) == pid && st == -1, "round %d: status %d", round, st);
+  }
+  unlink(KILL_FILE);
+  close(p[0]), close(p[1]);
+  return 0;
+}
+
+static int kill_faulting(void)
+{
+  return kill_rounds(0);
+}
+
+static int kill_reading(void)
+{
+  return kill_rounds(1);
+}
+
+// Processes exiting while another pages everything out again and again:
+// their dirty pages are being written to swap when they go.
+static int kill_exit_laundering(void)
+{
+  int p[2], pid, pager, st;
+  char c;
+
+  TL_CHECK(have_swap(), "no swap device");
+  TL_CHECK(pipe(p) == 0, "pipe");
+  if ((pager = fork()) == 0)
+    for (;;)
+      vmreclaim(1L << 40);
+  TL_CHECK(pager > 0, "fork");
+  for (int round = 0; round < KILL_ROUNDS; round++) {
+    if ((pid = fork()) == 0) {
+      char *a = anon(KILL_PAGES);
+      TL_CHILD_CHECK(a != 0);
+      bfill(a, KILL_PAGES * PGSIZE, 51 + round);
+      TL_CHILD_CHECK(write(p[1], "x", 1) == 1);
+      if (round % 2)
+        for (;;)
+          bfill(a, KILL_PAGES * PGSIZE, round);
+      exit(bcheck(a, KILL_PAGES * PGSIZE, 51 + round) < 0 ? 0 : 1);
+    }
+    TL_CHECK(pid > 0 && read(p[0], &c, 1) == 1, "round %d: no child", round);
+    if (round % 2)
+      kill(pid);
+    TL_CHECK(wait(&st) == pid && st == (round % 2 ? -1 : 0),
+             "round %d: status %d", round, st);
+  }
+  kill(pager);
+  TL_CHECK(wait(&st) == pager, "wait");
+  close(p[0]), close(p[1]);
+  return 0;
+}
+
+void swsys_group_kill(void)
+{
+  tl_run_child("faulting", kill_faulting);
+  tl_run_child("reading", kill_reading);
+  tl_run_child("exit_laundering", kill_exit_laundering);
+}
+
+// ---------------------------------------------------------------------------
+// lockswap: locking pages that are out on swap.
+
+#define LK_PAGES 512
+
+// mlock of a swapped range brings every page back, and they stay: a
+// full page-out after they are all rewritten writes none of them.
+static int lockswap_mlock(void)
+{
+  unsigned long n = LK_PAGES * PGSIZE;
+  char *a = anon(LK_PAGES);
+  struct vmstats v0, v1;
+  long bad, in;
+
+  TL_CHECK(have_swap(), "no swap device");
+  TL_CHECK(a != 0, "mmap");
+  bfill(a, n, 60);
+  if (swap_out(a, LK_PAGES) != 0)
+    return -1;
+  TL_CHECK(mlock(a, n) == 0, "mlock: %s", strerror(errno));
+  TL_CHECK((in = resident(a, LK_PAGES)) == LK_PAGES, "%ld of %d locked pages "
+           "resident", in, LK_PAGES);
+  TL_CHECK((bad = bcheck(a, n, 60)) < 0, "byte %ld", bad);
+  bfill(a, n, 61);
+  TL_CHECK(vmreclaim(1L << 40) >= 0 && vmstat(&v0) == 0, "vmstat");
+  bfill(a, n, 62);
+  TL_CHECK(vmreclaim(1L << 40) >= 0 && vmstat(&v1) == 0, "vmstat");
+  TL_CHECK(v1.swapout - v0.swapout < LK_PAGES / 4, "%lu pages written to "
+           "swap with %d locked pages dirty", v1.swapout - v0.swapout,
+           LK_PAGES);
+  TL_CHECK((in = resident(a, LK_PAGES)) == LK_PAGES, "%ld of %d locked pages "
+           "resident after a page-out", in, LK_PAGES);
+  TL_CHECK((bad = bcheck(a, n, 62)) < 0, "byte %ld", bad);
+  TL_CHECK(munlock(a, n) == 0, "munlock");
+  return swap_out(a, LK_PAGES);
+}
+
+// mlockall(MCL_CURRENT | MCL_FUTURE) with the process's memory on swap:
+// everything comes back, and new memory is resident at once.
+static int lockswap_mlockall(void)
+{
+  unsigned long n = LK_PAGES * PGSIZE;
+  char *a = anon(LK_PAGES), *b, *h;
+  long bad, in;
+
+  TL_CHECK(have_swap(), "no swap device");
+  TL_CHECK(a != 0, "mmap");
+  bfill(a, n, 63);
+  if (swap_out(a, LK_PAGES) != 0)
+    return -1;
+  TL_CHECK(mlockall(MCL_CURRENT | MCL_FUTURE) == 0, "mlockall: %s",
+           strerror(errno));
+  TL_CHECK((in = resident(a, LK_PAGES)) == LK_PAGES, "%ld of %d pages "
+           "resident", in, LK_PAGES);
+  TL_CHECK((b = anon(64)) != 0 && (h = sbrk(64 * PGSIZE)) != (char *)-1,
+           "mmap or sbrk under MCL_FUTURE");
+  TL_CHECK(vmreclaim(1L << 40) >= 0, "vmreclaim");
+  TL_CHECK(resident(a, LK_PAGES) == LK_PAGES && resident(b, 64) == 64 &&
+           resident(h, 64) == 64, "locked pages went out");
+  TL_CHECK((bad = bcheck(a, n, 63)) < 0, "byte %ld", bad);
+  TL_CHECK(zcheck(b, 64 * PGSIZE) < 0 && zcheck(h, 64 * PGSIZE) < 0,
+           "new memory not zero");
+  TL_CHECK(munlockall() == 0, "munlockall");
+  return 0;
+}
+
+// mlock of more than RAM, or of more than the system's wired limit: a
+// clear error, at once, with nothing locked.
+static int lockswap_too_much(void)
+{
+  unsigned long np = 2 * ram_pages();
+  struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+  struct vmstats v0, v1;
+  char *a = anon(np);
+  int rc;
+
+  TL_CHECK(have_swap(), "no swap device");
+  TL_CHECK(a != 0, "mmap");
+  TL_CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "setrlimit");
+  TL_CHECK(vmstat(&v0) == 0, "vmstat");
+  rc = mlock(a, np * PGSIZE);
+  TL_CHECK(rc == -1 && (errno == EAGAIN || errno == ENOMEM), "mlock of 2 x "
+           "RAM returned %d (%s)", rc, strerror(errno));
+  TL_CHECK(vmstat(&v1) == 0 && v1.wired <= v0.wired + 16, "%lu pages "
+           "wired before, %lu after", v0.wired, v1.wired);
+  return 0;
+}
+
+// mlock of half of RAM, all of it on swap while a hog holds the rest of
+// RAM: the hog's pages go to swap to make room; nothing is lost.
+static int lockswap_half_ram(void)
+{
+  unsigned long nl = ram_pages() / 2, nh = ram_pages();
+  char *a = anon(nl), *h = anon(nh);
+  long bad;
+
+  TL_CHECK(have_swap(), "no swap device");
+  TL_CHECK(a != 0 && h != 0, "mmap");
+  bfill(a, nl * PGSIZE, 64);
+  if (swap_out(a, nl) != 0)
+    return -1;
+  bfill(h, nh * PGSIZE, 65);
+  TL_CHECK(mlock(a, nl * PGSIZE) == 0, "mlock: %s", strerror(errno));
+  TL_CHECK(resident(a, nl) == (long)nl, "not all resident");
+  TL_CHECK((bad = bcheck(a, nl * PGSIZE, 64)) < 0, "locked byte %ld", bad);
+  TL_CHECK((bad = bcheck(h, nh * PGSIZE, 65)) < 0, "hog byte %ld", bad);
+  return 0;
+}
+
+void swsys_group_lockswap(void)
+{
+  tl_run_child("mlock", lockswap_mlock);
+  tl_run_child("mlockall", lockswap_mlockall);
+  tl_run_child("too_much", lockswap_too_much);
+  tl_run_child("half_ram", lockswap_half_ram);
 }
