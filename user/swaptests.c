@@ -738,6 +738,7 @@ void swsys_group_shrink(void);
 void swsys_group_inherit(void);
 void swsys_group_kill(void);
 void swsys_group_lockswap(void);
+void swsys_group_exhaust(void);
 
 static const struct {
   const char *name;
@@ -755,6 +756,7 @@ static const struct {
   { "inherit", swsys_group_inherit },
   { "kill", swsys_group_kill },
   { "lockswap", swsys_group_lockswap },
+  { "exhaust", swsys_group_exhaust },
   { "walk", group_walk },              // only when named: see above
 };
 

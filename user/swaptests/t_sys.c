@@ -821,11 +821,13 @@ static int lockswap_too_much(void)
 static int lockswap_half_ram(void)
 {
   unsigned long nl = ram_pages() / 2, nh = ram_pages();
+  struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
   char *a = anon(nl), *h = anon(nh);
   long bad;
 
   TL_CHECK(have_swap(), "no swap device");
   TL_CHECK(a != 0 && h != 0, "mmap");
+  TL_CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "setrlimit");
   bfill(a, nl * PGSIZE, 64);
   if (swap_out(a, nl) != 0)
     return -1;
@@ -843,4 +845,134 @@ void swsys_group_lockswap(void)
   tl_run_child("mlockall", lockswap_mlockall);
   tl_run_child("too_much", lockswap_too_much);
   tl_run_child("half_ram", lockswap_half_ram);
+}
+
+// ---------------------------------------------------------------------------
+// exhaust: RAM and swap full.
+
+static unsigned long room(void)
+{
+  struct vmstats vs;
+
+  return vmstat(&vs) == 0 ? vs.free + vs.swap_total - vs.swap_used : 0;
+}
+
+// Writes n pages (salt s), says so, then on the word checks them and exits
+// 0 (or the line of the failed check).
+static void exhaust_keeper(unsigned long n, int wfd, int rfd)
+{
+  char *a = anon(n), c;
+
+  TL_CHILD_CHECK(a != 0);
+  bfill(a, n * PGSIZE, 70);
+  TL_CHILD_CHECK(write(wfd, "k", 1) == 1 && read(rfd, &c, 1) == 1);
+  TL_CHILD_CHECK(bcheck(a, n * PGSIZE, 70) < 0);
+  exit(0);
+}
+
+// Writes pages until it is killed.
+static void exhaust_hog(int wfd)
+{
+  unsigned long n = 2 * (ram_pages() + 65536);
+  char *a = anon(n);
+
+  TL_CHILD_CHECK(a != 0 && write(wfd, "h", 1) == 1);
+  for (unsigned long i = 0; i < n; i++)
+    a[i * PGSIZE] = (char)i;
+  exit(1);
+}
+
+// Two hogs, the smaller (a quarter of RAM and swap) written first: the
+// larger runs memory out and is killed, the other keeps every byte.
+static int exhaust_two_hogs(void)
+{
+  int to[2], from[2], k, h, st;
+  char c;
+
+  TL_CHECK(have_swap(), "no swap device");
+  TL_CHECK(pipe(to) == 0 && pipe(from) == 0, "pipe");
+  if ((k = fork()) == 0)
+    exhaust_keeper(room() / 4, from[1], to[0]);
+  TL_CHECK(k > 0 && read(from[0], &c, 1) == 1, "the keeper did not start");
+  if ((h = fork()) == 0)
+    exhaust_hog(from[1]);
+  TL_CHECK(h > 0 && read(from[0], &c, 1) == 1, "the hog did not start");
+  TL_CHECK(wait(&st) == h, "the keeper went first (status %d)", st);
+  TL_CHECK(st == -1, "the hog's status %d", st);
+  TL_CHECK(write(to[1], "c", 1) == 1, "pipe");
+  TL_CHECK(wait(&st) == k && st == 0, "the keeper failed at line %d", st);
+  close(to[0]), close(to[1]), close(from[0]), close(from[1]);
+  return 0;
+}
+
+// With RAM and swap all but full (a hog holds them and waits), system
+// calls that allocate kernel memory -- pipe, fork, a write into a new
+// pipe -- succeed or fail with ENOMEM or EAGAIN; never a hang or a panic.
+// The out-of-memory rule may kill the hog meanwhile: that is fine too.
+#define EX_ROUNDS 24
+
+static void exhaust_filler(int wfd, int rfd)
+{
+  unsigned long n = ram_pages() + 65536, i = 0;
+  char *a = anon(n), c;
+
+  TL_CHILD_CHECK(a != 0);
+  for (; i < n && room() > 256; i += 32)
+    for (unsigned long k = i; k < i + 32; k++)
+      a[k * PGSIZE] = (char)k;
+  TL_CHILD_CHECK(write(wfd, "f", 1) == 1);
+  read(rfd, &c, 1);                   // never: sleeps until killed
+  exit(0);
+}
+
+static int exhaust_round(int round, int *ok)
+{
+  int p[2], pid, st;
+  char buf[64];
+
+  if (pipe(p) != 0) {
+    TL_CHECK(errno == ENOMEM || errno == EAGAIN, "round %d: pipe: %s", round,
+             strerror(errno));
+    return 0;
+  }
+  if ((pid = fork()) < 0)
+    TL_CHECK(errno == ENOMEM || errno == EAGAIN, "round %d: fork: %s", round,
+             strerror(errno));
+  if (pid == 0) {
+    memset(buf, 'x', sizeof(buf));
+    exit(write(p[1], buf, sizeof(buf)) == sizeof(buf) ? 0 : 1);
+  }
+  if (pid > 0) {
+    TL_CHECK(wait(&st) == pid, "round %d: wait", round);
+    TL_CHECK(st == 0 || st == -1, "round %d: status %d", round, st);
+    *ok += st == 0;
+  }
+  close(p[0]), close(p[1]);
+  return 0;
+}
+
+static int exhaust_syscalls(void)
+{
+  int f[2], h, st, ok = 0;
+  char c;
+
+  TL_CHECK(have_swap(), "no swap device");
+  TL_CHECK(pipe(f) == 0, "pipe");
+  if ((h = fork()) == 0)
+    exhaust_filler(f[1], f[0]);
+  TL_CHECK(h > 0 && read(f[0], &c, 1) == 1, "the filler did not fill");
+  for (int round = 0; round < EX_ROUNDS; round++)
+    if (exhaust_round(round, &ok) != 0)
+      break;
+  kill(h);
+  TL_CHECK(wait(&st) == h && st == -1, "the filler's status %d", st);
+  printf("exhaust: %d of %d rounds ran a child\n", ok, EX_ROUNDS);
+  close(f[0]), close(f[1]);
+  return 0;
+}
+
+void swsys_group_exhaust(void)
+{
+  tl_run_child("two_hogs", exhaust_two_hogs);
+  tl_run_child("syscalls", exhaust_syscalls);
 }
