@@ -613,10 +613,55 @@ static int inherit_chain(void)
   return 0;
 }
 
+// Shared anonymous memory given INHERIT_COPY while another process also
+// maps it: fork copies it at once, reading swapped pages in -- while the
+// other process pages them in too. Each child must get every byte.
+#define SC_PAGES 64
+#define SC_ROUNDS 24
+
+static int inherit_shared_copy(void)
+{
+  unsigned long n = SC_PAGES * PGSIZE;
+  char *r = mmap(0, n, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANON, -1, 0);
+  int s, pid, st, bad_round = -1;
+  long bad;
+
+  TL_CHECK(have_swap(), "no swap device");
+  TL_CHECK(r != MAP_FAILED, "mmap");
+  bfill(r, n, 80);
+  if ((s = fork()) == 0)
+    for (;;) {                        // the other sharer: pages them in
+      vmreclaim(1L << 40);
+      TL_CHILD_CHECK(bcheck(r, n, 80) < 0);
+    }
+  TL_CHECK(s > 0, "fork");
+  TL_CHECK(minherit(r, n, INHERIT_COPY) == 0, "minherit");
+  for (int round = 0; round < SC_ROUNDS && bad_round < 0; round++) {
+    if (round % 4 == 0)
+      vmreclaim(1L << 40);
+    if ((pid = fork()) == 0) {
+      if ((bad = bcheck(r, n, 80)) >= 0) {
+        printf("shared_copy: the copy's byte %ld reads %d\n", bad, r[bad]);
+        exit(1);
+      }
+      bfill(r, n, 81);                // its own copy: nobody else sees it
+      exit(0);
+    }
+    if (pid < 0 || wait(&st) != pid || st != 0)
+      bad_round = round;
+  }
+  kill(s);
+  TL_CHECK(wait(&st) == s && st == -1, "the sharer failed at line %d", st);
+  TL_CHECK(bad_round < 0, "round %d: the child's copy was wrong", bad_round);
+  TL_CHECK((bad = bcheck(r, n, 80)) < 0, "byte %ld changed", bad);
+  return 0;
+}
+
 void swsys_group_inherit(void)
 {
   tl_run_child("kinds", inherit_kinds);
   tl_run_child("fork_chain", inherit_chain);
+  tl_run_child("shared_copy", inherit_shared_copy);
 }
 
 // ---------------------------------------------------------------------------
