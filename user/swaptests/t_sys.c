@@ -75,6 +75,35 @@ static int have_swap(void)
 
 static char vec[32768];
 
+// Helpers that loop until they are killed give up after this many ticks,
+// so that a test that fails half way leaves nothing running behind it.
+#define LOOP_TICKS (30 * 100)
+
+// Fork a child that runs fn(arg, wfd); the child writes a byte to wfd
+// when it is ready. Returns its pid once it has, or -1 when the fork
+// failed or the child ended first.
+static int start_child(void (*fn)(void *, int), void *arg)
+{
+  int p[2], pid;
+  char c;
+
+  if (pipe(p) != 0)
+    return -1;
+  if ((pid = fork()) == 0) {
+    close(p[0]);
+    fn(arg, p[1]);
+    exit(0);
+  }
+  close(p[1]);
+  if (pid > 0 && read(p[0], &c, 1) != 1) {
+    kill(pid);
+    wait(0);
+    pid = -1;
+  }
+  close(p[0]);
+  return pid;
+}
+
 // How many of the n pages at a are resident, or -1.
 static long resident(const void *a, unsigned long n)
 {
@@ -88,14 +117,18 @@ static long resident(const void *a, unsigned long n)
 }
 
 // Page every anonymous page out, then check none of the n pages at a is
-// resident. 0 or why not.
+// resident. 0 or why not. A page another process is paging in or out at
+// the same time (busy) is skipped by a pass: a few passes are allowed.
 static int swap_out(const void *a, unsigned long n)
 {
-  long in;
+  long in = -1;
 
-  TL_CHECK(vmreclaim(1L << 40) >= 0, "vmreclaim");
-  TL_CHECK((in = resident(a, n)) == 0, "%ld of %lu pages still resident "
-           "after a full page-out", in, n);
+  for (int pass = 0; pass < 4 && in != 0; pass++) {
+    TL_CHECK(vmreclaim(1L << 40) >= 0, "vmreclaim");
+    in = resident(a, n);
+  }
+  TL_CHECK(in == 0, "%ld of %lu pages still resident after a full page-out",
+           in, n);
   return 0;
 }
 
@@ -168,10 +201,12 @@ static void sysbuf_pipe_child(char *a, unsigned long n, int rfd, int wfd)
 {
   int r;
 
-  TL_CHILD_CHECK(swap_out(a, SB_PAGES) == 0);
+  // (No check that the pages went out: the parent pages in at the same
+  // time, and a page it is reading is skipped.)
+  vmreclaim(1L << 40);
   TL_CHILD_CHECK(write(wfd, a, (int)n) == (int)n);
   bfill(a, n, 9);
-  TL_CHILD_CHECK(swap_out(a, SB_PAGES) == 0);
+  vmreclaim(1L << 40);
   for (unsigned long got = 0; got < n; got += (unsigned long)r)
     TL_CHILD_CHECK((r = read(rfd, a + got, (int)(n - got))) > 0);
   TL_CHILD_CHECK(bcheck(a, n, 5) < 0);
@@ -188,9 +223,12 @@ static int sysbuf_pipe(void)
   TL_CHECK(have_swap(), "no swap device");
   TL_CHECK(a != 0 && pipe(to) == 0 && pipe(from) == 0, "mmap or pipe");
   bfill(a, n, 4);
-  if ((pid = fork()) == 0)
+  if ((pid = fork()) == 0) {
+    close(to[1]), close(from[0]);
     sysbuf_pipe_child(a, n, to[0], from[1]);
+  }
   TL_CHECK(pid > 0, "fork");
+  close(to[0]), close(from[1]);       // a child that dies ends the reads
   bfill(a, n, 8);
   if (swap_out(a, SB_PAGES) != 0)
     return -1;
@@ -203,7 +241,7 @@ static int sysbuf_pipe(void)
   TL_CHECK(write(to[1], a, (int)n) == (int)n, "write");
   TL_CHECK(wait(&st) == pid && st == 0, "the child failed at line %d", st);
   TL_CHECK((bad = bcheck(a, n, 5)) < 0, "byte %ld of the source", bad);
-  close(to[0]), close(to[1]), close(from[0]), close(from[1]);
+  close(to[1]), close(from[0]);
   return 0;
 }
 
@@ -524,6 +562,7 @@ static int inherit_kinds(void)
   if ((pid = fork()) == 0)
     inherit_child(r, to[0], from[1]);
   TL_CHECK(pid > 0, "fork");
+  close(to[0]), close(from[1]);       // a child that dies ends the read
   TL_CHECK(read(from[0], &c, 1) == 1, "the child died");
   TL_CHECK(vmreclaim(1L << 40) >= 0, "vmreclaim");
   TL_CHECK((bad = bcheck(r[0], n, 30)) < 0, "shared byte %ld", bad);
@@ -536,7 +575,7 @@ static int inherit_kinds(void)
   TL_CHECK(write(to[1], "p", 1) == 1, "pipe");
   TL_CHECK(wait(&st) == pid && st == 0, "the child failed at line %d", st);
   TL_CHECK((bad = bcheck(r[1], n, 41)) < 0, "copied byte %ld", bad);
-  close(to[0]), close(to[1]), close(from[0]), close(from[1]);
+  close(to[1]), close(from[0]);
   return 0;
 }
 
@@ -630,8 +669,8 @@ static int inherit_shared_copy(void)
   TL_CHECK(r != MAP_FAILED, "mmap");
   bfill(r, n, 80);
   if ((s = fork()) == 0)
-    for (;;) {                        // the other sharer: pages them in
-      vmreclaim(1L << 40);
+    for (int end = uptime() + LOOP_TICKS; uptime() < end;) {
+      vmreclaim(1L << 40);            // the other sharer: pages them in
       TL_CHILD_CHECK(bcheck(r, n, 80) < 0);
     }
   TL_CHECK(s > 0, "fork");
@@ -673,17 +712,18 @@ void swsys_group_inherit(void)
 
 // Fills its pages, pages them out, says so, then reads them in over and
 // over (mode 0) or read()s the file into them over and over (mode 1).
-static void kill_victim(int mode, int wfd)
+static void kill_victim(void *arg, int wfd)
 {
   char *a = anon(KILL_PAGES);
-  int fd = open(KILL_FILE, O_RDONLY);
+  int fd = open(KILL_FILE, O_RDONLY), mode = (int)(uintptr_t)arg;
+  int end = uptime() + LOOP_TICKS;
   volatile char sum = 0;
 
   TL_CHILD_CHECK(a != 0 && fd >= 0);
   bfill(a, KILL_PAGES * PGSIZE, 50);
-  TL_CHILD_CHECK(swap_out(a, KILL_PAGES) == 0);
+  vmreclaim(1L << 40);
   TL_CHILD_CHECK(write(wfd, "v", 1) == 1);
-  for (;;) {
+  while (uptime() < end) {
     if (mode == 0)
       for (unsigned long i = 0; i < KILL_PAGES * PGSIZE; i += PGSIZE)
         sum += a[i];
@@ -697,26 +737,24 @@ static void kill_victim(int mode, int wfd)
 
 static int kill_rounds(int mode)
 {
-  int p[2], pid, st, fd;
-  char c, *b = anon(256);
+  int pid, st, fd;
+  char *b = anon(256);
 
   TL_CHECK(have_swap(), "no swap device");
-  TL_CHECK(b != 0 && pipe(p) == 0, "mmap or pipe");
+  TL_CHECK(b != 0, "mmap");
   unlink(KILL_FILE);
   TL_CHECK((fd = open(KILL_FILE, O_CREATE | O_RDWR)) >= 0, "open");
   for (int i = 0; i < KILL_PAGES / 256; i++)
     TL_CHECK(write(fd, b, 256 * PGSIZE) == 256 * PGSIZE, "write");
   close(fd);
   for (int round = 0; round < KILL_ROUNDS; round++) {
-    if ((pid = fork()) == 0)
-      kill_victim(mode, p[1]);
-    TL_CHECK(pid > 0 && read(p[0], &c, 1) == 1, "round %d: no victim", round);
+    pid = start_child(kill_victim, (void *)(uintptr_t)mode);
+    TL_CHECK(pid > 0, "round %d: no victim", round);
     sleep(1 + round % 3);
     TL_CHECK(kill(pid) == 0, "kill");
     TL_CHECK(wait(&st) == pid && st == -1, "round %d: status %d", round, st);
   }
   unlink(KILL_FILE);
-  close(p[0]), close(p[1]);
   return 0;
 }
 
@@ -730,40 +768,53 @@ static int kill_reading(void)
   return kill_rounds(1);
 }
 
+// Pages everything out, again and again.
+static void pager_loop(void *arg, int wfd)
+{
+  int end = uptime() + LOOP_TICKS;
+
+  (void)arg;
+  write(wfd, "p", 1);
+  while (uptime() < end)
+    vmreclaim(1L << 40);
+}
+
+// Writes its pages, says so, then checks them and exits (odd rounds:
+// rewrites them until killed).
+static void exit_writer(void *arg, int wfd)
+{
+  int round = (int)(uintptr_t)arg, end = uptime() + LOOP_TICKS;
+  char *a = anon(KILL_PAGES);
+
+  TL_CHILD_CHECK(a != 0);
+  bfill(a, KILL_PAGES * PGSIZE, 51 + round);
+  TL_CHILD_CHECK(write(wfd, "x", 1) == 1);
+  while (round % 2 && uptime() < end)
+    bfill(a, KILL_PAGES * PGSIZE, round);
+  exit(bcheck(a, KILL_PAGES * PGSIZE, 51 + round) < 0 ? 0 : 1);
+}
+
 // Processes exiting while another pages everything out again and again:
 // their dirty pages are being written to swap when they go.
 static int kill_exit_laundering(void)
 {
-  int p[2], pid, pager, st;
-  char c;
+  int pid, pager, st, rc = 0;
 
   TL_CHECK(have_swap(), "no swap device");
-  TL_CHECK(pipe(p) == 0, "pipe");
-  if ((pager = fork()) == 0)
-    for (;;)
-      vmreclaim(1L << 40);
-  TL_CHECK(pager > 0, "fork");
-  for (int round = 0; round < KILL_ROUNDS; round++) {
-    if ((pid = fork()) == 0) {
-      char *a = anon(KILL_PAGES);
-      TL_CHILD_CHECK(a != 0);
-      bfill(a, KILL_PAGES * PGSIZE, 51 + round);
-      TL_CHILD_CHECK(write(p[1], "x", 1) == 1);
-      if (round % 2)
-        for (;;)
-          bfill(a, KILL_PAGES * PGSIZE, round);
-      exit(bcheck(a, KILL_PAGES * PGSIZE, 51 + round) < 0 ? 0 : 1);
+  TL_CHECK((pager = start_child(pager_loop, 0)) > 0, "no pager");
+  for (int round = 0; round < KILL_ROUNDS && rc == 0; round++) {
+    if ((pid = start_child(exit_writer, (void *)(uintptr_t)round)) < 0) {
+      rc = tl_fail_at(__LINE__, "round %d: no child", round);
+      break;
     }
-    TL_CHECK(pid > 0 && read(p[0], &c, 1) == 1, "round %d: no child", round);
     if (round % 2)
       kill(pid);
-    TL_CHECK(wait(&st) == pid && st == (round % 2 ? -1 : 0),
-             "round %d: status %d", round, st);
+    if (wait(&st) != pid || st != (round % 2 ? -1 : 0))
+      rc = tl_fail_at(__LINE__, "round %d: status %d", round, st);
   }
   kill(pager);
   TL_CHECK(wait(&st) == pager, "wait");
-  close(p[0]), close(p[1]);
-  return 0;
+  return rc;
 }
 
 void swsys_group_kill(void)
@@ -902,25 +953,34 @@ static unsigned long room(void)
   return vmstat(&vs) == 0 ? vs.free + vs.swap_total - vs.swap_used : 0;
 }
 
-// Writes n pages (salt s), says so, then on the word checks them and exits
-// 0 (or the line of the failed check).
-static void exhaust_keeper(unsigned long n, int wfd, int rfd)
-{
-  char *a = anon(n), c;
+// The keeper: writes n pages, says so, then on the word (or when the test
+// ends) checks them and exits 0 (or the line of the failed check).
+struct keeper {
+  unsigned long n;
+  int go[2];
+};
 
+static void exhaust_keeper(void *arg, int wfd)
+{
+  struct keeper *k = arg;
+  char *a = anon(k->n), c;
+
+  close(k->go[1]);
   TL_CHILD_CHECK(a != 0);
-  bfill(a, n * PGSIZE, 70);
-  TL_CHILD_CHECK(write(wfd, "k", 1) == 1 && read(rfd, &c, 1) == 1);
-  TL_CHILD_CHECK(bcheck(a, n * PGSIZE, 70) < 0);
+  bfill(a, k->n * PGSIZE, 70);
+  TL_CHILD_CHECK(write(wfd, "k", 1) == 1);
+  read(k->go[0], &c, 1);
+  TL_CHILD_CHECK(bcheck(a, k->n * PGSIZE, 70) < 0);
   exit(0);
 }
 
 // Writes pages until it is killed.
-static void exhaust_hog(int wfd)
+static void exhaust_hog(void *arg, int wfd)
 {
   unsigned long n = 2 * (ram_pages() + 65536);
   char *a = anon(n);
 
+  (void)arg;
   TL_CHILD_CHECK(a != 0 && write(wfd, "h", 1) == 1);
   for (unsigned long i = 0; i < n; i++)
     a[i * PGSIZE] = (char)i;
@@ -931,22 +991,20 @@ static void exhaust_hog(int wfd)
 // larger runs memory out and is killed, the other keeps every byte.
 static int exhaust_two_hogs(void)
 {
-  int to[2], from[2], k, h, st;
-  char c;
+  struct keeper kp;
+  int k, h, st;
 
   TL_CHECK(have_swap(), "no swap device");
-  TL_CHECK(pipe(to) == 0 && pipe(from) == 0, "pipe");
-  if ((k = fork()) == 0)
-    exhaust_keeper(room() / 4, from[1], to[0]);
-  TL_CHECK(k > 0 && read(from[0], &c, 1) == 1, "the keeper did not start");
-  if ((h = fork()) == 0)
-    exhaust_hog(from[1]);
-  TL_CHECK(h > 0 && read(from[0], &c, 1) == 1, "the hog did not start");
+  kp.n = room() / 4;
+  TL_CHECK(pipe(kp.go) == 0, "pipe");
+  TL_CHECK((k = start_child(exhaust_keeper, &kp)) > 0, "no keeper");
+  close(kp.go[0]);
+  TL_CHECK((h = start_child(exhaust_hog, 0)) > 0, "no hog");
   TL_CHECK(wait(&st) == h, "the keeper went first (status %d)", st);
   TL_CHECK(st == -1, "the hog's status %d", st);
-  TL_CHECK(write(to[1], "c", 1) == 1, "pipe");
+  TL_CHECK(write(kp.go[1], "c", 1) == 1, "pipe");
   TL_CHECK(wait(&st) == k && st == 0, "the keeper failed at line %d", st);
-  close(to[0]), close(to[1]), close(from[0]), close(from[1]);
+  close(kp.go[1]);
   return 0;
 }
 
@@ -956,17 +1014,21 @@ static int exhaust_two_hogs(void)
 // The out-of-memory rule may kill the hog meanwhile: that is fine too.
 #define EX_ROUNDS 24
 
-static void exhaust_filler(int wfd, int rfd)
+// Fills memory but 256 pages, says so, sleeps until killed (or until
+// the test ends: the read of hold[0] returns).
+static void exhaust_filler(void *arg, int wfd)
 {
   unsigned long n = ram_pages() + 65536, i = 0;
+  int *hold = arg;
   char *a = anon(n), c;
 
+  close(hold[1]);
   TL_CHILD_CHECK(a != 0);
   for (; i < n && room() > 256; i += 32)
     for (unsigned long k = i; k < i + 32; k++)
       a[k * PGSIZE] = (char)k;
   TL_CHILD_CHECK(write(wfd, "f", 1) == 1);
-  read(rfd, &c, 1);                   // never: sleeps until killed
+  read(hold[0], &c, 1);
   exit(0);
 }
 
@@ -998,21 +1060,20 @@ static int exhaust_round(int round, int *ok)
 
 static int exhaust_syscalls(void)
 {
-  int f[2], h, st, ok = 0;
-  char c;
+  int hold[2], h, st, ok = 0;
 
   TL_CHECK(have_swap(), "no swap device");
-  TL_CHECK(pipe(f) == 0, "pipe");
-  if ((h = fork()) == 0)
-    exhaust_filler(f[1], f[0]);
-  TL_CHECK(h > 0 && read(f[0], &c, 1) == 1, "the filler did not fill");
+  TL_CHECK(pipe(hold) == 0, "pipe");
+  TL_CHECK((h = start_child(exhaust_filler, hold)) > 0, "the filler did not "
+           "fill");
+  close(hold[0]);
   for (int round = 0; round < EX_ROUNDS; round++)
     if (exhaust_round(round, &ok) != 0)
       break;
   kill(h);
   TL_CHECK(wait(&st) == h && st == -1, "the filler's status %d", st);
   printf("exhaust: %d of %d rounds ran a child\n", ok, EX_ROUNDS);
-  close(f[0]), close(f[1]);
+  close(hold[1]);
   return 0;
 }
 
