@@ -935,12 +935,61 @@ static int lockswap_half_ram(void)
   return 0;
 }
 
+// A read-only private range whose pages are shared copy-on-write with a
+// child and out on swap, locked: every page comes back and stays, a fork
+// copies it (wired memory is copied at fork), and unlocking it leaves
+// both processes their data.
+static void readonly_sibling(void *arg, int wfd)
+{
+  char **a = arg, c;
+
+  TL_CHILD_CHECK(write(wfd, "s", 1) == 1);
+  read(*(int *)a[1], &c, 1);
+  TL_CHILD_CHECK(bcheck(a[0], 64 * PGSIZE, 66) < 0);
+}
+
+static int lockswap_readonly_cow(void)
+{
+  unsigned long n = 64 * PGSIZE;
+  char *a = anon(64), *arg[2];
+  int go[2], sib, pid, st;
+  long bad, in;
+
+  TL_CHECK(have_swap(), "no swap device");
+  TL_CHECK(a != 0 && pipe(go) == 0, "mmap or pipe");
+  bfill(a, n, 66);
+  arg[0] = a;
+  arg[1] = (char *)&go[0];
+  TL_CHECK((sib = start_child(readonly_sibling, arg)) > 0, "no sibling");
+  close(go[0]);
+  TL_CHECK(mprotect(a, n, PROT_READ) == 0, "mprotect");
+  if (swap_out(a, 64) != 0)
+    return -1;
+  TL_CHECK(mlock(a, n) == 0, "mlock: %s", strerror(errno));
+  TL_CHECK(vmreclaim(1L << 40) >= 0, "vmreclaim");
+  TL_CHECK((in = resident(a, 64)) == 64, "%ld of 64 locked pages resident",
+           in);
+  TL_CHECK((bad = bcheck(a, n, 66)) < 0, "locked byte %ld", bad);
+  if ((pid = fork()) == 0)
+    exit(bcheck(a, n, 66) < 0 ? 0 : 1);
+  TL_CHECK(pid > 0 && wait(&st) == pid && st == 0, "the fork's copy of the "
+           "locked range: %d", st);
+  TL_CHECK(munlock(a, n) == 0, "munlock");
+  TL_CHECK(swap_out(a, 64) == 0, "page-out after munlock");
+  TL_CHECK((bad = bcheck(a, n, 66)) < 0, "byte %ld after munlock", bad);
+  TL_CHECK(write(go[1], "g", 1) == 1, "pipe");
+  TL_CHECK(wait(&st) == sib && st == 0, "the sibling failed at line %d", st);
+  close(go[1]);
+  return 0;
+}
+
 void swsys_group_lockswap(void)
 {
   tl_run_child("mlock", lockswap_mlock);
   tl_run_child("mlockall", lockswap_mlockall);
   tl_run_child("too_much", lockswap_too_much);
   tl_run_child("half_ram", lockswap_half_ram);
+  tl_run_child("readonly_cow", lockswap_readonly_cow);
 }
 
 // ---------------------------------------------------------------------------
