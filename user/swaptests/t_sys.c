@@ -369,6 +369,72 @@ static int sysbuf_small_results(void)
   return 0;
 }
 
+// exec while another process pages everything out again and again: the
+// new image's stack is written page by page through the kernel's own
+// mapping, and every argument must arrive.
+#define ER_ROUNDS 40
+#define ER_ARGS 30
+
+static void reclaim_loop(void *arg, int wfd)
+{
+  int end = uptime() + LOOP_TICKS;
+
+  (void)arg;
+  write(wfd, "r", 1);
+  while (uptime() < end)
+    vmreclaim(1L << 40);
+}
+
+// Run echo with ER_ARGS arguments of 100 bytes each (round r's letters);
+// 0 if it printed them all back.
+static int exec_round(int r)
+{
+  static char args[ER_ARGS][101], got[ER_ARGS * 101 + 16];
+  char *argv[ER_ARGS + 2];
+  int p[2], pid, st, n = 0, k;
+
+  argv[0] = "echo";
+  for (int i = 0; i < ER_ARGS; i++) {
+    for (int j = 0; j < 100; j++)
+      args[i][j] = (char)('a' + (i + j + r) % 26);
+    args[i][100] = 0;
+    argv[i + 1] = args[i];
+  }
+  argv[ER_ARGS + 1] = 0;
+  TL_CHECK(pipe(p) == 0, "pipe");
+  if ((pid = fork()) == 0) {
+    close(1);
+    dup(p[1]);
+    close(p[0]), close(p[1]);
+    exec("echo", argv);
+    exit(99);
+  }
+  close(p[1]);
+  while (n < (int)sizeof(got) && (k = read(p[0], got + n, sizeof(got) - n)) > 0)
+    n += k;
+  close(p[0]);
+  TL_CHECK(pid > 0 && wait(&st) == pid && st == 0, "round %d: status %d", r,
+           st);
+  TL_CHECK(n == ER_ARGS * 101, "round %d: echo printed %d bytes", r, n);
+  for (int i = 0; i < ER_ARGS; i++)
+    TL_CHECK(memcmp(got + i * 101, args[i], 100) == 0, "round %d: argument "
+             "%d came out as %.100s", r, i, got + i * 101);
+  return 0;
+}
+
+static int sysbuf_exec_reclaim(void)
+{
+  int pager, st, rc = 0;
+
+  TL_CHECK(have_swap(), "no swap device");
+  TL_CHECK((pager = start_child(reclaim_loop, 0)) > 0, "no pager");
+  for (int r = 0; r < ER_ROUNDS && rc == 0; r++)
+    rc = exec_round(r);
+  kill(pager);
+  TL_CHECK(wait(&st) == pager, "wait");
+  return rc;
+}
+
 void swsys_group_sysbuf(void)
 {
   tl_run_child("write_file", sysbuf_write_file);
@@ -377,6 +443,7 @@ void swsys_group_sysbuf(void)
   tl_run_child("read_cow", sysbuf_read_cow);
   tl_run_child("exec_args", sysbuf_exec);
   tl_run_child("small_results", sysbuf_small_results);
+  tl_run_child("exec_reclaim", sysbuf_exec_reclaim);
 }
 
 // ---------------------------------------------------------------------------
