@@ -763,11 +763,62 @@ static int inherit_shared_copy(void)
   return 0;
 }
 
+// A collapse across an offset: the parent keeps the middle of a region
+// shared copy-on-write with a child, so its shadow sees the shared object
+// from page 8 on; both hold pages on swap when the child exits and the
+// chain collapses. The parent then sees its own pages and the shared
+// ones, each where it was.
+static void offset_child(void *arg, int wfd)
+{
+  char **a = arg, c;
+
+  TL_CHILD_CHECK(write(wfd, "c", 1) == 1);
+  read(*(int *)a[1], &c, 1);
+  vmreclaim(1L << 40);
+  TL_CHILD_CHECK(bcheck(a[0], 64 * PGSIZE, 90) < 0);
+}
+
+static int inherit_offset_collapse(void)
+{
+  char *a = anon(64), *arg[2], *mid;
+  int go[2], c, st;
+
+  TL_CHECK(have_swap(), "no swap device");
+  TL_CHECK(a != 0 && pipe(go) == 0, "mmap or pipe");
+  bfill(a, 64 * PGSIZE, 90);
+  arg[0] = a;
+  arg[1] = (char *)&go[0];
+  TL_CHECK((c = start_child(offset_child, arg)) > 0, "no child");
+  close(go[0]);
+  if (swap_out(a, 64) != 0)
+    return -1;
+  mid = a + 8 * PGSIZE;
+  TL_CHECK(munmap(a, 8 * PGSIZE) == 0 && munmap(a + 56 * PGSIZE,
+           8 * PGSIZE) == 0, "munmap");
+  for (unsigned long i = 0; i < 24 * PGSIZE; i++)   // pages 8..31: its own
+    mid[i] = pb(8 * PGSIZE + i, 91);
+  if (swap_out(mid, 48) != 0)
+    return -1;
+  TL_CHECK(write(go[1], "g", 1) == 1, "pipe");
+  TL_CHECK(wait(&st) == c && st == 0, "the child failed at line %d", st);
+  close(go[1]);
+  for (int pass = 0; pass < 2; pass++) {
+    TL_CHECK(vmreclaim(1L << 40) >= 0, "vmreclaim");
+    for (unsigned long i = 8 * PGSIZE; i < 56 * PGSIZE; i++)
+      TL_CHECK(a[i] == pb(i, i < 32 * PGSIZE ? 91 : 90), "pass %d: page %lu "
+               "byte %lu", pass, i / PGSIZE, i % PGSIZE);
+    for (unsigned long i = 40 * PGSIZE; i < 48 * PGSIZE; i++)
+      a[i] = pb(i, 90);               // a write after the collapse
+  }
+  return 0;
+}
+
 void swsys_group_inherit(void)
 {
   tl_run_child("kinds", inherit_kinds);
   tl_run_child("fork_chain", inherit_chain);
   tl_run_child("shared_copy", inherit_shared_copy);
+  tl_run_child("offset_collapse", inherit_offset_collapse);
 }
 
 // ---------------------------------------------------------------------------
