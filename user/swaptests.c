@@ -15,8 +15,10 @@
 // more than RAM and swap are killed by the out-of-memory rule, even while
 // a killed process cannot die; scripts/check.sh looks for the console
 // line), walk (xv6's usertests mem: a heap filled by malloc until it
-// fails ends soon after swap fills; slow, so only when named). Every group
-// fails at once without swap.
+// fails ends soon after swap fills; slow, so only when named); sysbuf,
+// shrink, inherit, kill, lockswap, exhaust (user/swaptests/t_sys.c:
+// system calls and memory calls over swapped anonymous pages). Every
+// group fails at once without swap.
 //
 // The leak check runs in its "page everything out first" form
 // (tl_group_oom): with swap, that snapshot also writes out every process's
