@@ -813,12 +813,54 @@ static int inherit_offset_collapse(void)
   return 0;
 }
 
+// Two shadows of one object: the halves of a region split by mprotect,
+// each written after a fork. Once the child is gone and the first half is
+// unmapped, the second half's shadow collapses with the object it saw
+// from page 32 on, swapped pages on both sides.
+static int inherit_split_collapse(void)
+{
+  char *a = anon(64), *arg[2];
+  int go[2], c, st;
+
+  TL_CHECK(have_swap(), "no swap device");
+  TL_CHECK(a != 0 && pipe(go) == 0, "mmap or pipe");
+  bfill(a, 64 * PGSIZE, 90);
+  arg[0] = a;
+  arg[1] = (char *)&go[0];
+  TL_CHECK((c = start_child(offset_child, arg)) > 0, "no child");
+  close(go[0]);
+  if (swap_out(a, 64) != 0)
+    return -1;
+  TL_CHECK(mprotect(a + 32 * PGSIZE, 32 * PGSIZE, PROT_READ) == 0, "mprotect");
+  for (unsigned long i = 0; i < 16 * PGSIZE; i++)
+    a[i] = pb(i, 93);
+  TL_CHECK(a[40 * PGSIZE] == pb(40 * PGSIZE, 90), "read-only page 40");
+  TL_CHECK(mprotect(a + 32 * PGSIZE, 32 * PGSIZE, PROT_READ | PROT_WRITE) == 0,
+           "mprotect");
+  for (unsigned long i = 48 * PGSIZE; i < 56 * PGSIZE; i++)
+    a[i] = pb(i, 93);
+  if (swap_out(a, 64) != 0)
+    return -1;
+  TL_CHECK(write(go[1], "g", 1) == 1, "pipe");
+  TL_CHECK(wait(&st) == c && st == 0, "the child failed at line %d", st);
+  close(go[1]);
+  TL_CHECK(munmap(a, 32 * PGSIZE) == 0, "munmap");
+  for (int pass = 0; pass < 2; pass++) {
+    TL_CHECK(vmreclaim(1L << 40) >= 0, "vmreclaim");
+    for (unsigned long i = 32 * PGSIZE; i < 64 * PGSIZE; i++)
+      TL_CHECK(a[i] == pb(i, i >= 48 * PGSIZE && i < 56 * PGSIZE ? 93 : 90),
+               "pass %d: page %lu byte %lu", pass, i / PGSIZE, i % PGSIZE);
+  }
+  return 0;
+}
+
 void swsys_group_inherit(void)
 {
   tl_run_child("kinds", inherit_kinds);
   tl_run_child("fork_chain", inherit_chain);
   tl_run_child("shared_copy", inherit_shared_copy);
   tl_run_child("offset_collapse", inherit_offset_collapse);
+  tl_run_child("split_collapse", inherit_split_collapse);
 }
 
 // ---------------------------------------------------------------------------
