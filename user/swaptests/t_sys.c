@@ -1072,18 +1072,22 @@ static int lockswap_too_much(void)
   return 0;
 }
 
-// mlock of half of RAM, all of it on swap while a hog holds the rest of
-// RAM: the hog's pages go to swap to make room; nothing is lost.
+// mlock of half of RAM (or a quarter of swap, if that is less), all of
+// it on swap while a hog holds the rest of RAM: the hog's pages go to swap
+// to make room; nothing is lost.
 static int lockswap_half_ram(void)
 {
+  struct vmstats vs;
   unsigned long nl = ram_pages() / 2, nh = ram_pages();
   struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
   char *a = anon(nl), *h = anon(nh);
   long bad;
 
-  TL_CHECK(have_swap(), "no swap device");
+  TL_CHECK(have_swap() && vmstat(&vs) == 0, "no swap device");
   TL_CHECK(a != 0 && h != 0, "mmap");
   TL_CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "setrlimit");
+  nl = nl < vs.swap_total / 4 ? nl : vs.swap_total / 4;
+  nh = nh < vs.swap_total / 2 ? nh : vs.swap_total / 2;
   bfill(a, nl * PGSIZE, 64);
   if (swap_out(a, nl) != 0)
     return -1;
