@@ -1221,6 +1221,55 @@ static int exhaust_two_hogs(void)
   return 0;
 }
 
+// The same with a hog that has a child of its own (a tiny one, asleep
+// until the hog's end): SEMANTICS.md's rule is the largest process,
+// whether it has children or not. The keeper and the hog's child must
+// both live on.
+static void parent_hog(void *arg, int wfd)
+{
+  int p[2];
+  char c;
+
+  (void)arg;
+  TL_CHILD_CHECK(pipe(p) == 0);
+  if (fork() == 0) {
+    close(p[1]);
+    read(p[0], &c, 1);                // 0 bytes when the hog dies
+    exit(0);
+  }
+  close(p[0]);
+  exhaust_hog(0, wfd);
+}
+
+static int exhaust_parent_hog(void)
+{
+  struct keeper kp;
+  int k, h, st, st_h = 0, st_c = 1, pid;
+
+  TL_CHECK(have_swap(), "no swap device");
+  kp.n = room() / 4;
+  TL_CHECK(pipe(kp.go) == 0, "pipe");
+  TL_CHECK((k = start_child(exhaust_keeper, &kp)) > 0, "no keeper");
+  close(kp.go[0]);
+  if ((h = start_child(parent_hog, 0)) < 0)
+    kill(k);
+  TL_CHECK(h > 0, "no hog");
+  if ((pid = wait(&st)) == k) {       // the wrong one: stop the hog too
+    st_c = st;
+    kill(h);
+    wait(&st_h);
+  } else {
+    st_h = st;
+    write(kp.go[1], "c", 1);
+    pid = wait(&st_c);
+  }
+  close(kp.go[1]);
+  TL_CHECK(st_h == -1, "the hog's status %d", st_h);
+  TL_CHECK(st_c == 0, "the keeper's status %d (-1: killed instead of the "
+           "hog)", st_c);
+  return 0;
+}
+
 // With RAM and swap all but full (a hog holds them and waits), system
 // calls that allocate kernel memory -- pipe, fork, a write into a new
 // pipe -- succeed or fail with ENOMEM or EAGAIN; never a hang or a panic.
@@ -1293,5 +1342,6 @@ static int exhaust_syscalls(void)
 void swsys_group_exhaust(void)
 {
   tl_run_child("two_hogs", exhaust_two_hogs);
+  tl_run_child("parent_hog", exhaust_parent_hog);
   tl_run_child("syscalls", exhaust_syscalls);
 }
