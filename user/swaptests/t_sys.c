@@ -1047,6 +1047,36 @@ static int lockswap_mlockall(void)
   TL_CHECK(zcheck(b, 64 * PGSIZE) < 0 && zcheck(h, 64 * PGSIZE) < 0,
            "new memory not zero");
   TL_CHECK(munlockall() == 0, "munlockall");
+  if (swap_out(a, LK_PAGES) != 0 || swap_out(b, 64) != 0)
+    return -1;                        // unlocked, they may go again
+  TL_CHECK((bad = bcheck(a, n, 63)) < 0, "byte %ld after munlockall", bad);
+  return 0;
+}
+
+// mlockall(MCL_CURRENT) of a process bigger than RAM, most of it on swap,
+// with no lock limit: the system's wired limit refuses it, at once, and
+// nothing stays wired.
+static int lockswap_mlockall_too_much(void)
+{
+  unsigned long np = ram_pages() + ram_pages() / 4;
+  struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+  struct vmstats v0, v1;
+  char *a = anon(np);
+  int rc;
+
+  TL_CHECK(have_swap(), "no swap device");
+  TL_CHECK(a != 0, "mmap");
+  TL_CHECK(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "setrlimit");
+  for (unsigned long i = 0; i < np; i++)
+    a[i * PGSIZE] = (char)i;
+  TL_CHECK(vmstat(&v0) == 0, "vmstat");
+  rc = mlockall(MCL_CURRENT);
+  TL_CHECK(rc == -1 && (errno == EAGAIN || errno == ENOMEM), "mlockall of "
+           "more than RAM returned %d (%s)", rc, strerror(errno));
+  TL_CHECK(vmstat(&v1) == 0 && v1.wired <= v0.wired + 16, "%lu pages "
+           "wired before, %lu after", v0.wired, v1.wired);
+  for (unsigned long i = 0; i < np; i++)
+    TL_CHECK(a[i * PGSIZE] == (char)i, "page %lu lost its data", i);
   return 0;
 }
 
@@ -1152,6 +1182,7 @@ void swsys_group_lockswap(void)
   tl_run_child("mlock", lockswap_mlock);
   tl_run_child("mlockall", lockswap_mlockall);
   tl_run_child("too_much", lockswap_too_much);
+  tl_run_child("mlockall_too_much", lockswap_mlockall_too_much);
   tl_run_child("half_ram", lockswap_half_ram);
   tl_run_child("readonly_cow", lockswap_readonly_cow);
 }
