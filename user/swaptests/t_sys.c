@@ -866,8 +866,8 @@ void swsys_group_inherit(void)
 // ---------------------------------------------------------------------------
 // kill: processes killed while their pages come back from swap.
 
-#define KILL_ROUNDS 8
-#define KILL_PAGES 2048
+#define KILL_ROUNDS 6
+#define KILL_PAGES 1024
 #define KILL_FILE "swkill.f"
 
 // Fills its pages, pages them out, says so, then reads them in over and
@@ -1053,12 +1053,12 @@ static int lockswap_mlockall(void)
   return 0;
 }
 
-// mlockall(MCL_CURRENT) of a process bigger than RAM, most of it on swap,
-// with no lock limit: the system's wired limit refuses it, at once, and
-// nothing stays wired.
+// mlockall(MCL_CURRENT) of a process bigger than the system's wired limit
+// (3/4 of RAM), much of it on swap, with no lock limit: refused at once,
+// and nothing stays wired.
 static int lockswap_mlockall_too_much(void)
 {
-  unsigned long np = ram_pages() + ram_pages() / 4;
+  unsigned long np = ram_pages() - ram_pages() / 8;
   struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
   struct vmstats v0, v1;
   char *a = anon(np);
@@ -1102,13 +1102,13 @@ static int lockswap_too_much(void)
   return 0;
 }
 
-// mlock of half of RAM (or a quarter of swap, if that is less), all of
-// it on swap while a hog holds the rest of RAM: the hog's pages go to swap
-// to make room; nothing is lost.
-static int lockswap_half_ram(void)
+// mlock of a quarter of RAM (or of swap, if that is less), all of it on
+// swap while a hog holds the rest of RAM: the hog's pages go to swap to
+// make room; nothing is lost.
+static int lockswap_quarter_ram(void)
 {
   struct vmstats vs;
-  unsigned long nl = ram_pages() / 2, nh = ram_pages();
+  unsigned long nl = ram_pages() / 4, nh = ram_pages() - ram_pages() / 4;
   struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
   char *a = anon(nl), *h = anon(nh);
   long bad;
@@ -1183,7 +1183,7 @@ void swsys_group_lockswap(void)
   tl_run_child("mlockall", lockswap_mlockall);
   tl_run_child("too_much", lockswap_too_much);
   tl_run_child("mlockall_too_much", lockswap_mlockall_too_much);
-  tl_run_child("half_ram", lockswap_half_ram);
+  tl_run_child("quarter_ram", lockswap_quarter_ram);
   tl_run_child("readonly_cow", lockswap_readonly_cow);
 }
 
@@ -1218,113 +1218,37 @@ static void exhaust_keeper(void *arg, int wfd)
   exit(0);
 }
 
-// Writes pages until it is killed.
+// The hog: a parent (its tiny child sleeps until the hog's end) that fills
+// RAM and swap but 256 pages, says so, and on the word (hold[0]) fills the
+// rest and more, until it is killed. At the end of the test (the read
+// returns 0) it just exits.
 static void exhaust_hog(void *arg, int wfd)
 {
-  unsigned long n = 2 * (ram_pages() + 65536);
-  char *a = anon(n);
+  unsigned long n = 2 * (ram_pages() + 65536), i = 0;
+  int *hold = arg, p[2];
+  char *a = anon(n), c;
 
-  (void)arg;
-  TL_CHILD_CHECK(a != 0 && write(wfd, "h", 1) == 1);
-  for (unsigned long i = 0; i < n; i++)
-    a[i * PGSIZE] = (char)i;
-  exit(1);
-}
-
-// Two hogs, the smaller (a quarter of RAM and swap) written first: the
-// larger runs memory out and is killed, the other keeps every byte.
-static int exhaust_two_hogs(void)
-{
-  struct keeper kp;
-  int k, h, st;
-
-  TL_CHECK(have_swap(), "no swap device");
-  kp.n = room() / 4;
-  TL_CHECK(pipe(kp.go) == 0, "pipe");
-  TL_CHECK((k = start_child(exhaust_keeper, &kp)) > 0, "no keeper");
-  close(kp.go[0]);
-  TL_CHECK((h = start_child(exhaust_hog, 0)) > 0, "no hog");
-  TL_CHECK(wait(&st) == h, "the keeper went first (status %d)", st);
-  TL_CHECK(st == -1, "the hog's status %d", st);
-  TL_CHECK(write(kp.go[1], "c", 1) == 1, "pipe");
-  TL_CHECK(wait(&st) == k && st == 0, "the keeper failed at line %d", st);
-  close(kp.go[1]);
-  return 0;
-}
-
-// The same with a hog that has a child of its own (a tiny one, asleep
-// until the hog's end): SEMANTICS.md's rule is the largest process,
-// whether it has children or not. The keeper and the hog's child must
-// both live on.
-static void parent_hog(void *arg, int wfd)
-{
-  int p[2];
-  char c;
-
-  (void)arg;
-  TL_CHILD_CHECK(pipe(p) == 0);
+  close(hold[1]);
+  TL_CHILD_CHECK(a != 0 && pipe(p) == 0);
   if (fork() == 0) {
     close(p[1]);
     read(p[0], &c, 1);                // 0 bytes when the hog dies
     exit(0);
   }
   close(p[0]);
-  exhaust_hog(0, wfd);
-}
-
-static int exhaust_parent_hog(void)
-{
-  struct keeper kp;
-  int k, h, st, st_h = 0, st_c = 1, pid;
-
-  TL_CHECK(have_swap(), "no swap device");
-  kp.n = room() / 4;
-  TL_CHECK(pipe(kp.go) == 0, "pipe");
-  TL_CHECK((k = start_child(exhaust_keeper, &kp)) > 0, "no keeper");
-  close(kp.go[0]);
-  if ((h = start_child(parent_hog, 0)) < 0)
-    kill(k);
-  TL_CHECK(h > 0, "no hog");
-  if ((pid = wait(&st)) == k) {       // the wrong one: stop the hog too
-    st_c = st;
-    kill(h);
-    wait(&st_h);
-  } else {
-    st_h = st;
-    write(kp.go[1], "c", 1);
-    pid = wait(&st_c);
-  }
-  close(kp.go[1]);
-  TL_CHECK(st_h == -1, "the hog's status %d", st_h);
-  TL_CHECK(st_c == 0, "the keeper's status %d (-1: killed instead of the "
-           "hog)", st_c);
-  return 0;
-}
-
-// With RAM and swap all but full (a hog holds them and waits), system
-// calls that allocate kernel memory -- pipe, fork, a write into a new
-// pipe -- succeed or fail with ENOMEM or EAGAIN; never a hang or a panic.
-// The out-of-memory rule may kill the hog meanwhile: that is fine too.
-#define EX_ROUNDS 24
-
-// Fills memory but 256 pages, says so, sleeps until killed (or until
-// the test ends: the read of hold[0] returns).
-static void exhaust_filler(void *arg, int wfd)
-{
-  unsigned long n = ram_pages() + 65536, i = 0;
-  int *hold = arg;
-  char *a = anon(n), c;
-
-  close(hold[1]);
-  TL_CHILD_CHECK(a != 0);
   for (; i < n && room() > 256; i += 32)
     for (unsigned long k = i; k < i + 32; k++)
       a[k * PGSIZE] = (char)k;
-  TL_CHILD_CHECK(write(wfd, "f", 1) == 1);
-  read(hold[0], &c, 1);
-  exit(0);
+  TL_CHILD_CHECK(write(wfd, "h", 1) == 1);
+  if (read(hold[0], &c, 1) != 1)
+    exit(0);
+  for (; i < n; i++)
+    a[i * PGSIZE] = (char)i;
+  exit(1);                            // more than there is, yet alive
 }
 
+// One round with RAM and swap all but full: a pipe, a fork, a write into
+// the pipe. Each succeeds or fails with ENOMEM or EAGAIN.
 static int exhaust_round(int round, int *ok)
 {
   int p[2], pid, st;
@@ -1335,44 +1259,65 @@ static int exhaust_round(int round, int *ok)
              strerror(errno));
     return 0;
   }
-  if ((pid = fork()) < 0)
-    TL_CHECK(errno == ENOMEM || errno == EAGAIN, "round %d: fork: %s", round,
-             strerror(errno));
-  if (pid == 0) {
+  if ((pid = fork()) == 0) {
     memset(buf, 'x', sizeof(buf));
     exit(write(p[1], buf, sizeof(buf)) == sizeof(buf) ? 0 : 1);
   }
+  close(p[0]), close(p[1]);
+  TL_CHECK(pid > 0 || errno == ENOMEM || errno == EAGAIN, "round %d: fork: "
+           "%s", round, strerror(errno));
   if (pid > 0) {
     TL_CHECK(wait(&st) == pid, "round %d: wait", round);
     TL_CHECK(st == 0 || st == -1, "round %d: status %d", round, st);
     *ok += st == 0;
   }
-  close(p[0]), close(p[1]);
   return 0;
 }
 
-static int exhaust_syscalls(void)
+// Two hogs: the keeper (a quarter of RAM and swap) written first, then
+// the hog, a parent, holding the rest but 256 pages. Meanwhile pipe and
+// fork, whose kernel allocations find no free page, succeed or fail with
+// an errno; never a hang or a panic. Then the hog runs memory out: the
+// out-of-memory rule kills the largest process, children or not
+// (SEMANTICS.md), so the hog dies and the keeper keeps every byte.
+#define EX_ROUNDS 12
+
+static int exhaust_two_hogs(void)
 {
-  int hold[2], h, st, ok = 0;
+  struct keeper kp;
+  int hold[2], k, h, st, st_h = 0, st_k = 1, ok = 0, rc = 0;
 
   TL_CHECK(have_swap(), "no swap device");
-  TL_CHECK(pipe(hold) == 0, "pipe");
-  TL_CHECK((h = start_child(exhaust_filler, hold)) > 0, "the filler did not "
-           "fill");
+  kp.n = room() / 4;
+  TL_CHECK(pipe(kp.go) == 0 && pipe(hold) == 0, "pipe");
+  TL_CHECK((k = start_child(exhaust_keeper, &kp)) > 0, "no keeper");
+  close(kp.go[0]);
+  if ((h = start_child(exhaust_hog, hold)) < 0)
+    kill(k);
+  TL_CHECK(h > 0, "the hog did not fill memory");
   close(hold[0]);
-  for (int round = 0; round < EX_ROUNDS; round++)
-    if (exhaust_round(round, &ok) != 0)
-      break;
-  kill(h);
-  TL_CHECK(wait(&st) == h && st == -1, "the filler's status %d", st);
+  for (int round = 0; round < EX_ROUNDS && rc == 0; round++)
+    rc = exhaust_round(round, &ok);
+  write(hold[1], "m", 1);             // (fails if the rule took it already)
+  if (wait(&st) == k) {               // the wrong one: stop the hog too
+    st_k = st;
+    kill(h);
+    wait(&st_h);
+  } else {
+    st_h = st;
+    write(kp.go[1], "c", 1);
+    wait(&st_k);
+  }
+  close(kp.go[1]), close(hold[1]);
   printf("exhaust: %d of %d rounds ran a child\n", ok, EX_ROUNDS);
-  close(hold[1]);
+  TL_CHECK(rc == 0, "a round failed");
+  TL_CHECK(st_h == -1, "the hog's status %d", st_h);
+  TL_CHECK(st_k == 0, "the keeper's status %d (-1: killed instead of the "
+           "hog)", st_k);
   return 0;
 }
 
 void swsys_group_exhaust(void)
 {
   tl_run_child("two_hogs", exhaust_two_hogs);
-  tl_run_child("parent_hog", exhaust_parent_hog);
-  tl_run_child("syscalls", exhaust_syscalls);
 }
