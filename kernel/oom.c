@@ -11,7 +11,7 @@
 // Children or not: a hog that forked a helper is still the hog. (An
 // earlier rule spared every parent while a process with no child could
 // go; a hog with a child then outlived a small bystander, killed in its
-// place, and the hog's own child after it: swaptests exhaust.parent_hog.)
+// place, and the hog's own child after it: swaptests exhaust.two_hogs.)
 // The shell and a test suite waiting for a hog are small, so never the
 // largest while the hog holds the memory. Never init (it must not exit;
 // it is not a candidate at all), never a kernel thread, never a process
