@@ -435,6 +435,43 @@ static int sysbuf_exec_reclaim(void)
   return rc;
 }
 
+// read() into swapped pages the process may not write: EFAULT (or a
+// short count ending at the fault), and the read-only pages keep their
+// data, on swap and after.
+static int sysbuf_readonly_target(void)
+{
+  static char src[2 * PGSIZE];
+  char *a = anon(8);
+  int fd, r;
+
+  TL_CHECK(have_swap(), "no swap device");
+  TL_CHECK(a != 0, "mmap");
+  bfill(a, 8 * PGSIZE, 17);
+  memset(src, 'r', sizeof(src));
+  unlink(SB_FILE);
+  TL_CHECK((fd = open(SB_FILE, O_CREATE | O_RDWR)) >= 0, "open");
+  TL_CHECK(write(fd, src, sizeof(src)) == sizeof(src), "write");
+  TL_CHECK(mprotect(a + 4 * PGSIZE, 4 * PGSIZE, PROT_READ) == 0, "mprotect");
+  if (swap_out(a, 8) != 0)
+    return -1;
+  TL_CHECK(lseek(fd, 0, SEEK_SET) == 0, "lseek");
+  r = read(fd, a + 5 * PGSIZE, PGSIZE);
+  TL_CHECK(r == -1 && errno == EFAULT, "read into a read-only page: %d", r);
+  TL_CHECK(lseek(fd, 0, SEEK_SET) == 0, "lseek");
+  r = read(fd, a + 3 * PGSIZE + 100, 2 * PGSIZE);
+  TL_CHECK(r == -1 ? errno == EFAULT : r == PGSIZE - 100, "read across into "
+           "a read-only page: %d", r);
+  close(fd);
+  unlink(SB_FILE);
+  if (swap_out(a, 8) != 0)
+    return -1;
+  for (unsigned long i = 4 * PGSIZE; i < 8 * PGSIZE; i++)
+    TL_CHECK(a[i] == pb(i, 17), "read-only byte %lu changed", i);
+  for (unsigned long i = 0; i < 3 * PGSIZE + 100; i++)
+    TL_CHECK(a[i] == pb(i, 17), "byte %lu before the target changed", i);
+  return 0;
+}
+
 void swsys_group_sysbuf(void)
 {
   tl_run_child("write_file", sysbuf_write_file);
@@ -444,6 +481,7 @@ void swsys_group_sysbuf(void)
   tl_run_child("exec_args", sysbuf_exec);
   tl_run_child("small_results", sysbuf_small_results);
   tl_run_child("exec_reclaim", sysbuf_exec_reclaim);
+  tl_run_child("readonly_target", sysbuf_readonly_target);
 }
 
 // ---------------------------------------------------------------------------
