@@ -1285,13 +1285,25 @@ static void exhaust_hog(void *arg, int wfd)
   exit(1);                            // more than there is, yet alive
 }
 
-// One round with RAM and swap all but full: a pipe, a fork, a write into
-// the pipe. Each succeeds or fails with ENOMEM or EAGAIN.
-static int exhaust_round(int round, int *ok)
+#define EX_ROUNDS 12
+
+// One round with RAM and swap all but full: a read() of a file page into
+// rbuf (written before the hog filled memory, so on swap now), a pipe, a
+// fork, a write into the pipe. Each succeeds or fails with ENOMEM or
+// EAGAIN -- a page the kernel cannot find for a copy is no bad address.
+static char rbuf[EX_ROUNDS][PGSIZE];
+
+static int exhaust_round(int round, int fd, int *ok)
 {
-  int p[2], pid, st;
+  int p[2], pid, st, r;
   char buf[64];
 
+  r = (int)lseek(fd, 0, SEEK_SET);
+  if (r == 0 && (r = read(fd, rbuf[round], PGSIZE)) == PGSIZE)
+    for (int i = 0; i < PGSIZE; i++)
+      TL_CHECK(rbuf[round][i] == 'f', "round %d: byte %d read", round, i);
+  TL_CHECK(r == PGSIZE || errno == ENOMEM, "round %d: read into a page on "
+           "swap: %d (%s)", round, r, strerror(errno));
   if (pipe(p) != 0) {
     TL_CHECK(errno == ENOMEM || errno == EAGAIN, "round %d: pipe: %s", round,
              strerror(errno));
@@ -1318,14 +1330,20 @@ static int exhaust_round(int round, int *ok)
 // an errno; never a hang or a panic. Then the hog runs memory out: the
 // out-of-memory rule kills the largest process, children or not
 // (SEMANTICS.md), so the hog dies and the keeper keeps every byte.
-#define EX_ROUNDS 12
-
 static int exhaust_two_hogs(void)
 {
   struct keeper kp;
-  int hold[2], k, h, st, st_h = 0, st_k = 1, ok = 0, rc = 0;
+  int hold[2], k, h, st, st_h = 0, st_k = 1, ok = 0, rc = 0, fd;
 
   TL_CHECK(have_swap(), "no swap device");
+  memset(rbuf, 'x', sizeof(rbuf));
+  unlink(SB_FILE);
+  TL_CHECK((fd = open(SB_FILE, O_CREATE | O_RDWR)) >= 0, "open");
+  TL_CHECK(write(fd, rbuf, PGSIZE) == PGSIZE, "write");
+  memset(rbuf, 'f', PGSIZE);
+  TL_CHECK(lseek(fd, 0, SEEK_SET) == 0 && write(fd, rbuf, PGSIZE) == PGSIZE,
+           "write");
+  memset(rbuf, 'x', PGSIZE);
   kp.n = room() / 4;
   TL_CHECK(pipe(kp.go) == 0 && pipe(hold) == 0, "pipe");
   TL_CHECK((k = start_child(exhaust_keeper, &kp)) > 0, "no keeper");
@@ -1335,7 +1353,7 @@ static int exhaust_two_hogs(void)
   TL_CHECK(h > 0, "the hog did not fill memory");
   close(hold[0]);
   for (int round = 0; round < EX_ROUNDS && rc == 0; round++)
-    rc = exhaust_round(round, &ok);
+    rc = exhaust_round(round, fd, &ok);
   write(hold[1], "m", 1);             // (fails if the rule took it already)
   if (wait(&st) == k) {               // the wrong one: stop the hog too
     st_k = st;
@@ -1346,7 +1364,8 @@ static int exhaust_two_hogs(void)
     write(kp.go[1], "c", 1);
     wait(&st_k);
   }
-  close(kp.go[1]), close(hold[1]);
+  close(kp.go[1]), close(hold[1]), close(fd);
+  unlink(SB_FILE);
   printf("exhaust: %d of %d rounds ran a child\n", ok, EX_ROUNDS);
   TL_CHECK(rc == 0, "a round failed");
   TL_CHECK(st_h == -1, "the hog's status %d", st_h);
