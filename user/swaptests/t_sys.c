@@ -512,6 +512,51 @@ static int shrink_sbrk(void)
   return 0;
 }
 
+// The same with the heap shared copy-on-write with a child, and partly
+// rewritten by the parent (its own shadow pages, also on swap) before it
+// shrinks: the child keeps the old heap whole, the parent's regrown pages
+// read zeros, and its kept pages its data.
+static void heap_child(void *arg, int wfd)
+{
+  char **a = arg, c;
+
+  TL_CHILD_CHECK(write(wfd, "c", 1) == 1);
+  read(*(int *)a[1], &c, 1);
+  vmreclaim(1L << 40);
+  TL_CHILD_CHECK(bcheck(a[0], 40 * PGSIZE, 18) < 0);
+}
+
+static int shrink_sbrk_after_fork(void)
+{
+  unsigned long n = 40 * PGSIZE;
+  char *h, *arg[2];
+  int go[2], c, st;
+  long bad;
+
+  TL_CHECK(have_swap(), "no swap device");
+  TL_CHECK((h = sbrk((int)n)) != (char *)-1 && pipe(go) == 0, "sbrk or pipe");
+  bfill(h, n, 18);
+  arg[0] = h;
+  arg[1] = (char *)&go[0];
+  TL_CHECK((c = start_child(heap_child, arg)) > 0, "no child");
+  close(go[0]);
+  for (unsigned long i = 0; i < 24 * PGSIZE; i++)
+    h[i] = pb(i, 19);
+  if (swap_out(h, 40) != 0)
+    return -1;
+  TL_CHECK(sbrk(-(int)(32 * PGSIZE)) != (char *)-1, "sbrk down");
+  TL_CHECK(vmreclaim(1L << 40) >= 0, "vmreclaim");
+  TL_CHECK(sbrk((int)(32 * PGSIZE)) == h + 8 * PGSIZE, "sbrk up");
+  TL_CHECK(write(go[1], "g", 1) == 1, "pipe");
+  TL_CHECK(wait(&st) == c && st == 0, "the child failed at line %d", st);
+  close(go[1]);
+  TL_CHECK(vmreclaim(1L << 40) >= 0, "vmreclaim");
+  TL_CHECK((bad = bcheck(h, 8 * PGSIZE, 19)) < 0, "kept byte %ld", bad);
+  TL_CHECK((bad = zcheck(h + 8 * PGSIZE, n - 8 * PGSIZE)) < 0, "byte %ld of "
+           "the regrown heap is not zero", bad + 8 * PGSIZE);
+  return 0;
+}
+
 // munmap the middle 3 pages of a swapped 16-page cluster, MAP_FIXED
 // fresh memory there: zeros in the hole, the neighbours keep their data.
 static int shrink_munmap_hole(void)
@@ -611,6 +656,7 @@ static int shrink_mprotect(void)
 void swsys_group_shrink(void)
 {
   tl_run_child("sbrk_regrow", shrink_sbrk);
+  tl_run_child("sbrk_after_fork", shrink_sbrk_after_fork);
   tl_run_child("munmap_hole", shrink_munmap_hole);
   tl_run_child("madvise", shrink_madvise);
   tl_run_child("mprotect", shrink_mprotect);
