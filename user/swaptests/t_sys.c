@@ -938,6 +938,62 @@ static int inherit_split_collapse(void)
   return 0;
 }
 
+// Three processes over one shared anonymous region on swap, for a
+// second: one pages everything out again and again, one reads every page
+// back, one advises, locks and unlocks and reprotects its pieces. Every
+// read sees the data: a page in flight between swap and memory is never
+// seen half way by another sharer.
+#define SR_PAGES 128
+#define SR_TICKS 100
+
+static void shared_worker(char *r, int role)
+{
+  unsigned long n = SR_PAGES * PGSIZE, off;
+  int end = uptime() + SR_TICKS;
+
+  for (int k = 0; uptime() < end; k++) {
+    off = (unsigned long)(k % 8) * 16 * PGSIZE;
+    if (role == 0)
+      vmreclaim(1L << 40);
+    else if (role == 1)
+      TL_CHILD_CHECK(bcheck(r, n, 95) < 0);
+    else if (k % 4 == 0)
+      TL_CHILD_CHECK(madvise(r + off, 16 * PGSIZE, MADV_DONTNEED) == 0);
+    else if (k % 4 == 1)
+      TL_CHILD_CHECK(mlock(r + off, 16 * PGSIZE) == 0);
+    else if (k % 4 == 2)
+      TL_CHILD_CHECK(munlock(r + off, 16 * PGSIZE) == 0);
+    else
+      TL_CHILD_CHECK(mprotect(r + off, 16 * PGSIZE, PROT_READ) == 0 &&
+                     r[off + 5] == pb(off + 5, 95) &&
+                     mprotect(r + off, 16 * PGSIZE, PROT_READ | PROT_WRITE) ==
+                     0);
+  }
+  exit(0);
+}
+
+static int inherit_shared_race(void)
+{
+  unsigned long n = SR_PAGES * PGSIZE;
+  char *r = mmap(0, n, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANON, -1, 0);
+  int pid[3], st, bad = 0;
+
+  TL_CHECK(have_swap(), "no swap device");
+  TL_CHECK(r != MAP_FAILED, "mmap");
+  bfill(r, n, 95);
+  for (int i = 0; i < 3; i++)
+    if ((pid[i] = fork()) == 0)
+      shared_worker(r, i);
+  for (int i = 0; i < 3; i++) {
+    TL_CHECK(pid[i] > 0, "fork");
+    TL_CHECK(wait(&st) > 0, "wait");
+    bad += st != 0;
+  }
+  TL_CHECK(bad == 0, "a sharer failed (%d)", st);
+  TL_CHECK(bcheck(r, n, 95) < 0, "the data changed");
+  return 0;
+}
+
 void swsys_group_inherit(void)
 {
   tl_run_child("kinds", inherit_kinds);
@@ -945,6 +1001,7 @@ void swsys_group_inherit(void)
   tl_run_child("shared_copy", inherit_shared_copy);
   tl_run_child("offset_collapse", inherit_offset_collapse);
   tl_run_child("split_collapse", inherit_split_collapse);
+  tl_run_child("shared_race", inherit_shared_race);
 }
 
 // ---------------------------------------------------------------------------
