@@ -1069,6 +1069,57 @@ static int kill_reading(void)
   return kill_rounds(1);
 }
 
+// A writer blocked in write() to a pipe nobody reads, from a buffer on
+// swap, and a reader blocked in read() into one, killed: nothing leaks
+// (the group's leak check), the pipe's other end sees the end.
+static void pipe_writer(void *arg, int wfd)
+{
+  int *p = arg;
+  char *a = anon(KILL_PAGES);
+
+  close(p[0]);
+  TL_CHILD_CHECK(a != 0);
+  bfill(a, KILL_PAGES * PGSIZE, 52);
+  vmreclaim(1L << 40);
+  TL_CHILD_CHECK(write(wfd, "w", 1) == 1);
+  write(p[1], a, KILL_PAGES * PGSIZE);
+}
+
+static void pipe_reader(void *arg, int wfd)
+{
+  int *p = arg;
+  char *a = anon(KILL_PAGES);
+
+  close(p[1]);
+  TL_CHILD_CHECK(a != 0);
+  bfill(a, KILL_PAGES * PGSIZE, 53);
+  vmreclaim(1L << 40);
+  TL_CHILD_CHECK(write(wfd, "r", 1) == 1);
+  read(p[0], a, KILL_PAGES * PGSIZE);
+}
+
+static int kill_pipe_ends(void)
+{
+  int p[2], q[2], w, r, st;
+  char c;
+
+  TL_CHECK(have_swap(), "no swap device");
+  TL_CHECK(pipe(p) == 0 && pipe(q) == 0, "pipe");
+  TL_CHECK((w = start_child(pipe_writer, p)) > 0, "no writer");
+  TL_CHECK((r = start_child(pipe_reader, q)) > 0, "no reader");
+  sleep(5);
+  TL_CHECK(kill(w) == 0 && kill(r) == 0, "kill");
+  TL_CHECK(wait(&st) > 0 && st == -1 && wait(&st) > 0 && st == -1,
+           "status %d", st);
+  close(p[1]);
+  TL_CHECK(read(p[0], &c, 1) == 1, "the writer wrote nothing");
+  close(p[0]);
+  close(q[0]);
+  TL_CHECK(write(q[1], "x", 1) == -1, "a write with no reader left");
+  close(q[1]);
+  return 0;
+}
+
 // Pages everything out, again and again.
 static void pager_loop(void *arg, int wfd)
 {
@@ -1123,6 +1174,7 @@ void swsys_group_kill(void)
   tl_run_child("faulting", kill_faulting);
   tl_run_child("reading", kill_reading);
   tl_run_child("exit_laundering", kill_exit_laundering);
+  tl_run_child("pipe_ends", kill_pipe_ends);
 }
 
 // ---------------------------------------------------------------------------
