@@ -1444,11 +1444,12 @@ static void exhaust_hog(void *arg, int wfd)
 
 // One round with RAM and swap all but full: a read() of a file page into
 // rbuf (written before the hog filled memory, so on swap now), a pipe, a
-// fork, a write into the pipe. Each succeeds or fails with ENOMEM or
-// EAGAIN -- a page the kernel cannot find for a copy is no bad address.
+// fork (which copies shared at once), a write into the pipe. Each
+// succeeds or fails with ENOMEM or EAGAIN -- a page the kernel cannot
+// find for a copy is no bad address -- and the child's copy is whole.
 static char rbuf[EX_ROUNDS][PGSIZE];
 
-static int exhaust_round(int round, int fd, int *ok)
+static int exhaust_round(int round, int fd, const char *shared, int *ok)
 {
   int p[2], pid, st, r;
   char buf[64];
@@ -1466,7 +1467,8 @@ static int exhaust_round(int round, int fd, int *ok)
   }
   if ((pid = fork()) == 0) {
     memset(buf, 'x', sizeof(buf));
-    exit(write(p[1], buf, sizeof(buf)) == sizeof(buf) ? 0 : 1);
+    exit(write(p[1], buf, sizeof(buf)) == sizeof(buf) &&
+         bcheck(shared, 64 * PGSIZE, 71) < 0 ? 0 : 1);
   }
   close(p[0]), close(p[1]);
   TL_CHECK(pid > 0 || errno == ENOMEM || errno == EAGAIN, "round %d: fork: "
@@ -1487,28 +1489,32 @@ static int exhaust_round(int round, int fd, int *ok)
 // (SEMANTICS.md), so the hog dies and the keeper keeps every byte.
 static int exhaust_two_hogs(void)
 {
+  char *shared = mmap(0, 64 * PGSIZE, PROT_READ | PROT_WRITE,
+                      MAP_SHARED | MAP_ANON, -1, 0);
   struct keeper kp;
   int hold[2], k, h, st, st_h = 0, st_k = 1, ok = 0, rc = 0, fd;
 
   TL_CHECK(have_swap(), "no swap device");
-  memset(rbuf, 'x', sizeof(rbuf));
+  TL_CHECK(shared != MAP_FAILED, "mmap");
+  bfill(shared, 64 * PGSIZE, 71);
+  memset(rbuf, 'f', PGSIZE);
   unlink(SB_FILE);
   TL_CHECK((fd = open(SB_FILE, O_CREATE | O_RDWR)) >= 0, "open");
   TL_CHECK(write(fd, rbuf, PGSIZE) == PGSIZE, "write");
-  memset(rbuf, 'f', PGSIZE);
-  TL_CHECK(lseek(fd, 0, SEEK_SET) == 0 && write(fd, rbuf, PGSIZE) == PGSIZE,
-           "write");
-  memset(rbuf, 'x', PGSIZE);
+  memset(rbuf, 'x', sizeof(rbuf));
   kp.n = room() / 4;
   TL_CHECK(pipe(kp.go) == 0 && pipe(hold) == 0, "pipe");
   TL_CHECK((k = start_child(exhaust_keeper, &kp)) > 0, "no keeper");
   close(kp.go[0]);
+  // Shared with the keeper, copied at every fork of the rounds: the
+  // copy needs pages, and reads the ones on swap, with memory full.
+  TL_CHECK(minherit(shared, 64 * PGSIZE, INHERIT_COPY) == 0, "minherit");
   if ((h = start_child(exhaust_hog, hold)) < 0)
     kill(k);
   TL_CHECK(h > 0, "the hog did not fill memory");
   close(hold[0]);
   for (int round = 0; round < EX_ROUNDS && rc == 0; round++)
-    rc = exhaust_round(round, fd, &ok);
+    rc = exhaust_round(round, fd, shared, &ok);
   write(hold[1], "m", 1);             // (fails if the rule took it already)
   if (wait(&st) == k) {               // the wrong one: stop the hog too
     st_k = st;
@@ -1526,6 +1532,7 @@ static int exhaust_two_hogs(void)
   TL_CHECK(st_h == -1, "the hog's status %d", st_h);
   TL_CHECK(st_k == 0, "the keeper's status %d (-1: killed instead of the "
            "hog)", st_k);
+  TL_CHECK(bcheck(shared, 64 * PGSIZE, 71) < 0, "the shared region changed");
   return 0;
 }
 
