@@ -79,6 +79,34 @@ static char vec[32768];
 // so that a test that fails half way leaves nothing running behind it.
 #define LOOP_TICKS (30 * 100)
 
+// A helper that ended by itself (LOOP_TICKS run out: a slow machine) may
+// be reaped while waiting for another child. wait_for waits for pid,
+// remembering in helper_bad whether a helper reaped meanwhile had failed
+// (exit status neither 0 nor -1). Returns pid, or -1 if it is not a
+// child (any more).
+static int helper_bad;
+
+static int wait_for(int pid, int *st)
+{
+  int w;
+
+  while ((w = wait(st)) != pid && w >= 0)
+    helper_bad |= *st != 0 && *st != -1;
+  return w;
+}
+
+// A helper that loops: kill it and reap it (unless reaped already). 0 if
+// it did not fail.
+static int stop_helper(int pid)
+{
+  int st = 0;
+
+  kill(pid);
+  if (wait_for(pid, &st) == pid)
+    helper_bad |= st != 0 && st != -1;
+  return helper_bad;
+}
+
 // Fork a child that runs fn(arg, wfd); the child writes a byte to wfd
 // when it is ready. Returns its pid once it has, or -1 when the fork
 // failed or the child ended first.
@@ -372,7 +400,7 @@ static int sysbuf_small_results(void)
 // exec while another process pages everything out again and again: the
 // new image's stack is written page by page through the kernel's own
 // mapping, and every argument must arrive.
-#define ER_ROUNDS 40
+#define ER_ROUNDS 24
 #define ER_ARGS 30
 
 static void reclaim_loop(void *arg, int wfd)
@@ -413,7 +441,8 @@ static int exec_round(int r)
   while (n < (int)sizeof(got) && (k = read(p[0], got + n, sizeof(got) - n)) > 0)
     n += k;
   close(p[0]);
-  TL_CHECK(pid > 0 && wait(&st) == pid && st == 0, "round %d: status %d", r,
+  TL_CHECK(pid > 0 && wait_for(pid, &st) == pid && st == 0, "round %d: "
+           "status %d", r,
            st);
   TL_CHECK(n == ER_ARGS * 101, "round %d: echo printed %d bytes", r, n);
   for (int i = 0; i < ER_ARGS; i++)
@@ -424,14 +453,13 @@ static int exec_round(int r)
 
 static int sysbuf_exec_reclaim(void)
 {
-  int pager, st, rc = 0;
+  int pager, rc = 0;
 
   TL_CHECK(have_swap(), "no swap device");
   TL_CHECK((pager = start_child(reclaim_loop, 0)) > 0, "no pager");
   for (int r = 0; r < ER_ROUNDS && rc == 0; r++)
     rc = exec_round(r);
-  kill(pager);
-  TL_CHECK(wait(&st) == pager, "wait");
+  TL_CHECK(stop_helper(pager) == 0, "the pager failed");
   return rc;
 }
 
@@ -837,11 +865,10 @@ static int inherit_shared_copy(void)
       bfill(r, n, 81);                // its own copy: nobody else sees it
       exit(0);
     }
-    if (pid < 0 || wait(&st) != pid || st != 0)
+    if (pid < 0 || wait_for(pid, &st) != pid || st != 0)
       bad_round = round;
   }
-  kill(s);
-  TL_CHECK(wait(&st) == s && st == -1, "the sharer failed at line %d", st);
+  TL_CHECK(stop_helper(s) == 0, "the sharer failed");
   TL_CHECK(bad_round < 0, "round %d: the child's copy was wrong", bad_round);
   TL_CHECK((bad = bcheck(r, n, 80)) < 0, "byte %ld changed", bad);
   return 0;
@@ -1161,11 +1188,10 @@ static int kill_exit_laundering(void)
     }
     if (round % 2)
       kill(pid);
-    if (wait(&st) != pid || st != (round % 2 ? -1 : 0))
+    if (wait_for(pid, &st) != pid || st != (round % 2 ? -1 : 0))
       rc = tl_fail_at(__LINE__, "round %d: status %d", round, st);
   }
-  kill(pager);
-  TL_CHECK(wait(&st) == pager, "wait");
+  TL_CHECK(stop_helper(pager) == 0, "the pager failed");
   return rc;
 }
 
