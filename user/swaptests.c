@@ -16,8 +16,8 @@
 // a killed process cannot die; scripts/check.sh looks for the console
 // line), walk (xv6's usertests mem: a heap filled by malloc until it
 // fails ends soon after swap fills; slow, so only when named); sysbuf,
-// shrink, inherit, kill, lockswap, exhaust (user/swaptests/t_sys.c:
-// system calls and memory calls over swapped anonymous pages). Every
+// shrink, inherit, kill, lockswap, exhaust (user/swaptests/sys.h: system
+// calls and memory calls over swapped anonymous pages). Every
 // group fails at once without swap.
 //
 // The leak check runs in its "page everything out first" form
@@ -25,6 +25,7 @@
 // anonymous pages, so before and after describe the same state. The last
 // test checks that the swap in use is back where it started.
 #include "user/testlib.h"
+#include "user/swaptests/sys.h"
 
 static struct vmstats st0;   // at the start, after a full page-out
 
@@ -734,13 +735,6 @@ static int swap_back(void)
   return 0;
 }
 
-// user/swaptests/t_sys.c
-void swsys_group_sysbuf(void);
-void swsys_group_shrink(void);
-void swsys_group_inherit(void);
-void swsys_group_kill(void);
-void swsys_group_lockswap(void);
-void swsys_group_exhaust(void);
 
 static const struct {
   const char *name;
@@ -753,12 +747,12 @@ static const struct {
   { "file", group_file },
   { "mincore", group_mincore },
   { "oom", group_oom },
-  { "sysbuf", swsys_group_sysbuf },
-  { "shrink", swsys_group_shrink },
-  { "inherit", swsys_group_inherit },
-  { "kill", swsys_group_kill },
-  { "lockswap", swsys_group_lockswap },
-  { "exhaust", swsys_group_exhaust },
+  { "sysbuf", ss_group_sysbuf },
+  { "shrink", ss_group_shrink },
+  { "inherit", ss_group_inherit },
+  { "kill", ss_group_kill },
+  { "lockswap", ss_group_lockswap },
+  { "exhaust", ss_group_exhaust },
   { "walk", group_walk },              // only when named: see above
 };
 
