@@ -202,8 +202,8 @@ static int sysbuf_small_results(void)
   struct stat *sp = (struct stat *)(a + 1 * PGSIZE + 512);
   int *stp = (int *)(a + 3 * PGSIZE + 4000);
   struct rlimit *rl = (struct rlimit *)(a + 5 * PGSIZE + 64), rl0;
-  char *v = a + 7 * PGSIZE + 100;
-  int pid, fd;
+  char *v = a + 7 * PGSIZE + 100, *w = a + 6 * PGSIZE + 200;
+  int *fds = (int *)(a + 2 * PGSIZE + 1000), pid, fd;
 
   TL_CHECK(ss_have_swap(), "no swap device");
   TL_CHECK(a != 0, "mmap");
@@ -226,11 +226,22 @@ static int sysbuf_small_results(void)
   TL_CHECK(mincore(a, 3 * PGSIZE, v) == 0, "mincore into a swapped page");
   TL_CHECK((v[0] & 1) == 0 && (v[1] & 1) == 1 && (v[2] & 1) == 0,
            "mincore: %d %d %d", v[0], v[1], v[2]);
+  // Its vector inside the range it asks about (page 6).
+  TL_CHECK(mincore(a + 4 * PGSIZE, 4 * PGSIZE, w) == 0, "mincore");
+  TL_CHECK((w[0] & 1) == 0 && (w[1] & 1) == 1 && (w[3] & 1) == 1,
+           "mincore: %d %d %d %d", w[0], w[1], w[2], w[3]);
+  TL_CHECK(pipe(fds) == 0 && fds[0] >= 0 && fds[1] >= 0 && fds[0] != fds[1],
+           "pipe into a swapped page");
+  TL_CHECK(write(fds[1], "p", 1) == 1 && read(fds[0], &w[10], 1) == 1 &&
+           w[10] == 'p', "the pipe");
+  close(fds[0]), close(fds[1]);
   for (unsigned long i = 0; i < 8 * PGSIZE; i++) {
     char *c = a + i;
     if ((c >= (char *)sp && c < (char *)(sp + 1)) ||
         (c >= (char *)stp && c < (char *)(stp + 1)) ||
-        (c >= (char *)rl && c < (char *)(rl + 1)) || (c >= v && c < v + 3))
+        (c >= (char *)rl && c < (char *)(rl + 1)) || (c >= v && c < v + 3) ||
+        (c >= w && c < w + 4) || c == w + 10 ||
+        (c >= (char *)fds && c < (char *)(fds + 2)))
       continue;
     TL_CHECK(*c == ss_pb(i, 7), "byte %lu beside a result changed", i);
   }
