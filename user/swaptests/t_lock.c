@@ -305,12 +305,31 @@ static int exhaust_round(int round, int fd, const char *shared, int *ok)
 // an errno; never a hang or a panic. Then the hog runs memory out: the
 // out-of-memory rule kills the largest process, children or not
 // (SEMANTICS.md), so the hog dies and the keeper keeps every byte.
+// Reap the keeper k and the hog h in the order they end, each status
+// into its place; the keeper checks its pages (on the word, go) only once
+// the hog is gone. If the keeper goes first, it was killed in the hog's
+// place: the hog is stopped too.
+static void exhaust_reap(int k, int h, int go, int *st_k, int *st_h)
+{
+  int st;
+
+  if (wait(&st) == k) {
+    *st_k = st;
+    kill(h);
+    wait(st_h);
+  } else {
+    *st_h = st;
+    write(go, "c", 1);
+    wait(st_k);
+  }
+}
+
 static int exhaust_two_hogs(void)
 {
   char *shared = mmap(0, 64 * PGSIZE, PROT_READ | PROT_WRITE,
                       MAP_SHARED | MAP_ANON, -1, 0);
   struct keeper kp;
-  int hold[2], k, h, st, st_h = 0, st_k = 1, ok = 0, rc = 0, fd;
+  int hold[2], k, h, st_h = 0, st_k = 1, ok = 0, rc = 0, fd;
 
   TL_CHECK(ss_have_swap(), "no swap device");
   TL_CHECK(shared != MAP_FAILED, "mmap");
@@ -334,15 +353,7 @@ static int exhaust_two_hogs(void)
   for (int round = 0; round < EX_ROUNDS && rc == 0; round++)
     rc = exhaust_round(round, fd, shared, &ok);
   write(hold[1], "m", 1);             // (fails if the rule took it already)
-  if (wait(&st) == k) {               // the wrong one: stop the hog too
-    st_k = st;
-    kill(h);
-    wait(&st_h);
-  } else {
-    st_h = st;
-    write(kp.go[1], "c", 1);
-    wait(&st_k);
-  }
+  exhaust_reap(k, h, kp.go[1], &st_k, &st_h);
   close(kp.go[1]), close(hold[1]), close(fd);
   unlink(EX_FILE);
   printf("exhaust: %d of %d rounds ran a child\n", ok, EX_ROUNDS);
