@@ -330,6 +330,37 @@ static int inherit_shared_race(void)
   return 0;
 }
 
+// A PROT_NONE range on swap, forked: the child makes it readable and
+// writable again and finds the data, writes its own, and the parent,
+// after the same, still has its data.
+static int inherit_prot_none(void)
+{
+  unsigned long n = 32 * PGSIZE;
+  char *a = ss_anon(32);
+  int pid, st;
+  long bad;
+
+  TL_CHECK(ss_have_swap(), "no swap device");
+  TL_CHECK(a != 0, "mmap");
+  ss_fill(a, n, 96);
+  TL_CHECK(mprotect(a, n, PROT_NONE) == 0, "mprotect");
+  TL_CHECK(vmreclaim(1L << 40) >= 0, "vmreclaim");
+  if ((pid = fork()) == 0) {
+    vmreclaim(1L << 40);
+    TL_CHILD_CHECK(mprotect(a, n, PROT_READ | PROT_WRITE) == 0);
+    TL_CHILD_CHECK(ss_check(a, n, 96) < 0);
+    ss_fill(a, n, 97);
+    vmreclaim(1L << 40);
+    TL_CHILD_CHECK(ss_check(a, n, 97) < 0);
+    exit(0);
+  }
+  TL_CHECK(pid > 0 && wait(&st) == pid && st == 0, "the child failed at "
+           "line %d", st);
+  TL_CHECK(mprotect(a, n, PROT_READ | PROT_WRITE) == 0, "mprotect");
+  TL_CHECK((bad = ss_check(a, n, 96)) < 0, "byte %ld", bad);
+  return 0;
+}
+
 void ss_group_inherit(void)
 {
   tl_run_child("kinds", inherit_kinds);
@@ -338,6 +369,7 @@ void ss_group_inherit(void)
   tl_run_child("offset_collapse", inherit_offset_collapse);
   tl_run_child("split_collapse", inherit_split_collapse);
   tl_run_child("shared_race", inherit_shared_race);
+  tl_run_child("prot_none", inherit_prot_none);
 }
 
 // ---------------------------------------------------------------------------
