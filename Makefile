@@ -80,13 +80,14 @@ stress: kernel/kernel $(MKFS) $(FS_FILES) | qemu-tools
 	@mkdir -p $(B)/stress
 	@echo "vmstress $(SEED) $(SECONDS)" > $(B)/stress/autorun
 	$(MKFS) $(B)/fs-stress.img $(FS_FILES) $(B)/stress/autorun
-	@VMCHECK=$(VMCHECK) SUITE_TIMEOUT=$$(($(SECONDS) + 300)) scripts/qemu-suite.sh "$(CPUS)" \
+	@VMCHECK=$(VMCHECK) SWAP=$(SWAP) SUITE_TIMEOUT=$$(($(SECONDS) + 300)) scripts/qemu-suite.sh "$(CPUS)" \
 	  "$(MEM)" $(B)/fs-stress.img $(B)/stress.log
 
 # ---------------------------------------------------------------------------
 # The system-call fuzzer alone: `make fuzz-qemu SEED=7 SECONDS=600`. Boots
 # headless at CPUS with an /autorun that runs only user/sysfuzz and judges
-# the run like `make check` (any panic, a hang, a leak fail it). On a
+# the run like `make check` (any panic, a hang, a leak fail it); SWAP=160M
+# adds a swap disk (try MEM=64M). On a
 # failure the log (build/fuzz-qemu.log) has the seed and each worker's last
 # calls; docs/testing.md says how to replay them.
 .PHONY: fuzz-qemu
@@ -94,7 +95,7 @@ fuzz-qemu: kernel/kernel $(MKFS) $(FS_FILES)
 	@mkdir -p $(B)/fuzz-qemu
 	@echo "sysfuzz $(SEED) $(SECONDS)" > $(B)/fuzz-qemu/autorun
 	$(MKFS) $(B)/fs-fuzz-qemu.img $(FS_FILES) $(B)/fuzz-qemu/autorun
-	@SUITE_TIMEOUT=$$(($(SECONDS) + 300)) scripts/qemu-suite.sh "$(CPUS)" \
+	@SWAP=$(SWAP) SUITE_TIMEOUT=$$(($(SECONDS) + 300)) scripts/qemu-suite.sh "$(CPUS)" \
 	  "$(MEM)" $(B)/fs-fuzz-qemu.img $(B)/fuzz-qemu.log
 
 # ---------------------------------------------------------------------------

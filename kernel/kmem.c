@@ -38,7 +38,6 @@
 #define KMEM_MAX_ZONES    32
 #define KMEM_ALIGN        16
 #define KMEM_SLAB_MAGIC   0x51ab51abu
-#define KMEM_FREE_MAGIC   0xf4eef4eef4eef4eeUL
 #define KMEM_JUNK         0xdf
 
 struct kmem_slab {

@@ -17,6 +17,7 @@
 // p->lock, so a wakeup between "condition false" and "asleep" cannot be
 // lost as long as the caller's mutex covers the condition.
 #include "cpu.h"
+#include "lib/kmem.h"
 #include "lib/lock.h"
 #include "machdep.h"
 #include "platform.h"
@@ -98,10 +99,23 @@ static bool mtx_owned_intr_off(const struct mtx *m)
 // The clock is read once every 2^16 tries, so waiting costs no more.
 #define SPIN_LIMIT 20
 
+// A mutex in freed memory: a use after free (m is the first word of an
+// object of a kernel zone, freed). Its test-and-set has just written the
+// freed object's free-list link; say who did, before the allocator
+// finds the broken list somewhere else.
+static void mtx_check_freed(struct mtx *m, const char *fn)
+{
+  if (m->owner == KMEM_FREE_MAGIC)
+    panic("%s: mutex %p is in a freed object (use after free)", fn,
+          (void *)m);
+}
+
 static uint64_t mtx_spin(struct mtx *m)
 {
   uint64_t start = md_clock(), spins = 0;
   uint64_t limit = SPIN_LIMIT * platform_timebase_freq();
+
+  mtx_check_freed(m, "mtx_lock");
 
   while (__atomic_exchange_n(&m->locked, 1, __ATOMIC_ACQUIRE) != 0) {
     if ((++spins & 0xffff) != 0 || md_clock() - start < limit)
@@ -133,6 +147,7 @@ bool mtx_trylock(struct mtx *m)
   push_off();
   KASSERT(!mtx_owned_intr_off(m), ("mtx_trylock: %s already held", m->name));
   if (__atomic_exchange_n(&m->locked, 1, __ATOMIC_ACQUIRE) != 0) {
+    mtx_check_freed(m, "mtx_trylock");
     pop_off();
     return false;
   }
@@ -298,13 +313,12 @@ bool sx_locked(const struct sx *sx)
 }
 
 // Atomically release m and sleep on chan; reacquire m on wakeup.
-void sleep(void *chan, struct mtx *m)
+// Release m (holding p->lock instead, unless m is it) and sleep on chan.
+// Returns with p->lock held.
+static void sleep_locked(struct proc *p, void *chan, struct mtx *m)
 {
-  struct proc *p = myproc();
-  KASSERT(p != NULL, ("sleep: no process (chan %p)", chan));
   KASSERT(mtx_owned(m) && mtx_held() == 1,
           ("sleep: %d spin locks held, not just %s", mtx_held(), m->name));
-
   if (m != &p->lock) {
     mtx_lock(&p->lock);
     mtx_unlock(m);
@@ -313,10 +327,28 @@ void sleep(void *chan, struct mtx *m)
   p->state = SLEEPING;
   sched();
   p->chan = NULL;
+}
+
+void sleep(void *chan, struct mtx *m)
+{
+  struct proc *p = myproc();
+
+  KASSERT(p != NULL, ("sleep: no process (chan %p)", chan));
+  sleep_locked(p, chan, m);
   if (m != &p->lock) {
     mtx_unlock(&p->lock);
     mtx_lock(m);
   }
+}
+
+void sleep_drop(void *chan, struct mtx *m)
+{
+  struct proc *p = myproc();
+
+  KASSERT(p != NULL && m != &p->lock,
+          ("sleep_drop: no process, or its own lock (chan %p)", chan));
+  sleep_locked(p, chan, m);
+  mtx_unlock(&p->lock);
 }
 
 // Wake every process sleeping on chan. Must not hold any p->lock.

@@ -212,7 +212,8 @@ void host_set_sleep_hook(void (*hook)(void *chan))
   host_sleep_hook = hook;
 }
 
-void sleep(void *chan, struct mtx *m)
+// Release m and run the hook: the other threads' work while we sleep.
+static void host_sleep_wait(void *chan, struct mtx *m)
 {
   if (host_sleep_hook == NULL)
     panic("sleep: would block forever on the host (chan %p, lock %s)", chan,
@@ -220,8 +221,18 @@ void sleep(void *chan, struct mtx *m)
   if (m != NULL)
     mtx_unlock(m);
   host_sleep_hook(chan);
+}
+
+void sleep(void *chan, struct mtx *m)
+{
+  host_sleep_wait(chan, m);
   if (m != NULL)
     mtx_lock(m);
+}
+
+void sleep_drop(void *chan, struct mtx *m)
+{
+  host_sleep_wait(chan, m);           // m is not touched again: it may be gone
 }
 
 void wakeup(void *chan)

@@ -8,6 +8,7 @@
 
 #include "host_fakepager.h"
 #include "host_kmem.h"
+#include "host_lock.h"
 #include "host_pmap.h"
 #include "vm/vm_fault.h"
 #include "vm/vm_map.h"
@@ -331,6 +332,57 @@ Test(vm_fault, read_fault_on_backing_page_maps_read_only)
   cr_assert_eq(vmtest_get(a, VA(1)), 4);
   mapped(a, VA(1), &prot, NULL);
   cr_assert_eq(prot & VM_PROT_WRITE, 0, "a's copy still pending");
+}
+
+// A fault that meets a busy page deep in the chain (a page-out's, say)
+// sleeps holding nothing: no map lock, no reference on that object. While
+// it sleeps the page is released and the other side of the fork exits, so
+// the object collapses into a's shadow and is freed. The sleeper must not
+// touch it again (it used to lock it on waking: sysfuzz with swap found a
+// freed object's lock taken).
+static struct vm_page *busy_page;
+static int busy_wakes;
+
+static void busy_released_then_fork_gone(void *chan)
+{
+  struct vm_object *obj = busy_page->object;
+
+  cr_assert_eq(chan, busy_page);
+  mtx_lock(&obj->lock);
+  vm_page_xunbusy(busy_page);
+  mtx_unlock(&obj->lock);
+  vmspace_free(vs[1]);
+  vs[1] = NULL;
+  busy_wakes++;
+}
+
+Test(vm_fault, busy_sleep_outlives_the_collapse_of_its_object)
+{
+  struct vm_map *a = space(0);
+  struct vm_object *back;
+  struct vm_page *m;
+
+  map_anon(a, 0, 2, VM_PROT_RW);
+  vmtest_put(a, VA(0), 4);
+  cow_clone(a, 1, 0, 2);
+  vmtest_put(a, VA(1), 1);            // both get a shadow over the old object
+  vmtest_put(&vs[1]->vm_map, VA(1), 2);
+  m = mapped(a, VA(0), NULL, NULL);
+  back = m->object;
+  cr_assert_neq(back, vmtest_entry_at(a, VA(0))->object);
+  mtx_lock(&back->lock);
+  vm_page_xbusy(m);                   // as a page-out holds it
+  mtx_unlock(&back->lock);
+  busy_page = m;
+  busy_wakes = 0;
+  host_set_sleep_hook(busy_released_then_fork_gone);
+  cr_assert_eq(vm_fault(a, VA(0), VM_PROT_READ, 0), KERN_SUCCESS);
+  host_set_sleep_hook(NULL);
+  cr_assert_eq(busy_wakes, 1);
+  cr_assert_eq(m->object, vmtest_entry_at(a, VA(0))->object,
+               "the collapse moved the page to a's shadow");
+  cr_assert_eq(vmtest_get(a, VA(0)), 4);
+  cr_assert_eq(vmtest_get(a, VA(1)), 1);
 }
 
 Test(vm_fault, cow_isolation_many_pages)

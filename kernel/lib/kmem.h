@@ -10,6 +10,12 @@
 
 struct kmem_zone;
 
+// The second word of every free object of the kernel's zones (kmem.c).
+// A struct mtx that starts an object has its owner there, which is never
+// this value while the object is alive, so the lock code can tell a lock
+// taken in freed memory (kernel/lock.c).
+#define KMEM_FREE_MAGIC 0xf4eef4eef4eef4eeUL
+
 // Create a zone of objects of the given size. Called at start-up only;
 // panics if it cannot.
 struct kmem_zone *kmem_zone_create(const char *name, size_t size);

@@ -72,6 +72,10 @@ int cpuid(void);
 
 // Sleep on chan, releasing m while asleep; m is held again on return.
 void sleep(void *chan, struct mtx *m);
+// The same, but m stays released: for a sleeper whose m may be freed
+// while it sleeps (FreeBSD's PDROP), as a busy page's object may be
+// (vm_page_busy_sleep).
+void sleep_drop(void *chan, struct mtx *m);
 // Wake every thread sleeping on chan.
 void wakeup(void *chan);
 

@@ -478,9 +478,11 @@ void vm_page_xunbusy(struct vm_page *m)
 }
 
 // The wakeup comes from vm_page_xunbusy or vm_page_free under the object
-// lock, which sleep() releases atomically, so it cannot be missed. One
+// lock, which sleep_drop releases atomically, so it cannot be missed. One
 // wakeup is enough: the page may be gone by then, and the caller looks it
-// up again either way.
+// up again either way. So may the object: a fault holds no reference on
+// the objects down its chain, one of which may collapse into its shadow
+// and be freed meanwhile, so the lock is not taken again on waking.
 void vm_page_busy_sleep(struct vm_page *m)
 {
   struct vm_object *obj = m->object;
@@ -489,8 +491,7 @@ void vm_page_busy_sleep(struct vm_page *m)
   MTX_ASSERT_OWNED(&obj->lock);
   KASSERT(m->flags & PG_BUSY, ("vm_page_busy_sleep: page %p not busy", m));
   m->flags |= PG_WANTED;
-  sleep(m, &obj->lock);
-  mtx_unlock(&obj->lock);
+  sleep_drop(m, &obj->lock);
 }
 
 struct vm_page *PHYS_TO_VM_PAGE(paddr_t pa)
