@@ -317,6 +317,8 @@ static int exec_round(int r)
   close(p[1]);
   while (n < (int)sizeof(got) && (k = read(p[0], got + n, sizeof(got) - n)) > 0)
     n += k;
+  TL_CHECK(k >= 0, "round %d: read() from echo's pipe after %d bytes: %s", r,
+           n, strerror(errno));
   close(p[0]);
   TL_CHECK(pid > 0 && ss_wait_for(pid, &st) == pid && st == 0, "round %d: "
            "status %d", r,
@@ -325,6 +327,54 @@ static int exec_round(int r)
   for (int i = 0; i < ER_ARGS; i++)
     TL_CHECK(memcmp(got + i * 101, args[i], 100) == 0, "round %d: argument "
              "%d came out as %.100s", r, i, got + i * 101);
+  return 0;
+}
+
+// A pipe stream of PR_BYTES, written from a buffer on swap and read into
+// one, while another process pages everything out again and again: every
+// byte arrives, in order, and no read() fails.
+#define PR_BYTES (512 * 1024)
+#define PR_BUF (16 * PGSIZE)
+
+static void pipe_feeder(void *arg, int wfd)
+{
+  static char b[PR_BUF];
+  int *p = arg;
+
+  close(p[0]);
+  TL_CHILD_CHECK(write(wfd, "f", 1) == 1);
+  for (unsigned long off = 0; off < PR_BYTES; off += PR_BUF) {
+    for (unsigned long i = 0; i < PR_BUF; i++)
+      b[i] = ss_pb(off + i, 54);
+    TL_CHILD_CHECK(write(p[1], b, PR_BUF) == PR_BUF);
+  }
+}
+
+static int sysbuf_pipe_reclaim(void)
+{
+  static char b[PR_BUF];
+  unsigned long got = 0;
+  int p[2], pager, feeder, st, k = 0;
+
+  TL_CHECK(ss_have_swap(), "no swap device");
+  TL_CHECK(pipe(p) == 0, "pipe");
+  TL_CHECK((pager = ss_start_child(reclaim_loop, 0)) > 0, "no pager");
+  TL_CHECK((feeder = ss_start_child(pipe_feeder, p)) > 0, "no feeder");
+  close(p[1]);
+  while (got < PR_BYTES && (k = read(p[0], b + got % 4000,
+                                     PR_BUF - got % 4000)) > 0) {
+    for (int i = 0; i < k; i++)
+      TL_CHECK(b[got % 4000 + i] == ss_pb(got + i, 54), "byte %lu of the "
+               "stream", got + i);
+    got += k;
+  }
+  close(p[0]);
+  if (ss_wait_for(feeder, &st) != feeder)
+    st = -2;
+  TL_CHECK(ss_stop_helper(pager) == 0, "the pager failed");
+  TL_CHECK(st == 0 || got < PR_BYTES, "the feeder failed at line %d", st);
+  TL_CHECK(got == PR_BYTES, "%lu of %d bytes, then read() %d: %s", got,
+           PR_BYTES, k, strerror(errno));
   return 0;
 }
 
@@ -384,6 +434,7 @@ void ss_group_sysbuf(void)
   tl_run_child("exec_args", sysbuf_exec);
   tl_run_child("small_results", sysbuf_small_results);
   tl_run_child("exec_reclaim", sysbuf_exec_reclaim);
+  tl_run_child("pipe_reclaim", sysbuf_pipe_reclaim);
   tl_run_child("readonly_target", sysbuf_readonly_target);
 }
 
