@@ -2,17 +2,20 @@
 // The out-of-memory killer (vm_pageout.h: vm_oom_kill), called by the
 // pageout daemon when RAM and swap are full and nothing can be reclaimed.
 //
-// The rule: kill the process with the most anonymous memory, resident or
-// on swap (vmspace_anon_count), among those with no living child if there
-// is one, and say so on the console:
+// The rule (SEMANTICS.md, and FreeBSD's): kill the process with the most
+// anonymous memory, resident or on swap (vmspace_anon_count), and say so
+// on the console:
 //
 //   out of memory: killed pid 7 (hog)
 //
-// Parents are spared while a leaf can go: the shell waiting for a
-// command, a test suite waiting for the hog it forked, are never the ones
-// to blame (make check found the suite killed when its hog was still
-// small). Never init (it must not exit; it is not a candidate at all),
-// never a kernel thread, never a process already killed or exiting. One victim at
+// Children or not: a hog that forked a helper is still the hog. (An
+// earlier rule spared every parent while a process with no child could
+// go; a hog with a child then outlived a small bystander, killed in its
+// place, and the hog's own child after it: swaptests exhaust.two_hogs.)
+// The shell and a test suite waiting for a hog are small, so never the
+// largest while the hog holds the memory. Never init (it must not exit;
+// it is not a candidate at all), never a kernel thread, never a process
+// already killed or exiting. One victim at
 // a time: while any killed process (by this rule, by a failed fault, by
 // kill()) has not finished exiting, its memory is still coming back, so
 // the caller is told to wait (true) after sleeping a clock tick, and
@@ -29,14 +32,13 @@
 // anonymous memory), usertests (pid 3, 60 pages) and its child hog (pid 4,
 // 15 000 pages, still growing). The hog's fault finds no page, the daemon
 // frees the clean file pages it can (programs' text, read() cache), two
-// passes then free (almost) nothing, and the hog, the only process with no
-// child and largest by far anyway, is killed. Its waiting fault gives up
+// passes then free (almost) nothing, and the hog, largest by far, is
+// killed. Its waiting fault gives up
 // at once, as a killed process's does; its memory comes back at exit,
 // and sh and usertests never noticed.
 //
-// Locking: each p->lock only to read or set its fields (and wait_lock in
-// proc_mark_parents); the sizes are measured with a reference on the
-// vmspace and no process lock held.
+// Locking: each p->lock only to read or set its fields; the sizes are
+// measured with a reference on the vmspace and no process lock held.
 #include "lib/kassert.h"
 #include "lib/string.h"
 #include "printf.h"
@@ -77,27 +79,21 @@ static struct vmspace *oom_candidate(struct proc *p)
   return vm;
 }
 
-// The candidate to kill, or NULL: a leaf before any parent, then the
-// largest.
+// The candidate to kill, the largest, or NULL.
 static struct proc *oom_choose(void)
 {
-  static bool parent[NPROC];          // (only the pageout daemon calls this)
   struct proc *best = NULL;
   size_t best_size = 0, size;
-  bool best_parent = true;
   struct vmspace *vm;
 
-  proc_mark_parents(parent);
   for (struct proc *p = proc; p < &proc[NPROC]; p++) {
     if ((vm = oom_candidate(p)) == NULL)
       continue;
     size = vmspace_anon_count(vm);
     vmspace_free(vm);
-    if (best == NULL || (best_parent && !parent[p - proc]) ||
-        (best_parent == parent[p - proc] && size > best_size)) {
+    if (best == NULL || size > best_size) {
       best = p;
       best_size = size;
-      best_parent = parent[p - proc];
     }
   }
   return best;

@@ -237,19 +237,6 @@ int fork(void)
   return pid;
 }
 
-void proc_mark_parents(bool parent[NPROC])
-{
-  memset(parent, 0, NPROC * sizeof(parent[0]));
-  mtx_lock(&wait_lock);
-  for (struct proc *q = proc; q < &proc[NPROC]; q++) {
-    mtx_lock(&q->lock);
-    if (q->state != UNUSED && q->state != ZOMBIE && q->parent != NULL)
-      parent[q->parent - proc] = true;
-    mtx_unlock(&q->lock);
-  }
-  mtx_unlock(&wait_lock);
-}
-
 // Give p's children to init. Caller holds wait_lock.
 static void reparent(struct proc *p)
 {

@@ -65,9 +65,6 @@ void userinit(void);
 // Start a kernel thread: a process with no address space running fn,
 // which never returns, named name. Boot only; panics if it cannot.
 void kthread_start(const char *name, void (*fn)(void));
-// parent[i] = proc[i] has a child that has not exited (the OOM rule spares
-// parents while a leaf process can be killed: kernel/oom.c).
-void proc_mark_parents(bool parent[NPROC]);
 int fork(void);
 __attribute__((noreturn)) void exit(int status);
 int wait(uint64_t addr);

@@ -13,7 +13,8 @@
 // vmspace_copyout is the other direction's tool for exec and the first
 // process: it fills pages of an address space that is not (yet) the
 // current one, faulting them in through vm_fault and writing through the
-// direct map, so no page table is ever switched to or copied.
+// direct map under the page's object lock, so no page table is ever
+// switched to or copied.
 #include "cpu.h"
 #include "lib/errno.h"
 #include "lib/kassert.h"
@@ -23,7 +24,10 @@
 #include "uaccess.h"
 #include "vm/pmap.h"
 #include "vm/vm_fault.h"
+#include "vm/vm_map.h"
 #include "vm/vm_mmap.h"
+#include "vm/vm_object.h"
+#include "vm/vm_page.h"
 #include "vm/vmspace.h"
 
 long uaccess_copy(void *dst, const void *src, size_t n, uintptr_t *onfault);
@@ -102,29 +106,55 @@ int either_copyin(void *dst, int user_src, uint64_t src, size_t n)
   return 0;
 }
 
-// The page mapped writable at page-aligned va in vm, faulting it in (and
-// growing a stack entry) as needed. 0 with *mp set, or a negative errno.
-// vm is a new address space (exec, the first process): never under
-// mlockall(MCL_FUTURE), so its stack growth wires nothing and the lock
-// limit passed (none: 0) never matters.
-static int vmspace_page_for_write(struct vmspace *vm, vm_offset_t va,
-                                  struct vm_page **mp)
+// Copy n bytes from src to offset off of the page at page-aligned va in
+// vm, if that page is resident and mapped writable; false if not (the
+// caller faults it in and tries again). The copy goes through the direct
+// map with the page's object locked: the pageout daemon unmaps a page
+// and starts writing it out under that lock, so it cannot take the page
+// half way through -- an unlocked copy could land in a page already on
+// its way to swap (or freed), and the bytes were lost: exec's arguments
+// came out short under a process paging everything out (swaptests
+// sysbuf.exec_reclaim). The direct map sets no modified bit, so the page
+// is marked dirty here.
+static bool vmspace_copy_page(struct vmspace *vm, vm_offset_t va, size_t off,
+                              const void *src, size_t n)
 {
+  struct vm_map *map = &vm->vm_map;
+  struct vm_map_entry *entry;
+  struct vm_object *obj;
+  struct vm_page *m;
   vm_prot_t prot;
+  bool done = false;
 
-  for (int tries = 0; tries < 8; tries++) {
-    struct vm_page *m = pmap_extract_page(vmspace_pmap(vm), va, &prot);
-    if (m != NULL && (prot & VM_PROT_WRITE)) {
-      *mp = m;
-      return 0;
+  vm_map_lock_read(map);
+  if (vm_map_lookup_entry(map, va, &entry) && (obj = entry->object) != NULL) {
+    mtx_lock(&obj->lock);
+    m = vm_object_page_lookup(obj, vm_map_entry_pindex(entry, va));
+    if (m != NULL && (m->flags & PG_BUSY) == 0 &&
+        pmap_extract_page(vmspace_pmap(vm), va, &prot) == m &&
+        (prot & VM_PROT_WRITE) != 0) {
+      memcpy((char *)pmap_page_kva(m) + off, src, n);
+      vm_page_dirty(m);
+      done = true;
     }
-    int rc = vm_fault_user(vm, va, VM_PROT_WRITE, 0);
-    if (rc == KERN_RESOURCE_SHORTAGE)
-      return -ENOMEM;
-    if (rc != KERN_SUCCESS)
-      return -EFAULT;
+    mtx_unlock(&obj->lock);
   }
-  return -EFAULT;                   // the page keeps vanishing: give up
+  vm_map_unlock_read(map);
+  return done;
+}
+
+// Fault the page at page-aligned va of vm in for writing (growing a stack
+// entry as needed). 0 or a negative errno. vm is a new address space
+// (exec, the first process): never under mlockall(MCL_FUTURE), so its
+// stack growth wires nothing and the lock limit passed (none: 0) never
+// matters.
+static int vmspace_fault_write(struct vmspace *vm, vm_offset_t va)
+{
+  int rc = vm_fault_user(vm, va, VM_PROT_WRITE, 0);
+
+  if (rc == KERN_RESOURCE_SHORTAGE)
+    return -ENOMEM;
+  return rc == KERN_SUCCESS ? 0 : -EFAULT;
 }
 
 int vmspace_copyout(struct vmspace *vm, vm_offset_t va, const void *src,
@@ -139,11 +169,11 @@ int vmspace_copyout(struct vmspace *vm, vm_offset_t va, const void *src,
   while (len > 0) {
     vm_offset_t pva = trunc_page(va);
     size_t off = va - pva, n = MIN(len, PAGE_SIZE - off);
-    struct vm_page *m;
-    int rc = vmspace_page_for_write(vm, pva, &m);
-    if (rc < 0)
-      return rc;
-    memcpy((char *)pmap_page_kva(m) + off, s, n);
+    for (int tries = 0; !vmspace_copy_page(vm, pva, off, s, n); tries++) {
+      int rc = tries < 8 ? vmspace_fault_write(vm, pva) : -EFAULT;
+      if (rc < 0)
+        return rc;                  // (or the page keeps vanishing)
+    }
     va += n;
     s += n;
     len -= n;

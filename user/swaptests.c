@@ -15,17 +15,20 @@
 // more than RAM and swap are killed by the out-of-memory rule, even while
 // a killed process cannot die; scripts/check.sh looks for the console
 // line), walk (xv6's usertests mem: a heap filled by malloc until it
-// fails ends soon after swap fills; slow, so only when named), and the
-// page cache of files attacked from outside (user/swaptests/t_file.c):
-// freuse, ftrunc, fshare, fexec, and fdisk (a full disk; only when named,
-// each fill of the disk takes half a minute). Every group fails at once
-// without swap.
+// fails ends soon after swap fills; slow, so only when named); the page
+// cache of files attacked from outside (user/swaptests/t_file.c): freuse,
+// ftrunc, fshare, fexec, and fdisk (a full disk; only when named, each
+// fill of the disk takes half a minute); and sysbuf, shrink, inherit,
+// kill, lockswap, exhaust (user/swaptests/sys.h: system calls and memory
+// calls over swapped anonymous pages). Every group fails at once without
+// swap.
 //
 // The leak check runs in its "page everything out first" form
 // (tl_group_oom): with swap, that snapshot also writes out every process's
 // anonymous pages, so before and after describe the same state. The last
 // test checks that the swap in use is back where it started.
 #include "user/testlib.h"
+#include "user/swaptests/sys.h"
 #include "user/swaptests/tf.h"
 
 static struct vmstats st0;   // at the start, after a full page-out
@@ -736,7 +739,8 @@ static int swap_back(void)
   return 0;
 }
 
-// The file groups are in user/swaptests/t_freuse.c and t_file.c (tf.h).
+// The file groups are in user/swaptests/t_freuse.c and t_file.c (tf.h),
+// the system-call groups in t_sys.c, t_fork.c and t_lock.c (sys.h).
 
 static const struct {
   const char *name;
@@ -754,6 +758,12 @@ static const struct {
   { "fexec", swf_exec },
   { "mincore", group_mincore },
   { "oom", group_oom },
+  { "sysbuf", ss_group_sysbuf },
+  { "shrink", ss_group_shrink },
+  { "inherit", ss_group_inherit },
+  { "kill", ss_group_kill },
+  { "lockswap", ss_group_lockswap },
+  { "exhaust", ss_group_exhaust },
   { "walk", group_walk },              // only when named: see above
 };
 

@@ -156,29 +156,46 @@ static struct vm_page *vm_fault_copy_pagein(struct vm_object *obj,
   return m;
 }
 
-// The page at pindex of the chain from obj, looking only at anonymous
+// The page at pindex of the chain from front, looking only at anonymous
 // objects: a page there is what a write created, and must be copied; one
 // on swap is read in first. NULL when the chain has no such page (the
 // contents are zeros or, for a chain ending in a file, the file's), or
 // when reading it failed (*rv says why; else KERN_SUCCESS). On return
 // *bottom is the last object looked at and *bpindex the index in it.
 // Takes and drops the locks.
-static struct vm_page *vm_fault_copy_find(struct vm_object *obj,
-                                          vm_pindex_t pindex,
+//
+// A busy page is waited for: a shared object's other users fault on it
+// too, and a page they are reading in from swap holds no data yet (a
+// copy made then gave the child whatever the page frame held before:
+// swaptests inherit.shared_copy). After the sleep the lookup starts again
+// from the front, the one object the entry's reference keeps alive: with
+// the locks dropped, the chain behind it may have collapsed.
+static struct vm_page *vm_fault_copy_find(struct vm_object *front,
+                                          vm_pindex_t fpindex,
                                           struct vm_object **bottom,
                                           vm_pindex_t *bpindex, int *rv)
 {
+  struct vm_object *obj;
+  vm_pindex_t pindex;
   struct vm_page *m;
 
   *rv = KERN_SUCCESS;
+again:
+  obj = front;
+  pindex = fpindex;
   mtx_lock(&obj->lock);
   do {
     *bottom = obj;
     *bpindex = pindex;
     if ((obj->flags & OBJ_ANON) == 0)
       break;
-    if ((m = vm_object_page_lookup(obj, pindex)) == NULL &&
-        obj->type == OBJT_SWAP && vm_pager_has_page(obj, pindex, NULL, NULL))
+    if ((m = vm_object_page_lookup(obj, pindex)) != NULL &&
+        (m->flags & PG_BUSY) != 0) {
+      vm_page_busy_sleep(m);          // drops obj's lock
+      goto again;
+    }
+    if (m == NULL && obj->type == OBJT_SWAP &&
+        vm_pager_has_page(obj, pindex, NULL, NULL))
       m = vm_fault_copy_pagein(obj, pindex, rv);
     if (m != NULL)
       return m;   // obj stays locked: the caller copies, then unlocks
