@@ -39,12 +39,6 @@ static uint64_t pat(uint64_t i, uint64_t k, uint64_t s)
   return (i << 20 | k) * 0x9e3779b97f4a7c15ull ^ s;
 }
 
-static unsigned long ram_pages(void)
-{
-  struct vmstats vs;
-
-  return vmstat(&vs) == 0 ? vs.total : 0;
-}
 
 static unsigned long swap_total(void)
 {
@@ -96,7 +90,7 @@ static int vmmap_counts(const uint64_t *a, unsigned long n)
     if (e[i].start <= va && va < e[i].end) {
       held = e[i].resident + e[i].swapped;
       if (held >= n && held <= (e[i].end - e[i].start) / PGSIZE &&
-          e[i].swapped >= n - ram_pages())
+          e[i].swapped >= n - tl_ram_pages())
         return 0;
       printf("vmmap: %u resident + %lu swapped of %lu pages\n", e[i].resident,
              e[i].swapped, n);
@@ -108,7 +102,7 @@ static int vmmap_counts(const uint64_t *a, unsigned long n)
 
 static int anon_3x_ram(void)
 {
-  unsigned long n = 3 * ram_pages();
+  unsigned long n = 3 * tl_ram_pages();
   struct vmstats v0, v1;
   uint64_t *a;
   long bad;
@@ -139,7 +133,7 @@ static int anon_3x_ram(void)
 
 static void pressure_hog(int ready)
 {
-  unsigned long n = ram_pages() + 2048;
+  unsigned long n = tl_ram_pages() + 2048;
   uint64_t *a = anon(n);
 
   TL_CHILD_CHECK(a != 0);
@@ -256,7 +250,7 @@ static void cow_worker(void *p)
 
 static int cow_four(void)
 {
-  unsigned long n = ram_pages() / 2;
+  unsigned long n = tl_ram_pages() / 2;
   struct cow_arg args[4];
   int pids[4], st;
 
@@ -290,7 +284,7 @@ static void group_cow(void)
 // stay resident (mincore) and intact, the rest goes to swap.
 static int mlock_stays(void)
 {
-  unsigned long nl = (8 << 20) / PGSIZE, n = 2 * ram_pages();
+  unsigned long nl = (8 << 20) / PGSIZE, n = 2 * tl_ram_pages();
   static char vec[(8 << 20) / PGSIZE];
   struct vmstats v0, v1;
   uint64_t *locked, *other;
@@ -320,7 +314,7 @@ static void group_mlock(void)
 // data or as zeros.
 static int madvfree_old_or_zero(void)
 {
-  unsigned long n = ram_pages() / 2, pressure = 2 * ram_pages(), zero = 0;
+  unsigned long n = tl_ram_pages() / 2, pressure = 2 * tl_ram_pages(), zero = 0;
   uint64_t *a, *b;
 
   TL_CHECK(swap_total() > 0, "no swap device");
@@ -370,7 +364,7 @@ static long file_check(int fd, unsigned long n, uint64_t salt)
 
 static int file_daemon_writes(void)
 {
-  unsigned long n = ram_pages() / 2, pressure = ram_pages();
+  unsigned long n = tl_ram_pages() / 2, pressure = tl_ram_pages();
   struct vmstats v0, v1;
   uint64_t *f, *b;
   long bad;
@@ -460,7 +454,7 @@ static int mincore_even_odd(const uint64_t *a, unsigned long n, uint64_t salt,
 
 static int mincore_swapped(void)
 {
-  unsigned long n = ram_pages() / 4, pressure = 2 * ram_pages(), in;
+  unsigned long n = tl_ram_pages() / 4, pressure = 2 * tl_ram_pages(), in;
   int to[2], from[2], pid, st;
   uint64_t *a, *b;
   char c = 'x';
@@ -538,7 +532,7 @@ static void stuck_hog(int ready, int more)
   int p[2];
   char c;
   uint64_t *a;
-  unsigned long n = ram_pages() + swap_total() + 1024, i = 0;
+  unsigned long n = tl_ram_pages() + swap_total() + 1024, i = 0;
 
   TL_CHILD_CHECK(pipe(p) == 0);
   if (fork() == 0) {

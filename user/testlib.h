@@ -94,7 +94,9 @@ int tl_fork_wait(void (*fn)(void *), void *arg);
 // Wait for every child of this process.
 void tl_reap(void);
 
-// The system's free page count (vmstat().free), or 0 if vmstat fails.
+// The system's free page count (vmstat().free) and its pages of RAM
+// (vmstat().total), or 0 if vmstat fails.
 unsigned long tl_free_pages(void);
+unsigned long tl_ram_pages(void);
 
 #endif

@@ -162,6 +162,14 @@ tl_free_pages(void)
   return vs.free;
 }
 
+unsigned long
+tl_ram_pages(void)
+{
+  struct vmstats vs;
+
+  return vmstat(&vs) == 0 ? vs.total : 0;
+}
+
 void
 tl_reap(void)
 {

@@ -32,7 +32,6 @@ long ss_check(const char *b, unsigned long n, int s);
 long ss_zcheck(const char *b, unsigned long n);
 
 char *ss_anon(unsigned long npages);    // private anonymous memory, or 0
-unsigned long ss_ram_pages(void);       // vmstat's total
 unsigned long ss_swap_used(void);       // vmstat's swap_used
 unsigned long ss_room(void);            // free pages of RAM and swap
 int ss_have_swap(void);

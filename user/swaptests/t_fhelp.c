@@ -5,13 +5,6 @@
 // pageout daemon's low mark while it runs.
 #include "user/swaptests/tf.h"
 
-unsigned long f_ram(void)
-{
-  struct vmstats vs;
-
-  return vmstat(&vs) == 0 ? vs.total : 0;
-}
-
 unsigned long f_filepageout(void)
 {
   struct vmstats vs;
@@ -90,7 +83,7 @@ uint64_t *f_map(int fd, unsigned long n, int prot)
 
 static void fh_hog(int ready)
 {
-  unsigned long n = f_ram() + 2048;
+  unsigned long n = tl_ram_pages() + 2048;
   uint64_t *a = mmap(0, n * PGSIZE, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANON, -1, 0);
 

@@ -428,7 +428,7 @@ static long fd_free(void)
 // laundered, dirtied again, unmapped: its blocks all come back.
 static int fdisk_unlinked(void)
 {
-  unsigned long n = f_ram() / 4, po = f_filepageout();
+  unsigned long n = tl_ram_pages() / 4, po = f_filepageout();
   long before, after;
   uint64_t *m;
   int fd, hog;
@@ -475,7 +475,7 @@ static int fdf_check(int fd, unsigned long n, const char *when)
 
 static int fdisk_full_holes(void)
 {
-  unsigned long n = f_ram() / 4;
+  unsigned long n = tl_ram_pages() / 4;
   uint64_t *m;
   int fd, fill, hog, rc;
 

@@ -77,7 +77,7 @@ static int lockswap_mlockall(void)
 // and nothing stays wired.
 static int lockswap_mlockall_too_much(void)
 {
-  unsigned long np = ss_ram_pages() - ss_ram_pages() / 8;
+  unsigned long np = tl_ram_pages() - tl_ram_pages() / 8;
   struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
   struct vmstats v0, v1;
   char *a = ss_anon(np);
@@ -103,7 +103,7 @@ static int lockswap_mlockall_too_much(void)
 // clear error, at once, with nothing locked.
 static int lockswap_too_much(void)
 {
-  unsigned long np = 2 * ss_ram_pages();
+  unsigned long np = 2 * tl_ram_pages();
   struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
   struct vmstats v0, v1;
   char *a = ss_anon(np);
@@ -127,7 +127,7 @@ static int lockswap_too_much(void)
 static int lockswap_quarter_ram(void)
 {
   struct vmstats vs;
-  unsigned long nl = ss_ram_pages() / 4, nh = ss_ram_pages() - nl;
+  unsigned long nl = tl_ram_pages() / 4, nh = tl_ram_pages() - nl;
   struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
   char *a = ss_anon(nl), *h = ss_anon(nh);
   long bad;
@@ -234,7 +234,7 @@ static void exhaust_keeper(void *arg, int wfd)
 // returns 0) it just exits.
 static void exhaust_hog(void *arg, int wfd)
 {
-  unsigned long n = 2 * (ss_ram_pages() + 65536), i = 0;
+  unsigned long n = 2 * (tl_ram_pages() + 65536), i = 0;
   int *hold = arg, p[2];
   char *a = ss_anon(n), c;
 

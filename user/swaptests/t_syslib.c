@@ -32,13 +32,6 @@ char *ss_anon(unsigned long npages)
   return p == MAP_FAILED ? 0 : p;
 }
 
-unsigned long ss_ram_pages(void)
-{
-  struct vmstats vs;
-
-  return vmstat(&vs) == 0 ? vs.total : 0;
-}
-
 unsigned long ss_swap_used(void)
 {
   struct vmstats vs;

@@ -10,7 +10,6 @@
 
 #define FW (PGSIZE / 8)             // words a page
 
-unsigned long f_ram(void);          // pages of RAM
 unsigned long f_filepageout(void);  // vmstat's filepageout
 // Word k of page i of a file tagged t: every word of every file differs.
 uint64_t f_word(uint64_t t, uint64_t i, uint64_t k);
