@@ -121,11 +121,8 @@ static struct vm_page *vm_pageout_next(int q, struct vm_object **objp)
   m = vm_page_queue_first_locked(q);
   if (m != NULL) {
     obj = m->object;
-    // A failed trylock on a freed object would write its first word.
-    KASSERT(obj == NULL || obj->magic == VM_OBJECT_MAGIC,
-            ("vm_pageout_next: page %p (pindex %lu, flags %#x, queue %d) "
-             "of queue %d has a dead owner %p", (void *)m,
-             (unsigned long)m->pindex, m->flags, m->queue, q, (void *)obj));
+    KASSERT(obj == NULL || obj->magic == VM_OBJECT_MAGIC,   // (trylock writes)
+            ("vm_pageout_next: page %p on queue %d has a dead owner", m, q));
     if (obj == NULL || !mtx_trylock(&obj->lock)) {
       vm_page_queue_rotate_locked(m);
       obj = NULL;
