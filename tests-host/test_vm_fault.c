@@ -505,6 +505,29 @@ Test(vm_fault, readahead_clamped_by_file_end)
   cr_assert_eq(host_fakepager.get_count, 5);
 }
 
+// Read-ahead stays inside the map entry: a mapping of pages 8..11 of a
+// 32-page file reads those four, never the file's pages around them
+// (exec's text segment used to read ahead into the data and symbols).
+Test(vm_fault, readahead_clamped_by_the_entry)
+{
+  struct vm_map *map = space(0);
+  struct vm_object *obj = host_fakepager_file(32, 0x40, 32);
+  struct vm_map_entry *e;
+
+  vm_map_lock(map);
+  cr_assert_eq(vm_map_insert(map, obj, ptoa(8), VA(0), VA(4), VM_PROT_READ,
+                             VM_PROT_ALL, MAP_INHERIT_SHARE), KERN_SUCCESS);
+  vm_map_unlock(map);
+  cr_assert_eq(vmtest_get(map, VA(1)), 0x49);
+  cr_assert_eq(host_fakepager.get_count, 4, "read %d pages",
+               host_fakepager.get_count);
+  e = vmtest_entry_at(map, VA(0));
+  cr_assert_eq(e->object->resident_count, 4);
+  for (int i = 0; i < 4; i++)
+    cr_assert_eq(vmtest_get(map, VA(i)), 0x48 + i);
+  cr_assert_eq(host_fakepager.getpages, 1);
+}
+
 Test(vm_fault, readahead_stops_at_resident_page)
 {
   struct vm_map *map = file_space(32, 32, VM_BEHAV_NORMAL);

@@ -209,6 +209,10 @@ static void vm_fault_window(struct faultstate *fs, struct vm_object *obj,
   }
   b = MIN(b, before);
   a = MIN(a, after);
+  // Nothing this mapping cannot see: a program's text would read ahead
+  // into its data and symbols, pages that only sit in the cache.
+  b = MIN(b, (int)atop(fs->va - fs->entry->start));
+  a = MIN(a, (int)atop(fs->entry->end - fs->va) - 1);
   if ((vm_pindex_t)b > pindex)
     b = (int)pindex;
   if (obj->size > pindex && (vm_pindex_t)a > obj->size - pindex - 1)

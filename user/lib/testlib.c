@@ -15,7 +15,7 @@ static char tl_reason[192];
 
 #define TL_STACK_PREFAULT (64 * 1024)
 
-extern char __data_start[], end[];   // user/user.ld
+extern char __text_start[], __data_start[], end[];   // user/user.ld
 
 // Touch the stack below the caller.
 static void __attribute__((noinline))
@@ -27,12 +27,17 @@ tl_prefault_stack(void)
     stack[i] = 0;
 }
 
-// Make the suite's own memory resident -- data, bss and the top 64 KiB of
-// stack -- by writing each page once. Otherwise the first test to touch a
-// static buffer would allocate a page the leak check counts against it.
+// Make the suite's own memory resident -- text by reading each page once,
+// data, bss and the top 64 KiB of stack by writing each page once.
+// Otherwise the first test to touch a static buffer would allocate a page
+// the leak check counts against it, and the first to run a function on a
+// page of text not yet read would put that page in the cache, which
+// counts the same.
 static void
 tl_prefault(void)
 {
+  for (volatile const char *p = __text_start; p < __data_start; p += PGSIZE)
+    (void)*p;
   for (volatile char *p = __data_start; p < end; p += PGSIZE)
     *p = *p;
   tl_prefault_stack();
