@@ -548,7 +548,7 @@ static void vnode_pager_release(struct vm_object *obj, struct vm_page *m,
 // at the end; a store through a mapping that lands there meanwhile is
 // zeroed with the rest). Zeroing in the same hold that moves the end even
 // leaves no moment between the two for such a store to become file data.
-static int vnode_pager_rdwr_page(struct vm_object *obj, bool write,
+static int vnode_pager_rdwr_page(struct vm_object *obj, bool write, bool user,
                                  uint64_t uaddr, uint64_t off, uint64_t n)
 {
   struct vm_page *m;
@@ -567,7 +567,8 @@ static int vnode_pager_rdwr_page(struct vm_object *obj, bool write,
   if ((rc = vnode_pager_hold(obj, atop(off), &m)) < 0)
     return rc;
   kva = (uint8_t *)pmap_page_kva(m) + (off & PAGE_MASK);
-  rc = write ? copyin(kva, uaddr, n) : copyout(uaddr, kva, n);
+  rc = write ? either_copyin(kva, user, uaddr, n)
+             : either_copyout(user, uaddr, kva, n);
   if (write) {
     mtx_lock(&obj->lock);
     if (rc == 0 && off + n > obj->pager_size) {
@@ -583,44 +584,27 @@ static int vnode_pager_rdwr_page(struct vm_object *obj, bool write,
   return rc < 0 ? rc : (int)n;
 }
 
-int vnode_pager_read_kernel(struct vm_object *obj, void *dst, uint64_t off,
-                            int n)
-{
-  struct vm_page *m;
-  uint64_t len;
-  int done = 0, rc = 0;
-
-  while (done < n) {
-    mtx_lock(&obj->lock);
-    len = off >= obj->pager_size ? 0 : MIN(obj->pager_size - off,
-                                           (uint64_t)(n - done));
-    mtx_unlock(&obj->lock);
-    len = MIN(len, PAGE_SIZE - (off & PAGE_MASK));
-    if (len == 0 || (rc = vnode_pager_hold(obj, atop(off), &m)) < 0)
-      break;
-    memcpy((uint8_t *)dst + done,
-           (uint8_t *)pmap_page_kva(m) + (off & PAGE_MASK), len);
-    vnode_pager_release(obj, m, false);
-    done += (int)len;
-    off += len;
-  }
-  return done > 0 || rc == 0 ? done : rc;
-}
-
-// Copy n bytes page by page. Returns the bytes moved, or a negative errno
-// when nothing moved.
-static int vnode_pager_copy(struct vm_object *obj, bool write, uint64_t uaddr,
-                            uint64_t off, int n)
+// Copy n bytes page by page, to or from user memory (user) or the kernel.
+// Returns the bytes moved, or a negative errno when nothing moved.
+static int vnode_pager_copy(struct vm_object *obj, bool write, bool user,
+                            uint64_t addr, uint64_t off, int n)
 {
   int done = 0, r = 0;
 
   while (done < n) {
-    r = vnode_pager_rdwr_page(obj, write, uaddr + done, off + done, n - done);
+    r = vnode_pager_rdwr_page(obj, write, user, addr + done, off + done,
+                              n - done);
     if (r <= 0)
       break;
     done += r;
   }
   return done > 0 ? done : r;
+}
+
+int vnode_pager_read_kernel(struct vm_object *obj, void *dst, uint64_t off,
+                            int n)
+{
+  return vnode_pager_copy(obj, false, false, (uint64_t)dst, off, n);
 }
 
 // Most bytes write() backs with blocks in one transaction. An unaligned
@@ -689,7 +673,7 @@ static int vnode_pager_write(struct inode *ip, struct vm_object *obj,
     want = MIN(n - done, VNODE_RESERVE_CHUNK);
     if ((got = r = vnode_pager_reserve(ip, off + done, want)) < 0)
       break;
-    r = vnode_pager_copy(obj, true, uaddr + done, off + done, got);
+    r = vnode_pager_copy(obj, true, true, uaddr + done, off + done, got);
     done += MAX(r, 0);
     if (r != got) {
       vnode_pager_unreserve(ip, obj);
@@ -740,7 +724,7 @@ int vnode_pager_rdwr(struct inode *ip, bool write, uint64_t uaddr,
     sx_xunlock(&ip->wlock);
     vnode_pager_written(obj, off, n);
   } else {
-    r = vnode_pager_copy(obj, false, uaddr, off, n);
+    r = vnode_pager_copy(obj, false, true, uaddr, off, n);
   }
   vm_object_deallocate(obj);      // the last reference caches obj
   return r;
