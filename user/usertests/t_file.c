@@ -203,7 +203,7 @@ t_fd_limits(void)
 // SHARE_WRITES * SHARE_CHUNK bytes long per writer, and since every write
 // is SHARE_CHUNK bytes at a multiple of SHARE_CHUNK, each chunk of the file
 // holds one writer's byte only.
-#define SHARE_WRITES 2000
+#define SHARE_WRITES 800
 #define SHARE_CHUNK  5
 
 static void
