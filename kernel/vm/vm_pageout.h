@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: MIT
-// Page reclaim: memory given back by the page cache when no page is free.
+// Page reclaim: memory given back by the page cache and by swap when
+// free pages run short (docs/paging.md).
 //
-// There is no pageout daemon yet: reclaim is synchronous. It frees clean
-// pages of files, whose contents are still on disk (the next fault or
-// read() brings them back), and, when swap is attached, anonymous pages,
-// written to swap first unless swap already holds them (docs/paging.md).
-// A caller that could not get a page releases every lock it holds and then
+// Reclaim frees clean pages of files, whose contents are still on disk (the
+// next fault or read() brings them back), and, when swap is attached,
+// anonymous pages, written to swap first unless swap already holds them.
+// The pageout daemon (vm_pageout_daemon.c) runs it in the background when
+// free pages fall below its low mark; a caller that could not get a page
+// releases every lock it holds and waits for a pass of it:
 //
-//   if (vm_pageout_reclaim(vm_pageout_target()) > 0)
-//     ... tries once more ...
+//   int tries = VM_RECLAIM_TRIES;
+//   while ((m = ...allocate...) == NULL && vm_pageout_retry(&tries))
+//     ;
 //
-// reporting the shortage only if nothing was freed or the retry fails too.
-// vm_fault and the vnode pager's read()/write() do this.
+// reporting the shortage only when the daemon can do no more (vm_fault,
+// the vnode pager's read()/write(), fork, exec, pipe, sbrk do this).
 #ifndef VM_VM_PAGEOUT_H
 #define VM_VM_PAGEOUT_H
 
@@ -32,7 +35,7 @@ size_t vm_pageout_reclaim(size_t target);
 // scan of their own.
 size_t vm_pageout_target(void);
 
-// The pageout daemon (vm_pageout.c: "The pageout daemon").
+// The pageout daemon (vm_pageout_daemon.c).
 //
 // vm_pageout_init: reset its state; vm_page_startup calls it.
 void vm_pageout_init(void);
@@ -70,11 +73,11 @@ size_t vm_pageout_pass(bool urgent);
 size_t vm_pageout_age(size_t budget);
 
 // Out of memory: the daemon calls this, with no lock held, when two urgent
-// passes in a row were futile (vm_pageout.c) -- RAM and swap are full and
-// nothing can be reclaimed. It is not in kernel/vm: the kernel's
+// passes in a row were futile (vm_pageout_daemon.c) -- RAM and swap are
+// full and nothing can be reclaimed. It is not in kernel/vm: the kernel's
 // (kernel/oom.c) kills the process with the most anonymous memory,
-// resident and on swap, sparing parents while a leaf can go (never init),
-// and the host tests' has no processes. Returns true when a
+// resident and on swap (never init), and the host
+// tests' has no processes. Returns true when a
 // victim was killed or is still dying (its memory will come back: worth
 // waiting for), false when there is nobody to kill. May sleep.
 bool vm_oom_kill(void);
