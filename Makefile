@@ -27,6 +27,8 @@ MEM  ?= 128M
 # Swap for `make qemu` (swap.img; default 4 x MEM) and, when set, for the
 # suites' boots; SWAP=0: none.
 SWAP ?=
+# SWAP_FAIL=1 with suite: that swap disk fails every write (scripts/qemu-suite.sh).
+SWAP_FAIL ?= 0
 VMCHECK ?= 0
 UPROGS_EXTRA ?=
 
@@ -121,7 +123,7 @@ suite: kernel/kernel $(MKFS) $(FS_FILES) | qemu-tools
 	@mkdir -p $(B)/suite
 	@printf '%s\n' "$(RUN)" | tr ';' '\n' > $(B)/suite/autorun
 	$(MKFS) $(B)/fs-suite.img $(FS_FILES) $(B)/suite/autorun
-	@VMCHECK=$(VMCHECK) SWAP=$(SWAP) scripts/qemu-suite.sh "$(CPUS)" "$(MEM)" $(B)/fs-suite.img $(B)/suite.log
+	@VMCHECK=$(VMCHECK) SWAP=$(SWAP) SWAP_FAIL=$(SWAP_FAIL) scripts/qemu-suite.sh "$(CPUS)" "$(MEM)" $(B)/fs-suite.img $(B)/suite.log
 
 # ---------------------------------------------------------------------------
 # Benchmarks, never part of `make check` (timing is not a test). `make bench`

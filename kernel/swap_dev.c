@@ -21,17 +21,36 @@
 
 CTASSERT(SWAP_CLUSTER_MAX <= VIRTIO_BLK_SWAP_MAX);
 
+static uint64_t swap_dev_errors;       // (a) requests the disk failed
+
+// A failed request says so on the console: the first few, then one line a
+// thousand, so that a dying disk is seen without drowning the console. (A
+// failed write leaves its pages dirty in memory; a failed read kills the
+// process whose fault needed the page: swap_pager.h.)
+static void swap_dev_error(swblk_t blk, int count, bool write)
+{
+  uint64_t n = __atomic_add_fetch(&swap_dev_errors, 1, __ATOMIC_RELAXED);
+
+  if (n <= 4 || n % 1000 == 0)
+    printf("swap: %s error at block %u (%d pages; %lu failed requests)\n",
+           write ? "write" : "read", blk, count, (unsigned long)n);
+}
+
 static int swap_dev_io(const struct swap_device *dev, swblk_t blk,
                        struct vm_page **ma, int count, bool write)
 {
   uint64_t pa[SWAP_CLUSTER_MAX];
+  int rv;
 
   (void)dev;
   KASSERT(count > 0 && count <= SWAP_CLUSTER_MAX,
           ("swap_dev_io: %d pages", count));
   for (int i = 0; i < count; i++)
     pa[i] = VM_PAGE_TO_PHYS(ma[i]);
-  return virtio_blk_swap_rw((uint64_t)blk * PAGE_SIZE, pa, count, write);
+  rv = virtio_blk_swap_rw((uint64_t)blk * PAGE_SIZE, pa, count, write);
+  if (rv != 0)
+    swap_dev_error(blk, count, write);
+  return rv;
 }
 
 static struct swap_device swap_dev = {

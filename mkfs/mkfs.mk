@@ -12,6 +12,8 @@
 #   build/fs-swap.img    the same with an /autorun that runs the paging
 #                        suite (swaptests) and vmstress, for the boot of
 #                        `make check` with little RAM and a swap disk
+#   build/fs-baddisk.img the same with `swaptests baddisk`, for the boot of
+#                        `make check` whose swap disk fails every write
 
 MKFS := $(B)/mkfs/mkfs
 MKFS_CFLAGS := -Wall -Wextra -Werror -O2 -g -I.
@@ -48,6 +50,11 @@ $(B)/fs-sysfuzz.img: $(MKFS) $(FS_FILES) $(FS_LIST)
 	@mkdir -p $(B)/sysfuzz-check
 	@printf 'sysfuzz 1 60\nvmstress 1 30\n' > $(B)/sysfuzz-check/autorun
 	$(MKFS) $@ $(FS_FILES) $(B)/sysfuzz-check/autorun
+
+$(B)/fs-baddisk.img: $(MKFS) $(FS_FILES) $(FS_LIST)
+	@mkdir -p $(B)/baddisk-check
+	@printf 'swaptests baddisk\n' > $(B)/baddisk-check/autorun
+	$(MKFS) $@ $(FS_FILES) $(B)/baddisk-check/autorun
 
 $(B)/fs-swap.img: $(MKFS) $(FS_FILES) $(FS_LIST)
 	@mkdir -p $(B)/swap-check

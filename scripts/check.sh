@@ -126,7 +126,8 @@ add_summary docrefs build/docrefs.out
 $make host-tools fuzz-tools cross-tools qemu-tools
 $make -j"$(nproc 2>/dev/null || echo 2)" -k build/host/vmtests \
   build/sv39/sv39tests build/fuzz/vmfuzz kernel/kernel build/fs-check.img \
-  build/fs-swap.img build/fs-sysfuzz.img 2>&1 | tee build/check-build.log
+  build/fs-swap.img build/fs-baddisk.img build/fs-sysfuzz.img 2>&1 |
+  tee build/check-build.log
 
 # Host tests. Criterion's closing line: "Synthesis: Tested: T | Passing: P |
 # Failing: F | Crashing: C".
@@ -201,6 +202,27 @@ if $make kernel/kernel build/fs-swap.img; then
   fi
 else
   echo "check: the swap boot's image did not build"
+  add 0 1
+fi
+
+# A swap disk that fails every write (SWAP_FAIL=1: QEMU's blkdebug): no
+# page is lost or counted as paged out, and a process writing 2 x RAM is
+# killed for memory (swaptests baddisk, user/swaptests/t_bad.c); the
+# kernel says so on the console (kernel/swap_dev.c).
+if $make kernel/kernel build/fs-baddisk.img; then
+  SWAP=160M SWAP_FAIL=1 scripts/qemu-suite.sh 2 64M build/fs-baddisk.img \
+    build/qemu-baddisk.log | tee build/qemu-baddisk.out
+  add_summary "qemu CPUS=2" build/qemu-baddisk.out
+  suite_failures baddisk build/qemu-baddisk.log
+  if tr -d '\r' < build/qemu-baddisk.log | grep -q '^swap: write error at block'; then
+    add 1 0
+  else
+    echo "check (baddisk): no console line \"swap: write error at block N ...\""
+    note "bad swap disk: no write error line  (kernel/swap_dev.c; log: build/qemu-baddisk.log)"
+    add 0 1
+  fi
+else
+  echo "check: the bad-disk boot's image did not build"
   add 0 1
 fi
 

@@ -8,7 +8,9 @@
 # limit in seconds (default 600). SWAP=SIZE (QEMU's suffixes, e.g. 256M)
 # attaches a fresh sparse swap disk of that size; unset or 0: none;
 # SWAP_PREALLOC=1 writes it with zeros first, so that the first write of
-# a block by the kernel costs what a rewrite does (make bench). VMCHECK=N (N > 0) boots with the VM's
+# a block by the kernel costs what a rewrite does (make bench); SWAP_FAIL=1
+# makes every write to it fail with EIO (QEMU's blkdebug driver: a dying
+# disk, `swaptests baddisk`). VMCHECK=N (N > 0) boots with the VM's
 # expensive checkers on (the boot argument vmcheck=N, kernel/vmcheck.c);
 # the run then also fails unless the kernel says it turned them on.
 # QEMU_EXTRA adds QEMU options, e.g. "-gdb tcp::26000" to look at a hung
@@ -30,8 +32,12 @@ swap=()
 if [ -n "${SWAP:-}" ] && [ "${SWAP}" != 0 ]; then
   truncate -s "$SWAP" "$swapimg"
   [ "${SWAP_PREALLOC:-0}" = 1 ] && head -c "$SWAP" /dev/zero > "$swapimg"
-  swap=(-drive file="$swapimg",if=none,format=raw,id=x1
-        -device virtio-blk-device,drive=x1,bus=virtio-mmio-bus.1)
+  swap=(-drive file="$swapimg",if=none,format=raw,id=x1)
+  if [ "${SWAP_FAIL:-0}" = 1 ]; then
+    bad=file.inject-error.0
+    swap=(-blockdev "driver=raw,node-name=x1,file.driver=blkdebug,file.image.driver=file,file.image.filename=$swapimg,$bad.event=write_aio,$bad.iotype=write,$bad.errno=5,$bad.once=off")
+  fi
+  swap+=(-device virtio-blk-device,drive=x1,bus=virtio-mmio-bus.1)
 fi
 vmcheck=${VMCHECK:-0}
 append=()

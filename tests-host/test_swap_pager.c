@@ -529,3 +529,27 @@ Test(swap_pager, almost_full_swap_drops_the_copies_of_pages_read_back)
   cr_assert_eq(swap_used(), 250);
   verify(0, 0, 250, 5);
 }
+
+// A disk that fails every write costs a sweep one request, not one per
+// cluster: the pages stay dirty and resident, and the sweep ends without
+// trying the rest. The next sweep tries again, and then writes them all.
+Test(swap_pager, a_failing_disk_gets_one_write_a_sweep)
+{
+  int writes;
+
+  map_anon(0, 4 * SWAP_CLUSTER_MAX);
+  fill(0, 0, 4 * SWAP_CLUSTER_MAX, 6);
+  host_swapdev.fail_writes = -1;
+  writes = host_swapdev.writes;
+  cr_assert_eq(vm_pageout_reclaim(4 * SWAP_CLUSTER_MAX), 0);
+  cr_assert_eq(host_swapdev.writes - writes, 1, "%d writes in one sweep",
+               host_swapdev.writes - writes);
+  cr_assert_eq(swap_used(), 0, "blocks of a failed write kept");
+  cr_assert_eq(vm_pageout_reclaim(4 * SWAP_CLUSTER_MAX), 0);
+  cr_assert_eq(host_swapdev.writes - writes, 2, "the next sweep did not try");
+  host_swapdev.fail_writes = 0;
+  cr_assert_geq(vm_pageout_reclaim(4 * SWAP_CLUSTER_MAX),
+                4 * SWAP_CLUSTER_MAX);
+  cr_assert_eq(swap_used(), 4 * SWAP_CLUSTER_MAX);
+  verify(0, 0, 4 * SWAP_CLUSTER_MAX, 6);
+}

@@ -759,6 +759,7 @@ static const struct {
   { "lockswap", ss_group_lockswap },
   { "exhaust", ss_group_exhaust },
   { "walk", group_walk },              // only when named: see above
+  { "baddisk", ss_group_baddisk },     // only when named: t_bad.c
 };
 
 #define SW_NGROUPS ((int)(sizeof(sw_groups) / sizeof(sw_groups[0])))
@@ -781,7 +782,8 @@ int main(int argc, char **argv)
     for (i = 1; i < argc && strcmp(argv[i], sw_groups[k].name) != 0; i++)
       ;
     if ((argc < 2 && sw_groups[k].body != group_walk &&
-         sw_groups[k].body != swf_disk) || i < argc)
+         sw_groups[k].body != swf_disk &&
+         sw_groups[k].body != ss_group_baddisk) || i < argc)
       tl_group_oom(sw_groups[k].name, sw_groups[k].body);
   }
   tl_run("swap_back", swap_back);

@@ -77,6 +77,7 @@ static struct {
   uint64_t cursor;                    // (s) where the next search starts
   uint64_t used;                      // (s)
   bool almost_full;                   // (s; read as a hint) "Swap almost full"
+  bool write_failed;                  // (a) the last write failed
   uint64_t pageins, pageouts;         // (a)
 } swap;
 
@@ -438,8 +439,11 @@ static int swap_pager_io(struct vm_object *obj, swblk_t b, struct vm_page **ma,
   mtx_unlock(&obj->lock);
   rv = swap.dev->io(swap.dev, b, ma, count, write);
   mtx_lock(&obj->lock);
-  __atomic_fetch_add(write ? &swap.pageouts : &swap.pageins, (uint64_t)count,
-                     __ATOMIC_RELAXED);
+  if (write)
+    __atomic_store_n(&swap.write_failed, rv != 0, __ATOMIC_RELAXED);
+  if (rv == 0)                        // the counters count pages moved
+    __atomic_fetch_add(write ? &swap.pageouts : &swap.pageins,
+                       (uint64_t)count, __ATOMIC_RELAXED);
   return rv;
 }
 
@@ -613,7 +617,7 @@ bool swap_pager_startup(const struct swap_device *dev)
   swap.map = pmap_page_kva(swap.map_pages);
   memset(swap.map, 0, (size_t)PAGE_SIZE << order);
   swap.cursor = swap.used = swap.pageins = swap.pageouts = 0;
-  swap.almost_full = false;
+  swap.almost_full = swap.write_failed = false;
   swap.dev = dev;
   vm_pager_register(OBJT_SWAP, &swap_pager_ops);
   return true;
@@ -644,6 +648,16 @@ bool swap_pager_full(void)
 bool swap_pager_almost_full(void)
 {
   return __atomic_load_n(&swap.almost_full, __ATOMIC_RELAXED);
+}
+
+bool swap_pager_write_failed(void)
+{
+  return __atomic_load_n(&swap.write_failed, __ATOMIC_RELAXED);
+}
+
+void swap_pager_retry_writes(void)
+{
+  __atomic_store_n(&swap.write_failed, false, __ATOMIC_RELAXED);
 }
 
 void swap_pager_make_swap(struct vm_object *obj)

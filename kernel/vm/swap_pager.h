@@ -56,6 +56,15 @@ bool swap_pager_full(void);
 // Is swap almost full, so that pages read back give up their blocks
 // (swap_pager.c, "Swap almost full")?
 bool swap_pager_almost_full(void);
+// Did the last write to swap fail (an I/O error of the device)? The
+// pageout scan then tries no more writes until swap_pager_retry_writes,
+// which it calls as each sweep of the queues begins: a failing disk costs
+// a sweep one failed request, not one per page (each page of a failed
+// cluster would be tried again with its neighbours), and a sweep that
+// can free nothing ends at once, so the out-of-memory decision is not
+// held up by a disk that only fails.
+bool swap_pager_write_failed(void);
+void swap_pager_retry_writes(void);
 
 // Make the anonymous object obj (locked) swap-backed, if it is not yet.
 void swap_pager_make_swap(struct vm_object *obj);

@@ -44,8 +44,11 @@
 // and the pages written are freed. The object lock is dropped for the
 // write, with the pages busy and the pageout code's reference on the
 // object (vm_object_pageout_hold: never the last to go). A page that fails
-// to be written stays dirty and resident, on the laundry queue. The
-// laundry queue is scanned between the inactive and the active queue.
+// to be written stays dirty and resident, on the laundry queue, and after
+// a failed write the sweep writes no more (swap_pager_write_failed: one
+// failed request a sweep, not one for each page of the cluster it failed
+// and each of their neighbours). The laundry queue is scanned between the
+// inactive and the active queue.
 //
 // Every page looked at leaves the head of its queue -- freed, moved to
 // another queue, or sent to the tail -- so a pass looks at each page at
@@ -227,6 +230,14 @@ static int vm_pageout_cluster(struct vm_page *m, struct vm_object *obj,
   return n;
 }
 
+// A busy page of a cluster that was not written: it stays dirty and
+// resident, back on the laundry queue for a later try.
+static void vm_pageout_keep(struct vm_page *m)
+{
+  vm_page_xunbusy(m);
+  vm_page_launder(m);
+}
+
 // Write the busy cluster ma[0..n-1] of obj (locked) through its pager
 // with flags, and free the pages written. A page that could not be
 // written stays dirty and resident (back on the laundry queue, for a later
@@ -249,21 +260,27 @@ static size_t vm_pageout_put_cluster(struct vm_object *obj,
       vm_page_free(ma[i]);          // wakes whoever waits for it
       freed++;
     } else {
-      vm_page_xunbusy(ma[i]);
-      vm_page_launder(ma[i]);
+      vm_pageout_keep(ma[i]);
       *unwritten = true;
     }
   }
   return freed;
 }
 
-// The same, for an anonymous object's cluster: to swap.
+// The same, for an anonymous object's cluster: to swap. After a failed
+// write in this sweep nothing is tried (swap_pager_write_failed): the
+// pages stay as a failed write leaves them.
 static size_t vm_pageout_swap_cluster(struct vm_object *obj,
                                       struct vm_page **ma, int n)
 {
   size_t freed;
   bool unwritten;
 
+  if (swap_pager_write_failed()) {
+    for (int i = 0; i < n; i++)
+      vm_pageout_keep(ma[i]);
+    return 0;
+  }
   swap_pager_make_swap(obj);
   freed = vm_pageout_put_cluster(obj, ma, n, VM_PAGER_PUT_SYNC, &unwritten);
   VM_CNT_ADD(v_pageout, freed);
@@ -420,6 +437,7 @@ static size_t vm_pageout_reclaim_queues(size_t target, bool refs)
 
   KASSERT(!vm_page_queue_owned(),
           ("vm_pageout_reclaim: called with the page queue lock held"));
+  swap_pager_retry_writes();    // a disk that failed gets one more try
   for (int i = 0; i < 3 && freed < target; i++) {
     if ((order[i] == PQ_LAUNDRY && !swap_pager_available()) ||
         (order[i] == PQ_ACTIVE && refs))

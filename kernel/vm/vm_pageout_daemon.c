@@ -115,11 +115,14 @@ static bool vm_pageout_oom(bool urgent, size_t freed)
   // progress when the fault needs more (make check: a hog's text page
   // was read in, taken back by the next pass, read in again... until its
   // fault gave up). Pages that came back some other way (an exit) are no
-  // shortage: the waiters will find them, nobody dies for them.
+  // shortage: the waiters will find them, nobody dies for them. But the
+  // pass's own few do not count as such: a pass that freed 12 pages onto
+  // 4 left the low mark's 16 free, and every pass did the same, a text
+  // thrash that held a hog's kill up for minutes (swaptests baddisk).
   if (!urgent)
     return true;                      // (pokes between urgent passes)
   if (freed >= vm_pageout_free_min() ||
-      vm_page_free_count() >= vm_pageout_free_min()) {
+      vm_page_free_count() >= vm_pageout_free_min() + freed) {
     vm_pageout_d.futile = 0;
     return true;
   }
