@@ -33,15 +33,15 @@
 // a waiter comes: nothing it can do would help until then.
 //
 // Out of memory: when two urgent passes in a row are futile -- each freed
-// less than the low mark and left less than it free -- RAM and swap are
-// full of pages nobody can give up. (A pass that frees a page or two is no
-// progress: a fault that needs a run of text pages got them back, lost
-// them to the next pass, and so on until it gave up.) The daemon then
-// calls vm_oom_kill (outside kernel/vm), which kills one process; while
-// the victim dies the waiters keep waiting without using up their tries,
-// since its memory is on the way; a killed waiter returns at once. Two
-// passes, not one, so that a pass that only met busy pages (I/O under
-// way) kills nobody.
+// less than the low mark, and less than that is free besides what it
+// freed -- RAM and swap are full of pages nobody can give up. (A pass
+// that frees a page or two is no progress: a fault that needs a run of
+// text pages got them back, lost them to the next pass, and so on until
+// it gave up.) The daemon then calls vm_oom_kill (outside kernel/vm),
+// which kills one process; while the victim dies the waiters keep waiting
+// without using up their tries, since its memory is on the way; a killed
+// waiter returns at once. Two passes, not one, so that a pass that only
+// met busy pages (I/O under way) kills nobody.
 //
 // Without the thread (host tests; the kernel before it starts),
 // vm_pageout_wait reclaims in the caller.
