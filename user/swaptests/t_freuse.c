@@ -136,30 +136,43 @@ static int fr_copy(const char *src, const char *dst, int how)
   return rc;
 }
 
+// The two programs the exec tests swap in and out, and what each says of
+// fr.txt: write text to fr.txt, run both as argv (whose argv[1] names
+// it), and keep their outputs in want[0] and want[1], which must differ.
+// 0, or why not.
+static const char *fr_prog[2] = { "/echo", "/wc" };
+
+static int fr_learn(const char *text, char **argv, char want[2][128])
+{
+  int fd, n = (int)strlen(text);
+
+  TL_CHECK((fd = open("fr.txt", O_CREATE | O_WRONLY | O_TRUNC)) >= 0 &&
+           write(fd, text, n) == n, "fr.txt");
+  close(fd);
+  for (int k = 0; k < 2; k++)
+    TL_CHECK(fr_run(fr_prog[k], argv, want[k], 128) > 0,
+             "%s does not run", fr_prog[k]);
+  TL_CHECK(strcmp(want[0], want[1]) != 0, "echo and wc say the same");
+  return 0;
+}
+
 // A program file rewritten between two runs runs its new text: echo and
 // wc take turns in fr.prog, replaced in place and by a new file.
 static int freuse_exec(void)
 {
   static char want[2][128], got[128];
   char *argv[] = { "fr.prog", "fr.txt", 0 };
-  const char *prog[2] = { "/echo", "/wc" };
-  int fd;
 
-  TL_CHECK((fd = open("fr.txt", O_CREATE | O_WRONLY | O_TRUNC)) >= 0 &&
-           write(fd, "a b c\nd\n", 8) == 8, "fr.txt");
-  close(fd);
-  for (int k = 0; k < 2; k++)
-    TL_CHECK(fr_run(prog[k], argv, want[k], sizeof(want[k])) > 0,
-             "%s does not run", prog[k]);
-  TL_CHECK(strcmp(want[0], want[1]) != 0, "echo and wc say the same");
+  if (fr_learn("a b c\nd\n", argv, want) != 0)
+    return -1;
   for (int r = 0; r < 8; r++) {
     int k = r % 2;
-    TL_CHECK(fr_copy(prog[k], "fr.prog", (r / 2) % 2) == 0, "copy %s",
-             prog[k]);
+    TL_CHECK(fr_copy(fr_prog[k], "fr.prog", (r / 2) % 2) == 0, "copy %s",
+             fr_prog[k]);
     for (int again = 0; again < 2; again++)
       TL_CHECK(fr_run("fr.prog", argv, got, sizeof(got)) >= 0 &&
                strcmp(got, want[k]) == 0, "round %d: fr.prog holding %s "
-               "says \"%s\"", r, prog[k], got);
+               "says \"%s\"", r, fr_prog[k], got);
   }
   unlink("fr.prog");
   unlink("fr.txt");
@@ -176,17 +189,12 @@ static int freuse_exec_cached(void)
 {
   static char want[2][128], got[128], buf[8 * PGSIZE];
   char *argv[] = { "fr.prog", "fr.txt", 0 };
-  const char *prog[2] = { "/echo", "/wc" };
   struct stat st;
   char *m, *w;
   int fd, in, n;
 
-  TL_CHECK((fd = open("fr.txt", O_CREATE | O_WRONLY | O_TRUNC)) >= 0 &&
-           write(fd, "a b c\nd\n", 8) == 8, "fr.txt");
-  close(fd);
-  for (int k = 0; k < 2; k++)
-    TL_CHECK(fr_run(prog[k], argv, want[k], sizeof(want[k])) > 0,
-             "%s does not run", prog[k]);
+  if (fr_learn("a b c\nd\n", argv, want) != 0)
+    return -1;
   // echo in fr.prog; a mapping holds its cache; wc written over it.
   TL_CHECK(fr_copy("/echo", "fr.prog", 0) == 0, "copy echo");
   TL_CHECK((fd = open("fr.prog", O_RDONLY)) >= 0, "open");
@@ -225,16 +233,11 @@ static int freuse_running(void)
 {
   static char want[2][128], got[128];
   char *argv[] = { "fr.run", "fr.txt", 0 }, *cat[] = { "fr.run", 0 };
-  const char *prog[2] = { "/echo", "/wc" };
-  int in[2], out[2], pid, fd;
+  int in[2], out[2], pid;
   char echo[4];
 
-  TL_CHECK((fd = open("fr.txt", O_CREATE | O_WRONLY | O_TRUNC)) >= 0 &&
-           write(fd, "x y\n", 4) == 4, "fr.txt");
-  close(fd);
-  for (int k = 0; k < 2; k++)
-    TL_CHECK(fr_run(prog[k], argv, want[k], sizeof(want[k])) > 0,
-             "%s does not run", prog[k]);
+  if (fr_learn("x y\n", argv, want) != 0)
+    return -1;
   TL_CHECK(fr_copy("/cat", "fr.run", 1) == 0 && pipe(in) == 0 &&
            pipe(out) == 0, "cat");
   if ((pid = fork()) == 0) {
@@ -254,10 +257,10 @@ static int freuse_running(void)
   TL_CHECK(write(in[1], "hi\n", 3) == 3 && read(out[0], echo, 3) == 3 &&
            memcmp(echo, "hi\n", 3) == 0, "cat does not run");
   for (int r = 0; r < 4; r++) {
-    TL_CHECK(fr_copy(prog[r % 2], "fr.run", 1) == 0, "copy");
+    TL_CHECK(fr_copy(fr_prog[r % 2], "fr.run", 1) == 0, "copy");
     TL_CHECK(fr_run("fr.run", argv, got, sizeof(got)) >= 0 &&
              strcmp(got, want[r % 2]) == 0, "round %d: %s says \"%s\"", r,
-             prog[r % 2], got);
+             fr_prog[r % 2], got);
     if (r == 1) {
       close(in[1]);                 // cat ends; its inode is free
       TL_CHECK(f_wait(pid) == 0, "cat failed");
