@@ -24,7 +24,6 @@
 #include "machdep.h"
 #include "printf.h"
 #include "proc.h"
-#include "swap_dev.h"
 #include "uaccess.h"
 #include "vm/pmap.h"
 #include "vm/vm_pageout.h"
@@ -193,7 +192,6 @@ static void forkret(void)
     first = false;
     fsinit(ROOTDEV);
     p->cwd = namei("/");
-    swap_dev_measure();           // for make bench (swap_dev.h)
   }
   usertrapret();
 }

@@ -5,12 +5,13 @@
 //
 // Interface: swap_dev_init() once at boot, after virtio_blk_init; without
 // a second disk it only says so, and anonymous memory stays in RAM.
-// swap_dev_measure() once in the first process (swap_dev.h).
+// swap_dev_time() for the swapraw system call (swap_dev.h).
 //
 // Locking: none of its own. io is called with no spin lock held and sleeps
 // in the driver until the request is done.
 #include "swap_dev.h"
 
+#include "lib/errno.h"
 #include "lib/kassert.h"
 #include "machdep.h"
 #include "platform.h"
@@ -76,77 +77,88 @@ void swap_dev_init(void)
          (unsigned long)(swap_dev.nblocks * (PAGE_SIZE / 1024)));
 }
 
-static uint64_t swap_dev_write_ns, swap_dev_read_ns;  // per page (k: set once)
+// --- swapraw: the disk's raw rate, for make bench ---------------------------
 
-// One sequential pass over the first SWAP_DEV_MEASURE_PAGES pages in
-// requests of SWAP_CLUSTER_MAX pages, to or from the pages at pa[]
-// every time. Returns its ns per page, or 0 on an I/O error.
-static uint64_t swap_dev_pass(const uint64_t *pa, bool write)
+#define SWAP_DEV_RUNS 32                // runs of free blocks one timing takes
+
+struct swap_dev_span {                  // the blocks one timing moves
+  swblk_t blk[SWAP_DEV_RUNS];
+  int len[SWAP_DEV_RUNS];
+  int nruns;
+};
+
+// Reserve npages free blocks in at most SWAP_DEV_RUNS runs, as the swap
+// pager would hand them to page-outs. False (nothing held) if it cannot.
+static bool swap_dev_span_get(struct swap_dev_span *sp, long npages)
+{
+  long got = 0;
+
+  for (sp->nruns = 0; got < npages && sp->nruns < SWAP_DEV_RUNS; sp->nruns++) {
+    int n = (int)(npages - got);
+    swblk_t b = swap_pager_reserve(&n);
+    if (n == 0)
+      break;
+    sp->blk[sp->nruns] = b;
+    sp->len[sp->nruns] = n;
+    got += n;
+  }
+  if (got == npages)
+    return true;
+  while (sp->nruns > 0) {
+    sp->nruns--;
+    swap_pager_release(sp->blk[sp->nruns], sp->len[sp->nruns]);
+  }
+  return false;
+}
+
+// One sequential pass over the span in requests of SWAP_CLUSTER_MAX
+// pages, to or from the same pages ma[] every time. Returns its ns per
+// page, or 0 on an I/O error.
+static uint64_t swap_dev_pass(const struct swap_dev_span *sp,
+                              struct vm_page **ma, long npages, bool write)
 {
   uint64_t t0 = md_clock(), ticks;
 
-  for (uint64_t off = 0; off < (uint64_t)SWAP_DEV_MEASURE_PAGES * PAGE_SIZE;
-       off += SWAP_CLUSTER_MAX * PAGE_SIZE)
-    if (virtio_blk_swap_rw(off, pa, SWAP_CLUSTER_MAX, write) != 0)
-      return 0;
-  ticks = md_clock() - t0;
-  return ticks * 1000000000ull / platform_timebase_freq() /
-         SWAP_DEV_MEASURE_PAGES;
-}
-
-#define SWAP_DEV_PASSES 3             // the figure is their median
-
-// The median ns per page of SWAP_DEV_PASSES passes, or 0 on an I/O error:
-// one pass is a few milliseconds, and a hiccup of the host in one of them
-// would otherwise be the disk's figure for the whole boot.
-static uint64_t swap_dev_median(const uint64_t *pa, bool write)
-{
-  uint64_t ns[SWAP_DEV_PASSES], t;
-
-  for (int i = 0; i < SWAP_DEV_PASSES; i++) {
-    if ((ns[i] = swap_dev_pass(pa, write)) == 0)
-      return 0;
-    for (int j = i; j > 0 && ns[j - 1] > ns[j]; j--) {
-      t = ns[j];
-      ns[j] = ns[j - 1];
-      ns[j - 1] = t;
+  for (int r = 0; r < sp->nruns; r++)
+    for (int off = 0; off < sp->len[r]; off += SWAP_CLUSTER_MAX) {
+      int n = MIN(SWAP_CLUSTER_MAX, sp->len[r] - off);
+      if (swap_dev_io(&swap_dev, sp->blk[r] + off, ma, n, write) != 0)
+        return 0;
     }
-  }
-  return ns[SWAP_DEV_PASSES / 2];
+  ticks = md_clock() - t0;
+  return MAX(ticks * 1000000000ull / platform_timebase_freq() /
+             (uint64_t)npages, 1);
 }
 
-// The blocks written are free: no page has gone to swap yet (checked),
-// and none can before the first process runs user code. Every request
-// moves the same SWAP_CLUSTER_MAX pages of RAM, distinct ones as a
-// page-out's are; the data is garbage and nobody reads it.
-void swap_dev_measure(void)
+// The blocks are reserved from the swap pager, so nothing else uses them
+// meanwhile; the data is garbage and nobody reads it but the timing.
+int swap_dev_time(long npages, uint64_t ns[2])
 {
   struct vm_page *ma[SWAP_CLUSTER_MAX];
-  uint64_t pa[SWAP_CLUSTER_MAX];
+  struct swap_dev_span sp;
   struct swap_stats st;
-  int n;
+  int n, rv = 0;
 
+  if (!swap_pager_available())
+    return -ENODEV;
+  if (npages <= 0 || (uint64_t)npages > swap_dev.nblocks / 4)
+    return -EINVAL;
   swap_pager_stats(&st);
-  if (st.total < SWAP_DEV_MEASURE_PAGES || st.used != 0)
-    return;
-  for (n = 0; n < SWAP_CLUSTER_MAX; n++) {
+  if ((uint64_t)npages > (st.total - st.used) / 2)
+    return -ENOMEM;   // paging keeps at least as much as is taken
+  for (n = 0; n < SWAP_CLUSTER_MAX; n++)
     if ((ma[n] = vm_page_alloc(NULL, 0, VM_ALLOC_NOBUSY)) == NULL)
       break;
-    pa[n] = VM_PAGE_TO_PHYS(ma[n]);
-  }
-  // The first write of a block of a sparse swap.img makes the host
-  // allocate it (several times slower); what is timed is the rewrite,
-  // the disk's steady speed.
-  if (n == SWAP_CLUSTER_MAX && swap_dev_pass(pa, true) != 0) {
-    swap_dev_write_ns = swap_dev_median(pa, true);
-    swap_dev_read_ns = swap_dev_median(pa, false);
+  if (n < SWAP_CLUSTER_MAX || !swap_dev_span_get(&sp, npages))
+    rv = -ENOMEM;
+  else {
+    if ((ns[0] = swap_dev_pass(&sp, ma, npages, true)) == 0 ||
+        (ns[1] = swap_dev_pass(&sp, ma, npages, false)) == 0)
+      rv = -EIO;
+    while (sp.nruns-- > 0)
+      swap_pager_release(sp.blk[sp.nruns], sp.len[sp.nruns]);
   }
   while (n > 0)
     vm_page_free(ma[--n]);
-}
-
-void swap_dev_rate(uint64_t *write_ns, uint64_t *read_ns)
-{
-  *write_ns = swap_dev_write_ns;
-  *read_ns = swap_dev_read_ns;
+  return rv;
 }

@@ -8,16 +8,15 @@
 
 void swap_dev_init(void);
 
-// The disk's raw sequential rate, for make bench to compare paging with:
-// swap_dev_measure writes SWAP_DEV_MEASURE_PAGES pages at the start of
-// the disk, then rewrites them three times and reads them three times, in
-// requests as large as the swap pager's (SWAP_CLUSTER_MAX pages): the
-// figures are the median rewrite and read. It needs process context
-// (the I/O sleeps) and a swap disk nothing is on yet: the first process
-// calls it once, before running any user code. swap_dev_rate gives the
-// result in ns per page (0: not measured, no swap disk).
-#define SWAP_DEV_MEASURE_PAGES 1024
-void swap_dev_measure(void);
-void swap_dev_rate(uint64_t *write_ns, uint64_t *read_ns);
+// The disk's raw sequential rate, for make bench to set beside paging
+// (the swapraw system call): writes npages free blocks of swap, reserved
+// from the swap pager as a page-out's are, in requests as large as the
+// pager's (SWAP_CLUSTER_MAX pages, from as many distinct pages of RAM),
+// then reads them back and frees them. ns[0] and ns[1] get the ns per page
+// of the write and of the read. 0, or -ENODEV (no swap disk), -EINVAL
+// (npages < 1 or over a quarter of the disk), -ENOMEM (more than half the
+// free swap, so that paging meanwhile keeps room; or not in a few runs; or
+// no memory), -EIO. Process context: the I/O sleeps.
+int swap_dev_time(long npages, uint64_t ns[2]);
 
 #endif

@@ -31,6 +31,7 @@ long sys_uptime(void);
 long sys_halt(void);
 long sys_vmstat(void);
 long sys_vmreclaim(void);
+long sys_swapraw(void);
 long sys_getrlimit(void);
 long sys_setrlimit(void);
 long sys_exec(void);

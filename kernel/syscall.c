@@ -34,6 +34,7 @@ static long (*const syscalls[NSYSCALL])(void) = {
   [SYS_halt] = sys_halt,         [SYS_vmstat] = sys_vmstat,
   [SYS_vmmap] = sys_vmmap,       [SYS_lseek] = sys_lseek,
   [SYS_ftruncate] = sys_ftruncate, [SYS_vmreclaim] = sys_vmreclaim,
+  [SYS_swapraw] = sys_swapraw,
 };
 
 static uint64_t argraw(int n)

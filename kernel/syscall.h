@@ -46,7 +46,8 @@
 #define SYS_lseek      38   // lseek(int fd, off_t off, int whence)
 #define SYS_ftruncate  39   // ftruncate(int fd, off_t len)
 #define SYS_vmreclaim  40   // vmreclaim(long npages): drop clean cached pages
+#define SYS_swapraw    41   // swapraw(long npages, unsigned long ns[2]): time the swap disk
 
-#define NSYSCALL       41
+#define NSYSCALL       42
 
 #endif

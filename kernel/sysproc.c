@@ -92,16 +92,14 @@ long sys_halt(void)
 // Structures copied out whole must have no padding: a hole would carry
 // old kernel-stack bytes out to the user (designated initialisers need not
 // clear it). Adding a field that makes one breaks the build here.
-CTASSERT(sizeof(struct vmstats) == 40 * sizeof(unsigned long));
+CTASSERT(sizeof(struct vmstats) == 38 * sizeof(unsigned long));
 CTASSERT(sizeof(struct rlimit) == 2 * sizeof(rlim_t));
 
 long sys_vmstat(void)
 {
   struct swap_stats sw;
-  uint64_t raw_write, raw_read;
 
   swap_pager_stats(&sw);
-  swap_dev_rate(&raw_write, &raw_read);
   uint64_t cached_objects, cached_pages;
   vnode_cache_stats(&cached_objects, &cached_pages);
   struct vmstats st = {
@@ -128,8 +126,6 @@ long sys_vmstat(void)
     .swapin = sw.pageins,
     .swapout = sw.pageouts,
     .filepageout = vm_cnt.v_filepageout,
-    .swap_raw_write_ns = raw_write,
-    .swap_raw_read_ns = raw_read,
     .ncpu = ncpu,
     .sched_ipis = sched_stats.ipis,
     .sched_kicks = sched_stats.kicks,
@@ -163,6 +159,19 @@ long sys_vmreclaim(void)
     return -EINVAL;
   (void)vnode_cache_flush();
   return (long)vm_pageout_reclaim((size_t)n);
+}
+
+// swapraw(npages, ns): the swap disk's raw write and read of npages free
+// blocks, ns per page in ns[0] and ns[1] (swap_dev.h), for make bench to
+// set paging beside, measured next to it in the same boot.
+long sys_swapraw(void)
+{
+  uint64_t ns[2];
+  int rv = swap_dev_time(argint(0), ns);
+
+  if (rv == 0 && copyout(argaddr(1), ns, sizeof(ns)) != 0)
+    return -EFAULT;
+  return rv;
 }
 
 static bool rlimit_supported(long res)

@@ -28,8 +28,6 @@ struct vmstats {
   unsigned long swapin;       // pages read from swap
   unsigned long swapout;      // pages written to swap
   unsigned long filepageout;  // dirty file pages the pageout daemon wrote
-  unsigned long swap_raw_write_ns; // the swap disk's raw sequential write
-  unsigned long swap_raw_read_ns;  // and read, ns per page (swap_dev.h)
   // The harts and the scheduler (kernel/sched.c, docs/scheduling.md).
   unsigned long ncpu;         // harts running
   unsigned long sched_ipis;   // idle harts woken for a process made runnable

@@ -91,6 +91,10 @@ int ftruncate(int fd, off_t len);
 // Drop the cache of unused files, then free up to npages clean cached
 // pages; returns how many of those went (kernel/sysproc.c).
 long vmreclaim(long npages);
+// Time the swap disk with no VM in the way: write npages free swap blocks
+// in the pager's 16-page requests, read them back, free them; ns[0] and
+// ns[1] get ns per page written and read (make bench's paging boot).
+int swapraw(long npages, unsigned long ns[2]);
 
 // The time CSR: a counter that ticks at the platform's timebase frequency
 // (10 MHz on QEMU virt, given by the device tree), the same on every hart.

@@ -163,6 +163,16 @@ static void swap_free(swblk_t b, int n)
   mtx_unlock(&swap.lock);
 }
 
+swblk_t swap_pager_reserve(int *n)
+{
+  return swap_alloc(n);
+}
+
+void swap_pager_release(swblk_t blk, int n)
+{
+  swap_free(blk, n);
+}
+
 // ---------------------------------------------------------------------------
 // Per-object metadata.
 

@@ -66,6 +66,14 @@ bool swap_pager_almost_full(void);
 bool swap_pager_write_failed(void);
 void swap_pager_retry_writes(void);
 
+// Blocks outside any object, for the device's own use: swapraw's timing
+// of the raw disk (kernel/swap_dev.c). swap_pager_reserve allocates a run
+// of at most *n consecutive free blocks, as a page-out's are found, and
+// sets *n to its length (0, and SWAPBLK_NONE returned, when swap is full);
+// swap_pager_release frees such a run.
+swblk_t swap_pager_reserve(int *n);
+void swap_pager_release(swblk_t blk, int n);
+
 // Make the anonymous object obj (locked) swap-backed, if it is not yet.
 void swap_pager_make_swap(struct vm_object *obj);
 

@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: MIT
 // Paging figures, for the paging boot of make bench (MEM=64M with a swap
-// disk; `bench page`), beside the swap disk's own speed in the same boot:
+// disk; `bench page`), beside the swap disk's own speed measured next to
+// them:
 //
 //   swap-raw-write, swap-raw-read   ns/page  the swap disk's raw sequential
-//                                            write and read: the kernel
-//                                            times 1024 pages in 16-page
-//                                            requests (the pager's cluster)
-//                                            before init runs
-//                                            (swap_dev_measure), the median
-//                                            of three passes; vmstat
-//                                            reports them
+//                                            write and read of as many
+//                                            free blocks as a round pages
+//                                            out, in 16-page requests (the
+//                                            pager's cluster), with no VM
+//                                            in the way (swapraw), in each
+//                                            round just before its
+//                                            page-out
 //   pageout                         ns/page  vmreclaim pushing RAM / 2 of
 //                                            freshly written anonymous
 //                                            memory to swap, per page
@@ -25,7 +26,10 @@
 //
 // Page-out and page-in go through the whole VM -- the scan, clustering,
 // the fault with its read-around -- so their ratio to the raw rate is what
-// the paging code costs on top of the disk. A page's 4 KiB is the unit:
+// the paging code costs on top of the disk. The raw figures are taken in
+// every round, on the same number of fresh blocks, because the host's
+// disk speed drifts (by 2x between boots here): a ratio is only fair
+// between figures taken moments apart. A page's 4 KiB is the unit:
 // pages/s = 10^9 / (ns/page).
 #include "user/bench/bench.h"
 
@@ -36,14 +40,17 @@ static uint64 ticks_ns(uint64 ticks)
   return ticks * (1000000000UL / BENCH_TIMEBASE_HZ);
 }
 
-// One round of page_inout: fill a's n pages, push them out, read them
-// back; the ns per page of each half in *out and *in. 0, or -1.
-static int page_round(char *a, unsigned long n, uint64 *out, uint64 *in)
+// One round of page_inout: fill a's n pages, time the raw disk on n
+// blocks, push the pages out, read them back. The ns per page of each in
+// ns[]: raw write, raw read, page-out, page-in. 0, or -1.
+static int page_round(char *a, unsigned long n, uint64 ns[4])
 {
   struct vmstats v0, v1, v2;
   uint64 t0, t1, t2, sum = 0, outs, ins;
 
   bench_fill(a, (int)n);
+  if (swapraw((long)n, (unsigned long *)ns) != 0)
+    return bench_fail("swapraw of %lu pages: %s", n, strerror(errno));
   vmstat(&v0);
   t0 = rdtime();
   vmreclaim(1L << 40);
@@ -57,18 +64,22 @@ static int page_round(char *a, unsigned long n, uint64 *out, uint64 *in)
   ins = v2.swapin - v1.swapin;
   if (outs < n / 2 || ins < n / 2)
     return bench_fail("only %lu pages out and %lu in of %lu", outs, ins, n);
-  *out = ticks_ns(t1 - t0) / outs;
-  *in = ticks_ns(t2 - t1) / ins;
-  printf("# page round: %lu pages out, %lu in, %lu faults, %lu read ahead\n",
-         outs, ins, v2.faults - v1.faults, v2.readahead - v1.readahead);
+  ns[2] = ticks_ns(t1 - t0) / outs;
+  ns[3] = ticks_ns(t2 - t1) / ins;
+  printf("# page round: %lu pages out, %lu in, %lu faults, %lu read ahead; "
+         "raw/paging %lu%% out, %lu%% in\n", outs, ins, v2.faults - v1.faults,
+         v2.readahead - v1.readahead, ns[0] * 100 / ns[2], ns[1] * 100 / ns[3]);
   return sum != n ? bench_fail("the pages read back wrong") : 0;
 }
 
-// pageout and pagein: a warm-up round, then BENCH_RUNS timed ones.
+// The four figures of page_round: a warm-up round, then BENCH_RUNS timed
+// ones.
 static int page_inout(void)
 {
+  static const char *metric[4] = { "swap-raw-write", "swap-raw-read",
+                                   "pageout", "pagein" };
   unsigned long n = ram / 2;
-  uint64 out[BENCH_RUNS], in[BENCH_RUNS], o = 0, i = 0;
+  uint64 ns[4][BENCH_RUNS], one[4];
   char *a = bench_map_anon((int)n);
   int rc = 0;
 
@@ -77,20 +88,18 @@ static int page_inout(void)
     return 2;
   }
   for (int r = -1; r < BENCH_RUNS && rc == 0; r++) {
-    rc = page_round(a, n, &o, &i);
-    if (r >= 0) {
-      out[r] = o;
-      in[r] = i;
-    }
+    rc = page_round(a, n, one);
+    for (int k = 0; k < 4 && r >= 0; k++)
+      ns[k][r] = one[k];
   }
   bench_unmap(a, (int)n);
-  if (rc != 0) {
-    bench_report_fail("pageout");
-    return 2;
+  for (int k = 0; k < 4; k++) {
+    if (rc != 0)
+      bench_report_fail(metric[k]);
+    else
+      bench_report(metric[k], "ns/page", ns[k]);
   }
-  bench_report("pageout", "ns/page", out);
-  bench_report("pagein", "ns/page", in);
-  return 0;
+  return rc != 0 ? 4 : 0;
 }
 
 struct ws_arg {
@@ -137,8 +146,6 @@ int bench_group_page(void)
     return 1;
   }
   ram = vs.total;
-  bench_report_once("swap-raw-write", "ns/page", vs.swap_raw_write_ns);
-  bench_report_once("swap-raw-read", "ns/page", vs.swap_raw_read_ns);
   failed += page_inout();
   failed += ws_figure("ws-0.5ram", (int)(ram / 2));
   failed += ws_figure("ws-1.5ram", (int)(ram * 3 / 2));

@@ -67,8 +67,21 @@ static int bad_hog_killed(void)
   return 0;
 }
 
+// make bench's timing of the raw disk says the disk failed, and gives its
+// blocks back.
+static int bad_swapraw(void)
+{
+  unsigned long ns[2];
+
+  TL_CHECK(swapraw(64, ns) == -1 && errno == EIO, "swapraw: %s",
+           strerror(errno));
+  TL_CHECK(ss_swap_used() == 0, "swap used %lu", ss_swap_used());
+  return 0;
+}
+
 void ss_group_baddisk(void)
 {
+  tl_run("swapraw", bad_swapraw);
   tl_run("nothing_lost", bad_nothing_lost);
   tl_run("hog_killed", bad_hog_killed);
 }

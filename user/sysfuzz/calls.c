@@ -118,7 +118,7 @@ static const char *const names[] = {
   [SYS_getrlimit] = "getrlimit", [SYS_setrlimit] = "setrlimit",
   [SYS_halt] = "halt", [SYS_vmstat] = "vmstat", [SYS_vmmap] = "vmmap",
   [SYS_lseek] = "lseek", [SYS_ftruncate] = "ftruncate",
-  [SYS_vmreclaim] = "vmreclaim",
+  [SYS_vmreclaim] = "vmreclaim", [SYS_swapraw] = "swapraw",
 };
 
 void sf_print_call(const struct sf_call *c)
@@ -498,7 +498,7 @@ static void op_mincore(void)
     range_oracle(SYS_mincore, addr, len, ret);
 }
 
-// rlimits, sbrk, vmstat, vmmap, vmreclaim.
+// rlimits, sbrk, vmstat, vmmap, vmreclaim, swapraw.
 static void op_misc(void)
 {
   static const uint64 lims[] = {0, PGSIZE, 16ul << 20, RLIM_INFINITY, ~0ul,
@@ -506,7 +506,7 @@ static void op_misc(void)
   uint64 *rl = (uint64 *)sf_scratch, buf;
   long ret, n;
 
-  switch (sf_pick(6)) {
+  switch (sf_pick(7)) {
   case 0:
     buf = sf_ptr(sizeof(struct rlimit));
     ret = CALL2(SYS_getrlimit, sf_pick(2) ? RLIMIT_MEMLOCK : sf_int(), buf);
@@ -538,8 +538,14 @@ static void op_misc(void)
     CALL3(SYS_vmmap, sf_pick(3) ? sf_pick(3) - 1 : children[sf_pick(8)],
           sf_ptr(write_bound((uint64)n * sizeof(struct vmmap_entry))), n);
     break;
-  default:
+  case 5:
     CALL1(SYS_vmreclaim, sf_pick(2) ? sf_pick(64) : sf_off());
+    break;
+  default:
+    buf = sf_ptr(2 * sizeof(uint64));
+    ret = CALL2(SYS_swapraw, sf_pick(2) ? sf_pick(64) : sf_int(), buf);
+    if (ret == 0 && buf >= MAXUVA)
+      oracle_fail("swapraw into a kernel address", SYS_swapraw, ret);
   }
 }
 
