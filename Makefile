@@ -5,6 +5,7 @@
 #   make check       host unit tests, then the in-kernel suite, headless
 #   make suite RUN="usertests file"  chosen in-kernel commands alone
 #   make boot-stress boot BOOTS times (200) at 4 harts, each must be clean
+#   make crash-test  kill QEMU while it writes, reboot, check what survived
 #   make fuzz-qemu   the system-call fuzzer, SECONDS long, with SEED
 #   make test        host unit tests of kernel/vm only (no RISC-V tools)
 #   make fuzz        libFuzzer on kernel/vm for SECONDS (60; tests-host/fuzz)
@@ -113,6 +114,15 @@ boot-stress: kernel/kernel $(MKFS) $(FS_FILES) | qemu-tools
 	$(MKFS) $(B)/fs-boot.img $(FS_FILES) $(B)/boot-stress/autorun
 	@scripts/boot-stress.sh $(BOOTS) $(BOOT_CPUS) $(MEM) $(B)/fs-boot.img \
 	  $(B)/boot-stress.log
+
+# ---------------------------------------------------------------------------
+# Kill the machine while it writes, boot the same disk again and check what
+# survived (scripts/crash-test.sh, user/fscrash.c), CRASH_ROUNDS times.
+# `make check` does 4 rounds.
+CRASH_ROUNDS ?= 10
+.PHONY: crash-test
+crash-test: kernel/kernel $(B)/fs-crash.img | qemu-tools
+	@scripts/crash-test.sh $(CRASH_ROUNDS) $(B)/fs-crash.img $(B)/crash-test.log
 
 # ---------------------------------------------------------------------------
 # Chosen in-kernel commands alone, judged like `make check`:

@@ -38,7 +38,10 @@ struct inode {
   short major;                    // (s)
   short minor;                    // (s)
   short nlink;                    // (s)
-  uint32_t size;                  // (s)
+  uint32_t size;                  // (s) the file's size
+  uint32_t disksize;              // (s) the size the disk inode records:
+                                  // size but for bytes write() has given
+                                  // blocks and not yet written back (fs.c)
   uint32_t addrs[NDIRECT + 2];    // (s)
   struct vm_object *vmobj;        // page cache object or NULL (vnode_pager_lock)
   int truncating;                 // (a) truncations between their disk and

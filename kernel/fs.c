@@ -30,6 +30,16 @@
 // write() through the page cache allocates its blocks up front (ireserve),
 // so a full disk shows as a short write, not as a failed write-back.
 //
+// Crashes: the log makes each transaction all or nothing, and the disk
+// inode's size never covers a byte that has not reached the disk. write()
+// gives its range blocks (zeroed, in one transaction) and grows ip->size
+// before it copies into the cache; the bytes go to disk later, in the
+// write-back's own transaction (writei), which is when the recorded size,
+// ip->disksize, grows over them. Until then the size on disk is the old
+// one: a crash in the middle of a write() leaves a prefix of it, never a
+// tail of zeros (scripts/crash-test.sh). The blocks given meanwhile hang
+// past the recorded end; they are freed with the file.
+//
 // Transaction sizes: a write() chunk of VNODE_RESERVE_CHUNK bytes
 // (vnode_pager.c splits bigger writes) touches its data blocks, the inode
 // block, one bitmap block and at most 3 indirect blocks, inside
@@ -243,7 +253,7 @@ void iupdate(struct inode *ip)
   dip->major = ip->major;
   dip->minor = ip->minor;
   dip->nlink = ip->nlink;
-  dip->size = ip->size;
+  dip->size = ip->disksize;
   memcpy(dip->addrs, ip->addrs, sizeof(ip->addrs));
   log_write(b);
   brelse(b);
@@ -271,7 +281,7 @@ void ilock(struct inode *ip)
   ip->major = dip->major;
   ip->minor = dip->minor;
   ip->nlink = dip->nlink;
-  ip->size = dip->size;
+  ip->size = ip->disksize = dip->size;
   memcpy(ip->addrs, dip->addrs, sizeof(ip->addrs));
   brelse(b);
   ip->valid = true;
@@ -334,7 +344,7 @@ void iput(struct inode *ip)
     mtx_unlock(&itable.lock);
     sx_xlock(&ip->lock);
     itrunc_blocks(ip, 0);
-    ip->size = 0;
+    ip->size = ip->disksize = 0;
     ip->type = 0;
     iupdate(ip);
     ip->valid = false;
@@ -446,7 +456,7 @@ int ireserve(struct inode *ip, uint32_t off, uint32_t n)
       break;
   uint64_t backed = MIN((uint64_t)bn * BSIZE, (uint64_t)end + 1);
   if (backed > ip->size)
-    ip->size = (uint32_t)backed;
+    ip->size = (uint32_t)backed;          // not disksize: see "Crashes"
   iupdate(ip);                            // bmap may have changed addrs
   return backed > off ? (int)(backed - off) : -ENOSPC;
 }
@@ -532,6 +542,11 @@ int itruncate(struct inode *ip, uint32_t size)
       brelse(b);
     }
   }
+  // Shrinking: the disk keeps no byte past the end. Growing: the bytes
+  // gained are zeros, and the end is recorded now; a byte below it that
+  // write() has cached but not written back then reads as zero after a
+  // crash, as a store through a mapping not yet msynced may.
+  ip->disksize = size < ip->size ? MIN(ip->disksize, size) : size;
   ip->size = size;
   iupdate(ip);
   return 0;
@@ -607,6 +622,8 @@ int writei(struct inode *ip, const void *src, uint32_t off, uint32_t n)
   }
   if (off > ip->size)
     ip->size = off;
+  if (off > ip->disksize)
+    ip->disksize = off;           // written in this transaction
   iupdate(ip);                    // bmap may have changed addrs
   return done > 0 ? (int)done : err;
 }

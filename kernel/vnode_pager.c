@@ -655,6 +655,7 @@ static void vnode_pager_unreserve(struct inode *ip, struct vm_object *obj)
   ilock(ip);
   if (ip->size > size) {
     ip->size = (uint32_t)size;
+    ip->disksize = MIN(ip->disksize, ip->size);
     iupdate(ip);
   }
   iunlock(ip);

@@ -9,6 +9,8 @@
 #                        init runs for `make check`
 #   build/fs-sysfuzz.img the same with an /autorun that runs `sysfuzz 1 60`
 #                        and `vmstress 1 30`, the fuzzer boots of `make check`
+#   build/fs-crash.img   the same with an /autorun that runs fscrash
+#                        (scripts/crash-test.sh)
 #   build/fs-swap.img    the same with an /autorun that runs the paging
 #                        suite (swaptests) and vmstress, for the boot of
 #                        `make check` with little RAM and a swap disk
@@ -55,6 +57,11 @@ $(B)/fs-baddisk.img: $(MKFS) $(FS_FILES) $(FS_LIST)
 	@mkdir -p $(B)/baddisk-check
 	@printf 'swaptests baddisk\n' > $(B)/baddisk-check/autorun
 	$(MKFS) $@ $(FS_FILES) $(B)/baddisk-check/autorun
+
+$(B)/fs-crash.img: $(MKFS) $(FS_FILES) $(FS_LIST)
+	@mkdir -p $(B)/crash-check
+	@printf 'fscrash\n' > $(B)/crash-check/autorun
+	$(MKFS) $@ $(FS_FILES) $(B)/crash-check/autorun
 
 $(B)/fs-swap.img: $(MKFS) $(FS_FILES) $(FS_LIST)
 	@mkdir -p $(B)/swap-check
