@@ -4,8 +4,8 @@
 // again). Run with no argument on both boots:
 //
 //   first boot  (no /fc.phase yet): make it, then write forever. Round i
-//               writes fc/i (a few blocks, in several write() calls, so
-//               several log transactions), closes it, unlinks fc/(i - 8),
+//               writes fc/i (1 to 30 blocks, in several write() calls or
+//               in one), closes it, unlinks fc/(i - 8),
 //               stores i in page i of the shared file mapping fc.map and
 //               msyncs it, then prints "fscrash: done i". Each line is a
 //               promise: every call before it has returned.
@@ -23,13 +23,15 @@
 
 #define FC_KEEP   8                   // files kept behind the newest
 #define FC_PAGES  64                  // pages of fc.map
-#define FC_CHUNK  3000                // bytes per write() call
+#define FC_CHUNK  3000                // bytes per write() call, mostly
 
-static char buf[8 * 4096];
+static char buf[32 * 4096];
 
+// 1 to 7 blocks and a bit; every eighth file 30 blocks, more than one
+// write() reserves or writes back in one transaction (vnode_pager.c).
 static int fc_size(int i)
 {
-  return (i % 7 + 1) * 4100;          // 1 to 7 blocks and a bit
+  return i % 8 == 7 ? 30 * 4096 + 100 : (i % 8 + 1) * 4100;
 }
 
 static char fc_byte(int i, int off)
@@ -68,8 +70,11 @@ static void write_file(int i)
   fc_name(name, i);
   if ((fd = open(name, O_CREATE | O_WRONLY | O_TRUNC)) < 0)
     die("create", i);
-  for (int off = 0; off < size; off += FC_CHUNK) {
-    int n = size - off < FC_CHUNK ? size - off : FC_CHUNK;
+  // Odd files in one call (the 30-block ones among them: several
+  // transactions in one write()), the others 3000 bytes a call.
+  int chunk = i % 2 == 1 ? size : FC_CHUNK;
+  for (int off = 0; off < size; off += chunk) {
+    int n = size - off < chunk ? size - off : chunk;
     if (write(fd, buf + off, n) != n)
       die("write", i);
   }
