@@ -79,7 +79,7 @@ check:
 SEED    ?= 1
 SECONDS ?= 300
 .PHONY: stress
-stress: kernel/kernel $(MKFS) $(FS_FILES) | qemu-tools
+stress: kernel/kernel $(MKFS) $(FSCK) $(FS_FILES) | qemu-tools
 	@mkdir -p $(B)/stress
 	@echo "vmstress $(SEED) $(SECONDS)" > $(B)/stress/autorun
 	$(MKFS) $(B)/fs-stress.img $(FS_FILES) $(B)/stress/autorun
@@ -94,7 +94,7 @@ stress: kernel/kernel $(MKFS) $(FS_FILES) | qemu-tools
 # failure the log (build/fuzz-qemu.log) has the seed and each worker's last
 # calls; docs/testing.md says how to replay them.
 .PHONY: fuzz-qemu
-fuzz-qemu: kernel/kernel $(MKFS) $(FS_FILES)
+fuzz-qemu: kernel/kernel $(MKFS) $(FSCK) $(FS_FILES)
 	@mkdir -p $(B)/fuzz-qemu
 	@echo "sysfuzz $(SEED) $(SECONDS)" > $(B)/fuzz-qemu/autorun
 	$(MKFS) $(B)/fs-fuzz-qemu.img $(FS_FILES) $(B)/fuzz-qemu/autorun
@@ -121,7 +121,7 @@ boot-stress: kernel/kernel $(MKFS) $(FS_FILES) | qemu-tools
 # `make check` does 4 rounds.
 CRASH_ROUNDS ?= 10
 .PHONY: crash-test
-crash-test: kernel/kernel $(B)/fs-crash.img | qemu-tools
+crash-test: kernel/kernel $(B)/fs-crash.img $(FSCK) | qemu-tools
 	@scripts/crash-test.sh $(CRASH_ROUNDS) $(B)/fs-crash.img $(B)/crash-test.log
 
 # ---------------------------------------------------------------------------
@@ -129,7 +129,7 @@ crash-test: kernel/kernel $(B)/fs-crash.img | qemu-tools
 # `make suite RUN="usertests file pipe; pctests"` (';' separates commands).
 RUN ?= usertests
 .PHONY: suite
-suite: kernel/kernel $(MKFS) $(FS_FILES) | qemu-tools
+suite: kernel/kernel $(MKFS) $(FSCK) $(FS_FILES) | qemu-tools
 	@mkdir -p $(B)/suite
 	@printf '%s\n' "$(RUN)" | tr ';' '\n' > $(B)/suite/autorun
 	$(MKFS) $(B)/fs-suite.img $(FS_FILES) $(B)/suite/autorun

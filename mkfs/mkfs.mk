@@ -25,6 +25,13 @@ $(MKFS): mkfs/mkfs.c kernel/fs.h kernel/param.h kernel/stat.h kernel/types.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(MKFS_CFLAGS) -o $@ mkfs/mkfs.c
 
+# fsck: check an image a boot has used (mkfs/fsck.c; qemu-suite.sh and
+# crash-test.sh run it on every disk they boot).
+FSCK := $(B)/mkfs/fsck
+$(FSCK): mkfs/fsck.c kernel/fs.h kernel/param.h kernel/stat.h kernel/types.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(MKFS_CFLAGS) -o $@ mkfs/fsck.c
+
 $(B)/README: README.md
 	@mkdir -p $(@D)
 	cp README.md $@
@@ -71,4 +78,4 @@ $(B)/fs-swap.img: $(MKFS) $(FS_FILES) $(FS_LIST)
 .PHONY: mkfs
 mkfs: $(MKFS)
 
-ALL_TARGETS += fs.img
+ALL_TARGETS += fs.img $(FSCK)

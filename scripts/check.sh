@@ -126,7 +126,8 @@ add_summary docrefs build/docrefs.out
 $make host-tools fuzz-tools cross-tools qemu-tools
 $make -j"$(nproc 2>/dev/null || echo 2)" -k build/host/vmtests \
   build/sv39/sv39tests build/fuzz/vmfuzz kernel/kernel build/fs-check.img \
-  build/fs-swap.img build/fs-baddisk.img build/fs-sysfuzz.img build/fs-crash.img 2>&1 |
+  build/fs-swap.img build/fs-baddisk.img build/fs-sysfuzz.img build/fs-crash.img \
+  build/mkfs/fsck 2>&1 |
   tee build/check-build.log
 
 # Host tests. Criterion's closing line: "Synthesis: Tested: T | Passing: P |

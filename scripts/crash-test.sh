@@ -2,7 +2,8 @@
 # What the file system keeps when the machine dies: boot with user/fscrash
 # as /autorun, kill QEMU (SIGKILL, no shutdown) a random moment after it
 # starts writing, boot the same disk again, and let fscrash check what
-# survived against the last round the first boot reported done.
+# survived against the last round the first boot reported done; then
+# mkfs/fsck checks the disk as a whole.
 #
 #   scripts/crash-test.sh ROUNDS IMAGE LOG
 #
@@ -11,6 +12,7 @@
 set -u
 rounds=$1 image=$2 log=$3
 opensbi=${OPENSBI:-/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin}
+fsck=${FSCK:-build/mkfs/fsck}
 disk=$(mktemp "${TMPDIR:-/tmp}/fs-crash.XXXXXX")
 trap 'rm -f "$disk" "$log.boot"' EXIT
 : > "$log"
@@ -49,6 +51,8 @@ for ((r = 1; r <= rounds; r++)); do
   last=$(tr -d '\r' < "$log.boot" | sed -n 's/^fscrash: \(-*[0-9]*\) last$/\1/p')
   if ! grep -q "fscrash: 1 passed, 0 failed" "$log.boot"; then
     fail "$r" "the check after the crash failed (killed after round $done)"
+  elif ! "$fsck" "$disk" >> "$log" 2>&1; then
+    fail "$r" "fsck found the disk inconsistent (killed after round $done)"
   elif [ -z "$last" ] || [ "$last" -lt "$done" ] || [ "$last" -gt $((done + 1)) ]; then
     fail "$r" "round $done was reported done, the disk ends at round ${last:-?}"
   else

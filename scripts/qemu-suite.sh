@@ -18,11 +18,14 @@
 #
 # Every suite prints one line "NAME: N passed, M failed". The run fails if
 # the kernel panics, QEMU does not power off within the time limit, no suite
-# reports, or any suite reports a failure. The last line printed is the sum.
+# reports, or any suite reports a failure; then mkfs/fsck checks the disk
+# the boot leaves (FSCK names it; one test more). The last line printed is
+# the sum.
 set -u
 cpus=$1 mem=$2 image=$3 log=$4
 limit=${SUITE_TIMEOUT:-600}
 opensbi=${OPENSBI:-/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin}
+fsck=${FSCK:-build/mkfs/fsck}
 
 disk=$(mktemp "${TMPDIR:-/tmp}/fs-suite.XXXXXX")
 swapimg=$(mktemp "${TMPDIR:-/tmp}/swap-suite.XXXXXX")
@@ -67,6 +70,18 @@ grep -q '^panic' "$log" && problem="kernel panic"
 if [ -n "$problem" ]; then
   echo "qemu-suite (CPUS=$cpus): $problem"
   failed=$((failed + 1))
+fi
+# The disk the boot leaves must be a consistent file system (mkfs/fsck.c):
+# one test more.
+if [ -x "$fsck" ] && [ "$status" != 124 ]; then
+  if "$fsck" "$disk" > "$log.fsck" 2>&1; then
+    passed=$((passed + 1))
+  else
+    grep -v ': ok (' "$log.fsck" | head -5 | sed "s/^/qemu-suite (CPUS=$cpus): /"
+    failed=$((failed + 1))
+  fi
+  cat "$log.fsck" >> "$log"
+  rm -f "$log.fsck"
 fi
 [ "$vmcheck" != 0 ] && cpus="$cpus VMCHECK=$vmcheck"
 echo "qemu CPUS=$cpus: $passed passed, $failed failed"
