@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "host_kmem.h"
 #include "host_pmap.h"
 #include "host_swapdev.h"
 #include "lib/lock.h"
@@ -552,4 +553,21 @@ Test(swap_pager, a_failing_disk_gets_one_write_a_sweep)
                 4 * SWAP_CLUSTER_MAX);
   cr_assert_eq(swap_used(), 4 * SWAP_CLUSTER_MAX);
   verify(0, 0, 4 * SWAP_CLUSTER_MAX, 6);
+}
+
+// Kernel memory out, as it is when the daemon runs hardest: a page-out
+// still finds metadata for its blocks (the chunks kept aside), so memory
+// never paged out before can go to swap. Without them every cluster failed
+// for its chunk, a pass freed nothing with swap empty, and the OOM rule
+// killed a process.
+Test(swap_pager, pageout_works_with_kernel_memory_out)
+{
+  map_anon(0, 4 * SWAP_CLUSTER_MAX);
+  fill(0, 0, 4 * SWAP_CLUSTER_MAX, 7);
+  host_kmem_fail_after(0);
+  size_t freed = vm_pageout_reclaim(4 * SWAP_CLUSTER_MAX);
+  host_kmem_fail_after(-1);
+  cr_assert_geq(freed, 4 * SWAP_CLUSTER_MAX, "%zu pages freed", freed);
+  cr_assert_eq(swap_used(), 4 * SWAP_CLUSTER_MAX);
+  verify(0, 0, 4 * SWAP_CLUSTER_MAX, 7);
 }

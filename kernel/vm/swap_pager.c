@@ -79,7 +79,51 @@ static struct {
   bool almost_full;                   // (s; read as a hint) "Swap almost full"
   bool write_failed;                  // (a) the last write failed
   uint64_t pageins, pageouts;         // (a)
+  struct swblk *reserve[64];          // (s) free chunks kept aside
+  int nreserve;                       // (s)
+  struct swblk *reserve_area;         // (c) where they live: swblk_alloc
+  struct vm_page *reserve_pages;      // (c) its pages
+  int reserve_order;                  // (c)
 } swap;
+
+// ---------------------------------------------------------------------------
+// Metadata chunks. A page-out that needs a new chunk allocates it from
+// kmem, and kmem is out of pages exactly when the pageout daemon runs
+// hardest: without a reserve, every cluster of memory never paged out
+// before failed for its metadata, the daemon freed nothing with swap
+// nearly empty, and after two such passes the out-of-memory rule killed a
+// process (seen with a full file-system disk holding file pages dirty
+// beside a hog). So a few chunks, enough for a pass to write a thousand
+// pages, live in pages of their own taken when swap is attached, used only
+// when kmem fails, and go back there when freed: kmem's counts and slabs
+// are the same as without them.
+#define SWB_RESERVE ((int)(sizeof(swap.reserve) / sizeof(swap.reserve[0])))
+
+static struct swblk *swblk_alloc(void)
+{
+  struct swblk *sb = kmem_zalloc(swblk_zone);
+
+  if (sb != NULL)
+    return sb;
+  mtx_lock(&swap.lock);
+  if (swap.nreserve > 0)
+    sb = swap.reserve[--swap.nreserve];
+  mtx_unlock(&swap.lock);
+  if (sb != NULL)
+    memset(sb, 0, sizeof(*sb));
+  return sb;
+}
+
+static void swblk_free(struct swblk *sb)
+{
+  if (sb < swap.reserve_area || sb >= swap.reserve_area + SWB_RESERVE) {
+    kmem_zfree(swblk_zone, sb);
+    return;
+  }
+  mtx_lock(&swap.lock);
+  swap.reserve[swap.nreserve++] = sb;
+  mtx_unlock(&swap.lock);
+}
 
 // ---------------------------------------------------------------------------
 // The block allocator.
@@ -197,7 +241,7 @@ static struct swblk *swap_chunk(struct vm_object *obj, vm_pindex_t pindex,
       return sb;
     link = base < sb->base ? &parent->left : &parent->right;
   }
-  if (!create || (sb = kmem_zalloc(swblk_zone)) == NULL)
+  if (!create || (sb = swblk_alloc()) == NULL)
     return NULL;
   sb->base = base;
   for (int i = 0; i < SWB_NPAGES; i++)
@@ -221,7 +265,7 @@ static swblk_t swap_slot_take(struct vm_object *obj, struct swblk *sb, int i,
   obj->swap_count--;
   if (--sb->used == 0 && sb->writing == 0) {
     avl_remove(&obj->swblks, &sb->node);
-    kmem_zfree(swblk_zone, sb);
+    swblk_free(sb);
     *gone = true;
   }
   return b;
@@ -322,7 +366,7 @@ static void swap_prune(struct vm_object *obj)
     next = avl_next(n);
     if (swblk_of(n)->used == 0 && swblk_of(n)->writing == 0) {
       avl_remove(&obj->swblks, n);
-      kmem_zfree(swblk_zone, swblk_of(n));
+      swblk_free(swblk_of(n));
     }
   }
 }
@@ -522,7 +566,7 @@ static void swap_write_release(struct vm_object *obj, struct vm_page **ma,
     sb = swap_chunk(obj, ma[k]->pindex, false);
     if (--sb->writing == 0 && sb->used == 0) {
       avl_remove(&obj->swblks, &sb->node);
-      kmem_zfree(swblk_zone, sb);
+      swblk_free(sb);
     }
   }
 }
@@ -628,6 +672,17 @@ bool swap_pager_startup(const struct swap_device *dev)
   memset(swap.map, 0, (size_t)PAGE_SIZE << order);
   swap.cursor = swap.used = swap.pageins = swap.pageouts = 0;
   swap.almost_full = swap.write_failed = false;
+  swap.nreserve = swap.reserve_order = 0;
+  while (((size_t)PAGE_SIZE << swap.reserve_order) <
+         SWB_RESERVE * sizeof(struct swblk))
+    swap.reserve_order++;
+  if ((swap.reserve_pages = vm_page_alloc_contig(swap.reserve_order)) == NULL) {
+    vm_page_free_contig(swap.map_pages, swap.map_order);
+    return false;
+  }
+  swap.reserve_area = pmap_page_kva(swap.reserve_pages);
+  for (; swap.nreserve < SWB_RESERVE; swap.nreserve++)
+    swap.reserve[swap.nreserve] = swap.reserve_area + swap.nreserve;
   swap.dev = dev;
   vm_pager_register(OBJT_SWAP, &swap_pager_ops);
   return true;
@@ -640,6 +695,10 @@ void swap_pager_shutdown(void)
   KASSERT(swap.used == 0, ("swap_pager_shutdown: %lu blocks in use",
                            (unsigned long)swap.used));
   vm_page_free_contig(swap.map_pages, swap.map_order);
+  KASSERT(swap.nreserve == SWB_RESERVE, ("swap_pager_shutdown: %d reserve "
+                                         "chunks in use",
+                                         SWB_RESERVE - swap.nreserve));
+  vm_page_free_contig(swap.reserve_pages, swap.reserve_order);
   swap.map = NULL;
   swap.dev = NULL;
   vm_pager_register_default(OBJT_SWAP);

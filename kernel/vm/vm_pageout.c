@@ -632,13 +632,18 @@ size_t vm_pageout_age(size_t budget)
 }
    LAB pageout END */
 
-size_t vm_pageout_pass(bool urgent)
+size_t vm_pageout_pass_target(bool urgent)
 {
   size_t free = vm_page_free_count(), high = vm_pageout_high();
-  size_t target = free < high ? high - free : 0, freed;
+  size_t target = free < high ? high - free : 0;
 
-  if (urgent && target == 0)
-    target = vm_pageout_free_min();
+  return urgent && target == 0 ? vm_pageout_free_min() : target;
+}
+
+size_t vm_pageout_pass(bool urgent)
+{
+  size_t target = vm_pageout_pass_target(urgent), freed;
+
   if (target == 0)
     return 0;
   // The scan and the aging walk the queues alone: no page may wait in a

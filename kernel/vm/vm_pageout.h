@@ -56,7 +56,9 @@ void vm_pageout_poke(void);
 // before the victim's memory is back. May sleep.
 bool vm_pageout_wait(void);
 // The same for a loop that tries again after each wait, *tries (start at
-// VM_RECLAIM_TRIES) times at most: counts one try and waits. Faults, and
+// VM_RECLAIM_TRIES) times at most: waits, and counts a try when the pass
+// waited for freed less than the low mark (one that freed more was
+// progress the caller lost to others, not a shortage). Faults, and
 // the system calls whose kernel allocations cannot wait where they are
 // made (fork, exec, pipe, sbrk, kernel stacks), loop on it rather than fail
 // while paging can still free memory. 32 tries are enough for an
@@ -70,6 +72,9 @@ bool vm_pageout_retry(int *tries);
 // vm_pageout_age is step 1 alone, looking at up to budget active pages:
 // returns the pages it deactivated.
 size_t vm_pageout_pass(bool urgent);
+// The pages a pass begun now would try to free: up to the high mark (twice
+// the low one), and when urgent the low mark's worth at least.
+size_t vm_pageout_pass_target(bool urgent);
 size_t vm_pageout_age(size_t budget);
 
 // Out of memory: the daemon calls this, with no lock held, when two urgent
