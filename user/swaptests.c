@@ -219,69 +219,8 @@ static int anon_syscalls_under_pressure(void)
   return rc;
 }
 
-// swapraw, make bench's timing of the raw disk: its argument checks, and
-// a timing leaves swap as it found it (the blocks it borrowed are free).
-static int anon_swapraw(void)
-{
-  unsigned long ns[2] = { 0, 0 };
-  struct vmstats v0, v1;
-
-  TL_CHECK(vmstat(&v0) == 0 && v0.swap_total > 0, "no swap device");
-  TL_CHECK(swapraw(0, ns) == -1 && errno == EINVAL, "0 pages: %s",
-           strerror(errno));
-  TL_CHECK(swapraw((long)v0.swap_total, ns) == -1 && errno == EINVAL,
-           "the whole disk: %s", strerror(errno));
-  TL_CHECK(swapraw(64, (unsigned long *)0x3fff000000) == -1 &&
-           errno == EFAULT, "a bad pointer: %s", strerror(errno));
-  TL_CHECK(swapraw(100, ns) == 0, "100 pages: %s", strerror(errno));
-  TL_CHECK(ns[0] > 0 && ns[1] > 0, "ns per page %lu and %lu", ns[0], ns[1]);
-  TL_CHECK(vmstat(&v1) == 0 && v1.swap_used == v0.swap_used &&
-           v1.swapout == v0.swapout && v1.swapin == v0.swapin,
-           "swap used %lu, then %lu; page-outs %lu more, page-ins %lu more",
-           v0.swap_used, v1.swap_used, v1.swapout - v0.swapout,
-           v1.swapin - v0.swapin);
-  return 0;
-}
-
-// Four processes at once, each writing and checking RAM / 2 of its own:
-// twice RAM in all, so each fault competes with three others for the
-// pages every pass frees. With swap nearly empty none may be killed: a
-// fault that lost the freed pages to the others used to count that as a
-// failed try, and after 32 it gave up ("out of memory").
-static int anon_four_at_once(void)
-{
-  unsigned long n = tl_ram_pages() / 2;
-  int pids[4], st, killed = 0;
-
-  TL_CHECK(swap_total() > 0, "no swap device");
-  for (int i = 0; i < 4; i++) {
-    TL_CHECK((pids[i] = fork()) >= 0, "fork: %s", strerror(errno));
-    if (pids[i] == 0) {
-      uint64_t *a = anon(n);
-      if (a == 0)
-        exit(2);
-      for (int round = 0; round < 2; round++) {
-        fill(a, 0, n, 40 + (uint64_t)(i * 2 + round));
-        if (check(a, 0, n, 40 + (uint64_t)(i * 2 + round)) >= 0)
-          exit(3);
-      }
-      exit(0);
-    }
-  }
-  for (int i = 0; i < 4; i++) {
-    TL_CHECK(wait(&st) > 0, "wait");
-    killed += st == -1;
-    TL_CHECK(st == 0 || st == -1, "a process ended with %d (3: wrong data)",
-             st);
-  }
-  TL_CHECK(killed == 0, "%d of 4 processes killed", killed);
-  return 0;
-}
-
 static void group_anon(void)
 {
-  tl_run_child("four_at_once", anon_four_at_once);
-  tl_run_child("swapraw", anon_swapraw);
   tl_run_child("3x_ram", anon_3x_ram);
   tl_run_child("syscalls_under_pressure", anon_syscalls_under_pressure);
 }
@@ -821,6 +760,7 @@ static const struct {
   { "exhaust", ss_group_exhaust },
   { "walk", group_walk },              // only when named: see above
   { "baddisk", ss_group_baddisk },     // only when named: t_bad.c
+  { "busy", ss_group_busy },           // t_busy.c
 };
 
 #define SW_NGROUPS ((int)(sizeof(sw_groups) / sizeof(sw_groups[0])))

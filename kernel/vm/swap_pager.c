@@ -79,25 +79,25 @@ static struct {
   bool almost_full;                   // (s; read as a hint) "Swap almost full"
   bool write_failed;                  // (a) the last write failed
   uint64_t pageins, pageouts;         // (a)
-  struct swblk *reserve[64];          // (s) free chunks kept aside
-  int nreserve;                       // (s)
-  struct swblk *reserve_area;         // (c) where they live: swblk_alloc
-  struct vm_page *reserve_pages;      // (c) its pages
-  int reserve_order;                  // (c)
+  struct swblk *spare[64];            // (s) free chunks kept aside
+  int nspare;                         // (s)
+  struct swblk *spare_area;           // (c) where they live: swblk_alloc
+  struct vm_page *spare_pages;        // (c) its pages
+  int spare_order;                    // (c)
 } swap;
 
 // ---------------------------------------------------------------------------
 // Metadata chunks. A page-out that needs a new chunk allocates it from
 // kmem, and kmem is out of pages exactly when the pageout daemon runs
-// hardest: without a reserve, every cluster of memory never paged out
-// before failed for its metadata, the daemon freed nothing with swap
-// nearly empty, and after two such passes the out-of-memory rule killed a
-// process (seen with a full file-system disk holding file pages dirty
-// beside a hog). So a few chunks, enough for a pass to write a thousand
-// pages, live in pages of their own taken when swap is attached, used only
-// when kmem fails, and go back there when freed: kmem's counts and slabs
-// are the same as without them.
-#define SWB_RESERVE ((int)(sizeof(swap.reserve) / sizeof(swap.reserve[0])))
+// hardest: without spares, every cluster of memory never paged out
+// before failed for its metadata, and the daemon freed nothing with swap
+// nearly empty (host test swap_pager/pageout_works_with_kernel_memory_out),
+// two such passes making the out-of-memory rule kill a process. So a few
+// spare chunks, enough for a pass to write a thousand pages, live in pages
+// of their own taken when swap is attached, used only when kmem fails,
+// and go back there when freed: kmem's counts and slabs are the same as
+// without them.
+#define SWB_SPARE ((int)(sizeof(swap.spare) / sizeof(swap.spare[0])))
 
 static struct swblk *swblk_alloc(void)
 {
@@ -106,8 +106,8 @@ static struct swblk *swblk_alloc(void)
   if (sb != NULL)
     return sb;
   mtx_lock(&swap.lock);
-  if (swap.nreserve > 0)
-    sb = swap.reserve[--swap.nreserve];
+  if (swap.nspare > 0)
+    sb = swap.spare[--swap.nspare];
   mtx_unlock(&swap.lock);
   if (sb != NULL)
     memset(sb, 0, sizeof(*sb));
@@ -116,12 +116,12 @@ static struct swblk *swblk_alloc(void)
 
 static void swblk_free(struct swblk *sb)
 {
-  if (sb < swap.reserve_area || sb >= swap.reserve_area + SWB_RESERVE) {
+  if (sb < swap.spare_area || sb >= swap.spare_area + SWB_SPARE) {
     kmem_zfree(swblk_zone, sb);
     return;
   }
   mtx_lock(&swap.lock);
-  swap.reserve[swap.nreserve++] = sb;
+  swap.spare[swap.nspare++] = sb;
   mtx_unlock(&swap.lock);
 }
 
@@ -672,17 +672,17 @@ bool swap_pager_startup(const struct swap_device *dev)
   memset(swap.map, 0, (size_t)PAGE_SIZE << order);
   swap.cursor = swap.used = swap.pageins = swap.pageouts = 0;
   swap.almost_full = swap.write_failed = false;
-  swap.nreserve = swap.reserve_order = 0;
-  while (((size_t)PAGE_SIZE << swap.reserve_order) <
-         SWB_RESERVE * sizeof(struct swblk))
-    swap.reserve_order++;
-  if ((swap.reserve_pages = vm_page_alloc_contig(swap.reserve_order)) == NULL) {
+  swap.nspare = swap.spare_order = 0;
+  while (((size_t)PAGE_SIZE << swap.spare_order) <
+         SWB_SPARE * sizeof(struct swblk))
+    swap.spare_order++;
+  if ((swap.spare_pages = vm_page_alloc_contig(swap.spare_order)) == NULL) {
     vm_page_free_contig(swap.map_pages, swap.map_order);
     return false;
   }
-  swap.reserve_area = pmap_page_kva(swap.reserve_pages);
-  for (; swap.nreserve < SWB_RESERVE; swap.nreserve++)
-    swap.reserve[swap.nreserve] = swap.reserve_area + swap.nreserve;
+  swap.spare_area = pmap_page_kva(swap.spare_pages);
+  for (; swap.nspare < SWB_SPARE; swap.nspare++)
+    swap.spare[swap.nspare] = swap.spare_area + swap.nspare;
   swap.dev = dev;
   vm_pager_register(OBJT_SWAP, &swap_pager_ops);
   return true;
@@ -695,10 +695,9 @@ void swap_pager_shutdown(void)
   KASSERT(swap.used == 0, ("swap_pager_shutdown: %lu blocks in use",
                            (unsigned long)swap.used));
   vm_page_free_contig(swap.map_pages, swap.map_order);
-  KASSERT(swap.nreserve == SWB_RESERVE, ("swap_pager_shutdown: %d reserve "
-                                         "chunks in use",
-                                         SWB_RESERVE - swap.nreserve));
-  vm_page_free_contig(swap.reserve_pages, swap.reserve_order);
+  KASSERT(swap.nspare == SWB_SPARE, ("swap_pager_shutdown: %d spare "
+                                      "chunks in use", SWB_SPARE - swap.nspare));
+  vm_page_free_contig(swap.spare_pages, swap.spare_order);
   swap.map = NULL;
   swap.dev = NULL;
   vm_pager_register_default(OBJT_SWAP);

@@ -122,7 +122,7 @@ static bool vm_pageout_oom(bool urgent, size_t target, size_t freed)
   // A pass that freed all it set out to is no failure either, however few
   // that was: at two low marks' worth of free pages it wants only the
   // rest, and when four processes fault at once they take the pages
-  // before the daemon looks again (swaptests anon.four_at_once: killed
+  // before the daemon looks again (swaptests busy.four_at_once: killed
   // with swap nearly empty).
   if (!urgent)
     return true;                      // (pokes between urgent passes)
