@@ -183,49 +183,44 @@ wait "$fuzz_pid"
 cat build/fuzz.out
 add_summary fuzz build/fuzz.out
 
-# Paging: one boot at MEM=64M with 160 MiB of swap running the paging
-# suite (user/swaptests.c: 3 x RAM of anonymous memory, copy-on-write,
-# mlock and MADV_FREE under pressure, the out-of-memory kill) and 20 s of
-# vmstress, both with their leak checks. The kill must say so on the
-# console (kernel/oom.c).
-if $make kernel/kernel build/fs-swap.img; then
-  SWAP=160M scripts/qemu-suite.sh 2 64M build/fs-swap.img build/qemu-swap.log |
-    tee build/qemu-swap.out
-  add_summary "qemu CPUS=2" build/qemu-swap.out
-  suite_failures swap build/qemu-swap.log
-  if tr -d '\r' < build/qemu-swap.log |
-     grep -q '^out of memory: killed pid [0-9]* (swaptests)$'; then
+# A boot at MEM=64M with 160 MiB of swap (more settings for qemu-suite.sh
+# after the first four arguments) of build/fs-NAME.img: its suites, then
+# one console line it must print (grep pattern LINE, shown as WHAT, printed
+# by SOURCE), one test more. Logs: build/qemu-NAME.log and .out.
+swap_boot() {
+  local name=$1 line=$2 what=$3 source=$4 log=build/qemu-$1.log
+  shift 4
+  if ! $make kernel/kernel "build/fs-$name.img"; then
+    echo "check: build/fs-$name.img did not build"
+    add 0 1
+    return
+  fi
+  env SWAP=160M "$@" scripts/qemu-suite.sh 2 64M "build/fs-$name.img" "$log" |
+    tee "build/qemu-$name.out"
+  add_summary "qemu CPUS=2" "build/qemu-$name.out"
+  suite_failures "$name" "$log"
+  if tr -d '\r' < "$log" | grep -q "$line"; then
     add 1 0
   else
-    echo "check (swap): no console line \"out of memory: killed pid N (swaptests)\""
-    note "swap boot: no out-of-memory kill line  (kernel/oom.c; log: build/qemu-swap.log)"
+    echo "check ($name): no console line \"$what\""
+    note "$name boot: no console line \"$what\"  ($source; log: $log)"
     add 0 1
   fi
-else
-  echo "check: the swap boot's image did not build"
-  add 0 1
-fi
+}
+
+# Paging: one boot running the paging suite (user/swaptests.c: 3 x RAM of
+# anonymous memory, copy-on-write, mlock and MADV_FREE under pressure, the
+# out-of-memory kill) and 20 s of vmstress, both with their leak checks.
+# The kill must say so on the console (kernel/oom.c).
+swap_boot swap '^out of memory: killed pid [0-9]* (swaptests)$' \
+  "out of memory: killed pid N (swaptests)" kernel/oom.c
 
 # A swap disk that fails every write (SWAP_FAIL=1: QEMU's blkdebug): no
 # page is lost or counted as paged out, and a process writing 2 x RAM is
 # killed for memory (swaptests baddisk, user/swaptests/t_bad.c); the
 # kernel says so on the console (kernel/swap_dev.c).
-if $make kernel/kernel build/fs-baddisk.img; then
-  SWAP=160M SWAP_FAIL=1 scripts/qemu-suite.sh 2 64M build/fs-baddisk.img \
-    build/qemu-baddisk.log | tee build/qemu-baddisk.out
-  add_summary "qemu CPUS=2" build/qemu-baddisk.out
-  suite_failures baddisk build/qemu-baddisk.log
-  if tr -d '\r' < build/qemu-baddisk.log | grep -q '^swap: write error at block'; then
-    add 1 0
-  else
-    echo "check (baddisk): no console line \"swap: write error at block N ...\""
-    note "bad swap disk: no write error line  (kernel/swap_dev.c; log: build/qemu-baddisk.log)"
-    add 0 1
-  fi
-else
-  echo "check: the bad-disk boot's image did not build"
-  add 0 1
-fi
+swap_boot baddisk '^swap: write error at block' \
+  "swap: write error at block N ..." kernel/swap_dev.c SWAP_FAIL=1
 
 # A machine that dies while writing (scripts/crash-test.sh): QEMU killed
 # at a random moment of user/fscrash's writes, then the same disk booted

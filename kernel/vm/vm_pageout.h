@@ -48,18 +48,16 @@ size_t vm_pageout_free_min(void);
 // Wake the daemon if it sleeps: an allocation left fewer free pages than
 // vm_pageout_free_min(). Callable with object locks held.
 void vm_pageout_poke(void);
-// For a caller that found no free page, with no lock held: wait for a
-// daemon pass that began after the call (or, without a daemon, reclaim
-// here). True when trying again can help: something was freed, or some
-// page is free; false at once for a killed caller. While an
-// out-of-memory victim is dying it waits on, so that no fault gives up
-// before the victim's memory is back. May sleep.
-bool vm_pageout_wait(void);
-// The same for a loop that tries again after each wait, *tries (start at
-// VM_RECLAIM_TRIES) times at most: waits, and counts a try when the pass
-// waited for freed less than the low mark (one that freed more was
-// progress the caller lost to others, not a shortage). Faults, and
-// the system calls whose kernel allocations cannot wait where they are
+// For a caller that found no free page, with no lock held, in a loop that
+// tries again after each wait, *tries (start at VM_RECLAIM_TRIES) times at
+// most: waits for a daemon pass that began after the call (or, without a
+// daemon, reclaims here) and returns whether trying again can help:
+// something was freed, or some page is free; false at once for a killed
+// caller. While an out-of-memory victim is dying it waits on, so that no
+// fault gives up before the victim's memory is back. May sleep. A try
+// counts when the pass waited for freed less than the low mark (one that
+// freed more was progress the caller lost to others, not a shortage).
+// Faults, and the system calls whose kernel allocations cannot wait where they are
 // made (fork, exec, pipe, sbrk, kernel stacks), loop on it rather than fail
 // while paging can still free memory. 32 tries are enough for an
 // out-of-memory victim to exit (each wait while it dies lasts a clock

@@ -166,8 +166,12 @@ void vm_pageout_daemon(void)
   }
 }
 
-// vm_pageout_wait, and *freedp the pages the pass waited for freed.
-static bool vm_pageout_wait_pass(size_t *freedp)
+// Wait for a daemon pass that began after the call (or, without a
+// daemon, reclaim here); *freedp gets the pages that pass freed. True when
+// trying again can help: something was freed, or some page is free; false
+// at once for a killed caller. While an out-of-memory victim is dying it
+// waits on, so that no fault gives up before the victim's memory is back.
+static bool vm_pageout_wait(size_t *freedp)
 {
   uint64_t want;
   size_t freed;
@@ -204,13 +208,6 @@ static bool vm_pageout_wait_pass(size_t *freedp)
   return !killed && (freed > 0 || oom || vm_page_free_count() > 0);
 }
 
-bool vm_pageout_wait(void)
-{
-  size_t freed;
-
-  return vm_pageout_wait_pass(&freed);
-}
-
 // A try counts only when the pass waited for was futile (freed less than
 // the low mark): after a pass that freed more, a caller that finds no page
 // has lost it to others faulting at the same time, while paging still
@@ -221,7 +218,7 @@ bool vm_pageout_retry(int *tries)
 {
   size_t freed;
 
-  if (*tries <= 0 || !vm_pageout_wait_pass(&freed))
+  if (*tries <= 0 || !vm_pageout_wait(&freed))
     return false;
   if (freed < vm_pageout_free_min())
     (*tries)--;

@@ -57,9 +57,8 @@ int bench_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 // For a group that times its runs itself: report ns[0..BENCH_RUNS-1], the
 // cost per unit of each timed run (sorted here), as bench_figure would;
-// or one value measured once (runs 1); or the failure bench_fail recorded.
+// or the failure bench_fail recorded.
 void bench_report(const char *metric, const char *unit, uint64 *ns);
-void bench_report_once(const char *metric, const char *unit, uint64 value);
 void bench_report_fail(const char *metric);
 
 // Start-up: warn if the timebase does not match the kernel's tick clock.

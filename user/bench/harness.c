@@ -131,13 +131,6 @@ void bench_report(const char *metric, const char *unit, uint64 *ns)
   figures_done++;
 }
 
-void bench_report_once(const char *metric, const char *unit, uint64 value)
-{
-  printf("BENCH %s %s %lu %lu %lu 1\n", metric, unit, value, value, value);
-  printf("%-18s %10lu %-8s measured once\n", metric, value, unit);
-  figures_done++;
-}
-
 void bench_report_fail(const char *metric)
 {
   printf("BENCH-FAIL %s: %s\n", metric, fail_reason);
