@@ -39,6 +39,8 @@ struct cpu {
   uint64_t tick_at;           // (h) clock value of this hart's next tick
   uint64_t kick_at;           // (h) clock value at which to wake an idle
                               //     hart for our queue (sched.c), 0: none
+  uint64_t timer_at;          // (h) the timer deadline last programmed,
+                              //     never later than tick_at or kick_at
 };
 
 // What the scheduler did, since boot (sched.c; vmstat reports them).

@@ -20,6 +20,12 @@
 // the next tick if this hart does not block soon, so setrunnable arms a
 // short "kick" timer (KICK_US); when it fires with the queue still full,
 // sched_kick wakes one idle hart per waiting process, and each steals.
+// The kick costs no timer write in the common case: arming it programs
+// the timer only when the deadline programmed (cpu->timer_at) is later,
+// and the scheduler disarms it by clearing kick_at alone, leaving at most
+// one early timer interrupt that finds nothing to do. In QEMU every
+// stimecmp write takes its global lock; two per fork made fork + wait
+// about 10% slower at CPUS=3 (docs/scheduling.md, "The timer").
 // A hart whose queue is empty steals the oldest process of another's
 // before it goes idle, and idle harts sleep in wfi. Nothing here is needed
 // for correctness but the queues: every hart still takes its timer tick,
@@ -142,7 +148,8 @@ void setrunnable(struct proc *p)
              self->kick_at == 0 && find_idle(self) != NULL) {
     uint64_t hz = platform_timebase_freq();
     self->kick_at = md_clock() + KICK_US * hz / 1000000;
-    md_timer_update();
+    if (self->kick_at < self->timer_at)
+      md_timer_update();
   }
 }
 
@@ -235,10 +242,8 @@ void scheduler(void)
     struct proc *p = runq_take(c);
     if (p == NULL)
       p = steal(c);
-    if (c->kick_at != 0 && c->rq.len == 0) {
-      c->kick_at = 0;               // nobody left waiting here
-      md_timer_update();
-    }
+    if (c->kick_at != 0 && c->rq.len == 0)
+      c->kick_at = 0;               // nobody left waiting: see the top
     if (p)
       run(c, p);
     else

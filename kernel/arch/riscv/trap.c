@@ -50,8 +50,10 @@ static uint64_t tick_interval(void)
   return platform_timebase_freq() / TICK_HZ;
 }
 
-// Ask for a timer interrupt at the earlier of this hart's tick and kick.
-// Writing a later stimecmp (or SBI set_timer) also clears a pending one.
+// Ask for a timer interrupt at the earlier of this hart's tick and kick,
+// and remember it (cpu->timer_at: sched.c skips a write when the deadline
+// programmed comes first anyway). Writing a later stimecmp (or SBI
+// set_timer) also clears a pending one.
 void md_timer_update(void)
 {
   struct cpu *c = mycpu();
@@ -59,6 +61,7 @@ void md_timer_update(void)
 
   if (c->kick_at != 0 && c->kick_at < when)
     when = c->kick_at;
+  c->timer_at = when;
   if (platform.has_sstc)
     csr_write(0x14d, when);         // stimecmp, by number: binutils may not
                                     // know its name
