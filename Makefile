@@ -143,20 +143,26 @@ suite: kernel/kernel $(MKFS) $(FSCK) $(FS_FILES) | qemu-tools
 # scripts/bench.py prints one markdown table and writes bench/results.json
 # (bench/README.md). About 10 minutes on a 2-core machine.
 # BENCH_GROUPS: user/bench's groups to run (default all: fork fault file
-# map smp); `make bench BENCH_GROUPS=smp BENCH_HOST=` is the SMP part alone.
-# The paging group (page: page-out and page-in beside the swap disk's raw
-# speed, a working set of 1.5 x RAM) needs a swap disk and little RAM: it
-# runs in one more boot, CPUS=1 with BENCH_PAGING_MEM and a swap disk of
-# BENCH_PAGING_SWAP, when BENCH_GROUPS is empty or names it.
+# map smp page); `make bench BENCH_GROUPS=smp BENCH_HOST=` is the SMP part
+# alone. The SMP group (smp: figures compared across the CPUS columns)
+# runs in boots of its own, BENCH_SMP_ROUNDS rounds of one boot per CPU
+# count, the order reversed every other round, so that the host's drift
+# between boots hits every column alike; its verdicts are the medians of
+# the rounds' ratios. The paging group (page: page-out and page-in beside
+# the swap disk's raw speed, a working set of 1.5 x RAM) needs a swap disk
+# and little RAM: it runs in one more boot, CPUS=1 with BENCH_PAGING_MEM
+# and a swap disk of BENCH_PAGING_SWAP.
 BENCH_CPUS   ?= 1 2 3 4
 BENCH_MEM    ?= 512M
 BENCH_GROUPS ?=
 BENCH_HOST   ?= $(HOST_BENCH_BINS)
+BENCH_SMP_ROUNDS  ?= 7
 BENCH_PAGING_MEM  ?= 64M
 BENCH_PAGING_SWAP ?= 160M
-bench_main_groups = $(filter-out page,$(BENCH_GROUPS))
-bench_main_cpus = $(if $(BENCH_GROUPS),$(if $(bench_main_groups),$(BENCH_CPUS)),$(BENCH_CPUS))
-bench_paging = $(if $(BENCH_GROUPS),$(filter page,$(BENCH_GROUPS)),page)
+bench_groups = $(or $(BENCH_GROUPS),fork fault file map smp page)
+bench_main_groups = $(filter fork fault file map,$(bench_groups))
+bench_smp = $(filter smp,$(bench_groups))
+bench_paging = $(filter page,$(bench_groups))
 .PHONY: bench
 bench:
 	$(call need,host kernel python)
@@ -165,14 +171,22 @@ bench:
 	@cmp -s $(B)/bench-run/autorun.new $(B)/bench-run/autorun || \
 	  mv $(B)/bench-run/autorun.new $(B)/bench-run/autorun
 	@$(MAKE) --no-print-directory kernel/kernel $(B)/fs-bench.img \
-	  $(B)/fs-bench-paging.img $(BENCH_HOST)
-	@scripts/bench.py --image $(B)/fs-bench.img --cpus "$(bench_main_cpus)" \
+	  $(B)/fs-bench-smp.img $(B)/fs-bench-paging.img $(BENCH_HOST)
+	@scripts/bench.py --image $(B)/fs-bench.img \
+	  --cpus "$(if $(bench_main_groups),$(BENCH_CPUS))" \
 	  --mem $(BENCH_MEM) --host $(BENCH_HOST) \
+	  $(if $(bench_smp),--smp-image $(B)/fs-bench-smp.img \
+	    --smp-cpus "$(BENCH_CPUS)" --smp-rounds $(BENCH_SMP_ROUNDS)) \
 	  $(if $(bench_paging),--paging-image $(B)/fs-bench-paging.img \
 	    --paging-mem $(BENCH_PAGING_MEM) --paging-swap $(BENCH_PAGING_SWAP))
 
 $(B)/fs-bench.img: $(MKFS) $(FS_FILES) $(FS_LIST) $(B)/bench-run/autorun
 	$(MKFS) $@ $(FS_FILES) $(B)/bench-run/autorun
+
+$(B)/fs-bench-smp.img: $(MKFS) $(FS_FILES) $(FS_LIST)
+	@mkdir -p $(B)/bench-smp
+	@echo bench smp > $(B)/bench-smp/autorun
+	$(MKFS) $@ $(FS_FILES) $(B)/bench-smp/autorun
 
 $(B)/fs-bench-paging.img: $(MKFS) $(FS_FILES) $(FS_LIST)
 	@mkdir -p $(B)/bench-paging

@@ -58,6 +58,9 @@ void md_cpu_wake(int cpu);
 // Wait for an interrupt (wfi). Returns when one is pending, even with
 // interrupts off; the caller turns them on to take it.
 void md_idle(void);
+// Sleep for good: every interrupt off, so nothing wakes this hart and it
+// costs the host nothing (a hart maxcpus leaves unused, kernel/main.c).
+__attribute__((noreturn)) void md_park(void);
 
 // --- the machine as a whole -----------------------------------------------
 // Write one byte to the firmware console (before the UART is set up).

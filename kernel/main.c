@@ -14,6 +14,7 @@
 #include "arch/riscv/riscv.h"
 #include "arch/riscv/sbi.h"
 #include "arch/riscv/trap.h"
+#include "bootarg.h"
 #include "console.h"
 #include "file.h"
 #include "fs.h"
@@ -31,6 +32,8 @@
 
 extern char end[];                   // first byte after the kernel image
 extern char _entry_secondary[];
+
+static int nharts_up;                // harts started: ncpu and the parked
 
 // cpus[0] is the boot hart; the others follow in device-tree order.
 static void cpu_setup(uint32_t boot_hartid)
@@ -53,7 +56,13 @@ static void cpu_setup(uint32_t boot_hartid)
     cpus[n].plic_context = ctx >= 0 ? ctx : 2 * (int)fdt_hartid[i] + 1;
     n++;
   }
-  ncpu = n;
+  // maxcpus=N: the kernel uses the first N harts; the others are started
+  // only to be parked (main_secondary), asleep for good, a control for the
+  // SMP benchmarks (the same QEMU, one hart used). Left in the firmware
+  // they would not sleep: OpenSBI 1.1's stopped harts spin in QEMU.
+  long max = bootarg_long("maxcpus", NCPU);
+  nharts_up = n;
+  ncpu = max >= 1 && max < n ? (int)max : n;
 }
 
 // Start cpus[i] at _entry_secondary. A hart that lost entry.S's boot
@@ -73,10 +82,10 @@ static long start_hart(int i)
 }
 
 // Start every other hart and wait (briefly) until each reaches its
-// scheduler, so the boot messages stay in order.
+// scheduler (or parks), so the boot messages stay in order.
 static void start_harts(void)
 {
-  for (int i = 1; i < ncpu; i++) {
+  for (int i = 1; i < nharts_up; i++) {
     long err = start_hart(i);
     if (err != 0) {
       printf("hart %u: cannot start (sbi error %ld)\n", cpus[i].hartid, err);
@@ -102,6 +111,9 @@ __attribute__((noreturn)) void main(uint64_t hartid, paddr_t dtb_pa)
   console_init();
   printf("\nxv6-vm kernel: %d hart%s (boot hart %lu), %lu MB RAM\n", ncpu,
          ncpu == 1 ? "" : "s", hartid, platform.ram_size >> 20);
+  if (ncpu < nharts_up)
+    printf("maxcpus=%d: %d hart%s parked\n", ncpu, nharts_up - ncpu,
+           nharts_up - ncpu == 1 ? "" : "s");
   vmcheck_init();
 
   pmap_bootstrap(kvtophys(end));
@@ -132,6 +144,10 @@ __attribute__((noreturn)) void main_secondary(uint64_t hartid, uint64_t idx)
   w_tp((uint64_t)&cpus[idx]);
   KASSERT(cpus[idx].hartid == hartid, ("main_secondary: hart %lu is not cpu %lu",
                                         hartid, idx));
+  if (idx >= (uint64_t)ncpu) {         // maxcpus: not ours to use
+    cpus[idx].started = 1;
+    md_park();
+  }
   pmap_init_hart();
   trap_init_hart();
   plic_init_hart();

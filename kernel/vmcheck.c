@@ -4,8 +4,7 @@
 // "vmcheck" or "vmcheck=N" turns the expensive checkers on
 // (`make VMCHECK=1 qemu` passes it with QEMU's -append). A runtime switch
 // rather than a build option, so one kernel image serves both kinds of run.
-#include "lib/string.h"
-#include "platform.h"
+#include "bootarg.h"
 #include "printf.h"
 #include "vm/vm.h"
 #include "vmcheck.h"
@@ -14,19 +13,10 @@ int vm_check_level;
 
 void vmcheck_init(void)
 {
-  const char *a = platform.bootargs, *w;
+  const char *v = bootarg("vmcheck");
 
-  while (*a != '\0') {
-    for (w = a; *a != '\0' && *a != ' '; a++)
-      ;                                     // [w, a) is one word
-    if (a - w == 7 && strncmp(w, "vmcheck", 7) == 0)
-      vm_check_level = 1;
-    else if (a - w == 9 && strncmp(w, "vmcheck=", 8) == 0 &&
-             w[8] >= '0' && w[8] <= '9')
-      vm_check_level = w[8] - '0';
-    while (*a == ' ')
-      a++;
-  }
+  if (v != NULL)
+    vm_check_level = *v >= '0' && *v <= '9' ? *v - '0' : 1;
   if (vm_check_level > 0)
     printf("vmcheck: level %d, the VM checkers run at every change\n",
            vm_check_level);

@@ -16,6 +16,14 @@ console logs, tagged with the CPU count -- prints ONE markdown table with
 each figure beside its baseline and target, and writes bench/results.json
 (described in bench/README.md). Targets are reported, never asserted: the
 exit status is non-zero only when a benchmark could not run.
+
+The SMP figures compare boots with each other, and on a shared host a
+QEMU process runs at its own speed for its whole life, the next one at
+another (here the same boot, seconds apart, took 250 or 470 us a
+fork-wait, every figure of the boot alike), so they run in rounds (--smp-image, --smp-rounds): one boot per
+CPU count, the order reversed every other round. A figure is the fastest
+boot's median, the boot the host did not slow down; each round's ratios
+are printed beside the verdicts, which compare the fastest boots.
 """
 
 import argparse
@@ -132,21 +140,76 @@ def run_host(binaries):
     return results, ok
 
 
-def run_qemu(cpus, mem, image, logdir, timeout, swap="", where=None):
-    """Boot once at cpus harts, with a swap disk of size swap if not empty
-    (scripts/qemu-suite.sh streams the console and judges the boot by
-    user/bench's summary line). (results, ok)"""
+def run_qemu(cpus, mem, image, logdir, timeout, swap="", where=None,
+             name=None, maxcpus=""):
+    """Boot once at cpus harts (the kernel using maxcpus of them, if set),
+    with a swap disk of size swap if not empty (scripts/qemu-suite.sh
+    streams the console and judges the boot by user/bench's summary line);
+    its log is logdir/name.log (default: where). (results, ok)"""
     where = where or "qemu-cpus%s" % cpus
-    log = os.path.join(logdir, "%s.log" % where)
-    print("== QEMU CPUS=%s MEM=%s%s" % (cpus, mem, " SWAP=" + swap if swap
-                                       else ""), flush=True)
+    log = os.path.join(logdir, "%s.log" % (name or where))
+    print("== QEMU CPUS=%s MEM=%s%s%s" % (
+        cpus, mem, " SWAP=" + swap if swap else "",
+        " MAXCPUS=" + maxcpus if maxcpus else ""), flush=True)
     env = dict(os.environ, SUITE_TIMEOUT=str(timeout), SWAP=swap,
-               SWAP_PREALLOC="1")
+               SWAP_PREALLOC="1", MAXCPUS=maxcpus)
     rc = subprocess.call([os.path.join(ROOT, "scripts/qemu-suite.sh"), cpus,
                           mem, image, log], cwd=ROOT, env=env)
     with open(log, errors="replace") as f:
         results = parse_bench_lines(f.read(), where)
     return results, rc == 0
+
+
+def one_hart(cpus):
+    """Where the control boot of a CPU count puts its figures."""
+    return "qemu-cpus%s-1hart" % cpus
+
+
+def run_smp_rounds(cpus, rounds, mem, image, logdir, timeout):
+    """The SMP group's boots: rounds of one boot per CPU count, in reverse
+    order every other round, so a drift of the host's speed weighs on
+    every column alike. Each CPU count a target names is followed by its
+    control: the same QEMU with the kernel on one hart (maxcpus=1), which
+    measures what QEMU's extra vCPUs cost a one-hart kernel on this host.
+    (results with their "round", ok)"""
+    controls = {c for _, c, _, _, _ in SMP_TARGETS}
+    for f in os.listdir(logdir):          # a longer earlier run's rounds
+        if f.startswith("qemu-smp"):
+            os.remove(os.path.join(logdir, f))
+    out, ok = [], True
+    for k in range(1, rounds + 1):
+        print("== SMP round %d of %d" % (k, rounds), flush=True)
+        for c in (cpus if k % 2 else cpus[::-1]):
+            boots = [("", None)]
+            if c in controls:
+                boots.append(("1", one_hart(c)))
+            for maxcpus, where in boots:
+                r, good = run_qemu(c, mem, image, logdir, timeout, where=where,
+                                   name="qemu-smp%d-%s" % (k, (
+                                       where or "qemu-cpus" + c)[len("qemu-"):]),
+                                   maxcpus=maxcpus)
+                out += [dict(x, round=k) for x in r]
+                ok = ok and good
+    return out, ok
+
+
+def combine_rounds(per_round):
+    """One result per figure and place from the rounds: the fastest boot's
+    median, the least min, the greatest max, every run, and the rounds'
+    medians in order."""
+    by = {}
+    for x in per_round:
+        by.setdefault((x["metric"], x["where"]), []).append(x)
+    out = []
+    for (metric, where), xs in by.items():
+        xs.sort(key=lambda x: x["round"])
+        out.append({"metric": metric, "unit": xs[0]["unit"],
+                    "median": min(x["median"] for x in xs),
+                    "min": min(x["min"] for x in xs),
+                    "max": max(x["max"] for x in xs),
+                    "runs": sum(x["runs"] for x in xs), "where": where,
+                    "rounds": [x["median"] for x in xs]})
+    return out
 
 
 def median_of(results, metric, where):
@@ -236,9 +299,16 @@ def print_table(results, qemu_wheres):
     for row in HOST_ROWS + [(m, None, []) for m, h in extra if h]:
         if row[0] in measured:
             print(table_row(results, row, qemu_wheres, True))
-    print("\nMedians (ns) of %s after a warm-up; ratio = metric / baseline%s."
-          % (" or ".join(sorted({"%d runs" % x["runs"] for x in results})),
-             ", for " + " / ".join(heads) + " in QEMU" if heads else ""))
+    runs = " or ".join(sorted({"%d runs" % x["runs"] for x in results
+                               if "rounds" not in x}))
+    nrounds = max((len(x.get("rounds", [])) for x in results), default=0)
+    what = ["medians (ns) of %s after a warm-up" % runs] if runs else []
+    if nrounds:
+        what.append("SMP figures: the fastest of %d boots' medians" % nrounds)
+    what = "; ".join(what)
+    print("\n%s; ratio = metric / baseline%s." % (
+        what[:1].upper() + what[1:],
+        ", for " + " / ".join(heads) + " in QEMU" if heads else ""))
     return target_verdicts(results, qemu_wheres)
 
 
@@ -259,46 +329,103 @@ def target_verdicts(results, qemu_wheres):
     return out
 
 
-def smp_section(results, qemu_wheres, nproc):
-    """The SMP block under the table: each SMP figure relative to CPUS=1,
-    zero-fill throughput in faults/s; returns the target verdicts."""
-    cpus = [w[len("qemu-cpus"):] for w in qemu_wheres]
-    if "1" not in cpus or not any(x["metric"] == "zfod-par" or
-                                  x["metric"].startswith("fork-wait")
-                                  for x in results):
+SMP_FIGURES = [("fork-wait-0", "slowdown"), ("fork-wait-64", "slowdown"),
+               ("zfod-par", "speedup")]
+
+
+def round_value(per_round, metric, where, k):
+    r = [x["median"] for x in per_round if x["metric"] == metric and
+         x["where"] == where and x["round"] == k]
+    return r[0] if r else None
+
+
+def ratio(v, base, kind):
+    """A slowdown (time v / time base) or a speedup (the inverse)."""
+    if not v or not base:
+        return None
+    return v / base if kind == "slowdown" else base / v
+
+
+def round_ratios(per_round, metric, where, base, kind):
+    """metric at where relative to base in each round that has both."""
+    rounds = sorted({x["round"] for x in per_round})
+    rs = [ratio(round_value(per_round, metric, where, k),
+                round_value(per_round, metric, base, k), kind) for k in rounds]
+    return [r for r in rs if r is not None]
+
+
+def best_value(per_round, metric, where):
+    """The fastest boot's median of metric at where, or None."""
+    xs = [x["median"] for x in per_round
+          if x["metric"] == metric and x["where"] == where]
+    return min(xs) if xs else None
+
+
+def best_ratio(per_round, metric, where, base, kind):
+    return ratio(best_value(per_round, metric, where),
+                 best_value(per_round, metric, base), kind)
+
+
+def ratio_row(label, per_round, metric, kind, pairs):
+    """A row of the fastest boots' ratio for each (where, base) pair."""
+    cells = [best_ratio(per_round, metric, w, b, kind) for w, b in pairs]
+    if any(cells):
+        print("| %s | " % label + " | ".join(fmt_ratio(r) for r in cells)
+              + " |")
+
+
+def smp_section(per_round, cpus, nproc):
+    """The SMP block under the table: each SMP figure relative to CPUS=1
+    (the fastest boots of each), zero-fill throughput in faults/s; then
+    what the control boots say of QEMU's share. Returns the verdicts."""
+    if "1" not in cpus or not per_round:
         return []
-    print("\n### SMP: relative to CPUS=1 (host CPUs: %s)\n" % nproc)
+    nrounds = len({x["round"] for x in per_round})
+    print("\n### SMP: relative to CPUS=1, the fastest of %d boot%s each "
+          "(host CPUs: %s)\n" % (nrounds, "" if nrounds == 1 else "s", nproc))
     print("| figure | " + " | ".join("CPUS=" + c for c in cpus) + " |")
     print("|---|" + "---:|" * len(cpus))
-    for m in ("fork-wait-0", "fork-wait-64"):
-        one = median_of(results, m, "qemu-cpus1")
-        vals = [median_of(results, m, w) for w in qemu_wheres]
-        if one:
-            print("| %s slowdown | " % m + " | ".join(
-                fmt_ratio(v / one) if v else "-" for v in vals) + " |")
-    one = median_of(results, "zfod-par", "qemu-cpus1")
-    vals = [median_of(results, "zfod-par", w) for w in qemu_wheres]
-    if one:
-        print("| zfod-par faults/s (P = CPUS) | " + " | ".join(
-            "{:,.0f}".format(1e9 / v) if v else "-" for v in vals) + " |")
-        print("| zfod-par speedup | " + " | ".join(
-            fmt_ratio(one / v) if v else "-" for v in vals) + " |")
+    one = "qemu-cpus1"
+    for metric, kind in SMP_FIGURES:
+        if metric == "zfod-par":
+            vals = [best_value(per_round, metric, "qemu-cpus" + c) for c in cpus]
+            print("| zfod-par faults/s (P = CPUS) | " + " | ".join(
+                "{:,.0f}".format(1e9 / v) if v else "-" for v in vals) + " |")
+        ratio_row("%s %s" % (metric, kind), per_round, metric, kind,
+                  [("qemu-cpus" + c, one) for c in cpus])
+    ctl = [c for c in cpus if any(x["where"] == one_hart(c) for x in per_round)]
+    if ctl:
+        print("\nThe same QEMU with the kernel on one hart (maxcpus=1, the "
+              "others parked): QEMU's share, and the kernel's:\n")
+        print("| figure | " + " | ".join("CPUS=" + c for c in ctl) + " |")
+        print("|---|" + "---:|" * len(ctl))
+        for metric, kind in SMP_FIGURES:
+            ratio_row("%s %s, one hart of N / CPUS=1" % (metric, kind),
+                      per_round, metric, kind, [(one_hart(c), one) for c in ctl])
+            ratio_row("%s %s, CPUS=N / one hart of N" % (metric, kind),
+                      per_round, metric, kind,
+                      [("qemu-cpus" + c, one_hart(c)) for c in ctl])
     out = []
     for metric, c, kind, limit, text in SMP_TARGETS:
-        one = median_of(results, metric, "qemu-cpus1")
-        v = median_of(results, metric, "qemu-cpus" + c)
-        r = None
-        if one and v:
-            r = v / one if kind == "slowdown" else one / v
+        where = "qemu-cpus" + c
+        r = best_ratio(per_round, metric, where, one, kind)
+        rs = round_ratios(per_round, metric, where, one, kind)
         met = None if r is None else (r <= limit if kind == "slowdown"
                                       else r >= limit)
+        qemu = best_ratio(per_round, metric, one_hart(c), one, kind)
+        own = best_ratio(per_round, metric, where, one_hart(c), kind)
         out.append({"metric": metric, "baseline": metric + "@CPUS=1",
-                    "where": "qemu-cpus" + c, "kind": kind, "limit": limit,
-                    "target": text, "value": v, "ratio": r, "met": met})
-        print("\n%s: %s %s (%s)" % (metric, text, "-" if r is None else
-                                    "%.2f" % r,
-                                    {True: "met", False: "NOT met",
-                                     None: "n/a"}[met]), end="")
+                    "where": where, "kind": kind, "limit": limit,
+                    "target": text, "ratio": r, "rounds": rs, "met": met,
+                    "qemu_share": qemu, "kernel_share": own,
+                    "value": best_value(per_round, metric, where)})
+        print("\n%s: %s %s (%s); each round: %s" % (
+            metric, text, "-" if r is None else "%.2f" % r,
+            {True: "met", False: "NOT met", None: "n/a"}[met],
+            " ".join("%.2f" % x for x in rs) or "-"), end="")
+        if qemu and own:
+            print("; one hart of %s / CPUS=1: %.2f, CPUS=%s / one hart of %s:"
+                  " %.2f" % (c, qemu, c, c, own), end="")
     print()
     return out
 
@@ -366,6 +493,10 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "bench/results.json"))
     ap.add_argument("--logdir", default=os.path.join(ROOT, "build/bench-run"))
     ap.add_argument("--timeout", type=int, default=420)
+    ap.add_argument("--smp-image", default="",
+                    help="boot this image in SMP rounds")
+    ap.add_argument("--smp-cpus", default="1 2 3 4")
+    ap.add_argument("--smp-rounds", type=int, default=7)
     ap.add_argument("--paging-image", default="",
                     help="boot this image once more with a swap disk")
     ap.add_argument("--paging-mem", default="64M")
@@ -383,6 +514,19 @@ def main():
         results += r
         wheres.append("qemu-cpus%s" % cpus)
         ok = ok and good
+    if args.smp_image and args.smp_rounds > 0:
+        smp_cpus = args.smp_cpus.split()
+        per_round, good = run_smp_rounds(smp_cpus, args.smp_rounds, args.mem,
+                                         args.smp_image, args.logdir,
+                                         args.timeout)
+        results += combine_rounds(per_round)
+        ok = ok and good
+        wheres = sorted(set(wheres) | {"qemu-cpus" + c for c in smp_cpus},
+                        key=lambda w: int(w[len("qemu-cpus"):]))
+    else:   # SMP figures from the main boots, if any: one round
+        smp_cpus = [w[len("qemu-cpus"):] for w in wheres]
+        per_round = [dict(x, round=1) for x in results
+                     if x["where"].startswith("qemu-cpus")]
     if args.paging_image:
         r, good = run_qemu("1", args.paging_mem, args.paging_image,
                            args.logdir, args.timeout, args.paging_swap, PAGING)
@@ -390,21 +534,24 @@ def main():
         ok = ok and good
     print("\n## make bench\n")
     verdict = print_table(results, wheres)
-    verdict += smp_section(results, wheres, info["nproc"])
+    verdict += smp_section(per_round, smp_cpus, info["nproc"])
     verdict += paging_section(results, args.paging_mem, args.paging_swap)
     wall = time.time() - t0
     info["wall_seconds"] = round(wall, 1)
     doc = {"generated": datetime.datetime.now(datetime.timezone.utc)
            .strftime("%Y-%m-%dT%H:%M:%SZ"), "machine": info,
            "results": results, "targets": verdict}
+    if args.smp_image:
+        doc["smp_rounds"] = per_round
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out + ".tmp", "w") as f:
         json.dump(doc, f, indent=1)
         f.write("\n")
     os.replace(args.out + ".tmp", args.out)
     met = sum(1 for v in verdict if v["met"])
-    print("\nbench: %d figures, targets met %d of %d, %.0f s; wrote %s%s" %
-          (len(results), met, len(verdict), wall,
+    judged = sum(1 for v in verdict if v["met"] is not None)
+    print("\nbench: %d figures, targets met %d of %d measured, %.0f s; "
+          "wrote %s%s" % (len(results), met, judged, wall,
            os.path.relpath(args.out, ROOT), "" if ok else "; SOME BENCHMARKS FAILED"))
     return 0 if ok else 1
 

@@ -13,6 +13,8 @@
 # disk, `swaptests baddisk`). VMCHECK=N (N > 0) boots with the VM's
 # expensive checkers on (the boot argument vmcheck=N, kernel/vmcheck.c);
 # the run then also fails unless the kernel says it turned them on.
+# MAXCPUS=N boots with maxcpus=N: the kernel starts only N of the CPUS harts
+# (make bench's control boots, scripts/bench.py).
 # QEMU_EXTRA adds QEMU options, e.g. "-gdb tcp::26000" to look at a hung
 # run from gdb-multiarch (docs/testing.md, "When a boot hangs").
 #
@@ -43,8 +45,11 @@ if [ -n "${SWAP:-}" ] && [ "${SWAP}" != 0 ]; then
   swap+=(-device virtio-blk-device,drive=x1,bus=virtio-mmio-bus.1)
 fi
 vmcheck=${VMCHECK:-0}
+bootargs=()
+[ "$vmcheck" != 0 ] && bootargs+=("vmcheck=$vmcheck")
+[ -n "${MAXCPUS:-}" ] && bootargs+=("maxcpus=$MAXCPUS")
 append=()
-[ "$vmcheck" != 0 ] && append=(-append "vmcheck=$vmcheck")
+[ ${#bootargs[@]} -gt 0 ] && append=(-append "${bootargs[*]}")
 read -r -a extra <<< "${QEMU_EXTRA:-}"
 
 timeout --foreground -k 5 "$limit" qemu-system-riscv64 -machine virt -bios "$opensbi" \
@@ -67,6 +72,8 @@ grep -q '^panic' "$log" && problem="kernel panic"
 [ "$suites" = 0 ] && [ -z "$problem" ] && problem="no suite reported"
 [ "$vmcheck" != 0 ] && ! grep -q '^vmcheck: level' "$log" && [ -z "$problem" ] &&
   problem="VMCHECK=$vmcheck asked for but the checkers are off"
+[ -n "${MAXCPUS:-}" ] && ! grep -q "^xv6-vm kernel: $MAXCPUS harts\? " "$log" &&
+  [ -z "$problem" ] && problem="MAXCPUS=$MAXCPUS asked for but not obeyed"
 if [ -n "$problem" ]; then
   echo "qemu-suite (CPUS=$cpus): $problem"
   failed=$((failed + 1))
@@ -84,5 +91,6 @@ if [ -x "$fsck" ] && [ "$status" != 124 ]; then
   rm -f "$log.fsck"
 fi
 [ "$vmcheck" != 0 ] && cpus="$cpus VMCHECK=$vmcheck"
+[ -n "${MAXCPUS:-}" ] && cpus="$cpus MAXCPUS=$MAXCPUS"
 echo "qemu CPUS=$cpus: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -70,6 +70,17 @@ void md_idle(void)
   wfi();
 }
 
+// wfi wakes on an interrupt pending and enabled in sie, whatever sstatus
+// says, so with sie clear and no timer ever set this hart sleeps until the
+// machine powers off.
+void md_park(void)
+{
+  intr_off();
+  w_sie(0);
+  for (;;)
+    wfi();
+}
+
 void md_console_putc(int c)
 {
   sbi_console_putchar(c);
