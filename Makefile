@@ -18,7 +18,9 @@
 #
 # VMCHECK=1 with qemu, suite or stress boots with the VM's expensive
 # invariant checkers on (a boot argument, kernel/vmcheck.c: the same kernel
-# image, no rebuild); `make check` boots its CPUS=3 suites so.
+# image, no rebuild); `make check` boots its CPUS=3 suites so. MAXCPUS=N
+# with the same targets: the kernel uses N of the CPUS harts and parks the
+# others (the boot argument maxcpus=N, kernel/main.c).
 #
 # Every target that needs a tool installs it first, its own group only.
 # Build outputs go to build/ (and fs.img, kernel/kernel as in xv6).
@@ -31,6 +33,7 @@ SWAP ?=
 # SWAP_FAIL=1 with suite: that swap disk fails every write (scripts/qemu-suite.sh).
 SWAP_FAIL ?= 0
 VMCHECK ?= 0
+MAXCPUS ?=
 UPROGS_EXTRA ?=
 
 B := build
@@ -83,7 +86,8 @@ stress: kernel/kernel $(MKFS) $(FSCK) $(FS_FILES) | qemu-tools
 	@mkdir -p $(B)/stress
 	@echo "vmstress $(SEED) $(SECONDS)" > $(B)/stress/autorun
 	$(MKFS) $(B)/fs-stress.img $(FS_FILES) $(B)/stress/autorun
-	@VMCHECK=$(VMCHECK) SWAP=$(SWAP) SUITE_TIMEOUT=$$(($(SECONDS) + 300)) scripts/qemu-suite.sh "$(CPUS)" \
+	@VMCHECK=$(VMCHECK) MAXCPUS=$(MAXCPUS) SWAP=$(SWAP) SUITE_TIMEOUT=$$(($(SECONDS) + 300)) \
+	  scripts/qemu-suite.sh "$(CPUS)" \
 	  "$(MEM)" $(B)/fs-stress.img $(B)/stress.log
 
 # ---------------------------------------------------------------------------
@@ -133,7 +137,8 @@ suite: kernel/kernel $(MKFS) $(FSCK) $(FS_FILES) | qemu-tools
 	@mkdir -p $(B)/suite
 	@printf '%s\n' "$(RUN)" | tr ';' '\n' > $(B)/suite/autorun
 	$(MKFS) $(B)/fs-suite.img $(FS_FILES) $(B)/suite/autorun
-	@VMCHECK=$(VMCHECK) SWAP=$(SWAP) SWAP_FAIL=$(SWAP_FAIL) scripts/qemu-suite.sh "$(CPUS)" "$(MEM)" $(B)/fs-suite.img $(B)/suite.log
+	@VMCHECK=$(VMCHECK) MAXCPUS=$(MAXCPUS) SWAP=$(SWAP) SWAP_FAIL=$(SWAP_FAIL) \
+	  scripts/qemu-suite.sh "$(CPUS)" "$(MEM)" $(B)/fs-suite.img $(B)/suite.log
 
 # ---------------------------------------------------------------------------
 # Benchmarks, never part of `make check` (timing is not a test). `make bench`

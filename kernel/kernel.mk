@@ -54,7 +54,9 @@ QEMU_OPTS = -machine virt -bios $(OPENSBI) -kernel kernel/kernel -m $(MEM) \
   -smp $(CPUS) -nographic -global virtio-mmio.force-legacy=false \
   -drive file=fs.img,if=none,format=raw,id=x0 \
   -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 $(SWAP_OPTS) \
-  $(if $(filter-out 0,$(VMCHECK)),-append vmcheck=$(VMCHECK))
+  $(if $(strip $(QEMU_BOOTARGS)),-append "$(strip $(QEMU_BOOTARGS))")
+QEMU_BOOTARGS = $(if $(filter-out 0,$(VMCHECK)),vmcheck=$(VMCHECK)) \
+  $(if $(MAXCPUS),maxcpus=$(MAXCPUS))
 
 # gdb's port, one per user as two students may share a machine: 25000 +
 # uid % 5000. qemu-gdb writes it to .gdbinit.port for .gdbinit to read.
