@@ -76,11 +76,17 @@ void sx_set_stats(struct sx *sx, struct lock_stats *s)
   sx->interlock.stats = s;
 }
 
+CTASSERT(NCPU <= LOCK_STATS_NCPU);
+
+// Count into this hart's slot of s (lib/lockstat.h). Interrupts are off:
+// the lock's push_off keeps us on this hart.
 static void lock_stats_add(struct lock_stats *s, uint64_t spins)
 {
-  __atomic_fetch_add(&s->acquires, 1, __ATOMIC_RELAXED);
+  struct lock_counts *c = &s->cpu[cpuid()];
+
+  __atomic_store_n(&c->acquires, c->acquires + 1, __ATOMIC_RELAXED);
   if (spins)
-    __atomic_fetch_add(&s->spins, spins, __ATOMIC_RELAXED);
+    __atomic_store_n(&c->spins, c->spins + spins, __ATOMIC_RELAXED);
 }
 
 // mtx_owned for callers that already run with interrupts off (between
@@ -208,8 +214,12 @@ void sx_init(struct sx *sx, const char *name)
 
 static void sx_count_sleep(struct sx *sx)
 {
-  if (sx->interlock.stats)
-    __atomic_fetch_add(&sx->interlock.stats->sleeps, 1, __ATOMIC_RELAXED);
+  if (sx->interlock.stats) {
+    push_off();
+    struct lock_counts *c = &sx->interlock.stats->cpu[cpuid()];
+    __atomic_store_n(&c->sleeps, c->sleeps + 1, __ATOMIC_RELAXED);
+    pop_off();
+  }
 }
 
 void sx_xlock(struct sx *sx)

@@ -102,6 +102,10 @@ long sys_vmstat(void)
   swap_pager_stats(&sw);
   uint64_t cached_objects, cached_pages;
   vnode_cache_stats(&cached_objects, &cached_pages);
+  struct lock_counts page = lock_stats_sum(&vm_cnt.v_page_lock);
+  struct lock_counts object = lock_stats_sum(&vm_cnt.v_object_lock);
+  struct lock_counts map = lock_stats_sum(&vm_cnt.v_map_lock);
+  struct lock_counts pv = lock_stats_sum(&vm_cnt.v_pv_lock);
   struct vmstats st = {
     .total = vm_page_total_count(),
     .free = vm_page_free_count(),
@@ -130,15 +134,15 @@ long sys_vmstat(void)
     .sched_ipis = sched_stats.ipis,
     .sched_kicks = sched_stats.kicks,
     .sched_steals = sched_stats.steals,
-    .page_lock_acq = vm_cnt.v_page_lock.acquires,
-    .page_lock_spins = vm_cnt.v_page_lock.spins,
-    .object_lock_acq = vm_cnt.v_object_lock.acquires,
-    .object_lock_spins = vm_cnt.v_object_lock.spins,
-    .map_lock_acq = vm_cnt.v_map_lock.acquires,
-    .map_lock_spins = vm_cnt.v_map_lock.spins,
-    .map_lock_sleeps = vm_cnt.v_map_lock.sleeps,
-    .pv_lock_acq = vm_cnt.v_pv_lock.acquires,
-    .pv_lock_spins = vm_cnt.v_pv_lock.spins,
+    .page_lock_acq = page.acquires,
+    .page_lock_spins = page.spins,
+    .object_lock_acq = object.acquires,
+    .object_lock_spins = object.spins,
+    .map_lock_acq = map.acquires,
+    .map_lock_spins = map.spins,
+    .map_lock_sleeps = map.sleeps,
+    .pv_lock_acq = pv.acquires,
+    .pv_lock_spins = pv.spins,
     .cached_objects = cached_objects,
     .cached_pages = cached_pages,
   };

@@ -43,7 +43,7 @@ int cpuid(void)
 
 void host_set_cpuid(int id)
 {
-  KASSERT(id >= 0, ("host_set_cpuid: bad hart %d", id));
+  KASSERT(id >= 0 && id < LOCK_STATS_NCPU, ("host_set_cpuid: bad hart %d", id));
   host_cpuid = id;
 }
 
@@ -79,7 +79,7 @@ void mtx_lock(struct mtx *m)
   m->owner = HOST_OWNER;
   host_mtx_nheld++;
   if (m->stats)
-    m->stats->acquires++;
+    m->stats->cpu[host_cpuid].acquires++;
 }
 
 bool mtx_trylock(struct mtx *m)
@@ -91,7 +91,7 @@ bool mtx_trylock(struct mtx *m)
   m->owner = HOST_OWNER;
   host_mtx_nheld++;
   if (m->stats)
-    m->stats->acquires++;
+    m->stats->cpu[host_cpuid].acquires++;
   return true;
 }
 

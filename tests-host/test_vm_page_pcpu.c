@@ -36,7 +36,7 @@ TestSuite(vm_page_pcpu, .init = setup, .fini = teardown);
 
 static uint64_t free_lock_acquires(void)
 {
-  return vm_cnt.v_page_lock.acquires;
+  return lock_stats_sum(&vm_cnt.v_page_lock).acquires;
 }
 
 Test(vm_page_pcpu, alloc_refills_a_batch_at_a_time)

@@ -49,7 +49,7 @@ TestSuite(vm_page_pqbatch, .init = setup, .fini = teardown);
 
 static uint64_t queue_lock_acquires(void)
 {
-  return vm_cnt.v_page_lock.acquires;
+  return lock_stats_sum(&vm_cnt.v_page_lock).acquires;
 }
 
 // Activate pages [first, end) of the object on hart id.

@@ -28,7 +28,8 @@
 //
 // Lock letters used in struct comments: (c) constant after init, (m) map
 // lock, (o) object lock, (p) pmap lock, (q) page queue / free lock,
-// (a) atomic, (t) private to the owning thread.
+// (a) atomic, (t) private to the owning thread, (h) one slot per hart,
+// written only by that hart.
 #ifndef VM_VM_H
 #define VM_VM_H
 
@@ -108,11 +109,12 @@ struct vmmeter {
   uint64_t v_filepageout;   // (a) file pages the pageout daemon wrote and freed
   uint64_t v_wire_count;    // (a) wired pages
   uint64_t v_user_wire_count; // (a) pages wired by mlock/mlockall
-  // Contention of the VM's hot locks (lib/lock.h), for vmstat and bench:
-  struct lock_stats v_page_lock;   // (a) the free lists and page queues
-  struct lock_stats v_object_lock; // (a) every object's lock
-  struct lock_stats v_map_lock;    // (a) every map's lock (its interlock)
-  struct lock_stats v_pv_lock;     // (a) the pmap's pv locks, all of them
+  // Contention of the VM's hot locks (lib/lock.h), for vmstat and bench,
+  // one slot per hart (lib/lockstat.h; lock_stats_sum adds them up):
+  struct lock_stats v_page_lock;   // (h) the free lists and page queues
+  struct lock_stats v_object_lock; // (h) every object's lock
+  struct lock_stats v_map_lock;    // (h) every map's lock (its interlock)
+  struct lock_stats v_pv_lock;     // (h) the pmap's pv locks, all of them
 };
 extern struct vmmeter vm_cnt;
 

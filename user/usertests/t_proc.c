@@ -376,6 +376,53 @@ t_kill_many(void)
   return 0;
 }
 
+// The lock counters vmstat reports are kept per hart and added up when
+// read (kernel/lib/lockstat.h): ncpu processes zero-filling pages at once,
+// on whatever harts they run, must show at least one acquisition of an
+// object lock per zero-fill fault (each fault locks its object).
+#define LC_PAGES 64
+
+static int
+t_lock_counts(void)
+{
+  struct vmstats a, b;
+  int fds[2], n, st, bad = 0;
+  char c;
+
+  TL_CHECK(vmstat(&a) == 0 && pipe(fds) == 0, "vmstat/pipe: %s", strerror(errno));
+  n = a.ncpu < 1 ? 1 : a.ncpu > 8 ? 8 : (int)a.ncpu;
+  for (int i = 0; i < n; i++) {
+    int pid = fork();
+    if (pid == 0) {
+      close(fds[1]);
+      char *p = mmap(0, LC_PAGES * PGSIZE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANON, -1, 0);
+      if (read(fds[0], &c, 1) != 1 || p == MAP_FAILED)
+        exit(1);
+      for (int k = 0; k < LC_PAGES; k++)
+        p[k * PGSIZE] = 1;
+      exit(0);
+    }
+    bad += pid < 0;
+  }
+  close(fds[0]);
+  for (int i = 0; i < n; i++)
+    bad += write(fds[1], "g", 1) != 1;
+  close(fds[1]);
+  while (wait(&st) > 0)
+    bad += st != 0;
+  TL_CHECK(bad == 0 && vmstat(&b) == 0, "a worker failed (%d)", bad);
+  unsigned long zfod = b.zfod - a.zfod, obj = b.object_lock_acq - a.object_lock_acq;
+  TL_CHECK(zfod >= (unsigned long)n * LC_PAGES, "%lu zero-fill faults for %d x %d pages",
+           zfod, n, LC_PAGES);
+  TL_CHECK(obj >= zfod, "%lu object lock acquisitions counted for %lu zero-fill "
+           "faults on %d harts", obj, zfod, n);
+  TL_CHECK(b.page_lock_acq > a.page_lock_acq && b.pv_lock_acq > a.pv_lock_acq,
+           "page lock %lu -> %lu, pv locks %lu -> %lu", a.page_lock_acq,
+           b.page_lock_acq, a.pv_lock_acq, b.pv_lock_acq);
+  return 0;
+}
+
 void
 ut_proc(void)
 {
@@ -387,6 +434,7 @@ ut_proc(void)
   tl_run("kill_init", t_kill_init);
   tl_run("sched_pingpong", t_sched_pingpong);
   tl_run("kill_many", t_kill_many);
+  tl_run("lock_counts", t_lock_counts);
   tl_run("fault_status", t_fault_status);
   tl_run("getpid", t_getpid);
   tl_run("exec", t_exec);
