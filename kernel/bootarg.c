@@ -4,7 +4,8 @@
 // another hart runs; nothing changes them afterwards.
 //
 //   vmcheck[=N]   the VM's expensive checkers (vmcheck.c)
-//   maxcpus=N     start at most N harts, the boot hart included (main.c)
+//   maxcpus=N     use at most N harts, the boot hart included; the
+//                 others are parked (main.c)
 #include "bootarg.h"
 #include "lib/string.h"
 #include "platform.h"

@@ -188,8 +188,8 @@ add_summary fuzz build/fuzz.out
 # one console line it must print (grep pattern LINE, shown as WHAT, printed
 # by SOURCE), one test more. Logs: build/qemu-NAME.log and .out. QEMU has
 # three harts and the kernel uses two (maxcpus=2): the third is parked
-# (kernel/main.c), and nothing may ever wait for it -- a fence or IPI sent
-# there would hang the boot.
+# (kernel/main.c) with every interrupt off, so work queued for it, or an
+# IPI waited for, would hang the boot.
 swap_boot() {
   local name=$1 line=$2 what=$3 source=$4 log=build/qemu-$1.log
   shift 4

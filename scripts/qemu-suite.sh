@@ -13,8 +13,8 @@
 # disk, `swaptests baddisk`). VMCHECK=N (N > 0) boots with the VM's
 # expensive checkers on (the boot argument vmcheck=N, kernel/vmcheck.c);
 # the run then also fails unless the kernel says it turned them on.
-# MAXCPUS=N boots with maxcpus=N: the kernel starts only N of the CPUS harts
-# (make bench's control boots, scripts/bench.py).
+# MAXCPUS=N boots with maxcpus=N: the kernel uses only N of the CPUS harts
+# and parks the others (make bench's control boots, scripts/bench.py).
 # QEMU_EXTRA adds QEMU options, e.g. "-gdb tcp::26000" to look at a hung
 # run from gdb-multiarch (docs/testing.md, "When a boot hangs").
 #
