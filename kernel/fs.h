@@ -20,6 +20,10 @@
 // singly indirect block (NINDIRECT addresses) and one doubly indirect block
 // (NINDIRECT indirect blocks), so a file may reach MAXFILE blocks. Address
 // 0 means "no block yet": a hole, which reads as zeros.
+//
+// User programs see xv6's BSIZE and MAXFILE, not these (the end of this
+// file), unless they define FS_GEOMETRY first, as the kernel, mkfs, fsck
+// and our own file tests do.
 #ifndef KERNEL_FS_H
 #define KERNEL_FS_H
 
@@ -147,5 +151,20 @@ int fs_nameiparent(const char *path, char *name, struct inode **ipp);
 void begin_op(void);
 bool begin_op_try(void);            // never sleeps: false if it would
 void end_op(void);
+
+// xv6's programs size their I/O by BSIZE and take a file of MAXFILE blocks
+// as one that fits: written for xv6's 1 KiB blocks and 268-block files.
+// Here a block is a page and a file may reach 4 GiB, which in those
+// programs means writing 4 GiB (usertests' writebig, on a 64 MiB disk) or
+// one page where they mean one and a half (the MIT mmap lab's test file:
+// PGSIZE / BSIZE * 1.5 blocks). So a user program sees xv6's two values,
+// unless it asks for this file system's own with FS_GEOMETRY. (The other
+// names derived from BSIZE then take xv6's values too: NINDIRECT 256.)
+#ifndef FS_GEOMETRY
+#undef BSIZE
+#define BSIZE   1024
+#undef MAXFILE
+#define MAXFILE 268
+#endif
 
 #endif

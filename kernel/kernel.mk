@@ -11,7 +11,8 @@ KERNEL_CFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -ffreestanding \
   -fno-common -nostdlib -fno-stack-protector -fno-pie -no-pie -O2 -g \
   -fno-omit-frame-pointer \
   -fno-tree-loop-distribute-patterns \
-  -Wall -Wextra -Werror -Ikernel -I. -MMD -MP
+  -Wall -Wextra -Werror -Ikernel -I. -MMD -MP \
+  -DFS_GEOMETRY
 KERNEL_LDFLAGS := -z max-page-size=4096 --no-warn-rwx-segments
 
 KERNEL_C_SRCS := $(sort $(wildcard kernel/*.c kernel/lib/*.c kernel/vm/*.c \

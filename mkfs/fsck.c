@@ -32,6 +32,8 @@
 #include "kernel/types.h"
 #include "kernel/stat.h"
 
+_Static_assert(BSIZE == 4096, "the file system's own geometry (FS_GEOMETRY)");
+
 static uint8_t *img;                  // the whole image
 static uint32_t nimg;                 // its blocks
 static struct superblock sb;

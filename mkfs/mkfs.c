@@ -23,6 +23,7 @@
 
 #define NINODES 512
 
+_Static_assert(BSIZE == 4096, "the file system's own geometry (FS_GEOMETRY)");
 _Static_assert(FSSIZE <= BPB, "the kernel wants the bitmap in one block");
 _Static_assert(sizeof(struct dinode) == 64, "dinode layout");
 _Static_assert(sizeof(struct dirent) == 32, "dirent layout");

@@ -18,7 +18,7 @@
 #                        `make check` whose swap disk fails every write
 
 MKFS := $(B)/mkfs/mkfs
-MKFS_CFLAGS := -Wall -Wextra -Werror -O2 -g -I.
+MKFS_CFLAGS := -Wall -Wextra -Werror -O2 -g -I. -DFS_GEOMETRY
 FS_FILES := README.md $(B)/README $(UPROGS)
 
 $(MKFS): mkfs/mkfs.c kernel/fs.h kernel/param.h kernel/stat.h kernel/types.h

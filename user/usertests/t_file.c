@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // usertests group "file": create, write, read, offsets, unlink, links,
 // directories, big files, descriptor limits and errors.
+#define FS_GEOMETRY      // the file system's own blocks, not xv6's (fs.h)
 #include "user/usertests/ut.h"
 #include "kernel/fs.h"
 

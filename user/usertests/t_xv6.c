@@ -66,10 +66,43 @@ t_readme(void)
   return 0;
 }
 
+// xv6's BSIZE and MAXFILE (kernel/fs.h): the MIT mmap lab's test file,
+// PGSIZE / BSIZE * 1.5 blocks of BSIZE bytes, is a page and a half, and a
+// file of MAXFILE blocks written BSIZE bytes at a time (usertests'
+// writebig) fits and reads back block by block.
+static char xv6_buf[BSIZE];
+
+static int
+t_fs_names(void)
+{
+  int n = PGSIZE / BSIZE, fd, i;
+
+  TL_CHECK(BSIZE == 1024 && (n + n / 2) * BSIZE == PGSIZE + PGSIZE / 2,
+           "BSIZE %d: the mmap lab's file is %d bytes", BSIZE, (n + n / 2) * BSIZE);
+  TL_CHECK((fd = open("ut-xv6big", O_CREATE | O_TRUNC | O_RDWR)) >= 0,
+           "create: %s", strerror(errno));
+  for (i = 0; i < MAXFILE; i++) {
+    ((int *)xv6_buf)[0] = i;
+    if (write(fd, xv6_buf, BSIZE) != BSIZE)
+      break;
+  }
+  close(fd);
+  TL_CHECK(i == MAXFILE, "write of block %d of %d: %s", i, MAXFILE,
+           strerror(errno));
+  TL_CHECK((fd = open("ut-xv6big", O_RDONLY)) >= 0, "open: %s", strerror(errno));
+  for (i = 0; read(fd, xv6_buf, BSIZE) == BSIZE && ((int *)xv6_buf)[0] == i; i++)
+    ;
+  close(fd);
+  unlink("ut-xv6big");
+  TL_CHECK(i == MAXFILE, "read back %d blocks of %d", i, MAXFILE);
+  return 0;
+}
+
 void
 ut_xv6(void)
 {
   tl_run_child("calls", t_calls);
   tl_run("layout", t_layout);
   tl_run("readme", t_readme);
+  tl_run("fs_names", t_fs_names);
 }
