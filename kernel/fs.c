@@ -64,7 +64,6 @@
 #include "stat.h"
 #include "vnode_cache.h"
 
-CTASSERT(BSIZE == 4096);           // the kernel's view (FS_GEOMETRY): a page
 CTASSERT(BSIZE % sizeof(struct dinode) == 0);
 CTASSERT(BSIZE % sizeof(struct dirent) == 0);
 CTASSERT(FSSIZE <= BPB);

@@ -212,13 +212,13 @@ void sx_init(struct sx *sx, const char *name)
   sx->name = name;
 }
 
+// Count a sleep into this hart's slot. Requires the interlock (interrupts
+// off, so we stay on this hart).
 static void sx_count_sleep(struct sx *sx)
 {
   if (sx->interlock.stats) {
-    push_off();
     struct lock_counts *c = &sx->interlock.stats->cpu[cpuid()];
     __atomic_store_n(&c->sleeps, c->sleeps + 1, __ATOMIC_RELAXED);
-    pop_off();
   }
 }
 

@@ -613,6 +613,7 @@ int vnode_pager_read_kernel(struct vm_object *obj, void *dst, uint64_t off,
 // blocks meets at most two of them below the doubly indirect one) it fits
 // MAXOPBLOCKS.
 #define VNODE_RESERVE_CHUNK ((MAXOPBLOCKS - 6) * BSIZE)
+CTASSERT(BSIZE == PAGE_SIZE);   // a page is a block (FS_GEOMETRY's view)
 CTASSERT(VNODE_RESERVE_CHUNK / BSIZE + 1 + 5 <= MAXOPBLOCKS);
 CTASSERT(VNODE_RESERVE_CHUNK / BSIZE < NINDIRECT);
 

@@ -333,12 +333,6 @@ SMP_FIGURES = [("fork-wait-0", "slowdown"), ("fork-wait-64", "slowdown"),
                ("zfod-par", "speedup")]
 
 
-def round_value(per_round, metric, where, k):
-    r = [x["median"] for x in per_round if x["metric"] == metric and
-         x["where"] == where and x["round"] == k]
-    return r[0] if r else None
-
-
 def ratio(v, base, kind):
     """A slowdown (time v / time base) or a speedup (the inverse)."""
     if not v or not base:
@@ -348,36 +342,34 @@ def ratio(v, base, kind):
 
 def round_ratios(per_round, metric, where, base, kind):
     """metric at where relative to base in each round that has both."""
-    rounds = sorted({x["round"] for x in per_round})
-    rs = [ratio(round_value(per_round, metric, where, k),
-                round_value(per_round, metric, base, k), kind) for k in rounds]
+    def by_round(w):
+        return {x["round"]: x["median"] for x in per_round
+                if x["metric"] == metric and x["where"] == w}
+    v, b = by_round(where), by_round(base)
+    rs = [ratio(v[k], b[k], kind) for k in sorted(v) if k in b]
     return [r for r in rs if r is not None]
 
 
-def best_value(per_round, metric, where):
-    """The fastest boot's median of metric at where, or None."""
-    xs = [x["median"] for x in per_round
-          if x["metric"] == metric and x["where"] == where]
-    return min(xs) if xs else None
+def best_ratio(results, metric, where, base, kind):
+    """The ratio of the fastest boots: results hold each SMP figure's
+    fastest boot (combine_rounds)."""
+    return ratio(median_of(results, metric, where),
+                 median_of(results, metric, base), kind)
 
 
-def best_ratio(per_round, metric, where, base, kind):
-    return ratio(best_value(per_round, metric, where),
-                 best_value(per_round, metric, base), kind)
-
-
-def ratio_row(label, per_round, metric, kind, pairs):
+def ratio_row(label, results, metric, kind, pairs):
     """A row of the fastest boots' ratio for each (where, base) pair."""
-    cells = [best_ratio(per_round, metric, w, b, kind) for w, b in pairs]
+    cells = [best_ratio(results, metric, w, b, kind) for w, b in pairs]
     if any(cells):
         print("| %s | " % label + " | ".join(fmt_ratio(r) for r in cells)
               + " |")
 
 
-def smp_section(per_round, cpus, nproc):
+def smp_section(results, per_round, cpus, nproc):
     """The SMP block under the table: each SMP figure relative to CPUS=1
-    (the fastest boots of each), zero-fill throughput in faults/s; then
-    what the control boots say of QEMU's share. Returns the verdicts."""
+    (the fastest boots of each, from results), zero-fill throughput in
+    faults/s; then what the control boots say of QEMU's share; each
+    round's own ratios from per_round. Returns the verdicts."""
     if "1" not in cpus or not per_round:
         return []
     nrounds = len({x["round"] for x in per_round})
@@ -388,10 +380,10 @@ def smp_section(per_round, cpus, nproc):
     one = "qemu-cpus1"
     for metric, kind in SMP_FIGURES:
         if metric == "zfod-par":
-            vals = [best_value(per_round, metric, "qemu-cpus" + c) for c in cpus]
+            vals = [median_of(results, metric, "qemu-cpus" + c) for c in cpus]
             print("| zfod-par faults/s (P = CPUS) | " + " | ".join(
                 "{:,.0f}".format(1e9 / v) if v else "-" for v in vals) + " |")
-        ratio_row("%s %s" % (metric, kind), per_round, metric, kind,
+        ratio_row("%s %s" % (metric, kind), results, metric, kind,
                   [("qemu-cpus" + c, one) for c in cpus])
     ctl = [c for c in cpus if any(x["where"] == one_hart(c) for x in per_round)]
     if ctl:
@@ -401,24 +393,24 @@ def smp_section(per_round, cpus, nproc):
         print("|---|" + "---:|" * len(ctl))
         for metric, kind in SMP_FIGURES:
             ratio_row("%s %s, one hart of N / CPUS=1" % (metric, kind),
-                      per_round, metric, kind, [(one_hart(c), one) for c in ctl])
+                      results, metric, kind, [(one_hart(c), one) for c in ctl])
             ratio_row("%s %s, CPUS=N / one hart of N" % (metric, kind),
-                      per_round, metric, kind,
+                      results, metric, kind,
                       [("qemu-cpus" + c, one_hart(c)) for c in ctl])
     out = []
     for metric, c, kind, limit, text in SMP_TARGETS:
         where = "qemu-cpus" + c
-        r = best_ratio(per_round, metric, where, one, kind)
+        r = best_ratio(results, metric, where, one, kind)
         rs = round_ratios(per_round, metric, where, one, kind)
         met = None if r is None else (r <= limit if kind == "slowdown"
                                       else r >= limit)
-        qemu = best_ratio(per_round, metric, one_hart(c), one, kind)
-        own = best_ratio(per_round, metric, where, one_hart(c), kind)
+        qemu = best_ratio(results, metric, one_hart(c), one, kind)
+        own = best_ratio(results, metric, where, one_hart(c), kind)
         out.append({"metric": metric, "baseline": metric + "@CPUS=1",
                     "where": where, "kind": kind, "limit": limit,
                     "target": text, "ratio": r, "rounds": rs, "met": met,
                     "qemu_share": qemu, "kernel_share": own,
-                    "value": best_value(per_round, metric, where)})
+                    "value": median_of(results, metric, where)})
         print("\n%s: %s %s (%s); each round: %s" % (
             metric, text, "-" if r is None else "%.2f" % r,
             {True: "met", False: "NOT met", None: "n/a"}[met],
@@ -534,7 +526,7 @@ def main():
         ok = ok and good
     print("\n## make bench\n")
     verdict = print_table(results, wheres)
-    verdict += smp_section(per_round, smp_cpus, info["nproc"])
+    verdict += smp_section(results, per_round, smp_cpus, info["nproc"])
     verdict += paging_section(results, args.paging_mem, args.paging_swap)
     wall = time.time() - t0
     info["wall_seconds"] = round(wall, 1)
