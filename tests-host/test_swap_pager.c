@@ -531,6 +531,44 @@ Test(swap_pager, almost_full_swap_drops_the_copies_of_pages_read_back)
   verify(0, 0, 250, 5);
 }
 
+// swap_pager_free_range finds the range's first chunk by a search, not a
+// walk from the first: ranges that start inside a chunk, cross chunks,
+// run to the end (end 0), or lie past every chunk free exactly their own
+// blocks.
+Test(swap_pager, free_range_frees_exactly_the_range)
+{
+  static const vm_pindex_t ranges[][2] = {
+    { 13, 37 }, { 40, 41 }, { 63, 64 }, { 75, 0 }, { 200, 300 }, { 0, 2 },
+  };
+  bool kept[80];
+  struct vm_object *obj;
+  int left = 80;
+
+  map_anon(0, 80);
+  fill(0, 0, 80, 9);
+  while (vm_pageout_reclaim(64) > 0)
+    ;
+  cr_assert_eq(swap_used(), 80);
+  obj = front(0);
+  for (int i = 0; i < 80; i++)
+    kept[i] = true;
+  for (size_t r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++) {
+    vm_pindex_t s = ranges[r][0], e = ranges[r][1];
+    mtx_lock(&obj->lock);
+    swap_pager_free_range(obj, s, e);
+    for (vm_pindex_t i = s; i < (e == 0 ? 80 : MIN(e, 80)); i++) {
+      left -= kept[i];
+      kept[i] = false;
+    }
+    for (vm_pindex_t i = 0; i < 80; i++)
+      cr_assert_eq(swap_pager_lookup(obj, i) != SWAPBLK_NONE, kept[i],
+                   "after [%lu, %lu): page %lu", (unsigned long)s,
+                   (unsigned long)e, (unsigned long)i);
+    mtx_unlock(&obj->lock);
+    cr_assert_eq((int)swap_used(), left);
+  }
+}
+
 // A disk that fails every write costs a sweep one request, not one per
 // cluster: the pages stay dirty and resident, and the sweep ends without
 // trying the rest. The next sweep tries again, and then writes them all.

@@ -313,17 +313,36 @@ static void swap_meta_set(struct vm_object *obj, vm_pindex_t pindex,
   sb->blk[i] = b;
 }
 
+// The first chunk of obj covering an index at or after pindex, or NULL:
+// a search down the tree, so that freeing one page's block (every write
+// to a page read back from swap) does not walk every chunk before it.
+static struct swblk *swap_chunk_ge(struct vm_object *obj, vm_pindex_t pindex)
+{
+  vm_pindex_t base = pindex - pindex % SWB_NPAGES;
+  struct avl_node *n = obj->swblks.root, *found = NULL;
+
+  while (n != NULL) {
+    if (swblk_of(n)->base >= base) {
+      found = n;                      // a candidate; look for a lower one
+      n = n->left;
+    } else {
+      n = n->right;
+    }
+  }
+  return swblk_of(found);
+}
+
 void swap_pager_free_range(struct vm_object *obj, vm_pindex_t start,
                            vm_pindex_t end)
 {
-  struct avl_node *n, *next;
-  struct swblk *sb;
+  struct swblk *sb, *next;
 
   MTX_ASSERT_OWNED(&obj->lock);
-  for (n = avl_first(&obj->swblks); n != NULL && obj->swap_count > 0;
-       n = next) {
-    next = avl_next(n);
-    sb = swblk_of(n);
+  if (obj->swap_count == 0)
+    return;
+  for (sb = swap_chunk_ge(obj, start); sb != NULL && obj->swap_count > 0;
+       sb = next) {
+    next = swblk_of(avl_next(&sb->node));
     if (end != 0 && sb->base >= end)
       break;
     for (int i = 0; i < SWB_NPAGES; i++) {
