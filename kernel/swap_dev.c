@@ -8,7 +8,7 @@
 // swap_dev_time() for the swapraw system call (swap_dev.h).
 //
 // Locking: none of its own. io is called with no spin lock held and sleeps
-// in the driver until the request is done.
+// in the driver until the request is done; read_start never sleeps.
 #include "swap_dev.h"
 
 #include "lib/errno.h"
@@ -54,9 +54,29 @@ static int swap_dev_io(const struct swap_device *dev, swblk_t blk,
   return rv;
 }
 
+// A read-ahead (kernel/vm/swap_pager_ra.c): the driver calls done from
+// its interrupt handler. A failure is not reported here: the pages are
+// dropped, and the fault that wants one reads it again through swap_dev_io,
+// which does.
+static int swap_dev_read_start(const struct swap_device *dev, swblk_t blk,
+                               struct vm_page **ma, int count,
+                               swap_done_fn *done, void *arg)
+{
+  uint64_t pa[SWAP_CLUSTER_MAX];
+
+  (void)dev;
+  KASSERT(count > 0 && count <= SWAP_CLUSTER_MAX,
+          ("swap_dev_read_start: %d pages", count));
+  for (int i = 0; i < count; i++)
+    pa[i] = VM_PAGE_TO_PHYS(ma[i]);
+  return virtio_blk_swap_start((uint64_t)blk * PAGE_SIZE, pa, count, done,
+                               arg);
+}
+
 static struct swap_device swap_dev = {
   .name = "virtio",
   .io = swap_dev_io,
+  .read_start = swap_dev_read_start,
 };
 
 void swap_dev_init(void)

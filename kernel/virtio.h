@@ -102,5 +102,14 @@ void virtio_blk_wait(struct buf *b);
 uint64_t virtio_blk_swap_size(void);
 int virtio_blk_swap_rw(uint64_t off, const uint64_t *pa, int npages,
                        bool write);
+// The same read, started without waiting: done(arg, ok) is called from the
+// disk's interrupt handler when it finishes (ok false on an I/O error), with
+// no lock of the driver's held. Returns 0 once started, -1 when the
+// queue has no room for it now. Never sleeps, so a caller may hold spin
+// locks, which done may take in its turn (the swap pager's read-ahead,
+// kernel/vm/swap_pager_ra.c).
+typedef void virtio_blk_done_fn(void *arg, bool ok);
+int virtio_blk_swap_start(uint64_t off, const uint64_t *pa, int npages,
+                          virtio_blk_done_fn *done, void *arg);
 
 #endif

@@ -9,7 +9,9 @@
 // root disk and sleeps until the disk is done; virtio_blk_start /
 // virtio_blk_wait do the same in two halves, so a caller (the log's
 // commit) can keep many requests in flight; virtio_blk_swap_rw moves a run
-// of pages to or from the swap disk in one request; virtio_blk_intr(irq)
+// of pages to or from the swap disk in one request, virtio_blk_swap_start
+// starts a read of such a run and has the interrupt handler call back when
+// it is done (swap read-ahead); virtio_blk_intr(irq)
 // is called by the trap code on a PLIC interrupt and says whether it was
 // a disk's.
 //
@@ -22,7 +24,8 @@
 // ring; the interrupt handler walks it from where it last stopped, frees
 // each finished chain (so a caller that starts more requests than there
 // are descriptors, before waiting for any, still makes progress), records
-// the status in the buffer and wakes its owner.
+// the status in the buffer and wakes its owner, or, for a request started
+// with a callback, calls it once the disk's lock is dropped.
 //
 // Locking: each disk's lock (a spin mutex) covers its rings, free map and
 // per-request info; requesters sleep on it. MMIO goes through the direct map.
@@ -90,7 +93,9 @@ struct vblk {
   uint16_t used_seen;                   // (d) used.idx we have processed
   struct {                              // (d) by head descriptor
     struct buf *b;                      // a block of the root disk, or
-    struct vblk_wait *w;                // a swap request
+    struct vblk_wait *w;                // a swap request waited for, or
+    virtio_blk_done_fn *done;           // one that calls back (with arg)
+    void *arg;
     volatile uint8_t status;            // written by the device
   } info[VQ_NUM];
   struct virtio_blk_req req[VQ_NUM];    // (d) header of each head
@@ -354,9 +359,74 @@ int virtio_blk_swap_rw(uint64_t off, const uint64_t *pa, int npages,
   return w.status == VIRTIO_BLK_S_OK ? 0 : -1;
 }
 
-// Walk disk d's used ring from where we last stopped.
+int virtio_blk_swap_start(uint64_t off, const uint64_t *pa, int npages,
+                          virtio_blk_done_fn *done, void *arg)
+{
+  struct vblk *d = &disks[VBLK_SWAP];
+  int idx[VIRTIO_BLK_SWAP_MAX + 2];
+
+  KASSERT(d->capacity > 0 && npages > 0 && npages <= VIRTIO_BLK_SWAP_MAX &&
+          off % 4096 == 0 && off + (uint64_t)npages * 4096 <= virtio_blk_swap_size(),
+          ("virtio_blk_swap_start: %d pages at %lu", npages, (unsigned long)off));
+  mtx_lock(&d->lock);
+  if (!virtio_blk_alloc(d, idx, npages + 2)) {
+    mtx_unlock(&d->lock);
+    return -1;
+  }
+  virtio_blk_fill(d, idx, off / VIRTIO_BLK_SECTOR, pa, npages, 4096, false);
+  d->info[idx[0]].done = done;
+  d->info[idx[0]].arg = arg;
+  virtio_blk_submit(d, idx[0]);
+  mtx_unlock(&d->lock);
+  return 0;
+}
+
+// A finished request that calls back: its function, argument and result.
+struct vblk_callback {
+  virtio_blk_done_fn *done;
+  void *arg;
+  bool ok;
+};
+
+// Finish the request at head id (d's lock held): wake its owner, or note
+// its callback in cb[*ncb] for after the lock is dropped.
+static void virtio_blk_finish(struct vblk *d, uint32_t id,
+                              struct vblk_callback *cb, int *ncb)
+{
+  struct buf *b = d->info[id].b;
+  struct vblk_wait *w = d->info[id].w;
+  uint8_t status = d->info[id].status;
+
+  KASSERT(id < VQ_NUM && (b != NULL || w != NULL || d->info[id].done != NULL),
+          ("virtio_blk_intr: bogus completion %u", id));
+  KASSERT(*ncb < VQ_NUM / 3, ("virtio_blk_intr: %d callbacks", *ncb));
+  if (b != NULL) {
+    b->disk_status = status;
+    b->disk = false;
+    wakeup(b);
+  } else if (w != NULL) {
+    w->status = status;
+    w->done = true;
+    wakeup(w);
+  } else {
+    cb[*ncb] = (struct vblk_callback){ d->info[id].done, d->info[id].arg,
+                                       status == VIRTIO_BLK_S_OK };
+    (*ncb)++;
+  }
+  d->info[id].b = NULL;
+  d->info[id].w = NULL;
+  d->info[id].done = NULL;
+  virtio_blk_free_chain(d, (int)id);
+}
+
+// Walk disk d's used ring from where we last stopped. Callbacks run after
+// the disk's lock is dropped: they take the locks of whoever started the
+// request (virtio_blk_swap_start), which may hold them while starting one.
 static void virtio_blk_complete(struct vblk *d)
 {
+  struct vblk_callback cb[VQ_NUM / 3];
+  int ncb = 0;
+
   mtx_lock(&d->lock);
   // Acknowledge first: a completion that lands after the ack raises a new
   // interrupt, so none is lost between here and the ring walk.
@@ -365,27 +435,14 @@ static void virtio_blk_complete(struct vblk *d)
                 (VIRTIO_INT_USED_RING | VIRTIO_INT_CONFIG));
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
 
+  // No more than VQ_NUM / 3 chains are ever in flight, so cb[] has room.
   while (d->used_seen != __atomic_load_n(&d->vq->used.idx, __ATOMIC_ACQUIRE)) {
-    uint32_t id = d->vq->used.ring[d->used_seen % VQ_NUM].id;
-    KASSERT(id < VQ_NUM && (d->info[id].b != NULL || d->info[id].w != NULL),
-            ("virtio_blk_intr: bogus completion %u", id));
-    struct buf *b = d->info[id].b;
-    struct vblk_wait *w = d->info[id].w;
-    d->info[id].b = NULL;
-    d->info[id].w = NULL;
-    if (b != NULL) {
-      b->disk_status = d->info[id].status;
-      b->disk = false;
-      wakeup(b);
-    } else {
-      w->status = d->info[id].status;
-      w->done = true;
-      wakeup(w);
-    }
-    virtio_blk_free_chain(d, (int)id);
+    virtio_blk_finish(d, d->vq->used.ring[d->used_seen % VQ_NUM].id, cb, &ncb);
     d->used_seen++;
   }
   mtx_unlock(&d->lock);
+  for (int i = 0; i < ncb; i++)
+    cb[i].done(cb[i].arg, cb[i].ok);
 }
 
 bool virtio_blk_intr(int irq)

@@ -24,16 +24,26 @@ static bool host_swapdev_fails(int *n)
   return true;
 }
 
+// The pages of a request: busy, of an object whose lock is held (a start)
+// or not (io, which sleeps).
+static void host_swapdev_check(const struct swap_device *dev, swblk_t blk,
+                               struct vm_page **ma, int count, bool locked)
+{
+  KASSERT(dev == &host_swapdev_dev && count > 0 &&
+          count <= SWAP_CLUSTER_MAX &&
+          blk + (uint64_t)count <= host_swapdev.nblocks,
+          ("host_swapdev: blocks %u+%d out of range", blk, count));
+  for (int i = 0; i < count; i++)
+    KASSERT((ma[i]->flags & PG_BUSY) != 0 && ma[i]->object != NULL &&
+            mtx_owned(&ma[i]->object->lock) == locked,
+            ("host_swapdev: page %d not busy or its object %slocked", i,
+             locked ? "not " : ""));
+}
+
 static int host_swapdev_io(const struct swap_device *dev, swblk_t blk,
                            struct vm_page **ma, int count, bool write)
 {
-  KASSERT(dev == &host_swapdev_dev && count > 0 &&
-          blk + (uint64_t)count <= host_swapdev.nblocks,
-          ("host_swapdev_io: blocks %u+%d out of range", blk, count));
-  for (int i = 0; i < count; i++)
-    KASSERT((ma[i]->flags & PG_BUSY) != 0 && ma[i]->object != NULL &&
-            !mtx_owned(&ma[i]->object->lock),
-            ("host_swapdev_io: page %d not busy or its object locked", i));
+  host_swapdev_check(dev, blk, ma, count, false);
   if (host_swapdev.during_io != NULL) {
     void (*hook)(void) = host_swapdev.during_io;
     host_swapdev.during_io = NULL;
@@ -65,6 +75,63 @@ static int host_swapdev_io(const struct swap_device *dev, swblk_t blk,
   return 0;
 }
 
+// The reads started and not yet finished, oldest first.
+#define HOST_SWAPDEV_QUEUE 16
+static struct host_swapdev_req {
+  swblk_t blk;
+  struct vm_page *ma[SWAP_CLUSTER_MAX];
+  int count;
+  swap_done_fn *done;
+  void *arg;
+} host_swapdev_queue[HOST_SWAPDEV_QUEUE];
+
+static int host_swapdev_read_start(const struct swap_device *dev, swblk_t blk,
+                                   struct vm_page **ma, int count,
+                                   swap_done_fn *done, void *arg)
+{
+  struct host_swapdev_req *r;
+
+  host_swapdev_check(dev, blk, ma, count, true);
+  if (host_swapdev_fails(&host_swapdev.refuse_starts) ||
+      host_swapdev.pending == HOST_SWAPDEV_QUEUE)
+    return -1;
+  r = &host_swapdev_queue[host_swapdev.pending++];
+  *r = (struct host_swapdev_req){ blk, { NULL }, count, done, arg };
+  memcpy(r->ma, ma, (size_t)count * sizeof(ma[0]));
+  host_swapdev.starts++;
+  return 0;
+}
+
+int host_swapdev_finish_reads(void)
+{
+  int n = host_swapdev.pending;
+
+  for (int k = 0; k < n; k++) {
+    struct host_swapdev_req *r = &host_swapdev_queue[k];
+    bool ok;
+    for (int i = 0; i < r->count; i++)
+      KASSERT((r->ma[i]->flags & PG_BUSY) != 0,
+              ("host_swapdev_finish_reads: page %d not busy in flight", i));
+    host_swapdev.reads++;
+    ok = !host_swapdev_fails(&host_swapdev.fail_reads);
+    if (ok) {
+      host_swapdev.pages_read += r->count;
+      for (int i = 0; i < r->count; i++)
+        memcpy(pmap_page_kva(r->ma[i]),
+               host_swapdev.store + (size_t)(r->blk + i) * PAGE_SIZE,
+               PAGE_SIZE);
+    }
+    r->done(r->arg, ok);
+  }
+  host_swapdev.pending = 0;
+  return n;
+}
+
+void host_swapdev_async(bool on)
+{
+  host_swapdev_dev.read_start = on ? host_swapdev_read_start : NULL;
+}
+
 void host_swapdev_attach(uint64_t nblocks)
 {
   memset(&host_swapdev, 0, sizeof(host_swapdev));
@@ -82,6 +149,8 @@ void host_swapdev_attach(uint64_t nblocks)
 
 void host_swapdev_detach(void)
 {
+  KASSERT(host_swapdev.pending == 0,
+          ("host_swapdev_detach: %d reads in flight", host_swapdev.pending));
   swap_pager_shutdown();
   free(host_swapdev.store);
   host_swapdev.store = NULL;

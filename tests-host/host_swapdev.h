@@ -17,6 +17,12 @@
 // (and cleared first): it plays another thread that runs while the pager
 // has dropped the object's lock.
 //
+// Asynchronous reads (read-ahead, swap_pager_ra.c): the device offers
+// read_start only after host_swapdev_async(true). A read started is then
+// queued, its pages busy, until host_swapdev_finish_reads() -- the disk's
+// interrupt -- does every queued read (fail_reads applies) and calls its
+// done. refuse_starts makes the next N starts fail (a full queue).
+//
 // No Criterion here: host_*.c files are linked into the benchmarks too.
 #ifndef HOST_SWAPDEV_H
 #define HOST_SWAPDEV_H
@@ -35,6 +41,9 @@ struct host_swapdev {
   int last_count;           // and its length
   int max_count;            // the longest request
   void (*during_io)(void);  // run once inside the next request
+  int refuse_starts;        // refuse this many read_starts from now
+  int starts;               // read_starts accepted (counted in reads too)
+  int pending;              // of them, not finished yet
 };
 
 extern struct host_swapdev host_swapdev;
@@ -45,5 +54,10 @@ void host_swapdev_attach(uint64_t nblocks);
 // Detach it (swap_pager_shutdown, which panics if any block is still in
 // use) and free the store.
 void host_swapdev_detach(void);
+
+// Offer read_start (on) or not (off, as attached).
+void host_swapdev_async(bool on);
+// Finish every queued read, in the order started. Returns how many.
+int host_swapdev_finish_reads(void);
 
 #endif

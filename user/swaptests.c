@@ -20,7 +20,8 @@
 // ftrunc, fshare, fexec, and fdisk (a full disk; only when named, each
 // fill of the disk takes half a minute); and sysbuf, shrink, inherit,
 // kill, lockswap, exhaust (user/swaptests/sys.h: system calls and memory
-// calls over swapped anonymous pages). Every group fails at once without
+// calls over swapped anonymous pages), busy, and readahead (reads of swap
+// started ahead of the faults: t_ra.c). Every group fails at once without
 // swap.
 //
 // The leak check runs in its "page everything out first" form
@@ -761,6 +762,7 @@ static const struct {
   { "walk", group_walk },              // only when named: see above
   { "baddisk", ss_group_baddisk },     // only when named: t_bad.c
   { "busy", ss_group_busy },           // t_busy.c
+  { "readahead", ss_group_readahead }, // t_ra.c
 };
 
 #define SW_NGROUPS ((int)(sizeof(sw_groups) / sizeof(sw_groups[0])))

@@ -722,6 +722,16 @@ void swap_pager_shutdown(void)
   vm_pager_register_default(OBJT_SWAP);
 }
 
+const struct swap_device *swap_pager_device(void)
+{
+  return swap.dev;
+}
+
+void swap_pager_count_pageins(int n)
+{
+  __atomic_fetch_add(&swap.pageins, (uint64_t)n, __ATOMIC_RELAXED);
+}
+
 bool swap_pager_available(void)
 {
   return swap.dev != NULL;

@@ -33,12 +33,21 @@ typedef uint32_t swblk_t;
 // The block device under swap. io moves count pages (not necessarily
 // contiguous in memory) to or from count consecutive blocks starting at
 // blk, sleeping until done, and returns 0 or -1 on an I/O error. It is
-// called with no spin lock held.
+// called with no spin lock held. read_start (optional: NULL for a device
+// that cannot) starts such a read and returns without waiting: 0 once
+// started, -1 when it cannot be started now (its queue is full). It is
+// called with the pages' object locked and never sleeps; done(arg, ok)
+// runs when the disk has finished, in interrupt context, on any hart: it
+// may take spin locks (that object's), never sleep.
+typedef void swap_done_fn(void *arg, bool ok);
 struct swap_device {
   const char *name;
   uint64_t nblocks;                   // size in pages
   int (*io)(const struct swap_device *dev, swblk_t blk, struct vm_page **ma,
             int count, bool write);
+  int (*read_start)(const struct swap_device *dev, swblk_t blk,
+                    struct vm_page **ma, int count, swap_done_fn *done,
+                    void *arg);
   void *priv;                         // the driver's own
 };
 
@@ -73,6 +82,22 @@ void swap_pager_retry_writes(void);
 // swap_pager_release frees such a run.
 swblk_t swap_pager_reserve(int *n);
 void swap_pager_release(swblk_t blk, int n);
+
+// Read-ahead (swap_pager_ra.c): start reading the pages of obj (locked)
+// from index start on that lie on swap in consecutive blocks -- at most
+// SWAP_CLUSTER_MAX, up to the first resident page or the end of obj --
+// into new busy pages, and return without waiting. The first page gets
+// PG_READAHEAD, for the fault that finds it to read the cluster after
+// (vm_fault.c). When the disk is done the pages are valid, unbusied and
+// inactive, or freed if the read failed. Returns the pages being read:
+// 0 when obj is not on swap, nothing there is on swap, the device cannot
+// read asynchronously, free memory is low, swap is almost full, or
+// SWAP_RA_MAX reads are already in flight.
+int swap_pager_readahead(struct vm_object *obj, vm_pindex_t start);
+// For swap_pager_ra.c: the device attached (NULL: none), and the count of
+// pages read back (swap_stats.pageins).
+const struct swap_device *swap_pager_device(void);
+void swap_pager_count_pageins(int n);
 
 // Make the anonymous object obj (locked) swap-backed, if it is not yet.
 void swap_pager_make_swap(struct vm_object *obj);

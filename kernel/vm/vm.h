@@ -21,7 +21,9 @@
 //           -> page queue / free lock (mtx, leaf)
 //             -> kmem zone locks (leaf)
 // Also after the object lock, leaves: the swap allocator's lock
-// (swap_pager.c) and the pageout daemon's (vm_pageout.c).
+// (swap_pager.c), the pageout daemon's (vm_pageout.c), and the swap
+// device's own when a read-ahead starts (swap_pager_ra.c; its completion
+// takes the object lock in interrupt context, the device's dropped).
 // No spin mutex is held across pager I/O or a sleep: the fault path marks
 // pages busy, drops every lock, sleeps, and starts again from the map
 // lookup afterwards (it keeps nothing from before the sleep).

@@ -56,6 +56,10 @@
 #define VM_FAULT_AHEAD_SEQ      16
 #define VM_FAULT_FREEBEHIND     16
 #define VM_FAULT_MAXPAGES       (VM_FAULT_AHEAD_SEQ + VM_FAULT_BEHIND_NORMAL + 1)
+// Swap clusters a sequential reader keeps read, or being read, ahead of
+// itself (swap_pager_ra.c): two, so the disk has the next request queued
+// while it finishes one.
+#define VM_FAULT_RA_CLUSTERS    2
 // Resident neighbours mapped around an anonymous fault, each way.
 #define VM_FAULT_PREFAULT       4
 
@@ -283,6 +287,39 @@ static int vm_fault_alloc_run(struct vm_object *obj, vm_pindex_t pindex,
      LAB mmap END */
 }
 
+// Asynchronous read-ahead of swap (swap_pager_ra.c). A page-in of a swap
+// object whose window starts right after a resident page (the reader came
+// from there), or in a MADV_SEQUENTIAL entry, also starts reading the
+// aligned cluster after the last page it read; the fault that later finds
+// the first page of such a read (PG_READAHEAD) starts the next, so a
+// sequential reader finds each cluster read, or being read, when it gets
+// there. Never for MADV_RANDOM. obj locked.
+static bool vm_fault_sequential(struct faultstate *fs, struct vm_object *obj,
+                                vm_pindex_t first)
+{
+  if (obj->type != OBJT_SWAP || fs->entry->behavior == VM_BEHAV_RANDOM)
+    return false;
+  return fs->entry->behavior == VM_BEHAV_SEQUENTIAL ||
+         (first > 0 && vm_object_page_lookup(obj, first - 1) != NULL);
+}
+
+// The first index of the aligned cluster after the one holding pindex.
+static vm_pindex_t vm_fault_next_cluster(vm_pindex_t pindex)
+{
+  return pindex - pindex % SWAP_CLUSTER_MAX + SWAP_CLUSTER_MAX;
+}
+
+// m (busy now, of obj, locked) is the first page of a read-ahead, wanted
+// at last: read the cluster after it.
+static void vm_fault_readahead_hit(struct faultstate *fs, struct vm_object *obj,
+                                   struct vm_page *m)
+{
+  m->flags &= ~PG_READAHEAD;
+  if (obj->type == OBJT_SWAP && fs->entry->behavior != VM_BEHAV_RANDOM)
+    (void)swap_pager_readahead(obj, vm_fault_next_cluster(m->pindex) +
+                               (VM_FAULT_RA_CLUSTERS - 1) * SWAP_CLUSTER_MAX);
+}
+
 // Step 2a: obj (locked; first_object already unlocked by the caller) may
 // have pindex on its pager. Read it with its window, keep what the pager
 // filled, free what it did not, and return VM_FAULT_RETRY with everything
@@ -294,6 +331,7 @@ static int vm_fault_pagein(struct faultstate *fs, struct vm_object *obj,
 {
   struct vm_page *ma[VM_FAULT_MAXPAGES];
   int behind, ahead, n, reqpage, rv, got = 0;
+  vm_pindex_t first, last;
 
   VM_FAULT_ASSERT_LOCKED(fs, obj);
   KASSERT(obj == fs->first_object || !mtx_owned(&fs->first_object->lock),
@@ -308,6 +346,8 @@ static int vm_fault_pagein(struct faultstate *fs, struct vm_object *obj,
     vm_map_lookup_done(fs->map, fs->entry);
     return KERN_RESOURCE_SHORTAGE;
   }
+  first = ma[0]->pindex;
+  last = ma[n - 1]->pindex;
   rv = vm_pager_get_pages(obj, ma, n, reqpage);
   if (rv == VM_PAGER_OK && (ma[reqpage]->flags & PG_VALID) == 0)
     rv = VM_PAGER_ERROR;   // the pager broke its contract: fail, no panic
@@ -323,6 +363,11 @@ static int vm_fault_pagein(struct faultstate *fs, struct vm_object *obj,
     else
       vm_page_deactivate(ma[i]);
   }
+  if (rv == VM_PAGER_OK && vm_fault_sequential(fs, obj, first))
+    for (int k = 0; k < VM_FAULT_RA_CLUSTERS; k++)
+      if (swap_pager_readahead(obj, vm_fault_next_cluster(last) +
+                               (vm_pindex_t)k * SWAP_CLUSTER_MAX) == 0)
+        break;
   mtx_unlock(&obj->lock);
   vm_map_lookup_done(fs->map, fs->entry);
   VM_CNT_ADD(v_pagein, got);
@@ -378,6 +423,8 @@ static int vm_fault_find_page(struct faultstate *fs)
       if ((m->flags & PG_BUSY) != 0)
         return vm_fault_busy_wait(fs, obj, m);
       vm_page_xbusy(m);
+      if ((m->flags & PG_READAHEAD) != 0)
+        vm_fault_readahead_hit(fs, obj, m);
       fs->object = obj;
       fs->pindex = pindex;
       fs->m = m;

@@ -704,9 +704,10 @@ int vm_munlockall(struct vmspace *vm)
 // --- mincore ---------------------------------------------------------------------
 
 // Is the page a read of pindex of obj would see resident? It is the first
-// copy down the shadow chain, resident or on swap: a copy on swap in a
-// front object hides its backing object's page, resident or not (the
-// backing page may be resident for a process that shares it). Takes each
+// copy down the shadow chain, resident or on swap (a page still being read
+// in, by a read-ahead, is not resident yet): a copy on swap in a front
+// object hides its backing object's page, resident or not (the backing
+// page may be resident for a process that shares it). Takes each
 // object's lock hand over hand. Returns the MINCORE_* bits it can tell
 // without a mapping: INCORE, and MODIFIED for a dirty page.
 static int vm_mincore_object(struct vm_object *obj, vm_pindex_t pindex)
@@ -719,7 +720,8 @@ static int vm_mincore_object(struct vm_object *obj, vm_pindex_t pindex)
   mtx_lock(&obj->lock);
   do {
     if ((m = vm_object_page_lookup(obj, pindex)) != NULL) {
-      bits = MINCORE_INCORE | ((m->flags & PG_DIRTY) ? MINCORE_MODIFIED : 0);
+      if ((m->flags & PG_VALID) != 0)   // else still being read in
+        bits = MINCORE_INCORE | ((m->flags & PG_DIRTY) ? MINCORE_MODIFIED : 0);
       break;
     }
     if (swap_pager_lookup(obj, pindex) != SWAPBLK_NONE)

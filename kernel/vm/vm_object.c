@@ -195,9 +195,16 @@ bool vm_object_pageout_hold(struct vm_object *obj)
 
 void vm_object_pageout_release(struct vm_object *obj)
 {
+  mtx_lock(&obj->lock);
+  vm_object_pageout_release_locked(obj);
+  mtx_unlock(&obj->lock);
+}
+
+void vm_object_pageout_release_locked(struct vm_object *obj)
+{
   int32_t left;
 
-  mtx_lock(&obj->lock);
+  MTX_ASSERT_OWNED(&obj->lock);
   KASSERT(obj->pageout_refs > 0, ("vm_object_pageout_release: object %u "
                                   "has no pageout reference", obj->id));
   obj->pageout_refs--;
@@ -208,14 +215,13 @@ void vm_object_pageout_release(struct vm_object *obj)
     obj->flags &= ~OBJ_PAGEOUT_WAIT;
     wakeup(&obj->pageout_refs);
   }
-  mtx_unlock(&obj->lock);
 }
 
 // Before a user's drop (obj locked): while the pageout code holds obj and
 // the drop would leave at most one other reference, wait for it to let go
 // (vm_object_pageout_hold says why). Bounded: the pageout code holds obj
-// only across one cluster's write, which never waits for the log or for
-// a lock a user may hold.
+// only across one cluster's write or read-ahead, which never waits for
+// the log or for a lock a user may hold.
 static void vm_object_pageout_wait(struct vm_object *obj)
 {
   while (obj->pageout_refs > 0 &&

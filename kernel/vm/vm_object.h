@@ -107,7 +107,9 @@ void vm_object_reference(struct vm_object *obj);
 // The same with obj locked by the caller (who knows it is not dying).
 void vm_object_reference_locked(struct vm_object *obj);
 // The pageout code's reference, held across a write of obj's pages with
-// obj's lock dropped (vm_pageout.c). Unlike any other it never goes last:
+// obj's lock dropped (vm_pageout.c), or a read-ahead of them in flight
+// (swap_pager_ra.c: dropped in interrupt context, where terminating obj
+// could never be done). Unlike any other it never goes last:
 // a user whose drop would leave obj with at most one reference besides
 // the pageout ones waits until they are gone (vm_object_deallocate), so
 // the work of a last or second-to-last drop -- terminating obj, which for
@@ -119,9 +121,11 @@ void vm_object_reference_locked(struct vm_object *obj);
 // while the pager's cache operation writes it back: a reference then would
 // revive obj behind its pager's back) or a user waits for these to go;
 // false, nothing taken, then. vm_object_pageout_release, obj unlocked,
-// drops it and wakes the waiting user.
+// drops it and wakes the waiting user; _locked does the same with obj
+// locked by the caller.
 bool vm_object_pageout_hold(struct vm_object *obj);
 void vm_object_pageout_release(struct vm_object *obj);
+void vm_object_pageout_release_locked(struct vm_object *obj);
 // For a cache that points at objects without holding a reference (the
 // vnode pager's ip->vmobj): take one only if obj is not already dying,
 // or revive obj if it is cached (OBJ_CACHED cleared, ref_count 1: the

@@ -61,6 +61,9 @@ struct vm_object;
 #define PG_REFERENCED   0x0010        // software referenced bit
 #define PG_VALID        0x0020        // contents valid (pager filled it)
 #define PG_NOFREE       0x0040        // page-table or other kernel page
+#define PG_READAHEAD    0x0080        // first page of an asynchronous read;
+                                      // its fault reads the next cluster
+                                      // (swap_pager_ra.c)
 
 // Machine-dependent per-page state, opaque to MI code: the pmap's list of
 // the mappings of this page (pv entries), a count of them, a generation

@@ -240,8 +240,12 @@ static bool vmspace_fork_eager(struct vm_map_entry *src)
     return true;
   if ((src->eflags & MAP_ENTRY_NEEDS_COPY) != 0)
     return false;
+  // The pageout code's references (a page-out or read-ahead in flight,
+  // vm_object.h) are not users: counted, a fork in that moment would copy
+  // the whole object now, or fail for want of the memory.
   mtx_lock(&obj->lock);
-  shared = (obj->flags & OBJ_ANON) != 0 && obj->ref_count > 1;
+  shared = (obj->flags & OBJ_ANON) != 0 &&
+           obj->ref_count - obj->pageout_refs > 1;
   mtx_unlock(&obj->lock);
   return shared;
 }

@@ -20,6 +20,7 @@ void ss_group_lockswap(void);   // t_lock.c: mlock and mlockall of swapped pages
 void ss_group_exhaust(void);    // t_lock.c: RAM and swap full
 void ss_group_baddisk(void);    // t_bad.c: a disk failing every write (named)
 void ss_group_busy(void);       // t_busy.c: several processes at once; swapraw
+void ss_group_readahead(void);  // t_ra.c: asynchronous read-ahead
 
 // The byte at offset i of a buffer filled for salt s: every page differs.
 static inline char ss_pb(unsigned long i, int s)
