@@ -87,7 +87,7 @@ void swap_pager_release(swblk_t blk, int n);
 // from index start on that lie on swap in consecutive blocks -- at most
 // SWAP_CLUSTER_MAX, up to the first resident page or the end of obj --
 // into new busy pages, and return without waiting. The first page gets
-// PG_READAHEAD, for the fault that finds it to read the cluster after
+// PG_READAHEAD, for the fault that finds it to start a later cluster
 // (vm_fault.c). When the disk is done the pages are valid, unbusied and
 // inactive, or freed if the read failed. Returns the pages being read:
 // 0 when obj is not on swap, nothing there is on swap, the device cannot

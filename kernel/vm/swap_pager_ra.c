@@ -8,13 +8,14 @@
 // its own work: allocate and map the pages, return to user mode, fault
 // again. So when a fault sees a sequential pattern (vm_fault.c: the page
 // before its cluster is resident, or the entry is MADV_SEQUENTIAL), it also
-// starts reading the cluster after and returns without waiting for that
-// read. Its pages sit in the object busy and invalid until the disk's
-// interrupt handler calls swap_ra_done, which makes them valid, unbusies
-// them (waking a fault that came for one meanwhile) and puts them on the
-// inactive queue. The first page carries PG_READAHEAD, and the fault that
-// finds it starts the read of the cluster after that one: a sequential
-// reader keeps one cluster in flight ahead of itself.
+// starts reading the next two clusters and returns without waiting for
+// those reads. Their pages sit in the object busy and invalid until the
+// disk's interrupt handler calls swap_ra_done, which makes them valid,
+// unbusies them (waking a fault that came for one meanwhile) and puts them
+// on the inactive queue. The first page of each read carries PG_READAHEAD,
+// and the fault that finds it starts the read two clusters on: a
+// sequential reader keeps two clusters read, or being read, ahead of
+// itself, so the disk has the next request while it finishes one.
 //
 // Lifetime: a read in flight holds its object with a pageout reference
 // (vm_object.h), which never goes last: a user dropping the object waits

@@ -290,10 +290,11 @@ static int vm_fault_alloc_run(struct vm_object *obj, vm_pindex_t pindex,
 // Asynchronous read-ahead of swap (swap_pager_ra.c). A page-in of a swap
 // object whose window starts right after a resident page (the reader came
 // from there), or in a MADV_SEQUENTIAL entry, also starts reading the
-// aligned cluster after the last page it read; the fault that later finds
-// the first page of such a read (PG_READAHEAD) starts the next, so a
-// sequential reader finds each cluster read, or being read, when it gets
-// there. Never for MADV_RANDOM. obj locked.
+// VM_FAULT_RA_CLUSTERS aligned clusters after the last page it read; the
+// fault that later finds the first page of such a read (PG_READAHEAD)
+// starts the one VM_FAULT_RA_CLUSTERS on, so a sequential reader finds
+// each cluster read, or being read, when it gets there. Never for
+// MADV_RANDOM. obj locked.
 static bool vm_fault_sequential(struct faultstate *fs, struct vm_object *obj,
                                 vm_pindex_t first)
 {
@@ -310,7 +311,8 @@ static vm_pindex_t vm_fault_next_cluster(vm_pindex_t pindex)
 }
 
 // m (busy now, of obj, locked) is the first page of a read-ahead, wanted
-// at last: read the cluster after it.
+// at last: start the cluster VM_FAULT_RA_CLUSTERS after m's (those between
+// were started with m's).
 static void vm_fault_readahead_hit(struct faultstate *fs, struct vm_object *obj,
                                    struct vm_page *m)
 {
