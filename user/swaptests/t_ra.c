@@ -4,7 +4,8 @@
 // order finds its clusters read before it gets there; processes that exit,
 // unmap, fork or are killed while a read-ahead is in flight, and two
 // processes reading one shared region at once, get their data right and
-// leave no page, block or object behind (the group's leak check).
+// leave no page, block or object behind (the group's leak check); three
+// readers at once beside a process paging everything out again and again.
 #include "user/swaptests/sys.h"
 
 #define RA_PAGES   1024                // 64 clusters of 16
@@ -159,10 +160,55 @@ static int ra_two_readers(void)
   return 0;
 }
 
+// Three readers over their own swapped memory at once, round after round,
+// while a fourth process pushes everything out again and again: read-ahead
+// pages paged out before use, reads in flight when their clusters' other
+// pages go, several reads queued on the disk at once.
+#define RA_BUSY_ROUNDS 12
+
+static void ra_busy_reader(int s)
+{
+  char *a = ss_anon(RA_PAGES / 4);
+
+  if (a == 0)
+    exit(2);
+  ss_fill(a, RA_PAGES / 4 * PGSIZE, s);
+  for (int round = 0; round < RA_BUSY_ROUNDS; round++) {
+    vmreclaim(1L << 40);
+    if (ss_check(a, RA_PAGES / 4 * PGSIZE, s) >= 0)
+      exit(3);
+  }
+  exit(0);
+}
+
+static int ra_with_reclaim(void)
+{
+  int pids[4], st, bad = 0;
+
+  TL_CHECK(ss_have_swap(), "no swap device");
+  for (int i = 0; i < 4; i++) {
+    TL_CHECK((pids[i] = fork()) >= 0, "fork");
+    if (pids[i] == 0 && i < 3)
+      ra_busy_reader(70 + i);
+    if (pids[i] == 0) {
+      for (int k = 0; k < 4 * RA_BUSY_ROUNDS; k++)
+        vmreclaim(1L << 40);
+      exit(0);
+    }
+  }
+  for (int i = 0; i < 4; i++) {
+    TL_CHECK(wait(&st) > 0, "wait");
+    bad += st != 0;
+  }
+  TL_CHECK(bad == 0, "%d of 4 processes failed (3: wrong data)", bad);
+  return 0;
+}
+
 void ss_group_readahead(void)
 {
   tl_run_child("sequential", ra_sequential);
   tl_run_child("in_flight", ra_in_flight);
   tl_run_child("killed", ra_killed);
   tl_run_child("two_readers", ra_two_readers);
+  tl_run_child("with_reclaim", ra_with_reclaim);
 }
