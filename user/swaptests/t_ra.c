@@ -61,7 +61,7 @@ static int ra_sequential(void)
 static int ra_leave(int how)
 {
   char *a = ra_swapped(64, 62);
-  int pid;
+  int pid, st;
 
   if (a == 0)
     return 2;
@@ -77,8 +77,8 @@ static int ra_leave(int how)
       return 3;                       // both see every page right
     if (pid == 0)
       exit(0);
-    if (wait(0) != pid)
-      return 6;
+    if (wait(&st) != pid || st != 0)
+      return st == 3 ? 3 : 6;
   }
   return 0;
 }
