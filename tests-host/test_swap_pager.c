@@ -693,6 +693,10 @@ Test(swap_pager, sequential_reader_keeps_two_clusters_read_ahead)
                host_swapdev.reads);
   cr_assert_eq(vm_cnt.v_pagein, RA_PAGES);
   cr_assert_eq(host_swapdev.starts, 3, "read ahead past the object");
+  // 2 synchronous reads of 16 count 15 each, 3 read-aheads 16 each.
+  cr_assert_eq(map_of(0)->stats.readahead, 2 * 15 + 3 * 16,
+               "the map counted %lu pages read ahead",
+               (unsigned long)map_of(0)->stats.readahead);
 }
 
 // mincore: a page being read in is not resident until the read is done.

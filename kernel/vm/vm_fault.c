@@ -310,6 +310,17 @@ static vm_pindex_t vm_fault_next_cluster(vm_pindex_t pindex)
   return pindex - pindex % SWAP_CLUSTER_MAX + SWAP_CLUSTER_MAX;
 }
 
+// Start a read-ahead at start in obj (locked); the map's statistics count
+// its pages when it starts (vmstat's counters, when the disk is done).
+static bool vm_fault_readahead(struct faultstate *fs, struct vm_object *obj,
+                               vm_pindex_t start)
+{
+  int n = swap_pager_readahead(obj, start);
+
+  VM_MAP_STAT_ADD(fs->map, readahead, (uint64_t)n);
+  return n > 0;
+}
+
 // m (busy now, of obj, locked) is the first page of a read-ahead, wanted
 // at last: start the cluster VM_FAULT_RA_CLUSTERS after m's (those between
 // were started with m's).
@@ -318,8 +329,8 @@ static void vm_fault_readahead_hit(struct faultstate *fs, struct vm_object *obj,
 {
   m->flags &= ~PG_READAHEAD;
   if (obj->type == OBJT_SWAP && fs->entry->behavior != VM_BEHAV_RANDOM)
-    (void)swap_pager_readahead(obj, vm_fault_next_cluster(m->pindex) +
-                               (VM_FAULT_RA_CLUSTERS - 1) * SWAP_CLUSTER_MAX);
+    vm_fault_readahead(fs, obj, vm_fault_next_cluster(m->pindex) +
+                       (VM_FAULT_RA_CLUSTERS - 1) * SWAP_CLUSTER_MAX);
 }
 
 // Step 2a: obj (locked; first_object already unlocked by the caller) may
@@ -367,8 +378,8 @@ static int vm_fault_pagein(struct faultstate *fs, struct vm_object *obj,
   }
   if (rv == VM_PAGER_OK && vm_fault_sequential(fs, obj, first))
     for (int k = 0; k < VM_FAULT_RA_CLUSTERS; k++)
-      if (swap_pager_readahead(obj, vm_fault_next_cluster(last) +
-                               (vm_pindex_t)k * SWAP_CLUSTER_MAX) == 0)
+      if (!vm_fault_readahead(fs, obj, vm_fault_next_cluster(last) +
+                              (vm_pindex_t)k * SWAP_CLUSTER_MAX))
         break;
   mtx_unlock(&obj->lock);
   vm_map_lookup_done(fs->map, fs->entry);
