@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The swap pager (swap_pager.h): anonymous pages on a block device.
 //
-// Two parts.
-//
-// The block allocator hands out blocks (one page each) of the device from
-// a bitmap, next-fit from a cursor: swap_alloc returns the first run of
-// free blocks at or after the cursor, cut to the length asked for, so a
-// cluster of dirty pages usually gets one run and goes out in one request.
-// Cost O(blocks scanned); full 64-bit words are skipped whole.
+// Two parts. The block allocator hands out blocks (one page each) of the
+// device from a bitmap, next-fit from a cursor: swap_alloc returns the
+// first run of free blocks at or after the cursor, cut to the length asked
+// for, so a cluster of dirty pages usually gets one run and goes out in one
+// request. Cost O(blocks scanned); full 64-bit words are skipped whole.
 //
 // The metadata says, per object and page index, which block holds the
 // page. It lives in obj->swblks, an AVL tree of struct swblk, each covering
@@ -19,8 +17,9 @@
 // other threads may empty or prune them. obj->swap_count counts the blocks.
 //
 // Life of a block: putpages writes a dirty page and records the block; the
-// page is then clean and may be freed. getpages reads it back and keeps the
-// block, so the page stays clean and can be freed again without a write --
+// page is then clean and may be freed. getpages (or a read-ahead,
+// swap_pager_ra.c) reads it back and keeps the block, so the page stays
+// clean and can be freed again without a write --
 // unless swap is almost full (below): then the block is freed and the page
 // comes back dirty.
 // The copy on swap is dropped when it goes stale or useless: the page is
@@ -313,21 +312,18 @@ static void swap_meta_set(struct vm_object *obj, vm_pindex_t pindex,
   sb->blk[i] = b;
 }
 
-// The first chunk of obj covering an index at or after pindex, or NULL:
-// a search down the tree, so that freeing one page's block (every write
-// to a page read back from swap) does not walk every chunk before it.
+// The first chunk of obj covering an index >= pindex, or NULL: a descent,
+// not a walk of every chunk before it (each write to a page read back frees
+// its block).
 static struct swblk *swap_chunk_ge(struct vm_object *obj, vm_pindex_t pindex)
 {
   vm_pindex_t base = pindex - pindex % SWB_NPAGES;
   struct avl_node *n = obj->swblks.root, *found = NULL;
 
   while (n != NULL) {
-    if (swblk_of(n)->base >= base) {
-      found = n;                      // a candidate; look for a lower one
-      n = n->left;
-    } else {
-      n = n->right;
-    }
+    bool ge = swblk_of(n)->base >= base;   // n a candidate: look lower
+    found = ge ? n : found;
+    n = ge ? n->left : n->right;
   }
   return swblk_of(found);
 }
