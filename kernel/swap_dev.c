@@ -37,6 +37,15 @@ static void swap_dev_error(swblk_t blk, int count, bool write)
            write ? "write" : "read", blk, count, (unsigned long)n);
 }
 
+// The physical addresses of a request's count pages ma[], into pa[].
+static void swap_dev_pa(struct vm_page **ma, int count, uint64_t *pa)
+{
+  KASSERT(count > 0 && count <= SWAP_CLUSTER_MAX,
+          ("swap_dev: %d pages", count));
+  for (int i = 0; i < count; i++)
+    pa[i] = VM_PAGE_TO_PHYS(ma[i]);
+}
+
 static int swap_dev_io(const struct swap_device *dev, swblk_t blk,
                        struct vm_page **ma, int count, bool write)
 {
@@ -44,10 +53,7 @@ static int swap_dev_io(const struct swap_device *dev, swblk_t blk,
   int rv;
 
   (void)dev;
-  KASSERT(count > 0 && count <= SWAP_CLUSTER_MAX,
-          ("swap_dev_io: %d pages", count));
-  for (int i = 0; i < count; i++)
-    pa[i] = VM_PAGE_TO_PHYS(ma[i]);
+  swap_dev_pa(ma, count, pa);
   rv = virtio_blk_swap_rw((uint64_t)blk * PAGE_SIZE, pa, count, write);
   if (rv != 0)
     swap_dev_error(blk, count, write);
@@ -65,10 +71,7 @@ static int swap_dev_read_start(const struct swap_device *dev, swblk_t blk,
   uint64_t pa[SWAP_CLUSTER_MAX];
 
   (void)dev;
-  KASSERT(count > 0 && count <= SWAP_CLUSTER_MAX,
-          ("swap_dev_read_start: %d pages", count));
-  for (int i = 0; i < count; i++)
-    pa[i] = VM_PAGE_TO_PHYS(ma[i]);
+  swap_dev_pa(ma, count, pa);
   return virtio_blk_swap_start((uint64_t)blk * PAGE_SIZE, pa, count, done,
                                arg);
 }

@@ -335,6 +335,17 @@ uint64_t virtio_blk_swap_size(void)
   return disks[VBLK_SWAP].capacity * VIRTIO_BLK_SECTOR;
 }
 
+// Fill the chain idx[] of swap disk d for a request of npages pages
+// (physical addresses pa[]) to or from byte offset off. d's lock held.
+static void virtio_blk_swap_fill(struct vblk *d, const int *idx, uint64_t off,
+                                 const uint64_t *pa, int npages, bool write)
+{
+  KASSERT(d->capacity > 0 && npages > 0 && npages <= VIRTIO_BLK_SWAP_MAX &&
+          off % 4096 == 0 && off + (uint64_t)npages * 4096 <= virtio_blk_swap_size(),
+          ("virtio_blk_swap: %d pages at %lu", npages, (unsigned long)off));
+  virtio_blk_fill(d, idx, off / VIRTIO_BLK_SECTOR, pa, npages, 4096, write);
+}
+
 int virtio_blk_swap_rw(uint64_t off, const uint64_t *pa, int npages,
                        bool write)
 {
@@ -342,14 +353,11 @@ int virtio_blk_swap_rw(uint64_t off, const uint64_t *pa, int npages,
   struct vblk_wait w = { false, 0xff };
   int idx[VIRTIO_BLK_SWAP_MAX + 2];
 
-  KASSERT(d->capacity > 0 && npages > 0 && npages <= VIRTIO_BLK_SWAP_MAX &&
-          off % 4096 == 0 && off + (uint64_t)npages * 4096 <= virtio_blk_swap_size(),
-          ("virtio_blk_swap_rw: %d pages at %lu", npages, (unsigned long)off));
   ASSERT_SLEEPABLE();
   mtx_lock(&d->lock);
   while (!virtio_blk_alloc(d, idx, npages + 2))
     sleep(&d->free, &d->lock);
-  virtio_blk_fill(d, idx, off / VIRTIO_BLK_SECTOR, pa, npages, 4096, write);
+  virtio_blk_swap_fill(d, idx, off, pa, npages, write);
   d->info[idx[0]].b = NULL;
   d->info[idx[0]].w = &w;
   virtio_blk_submit(d, idx[0]);
@@ -365,15 +373,12 @@ int virtio_blk_swap_start(uint64_t off, const uint64_t *pa, int npages,
   struct vblk *d = &disks[VBLK_SWAP];
   int idx[VIRTIO_BLK_SWAP_MAX + 2];
 
-  KASSERT(d->capacity > 0 && npages > 0 && npages <= VIRTIO_BLK_SWAP_MAX &&
-          off % 4096 == 0 && off + (uint64_t)npages * 4096 <= virtio_blk_swap_size(),
-          ("virtio_blk_swap_start: %d pages at %lu", npages, (unsigned long)off));
   mtx_lock(&d->lock);
   if (!virtio_blk_alloc(d, idx, npages + 2)) {
     mtx_unlock(&d->lock);
     return -1;
   }
-  virtio_blk_fill(d, idx, off / VIRTIO_BLK_SECTOR, pa, npages, 4096, false);
+  virtio_blk_swap_fill(d, idx, off, pa, npages, false);
   d->info[idx[0]].done = done;
   d->info[idx[0]].arg = arg;
   virtio_blk_submit(d, idx[0]);

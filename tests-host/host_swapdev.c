@@ -40,6 +40,20 @@ static void host_swapdev_check(const struct swap_device *dev, swblk_t blk,
              locked ? "not " : ""));
 }
 
+// Move the contents of count pages ma[] to (write) or from blocks blk...
+static void host_swapdev_copy(swblk_t blk, struct vm_page **ma, int count,
+                              bool write)
+{
+  for (int i = 0; i < count; i++) {
+    uint8_t *disk = host_swapdev.store + (size_t)(blk + i) * PAGE_SIZE;
+    uint8_t *mem = pmap_page_kva(ma[i]);
+    if (write)
+      memcpy(disk, mem, PAGE_SIZE);
+    else
+      memcpy(mem, disk, PAGE_SIZE);
+  }
+}
+
 static int host_swapdev_io(const struct swap_device *dev, swblk_t blk,
                            struct vm_page **ma, int count, bool write)
 {
@@ -64,14 +78,7 @@ static int host_swapdev_io(const struct swap_device *dev, swblk_t blk,
       return -1;
     host_swapdev.pages_read += count;
   }
-  for (int i = 0; i < count; i++) {
-    uint8_t *disk = host_swapdev.store + (size_t)(blk + i) * PAGE_SIZE;
-    uint8_t *mem = pmap_page_kva(ma[i]);
-    if (write)
-      memcpy(disk, mem, PAGE_SIZE);
-    else
-      memcpy(mem, disk, PAGE_SIZE);
-  }
+  host_swapdev_copy(blk, ma, count, write);
   return 0;
 }
 
@@ -116,10 +123,7 @@ int host_swapdev_finish_reads(void)
     ok = !host_swapdev_fails(&host_swapdev.fail_reads);
     if (ok) {
       host_swapdev.pages_read += r->count;
-      for (int i = 0; i < r->count; i++)
-        memcpy(pmap_page_kva(r->ma[i]),
-               host_swapdev.store + (size_t)(r->blk + i) * PAGE_SIZE,
-               PAGE_SIZE);
+      host_swapdev_copy(r->blk, r->ma, r->count, false);
     }
     r->done(r->arg, ok);
   }

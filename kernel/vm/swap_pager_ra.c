@@ -41,6 +41,7 @@
 #include "vm/vm_object.h"
 #include "vm/vm_page.h"
 #include "vm/vm_pageout.h"
+#include "vm/vm_pager.h"
 
 #define SWAP_RA_MAX 8
 
@@ -95,14 +96,16 @@ static void swap_ra_done(void *arg, bool ok)
   swap_ra_put(ra);
 }
 
-// How many pages from start on obj (locked) can come in one read from
-// block b on: consecutive blocks, none of them resident, inside obj.
-static int swap_ra_run(struct vm_object *obj, vm_pindex_t start, swblk_t b)
+// How many pages from start on obj (locked) one read can bring in: start
+// and the pages after it in the blocks after its (the pager's haspage says
+// how many, at most a cluster), up to the first resident one, inside obj.
+static int swap_ra_run(struct vm_object *obj, vm_pindex_t start)
 {
-  int n = 0;
+  int after, n = 0;
 
-  while (n < SWAP_CLUSTER_MAX && start + (vm_pindex_t)n < obj->size &&
-         swap_pager_lookup(obj, start + (vm_pindex_t)n) == b + (swblk_t)n &&
+  if (!vm_pager_has_page(obj, start, NULL, &after))
+    return 0;
+  while (n <= after && start + (vm_pindex_t)n < obj->size &&
          vm_object_page_lookup(obj, start + (vm_pindex_t)n) == NULL)
     n++;
   return n;
@@ -134,9 +137,9 @@ int swap_pager_readahead(struct vm_object *obj, vm_pindex_t start)
 
   MTX_ASSERT_OWNED(&obj->lock);
   if (!swap_ra_allowed(obj) || obj->swap_count == 0 ||
-      (b = swap_pager_lookup(obj, start)) == SWAPBLK_NONE ||
-      (n = swap_ra_run(obj, start, b)) == 0 || (ra = swap_ra_get()) == NULL)
+      (n = swap_ra_run(obj, start)) == 0 || (ra = swap_ra_get()) == NULL)
     return 0;
+  b = swap_pager_lookup(obj, start);
   ra->obj = obj;
   for (ra->count = 0; ra->count < n; ra->count++)
     if ((ra->ma[ra->count] = vm_page_alloc(obj, start + (vm_pindex_t)ra->count,

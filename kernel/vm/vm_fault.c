@@ -328,7 +328,7 @@ static void vm_fault_readahead_hit(struct faultstate *fs, struct vm_object *obj,
                                    struct vm_page *m)
 {
   m->flags &= ~PG_READAHEAD;
-  if (obj->type == OBJT_SWAP && fs->entry->behavior != VM_BEHAV_RANDOM)
+  if (fs->entry->behavior != VM_BEHAV_RANDOM)   // (the pager checks the type)
     vm_fault_readahead(fs, obj, vm_fault_next_cluster(m->pindex) +
                        (VM_FAULT_RA_CLUSTERS - 1) * SWAP_CLUSTER_MAX);
 }
